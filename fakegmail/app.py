@@ -1,0 +1,74 @@
+"""Assemble the emulator's Flask application: Gmail API, batch, upload, OAuth, control."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from fakegmail.errors import GmailError
+from fakegmail.faults import DropConnection
+from fakegmail.state import EmulatorState
+
+log = logging.getLogger(__name__)
+
+
+def gmail_error_response(error: GmailError) -> Response:
+    """Return ``error`` as Gmail sends it: JSON body, status code and headers."""
+    response = jsonify(error.body())
+    response.status_code = error.code
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def create_app(state: EmulatorState | None = None) -> Flask:
+    """Return a WSGI app emulating Gmail and Google OAuth over ``state`` (new if None)."""
+    from fakegmail import batch, control, gmail_api, oauth
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = None
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["fakegmail"] = state if state is not None else EmulatorState()
+
+    app.register_blueprint(gmail_api.blueprint)
+    app.register_blueprint(batch.blueprint)
+    app.register_blueprint(oauth.blueprint)
+    app.register_blueprint(control.blueprint)
+
+    @app.errorhandler(GmailError)
+    def on_gmail_error(error: GmailError) -> Response:
+        return gmail_error_response(error)
+
+    @app.errorhandler(DropConnection)
+    def on_drop(error: DropConnection) -> Response:
+        sock: Any = request.environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return gmail_error_response(GmailError(503, "Connection dropped (injected fault)."))
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException) -> Response:
+        code = error.code or 500
+        message = {404: "Not Found", 405: "Method Not Allowed"}.get(code, error.name)
+        return gmail_error_response(GmailError(code, message))
+
+    @app.errorhandler(Exception)
+    def on_unexpected(error: Exception) -> Response:
+        log.exception("emulator error on %s %s", request.method, request.path)
+        return gmail_error_response(GmailError(500, "Backend Error", reason="backendError"))
+
+    @app.after_request
+    def count(response: Response) -> Response:
+        method_id = g.get("method_id")
+        if method_id:
+            app.extensions["fakegmail"].stats.record(method_id, response.status_code)
+        return response
+
+    return app

@@ -1,0 +1,72 @@
+"""Read the Gmail discovery document bundled with google-api-python-client.
+
+The emulator takes its method table (HTTP verb, path, accepted scopes) from the same
+document the client library builds its service from, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+GMAIL_SCOPE_FULL = "https://mail.google.com/"
+
+
+@dataclass(frozen=True, slots=True)
+class MethodInfo:
+    """One method of the Gmail API as the discovery document describes it."""
+
+    id: str
+    http_method: str
+    path: str
+    scopes: frozenset[str]
+    response_schema: str | None
+    supports_media_upload: bool
+
+
+@functools.cache
+def gmail_document() -> dict[str, Any]:
+    """Return the bundled gmail.v1 discovery document (parsed once, never mutate it)."""
+    ref = resources.files("googleapiclient.discovery_cache.documents").joinpath("gmail.v1.json")
+    return json.loads(ref.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def document_with_root(root_url: str) -> dict[str, Any]:
+    """Return a copy of the gmail.v1 document aimed at ``root_url`` (e.g. the emulator).
+
+    Replacing ``rootUrl`` (rather than passing only ``api_endpoint``) keeps batch and
+    media-upload calls aimed at the same server.
+    """
+    if not root_url.endswith("/"):
+        root_url += "/"
+    doc = copy.deepcopy(gmail_document())
+    doc["rootUrl"] = root_url
+    doc["mtlsRootUrl"] = root_url
+    doc["baseUrl"] = root_url + doc["servicePath"]
+    return doc
+
+
+@functools.cache
+def gmail_methods() -> dict[str, MethodInfo]:
+    """Return every Gmail method keyed by its discovery id (``gmail.users.messages.get``)."""
+    found: dict[str, MethodInfo] = {}
+
+    def walk(resource_map: dict[str, Any]) -> None:
+        for resource in resource_map.values():
+            for method in resource.get("methods", {}).values():
+                found[method["id"]] = MethodInfo(
+                    id=method["id"],
+                    http_method=method["httpMethod"],
+                    path=method.get("flatPath") or method["path"],
+                    scopes=frozenset(method.get("scopes", [])),
+                    response_schema=(method.get("response") or {}).get("$ref"),
+                    supports_media_upload=bool(method.get("supportsMediaUpload")),
+                )
+            walk(resource.get("resources", {}))
+
+    walk(gmail_document()["resources"])
+    return found

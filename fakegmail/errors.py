@@ -1,0 +1,76 @@
+"""Gmail-shaped errors: ``{"error": {"code", "message", "errors": [...], "status"}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ALREADY_EXISTS",
+    412: "FAILED_PRECONDITION",
+    413: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+_DEFAULT_REASONS = {
+    400: "invalidArgument",
+    401: "authError",
+    403: "forbidden",
+    404: "notFound",
+    409: "duplicate",
+    412: "failedPrecondition",
+    413: "uploadTooLarge",
+    429: "rateLimitExceeded",
+    500: "backendError",
+    502: "backendError",
+    503: "backendError",
+    504: "backendError",
+}
+
+
+class GmailError(Exception):
+    """An error the emulator answers with, in Gmail's JSON shape and status code."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        *,
+        reason: str | None = None,
+        domain: str = "global",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.reason = reason or _DEFAULT_REASONS.get(code, "unknown")
+        self.domain = domain
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, Any]:
+        """Return the JSON body Gmail sends for this error."""
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "errors": [{"message": self.message, "domain": self.domain, "reason": self.reason}],
+                "status": _STATUS_NAMES.get(self.code, "UNKNOWN"),
+            }
+        }
+
+
+def invalid_argument(message: str) -> GmailError:
+    """Return a 400 ``invalidArgument`` error."""
+    return GmailError(400, message, reason="invalidArgument")
+
+
+def not_found(message: str = "Requested entity was not found.") -> GmailError:
+    """Return a 404 ``notFound`` error."""
+    return GmailError(404, message, reason="notFound")

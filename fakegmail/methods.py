@@ -1,0 +1,81 @@
+"""The gate every emulated Gmail method passes: faults, authentication, userId, scopes,
+quota, request counting — in the order Google applies them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+
+from fakegmail.discovery import gmail_methods
+from fakegmail.errors import GmailError
+from fakegmail.state import Account, EmulatorState
+from fakegmail.tokens import TokenGrant
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def emulator_state() -> EmulatorState:
+    """Return the state of the emulator serving the current request."""
+    return current_app.extensions["fakegmail"]  # type: ignore[no-any-return]
+
+
+def authenticate(state: EmulatorState) -> TokenGrant:
+    """Return the grant behind the request's bearer token, or raise Gmail's 401."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise GmailError(
+            401,
+            "Request is missing required authentication credential. Expected OAuth 2 access "
+            "token, login cookie or other valid authentication credential.",
+            reason="required",
+            headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+        )
+    grant = state.tokens.lookup(header[7:].strip())
+    if grant is None:
+        raise GmailError(
+            401,
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+            "login cookie or other valid authentication credential.",
+            reason="authError",
+            headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
+                                         'error="invalid_token"'},
+        )
+    return grant
+
+
+def gmail_method(method_id: str) -> Callable[[F], F]:
+    """Mark a view as the Gmail method ``method_id`` (a discovery id).
+
+    The view receives ``account`` (the mailbox owner) as its first argument instead of
+    ``userId``; ``flask.g.grant`` holds the token's grant (for scope-dependent answers such
+    as the metadata scope's restrictions) and ``g.method_id`` the method.
+    """
+    info = gmail_methods()[method_id]
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(userId: str, **kwargs: Any) -> Any:  # noqa: N803 - Gmail's name
+            state = emulator_state()
+            g.method_id = method_id
+            state.faults.apply(method_id)
+            grant = authenticate(state)
+            if userId != "me" and userId.lower() != grant.email:
+                raise GmailError(403, "Delegation denied for the requested user.",
+                                 reason="forbidden")
+            if not grant.covers(info.scopes):
+                raise GmailError(403, "Request had insufficient authentication scopes.",
+                                 reason="insufficientPermissions")
+            account: Account | None = state.account(grant.email)
+            if account is None:
+                raise GmailError(400, "Mail service not enabled", reason="failedPrecondition")
+            state.quota.charge(grant.email, method_id)
+            g.grant = grant
+            return view(account, **kwargs)
+
+        wrapper.gmail_method_id = method_id  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

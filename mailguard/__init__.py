@@ -1,0 +1,1 @@
+"""Command-line wiring that assembles MailGuard's parts (``mailguard`` console command)."""
