@@ -1,0 +1,404 @@
+"""Keep the audit log in SQL: append-only tables, the head lock, and Merkle node storage.
+
+SQLite (a file, WAL journal, ``synchronous=FULL``) is the default; a
+``postgresql+psycopg://`` URL moves the log to PostgreSQL so several hosts append to one
+linear log. Every append is one transaction that takes the head lock (``BEGIN IMMEDIATE``
+on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), reads the size and the frontier
+nodes, writes entries, resources, perfect-subtree nodes and the new head, and commits.
+
+Security caveats: triggers reject UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the
+entry, resource, node and checkpoint tables and any shrinking of the head, but anyone who
+can drop a trigger can still rewrite rows; that is what verification and exported
+checkpoints are for. There is no retention or deletion path: the log only grows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from audit.errors import AuditError, AuditUnavailable
+from audit.merkle import MerkleAccumulator, Node, frontier_positions
+
+_SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+entries = Table(
+    "audit_entries",
+    metadata,
+    Column("seq", _SeqType, primary_key=True, autoincrement=False),
+    Column("time", String(32), nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_id_h", String(80), nullable=False),
+    Column("actor_role", String(256), nullable=False),
+    Column("mailbox_h", String(80), nullable=False),
+    Column("action", String(256), nullable=False),
+    Column("purpose", String(256), nullable=False),
+    Column("basis", String(256), nullable=False),
+    Column("basis_ref", String(256), nullable=False),
+    Column("decision", String(8), nullable=False),
+    Column("rule_id", String(256), nullable=False),
+    Column("request_id", String(256), nullable=False),
+    Column("entry", LargeBinary, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Index("ix_audit_entries_time", "time"),
+    Index("ix_audit_entries_mailbox_h", "mailbox_h"),
+    Index("ix_audit_entries_actor_id_h", "actor_id_h"),
+    Index("ix_audit_entries_purpose", "purpose"),
+    Index("ix_audit_entries_action", "action"),
+    Index("ix_audit_entries_request_id", "request_id"),
+)
+
+resources = Table(
+    "audit_resources",
+    metadata,
+    Column("seq", _SeqType, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("resource_id", String(256), nullable=False),
+    Index("ix_audit_resources_resource_id", "resource_id"),
+    Index("ix_audit_resources_seq", "seq"),
+)
+
+nodes = Table(
+    "audit_nodes",
+    metadata,
+    Column("level", Integer, nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    PrimaryKeyConstraint("level", "idx"),
+    sqlite_with_rowid=False,
+)
+
+checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("size", _SeqType, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+meta = Table(
+    "audit_meta",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+APPEND_ONLY_TABLES = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints")
+
+_SQLITE_TRIGGERS = [
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} "
+        f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END"
+        for t in APPEND_ONLY_TABLES
+        for op in ("UPDATE", "DELETE")
+    ),
+    "CREATE TRIGGER IF NOT EXISTS audit_head_no_shrink BEFORE UPDATE ON audit_head "
+    "WHEN NEW.size < OLD.size OR NEW.id <> OLD.id "
+    "BEGIN SELECT RAISE(ABORT, 'audit_head only grows'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head "
+    "BEGIN SELECT RAISE(ABORT, 'audit_head only grows'); END",
+]
+
+_PG_TRIGGERS = [
+    "CREATE OR REPLACE FUNCTION audit_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME "
+    "USING ERRCODE = 'insufficient_privilege'; END $$",
+    "CREATE OR REPLACE FUNCTION audit_reject_shrink() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN IF TG_OP <> 'UPDATE' OR NEW.size < OLD.size OR NEW.id <> OLD.id THEN "
+    "RAISE EXCEPTION 'audit_head only grows' USING ERRCODE = 'insufficient_privilege'; "
+    "END IF; RETURN NEW; END $$",
+    *(
+        f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+        f"FOR EACH ROW EXECUTE FUNCTION audit_reject_change()"
+        for t in APPEND_ONLY_TABLES
+    ),
+    *(
+        f"CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION audit_reject_change()"
+        for t in (*APPEND_ONLY_TABLES, "audit_head")
+    ),
+    "CREATE OR REPLACE TRIGGER audit_head_only_grows BEFORE UPDATE OR DELETE ON audit_head "
+    "FOR EACH ROW EXECUTE FUNCTION audit_reject_shrink()",
+]
+
+# Any constant shared by every process creating the schema; serialises CREATE on PostgreSQL.
+_PG_SCHEMA_LOCK = 0x6D61696C67617564
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLeaf:
+    """One entry ready to be written: its rows and its leaf hash, built inside the lock."""
+
+    entry_row: dict[str, Any]
+    resource_rows: tuple[dict[str, Any], ...]
+    leaf_hash: bytes
+
+
+LeafBuilder = Callable[[int, Any], PendingLeaf]
+"""Build the rows of the entry at ``seq`` (first argument) from a caller's item."""
+
+
+def unavailable(action: str, exc: BaseException) -> AuditUnavailable:
+    """Wrap a database failure as AuditUnavailable without echoing statements or parameters."""
+    kind = type(getattr(exc, "orig", None) or exc).__name__
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200] if str(exc) else ""
+    return AuditUnavailable(
+        f"the audit log could not {action} ({kind}: {detail}); the access must be refused "
+        "until the audit database is writable and reachable again"
+    )
+
+
+class Store:
+    """Own the engine and the SQL of one audit log; thread-safe, one head cache per process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._cache_lock = threading.Lock()
+        self._cached: MerkleAccumulator | None = None
+
+    @classmethod
+    def open(cls, url: str | Path, *, lock_timeout: float = 10.0) -> Store:
+        """Connect to ``url`` (an SQLAlchemy URL or an SQLite file path) and create the schema.
+
+        Raises AuditUnavailable when the database cannot be reached or created.
+        """
+        engine = make_engine(url, lock_timeout=lock_timeout)
+        store = cls(engine)
+        try:
+            store.create_schema()
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise unavailable("create or open its tables", exc) from exc
+        return store
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def create_schema(self) -> None:
+        """Create the tables, indexes, triggers and head row if missing (safe to repeat)."""
+        with self.write() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_SCHEMA_LOCK})
+            metadata.create_all(conn)
+            for ddl in _PG_TRIGGERS if self.dialect == "postgresql" else _SQLITE_TRIGGERS:
+                conn.exec_driver_sql(ddl)
+            if conn.execute(select(head.c.size).where(head.c.id == 1)).first() is None:
+                conn.execute(head.insert().values(id=1, size=0))
+
+    def meta_get(self, key: str) -> str | None:
+        """Return one audit_meta value, or None."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def meta_setdefault(self, key: str, value: str) -> str:
+        """Store ``value`` under ``key`` unless a value is there; return the stored value."""
+        with self.write() as conn:
+            stored = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+            if stored is None:
+                conn.execute(meta.insert().values(key=key, value=value))
+                return value
+            return str(stored)
+
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        """Return every audit_meta row whose key starts with ``prefix``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(meta.c.key, meta.c.value).where(
+                meta.c.key.startswith(prefix, autoescape=True)))
+            return {k: v for k, v in rows}
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """Open a write transaction (SQLite: BEGIN IMMEDIATE) that commits on success."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(audit_write=True)
+            with conn.begin():
+                yield conn
+
+    # -- appending --------------------------------------------------------------------------
+
+    def append(self, items: Sequence[Any], build: LeafBuilder,
+               after_lock: Callable[[], None] | None = None) -> list[tuple[int, PendingLeaf]]:
+        """Append ``items`` as consecutive entries in one transaction; return (seq, leaf) pairs.
+
+        ``build(seq, item)`` runs while the head lock is held, so times taken inside it follow
+        the sequence. Raises AuditUnavailable (and writes nothing) on any database failure.
+        """
+        try:
+            with self.write() as conn:
+                if after_lock is not None:
+                    after_lock()
+                size = self._lock_head(conn)
+                acc = self._accumulator(conn, size)
+                built: list[tuple[int, PendingLeaf]] = []
+                entry_rows: list[dict[str, Any]] = []
+                resource_rows: list[dict[str, Any]] = []
+                node_rows: list[dict[str, Any]] = []
+                for offset, item in enumerate(items):
+                    seq = size + offset
+                    leaf = build(seq, item)
+                    built.append((seq, leaf))
+                    entry_rows.append(leaf.entry_row)
+                    resource_rows.extend(leaf.resource_rows)
+                    for node in acc.append(leaf.leaf_hash)[1:]:
+                        node_rows.append({"level": node.level, "idx": node.index,
+                                          "hash": node.hash})
+                conn.execute(entries.insert(), entry_rows)
+                if resource_rows:
+                    conn.execute(resources.insert(), resource_rows)
+                if node_rows:
+                    conn.execute(nodes.insert(), node_rows)
+                conn.execute(head.update().where(head.c.id == 1).values(size=acc.size))
+        except SQLAlchemyError as exc:
+            self._forget()
+            raise unavailable("record the entry durably", exc) from exc
+        except BaseException:
+            self._forget()
+            raise
+        with self._cache_lock:
+            self._cached = acc
+        return built
+
+    def _lock_head(self, conn: Connection) -> int:
+        """Lock the head row (PostgreSQL) and return the committed size."""
+        stmt = select(head.c.size).where(head.c.id == 1)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        size = conn.execute(stmt).scalar()
+        if size is None:
+            raise AuditError("the audit_head row is missing; reopen the log to recreate it")
+        return int(size)
+
+    def _accumulator(self, conn: Connection, size: int) -> MerkleAccumulator:
+        """Return the accumulator at ``size``: the cached one, or rebuilt from the frontier."""
+        with self._cache_lock:
+            cached = self._cached
+            self._cached = None
+        if cached is not None and cached.size == size:
+            return cached
+        positions = frontier_positions(size)
+        return MerkleAccumulator.from_frontier(
+            size, [Node(level, index, self.node_at(conn, level, index))
+                   for level, index in positions])
+
+    def _forget(self) -> None:
+        """Drop the cached frontier (after a failed transaction)."""
+        with self._cache_lock:
+            self._cached = None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def size(self, conn: Connection | None = None) -> int:
+        """Return the committed number of entries."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.size(own)
+        return int(conn.execute(select(head.c.size).where(head.c.id == 1)).scalar() or 0)
+
+    def node_at(self, conn: Connection, level: int, index: int) -> bytes:
+        """Return a stored perfect-subtree hash (level 0 reads the entry's leaf hash)."""
+        if level == 0:
+            value = conn.execute(
+                select(entries.c.leaf_hash).where(entries.c.seq == index)).scalar()
+        else:
+            value = conn.execute(select(nodes.c.hash).where(
+                nodes.c.level == level, nodes.c.idx == index)).scalar()
+        if value is None:
+            raise AuditError(
+                f"the Merkle node ({level}, {index}) is missing from the audit store; run "
+                "verification to find what was removed"
+            )
+        return bytes(value)
+
+
+def make_engine(url: str | Path, *, lock_timeout: float = 10.0) -> Engine:
+    """Create an engine for an SQLite path/URL or a PostgreSQL URL with the log's settings."""
+    if isinstance(url, Path) or "://" not in str(url):
+        url = f"sqlite:///{Path(url)}"
+    try:
+        parsed = make_url(str(url))
+    except ArgumentError as exc:
+        raise AuditError(
+            "the audit database URL is not valid; use a file path, sqlite:///path or "
+            "postgresql+psycopg://user@host/db"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise AuditError(
+                "an in-memory SQLite audit log is not durable; give a file path"
+            )
+        engine = create_engine(parsed, connect_args={"timeout": lock_timeout})
+        _configure_sqlite(engine, lock_timeout)
+        return engine
+    if backend == "postgresql":
+        ms = int(lock_timeout * 1000)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": max(1, int(lock_timeout)),
+                          "options": f"-c lock_timeout={ms} -c synchronous_commit=on"},
+        )
+    raise AuditError(
+        f"audit logs are kept in SQLite or PostgreSQL, not {backend!r}; use a file path or a "
+        "postgresql+psycopg:// URL"
+    )
+
+
+def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
+    """Set WAL, synchronous=FULL and a busy timeout; make write transactions IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("audit_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
