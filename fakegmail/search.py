@@ -1,0 +1,562 @@
+"""Gmail's search syntax (the ``q`` parameter), compiled once and matched against messages.
+
+Supported: ``from: to: cc: bcc: subject: label: in: is: has: filename: category: list:
+deliveredto: rfc822msgid: after: before: older: newer: older_than: newer_than: larger:
+smaller: size:``, ``"quoted phrases"``, implicit AND, ``OR`` / ``|``, ``{a b}`` (any of),
+``-negation``, parentheses (also after an operator: ``subject:(dinner movie)``) and bare
+words matched case- and accent-insensitively against the headers, body and attachment
+names. A bare word matches any word that starts with it (``invoic`` finds "invoice"); a
+quoted phrase matches whole words in sequence. Dates are read as UTC days.
+
+Unknown ``name:value`` words that are not operators are searched as text, as Gmail does;
+a known operator with a value it cannot take raises :class:`QueryError`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_NESTING = 50
+"""Parentheses and braces nested deeper than this are rejected."""
+
+_TOKEN = re.compile(r"[^\W_]+")
+_MARKS = re.compile(r"[\u0300-\u036f]")
+_WORD_END = re.compile(r'[\s(){}"|]')
+_SIZE = re.compile(r"^([0-9]{1,15})\s*([kmg]?)b?$", re.IGNORECASE)
+_AGE = re.compile(r"^([0-9]{1,6})([dmy])$", re.IGNORECASE)
+_EPOCH = re.compile(r"^[0-9]{1,12}$")
+_DATE_YMD = re.compile(r"^([0-9]{4})[/-]([0-9]{1,2})[/-]([0-9]{1,2})$")
+_DATE_MDY = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+
+_TEXT_FIELDS = {
+    "from": ("from",),
+    "to": ("to",),
+    "cc": ("cc",),
+    "bcc": ("bcc",),
+    "subject": ("subject",),
+    "list": ("list-id",),
+    "deliveredto": ("delivered-to",),
+}
+_FREE_TEXT_HEADERS = ("from", "to", "cc", "bcc", "subject")
+_IN_VALUES = {
+    "inbox": "inbox",
+    "sent": "sent",
+    "drafts": "draft",
+    "draft": "draft",
+    "spam": "spam",
+    "trash": "trash",
+    "starred": "starred",
+    "important": "important",
+    "chats": "chat",
+    "chat": "chat",
+    "unread": "unread",
+}
+_IS_VALUES = {
+    "unread": "unread",
+    "starred": "starred",
+    "important": "important",
+    "chat": "chat",
+    "muted": "muted",
+}
+_CATEGORIES = {
+    "primary": "category_personal",
+    "personal": "category_personal",
+    "social": "category_social",
+    "promotions": "category_promotions",
+    "updates": "category_updates",
+    "forums": "category_forums",
+}
+_OPERATORS = frozenset(
+    set(_TEXT_FIELDS)
+    | {
+        "label", "in", "is", "has", "filename", "category", "rfc822msgid", "after",
+        "before", "older", "newer", "older_than", "newer_than", "larger", "smaller", "size",
+    }
+)
+_SPAM_TRASH = frozenset({("in", "spam"), ("in", "trash"), ("in", "anywhere"),
+                         ("label", "spam"), ("label", "trash")})
+
+
+class QueryError(ValueError):
+    """The search query cannot be understood; the message says which part and why."""
+
+
+def normalize_label_name(name: str) -> str:
+    """Return the token Gmail's ``label:`` operator uses for a label name."""
+    return re.sub(r"[\s/]+", "-", name.strip().lower())
+
+
+def _fold(text: str) -> str:
+    """Lower-case ``text`` and strip accents so "Résumé" and "resume" compare equal."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text))
+
+
+def _words(text: str) -> str:
+    """Return ``text`` as its folded words, space-separated with a space at each end."""
+    return " " + " ".join(_TOKEN.findall(_fold(text))) + " "
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """What search sees of one message: decoded headers, text, labels and sizes."""
+
+    headers: Mapping[str, str]
+    body_text: str
+    labels: frozenset[str]
+    filenames: tuple[str, ...] = ()
+    has_attachment: bool = False
+    internal_date: float = 0.0
+    size: int = 0
+    _views: dict[str, str] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def words(self, key: str) -> str:
+        """Return the cached folded word string for a header, ``body`` or ``all``."""
+        cached = self._views.get(key)
+        if cached is None:
+            if key == "all":
+                cached = "".join(self.words(h) for h in _FREE_TEXT_HEADERS)
+                cached += self.words("body") + self.words("filenames")
+            elif key == "body":
+                cached = _words(self.body_text)
+            elif key == "filenames":
+                cached = _words(" ".join(self.filenames))
+            else:
+                cached = _words(self.headers.get(key, ""))
+            self._views[key] = cached
+        return cached
+
+
+Matcher = Callable[[SearchDocument], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A compiled search query."""
+
+    text: str
+    mentions_spam_or_trash: bool
+    _matcher: Matcher = field(repr=False, compare=False)
+
+    def matches(self, doc: SearchDocument) -> bool:
+        """Tell whether ``doc`` satisfies the query."""
+        return self._matcher(doc)
+
+
+def compile_query(q: str, *, now: float, owner: str | None = None) -> Query:
+    """Parse Gmail search syntax into a :class:`Query`; raise QueryError if it is invalid.
+
+    ``now`` anchors ``older_than:``/``newer_than:``; ``owner`` (the mailbox address) is what
+    ``me`` stands for in ``from:me``/``to:me`` (without it, ``from:me`` means sent mail).
+    """
+    if not isinstance(q, str):
+        raise QueryError("pass the search query as a string")
+    parser = _Parser(_lex(q))
+    tree = parser.parse()
+    compiler = _Compiler(now=now, owner=owner.lower() if owner else None)
+    matcher = compiler.compile(tree, negated=False)
+    return Query(text=q, mentions_spam_or_trash=compiler.spam_or_trash, _matcher=matcher)
+
+
+# -- lexing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    """One lexical token: a kind and, for words, phrases and fields, its text."""
+
+    kind: str  # ( ) { } OR NOT WORD PHRASE FIELD OPWORD OPPHRASE
+    text: str = ""
+    op: str = ""
+
+
+def _lex(q: str) -> list[_Tok]:
+    """Split ``q`` into tokens."""
+    tokens: list[_Tok] = []
+    i, n = 0, len(q)
+    while i < n:
+        ch = q[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "(){}":
+            tokens.append(_Tok(ch))
+            i += 1
+        elif ch == "|":
+            tokens.append(_Tok("OR"))
+            i += 1
+        elif ch == '"':
+            end = q.find('"', i + 1)
+            end = n if end < 0 else end
+            tokens.append(_Tok("PHRASE", q[i + 1:end]))
+            i = end + 1
+        elif ch in "-+" and i + 1 < n and not q[i + 1].isspace() and q[i + 1] not in "-+)}|":
+            if ch == "-":
+                tokens.append(_Tok("NOT"))
+            i += 1
+        else:
+            found = _WORD_END.search(q, i)
+            end = n if found is None else found.start()
+            word = q[i:end]
+            i = end
+            if word == "OR":
+                tokens.append(_Tok("OR"))
+                continue
+            if word == "AND":
+                continue
+            name, colon, value = word.partition(":")
+            op = name.lower()
+            if not colon or op not in _OPERATORS:
+                tokens.append(_Tok("WORD", word))
+            elif value:
+                tokens.append(_Tok("OPWORD", value, op))
+            elif i < n and q[i] == '"':
+                end = q.find('"', i + 1)
+                end = n if end < 0 else end
+                tokens.append(_Tok("OPPHRASE", q[i + 1:end], op))
+                i = end + 1
+            elif i < n and q[i] in "({":
+                tokens.append(_Tok("FIELD", op=op))
+            else:
+                raise QueryError(
+                    f"operator '{op}:' needs a value right after the colon, "
+                    f"e.g. {op}:{_EXAMPLES.get(op, 'word')}"
+                )
+    return tokens
+
+
+_EXAMPLES = {
+    "after": "2024/01/31", "before": "2024/01/31", "older": "2024/01/31",
+    "newer": "2024/01/31", "older_than": "7d", "newer_than": "2m", "larger": "10M",
+    "smaller": "100K", "size": "5M", "is": "unread", "in": "inbox", "has": "attachment",
+    "from": "alice@example.com", "to": "bob@example.com", "label": "work",
+}
+
+
+# -- parsing --------------------------------------------------------------------------
+
+# AST: ("and", [nodes]) | ("or", [nodes]) | ("not", node) | ("term", op, value, phrase)
+
+
+class _Parser:
+    """Recursive-descent parser over the token list, with nesting capped."""
+
+    def __init__(self, tokens: list[_Tok]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.depth = 0
+
+    def peek(self) -> _Tok | None:
+        """Return the next token without consuming it."""
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def parse(self) -> Any:
+        """Parse the whole token list."""
+        node = self.sequence(None, closer=None)
+        leftover = self.peek()
+        if leftover is not None:
+            raise QueryError(
+                f"unbalanced parentheses: '{leftover.kind}' has no matching opening bracket; "
+                "remove it or add the opening one"
+            )
+        return node
+
+    def sequence(self, op: str | None, closer: str | None) -> Any:
+        """Parse terms joined by implicit AND and explicit OR until ``closer``."""
+        groups: list[list[Any]] = [[]]
+        while True:
+            tok = self.peek()
+            if tok is None:
+                if closer is not None:
+                    raise QueryError(
+                        f"unbalanced parentheses: a '{'(' if closer == ')' else '{'}' is never "
+                        f"closed; add '{closer}'"
+                    )
+                break
+            if tok.kind in (")", "}"):
+                if tok.kind != closer:
+                    raise QueryError(
+                        f"unbalanced parentheses: unexpected '{tok.kind}'; remove it or add "
+                        "the matching opening bracket"
+                    )
+                self.pos += 1
+                break
+            if tok.kind == "OR":
+                self.pos += 1
+                if groups[-1]:
+                    groups.append([])
+                continue
+            groups[-1].append(self.unary(op))
+        groups = [group for group in groups if group]
+        if not groups:
+            return ("and", [])
+        if len(groups) == 1:
+            return groups[0][0] if len(groups[0]) == 1 else ("and", groups[0])
+        # OR binds tighter than the implicit AND: "a b OR c" means a AND (b OR c).
+        return self._regroup(groups)
+
+    @staticmethod
+    def _regroup(groups: list[list[Any]]) -> Any:
+        """Turn [[a, b], [c, d]] (split at ORs) into a AND (b OR c) AND d."""
+        result: list[Any] = list(groups[0])
+        for group in groups[1:]:
+            left = result.pop()
+            right = group[0]
+            if isinstance(left, tuple) and left[0] == "or":
+                result.append(("or", [*left[1], right]))
+            else:
+                result.append(("or", [left, right]))
+            result.extend(group[1:])
+        return result[0] if len(result) == 1 else ("and", result)
+
+    def unary(self, op: str | None) -> Any:
+        """Parse one optionally negated primary."""
+        negations = 0
+        while (tok := self.peek()) is not None and tok.kind == "NOT":
+            negations += 1
+            self.pos += 1
+        tok = self.peek()
+        if tok is None or tok.kind in ("OR", ")", "}"):
+            return ("and", [])  # a dangling '-' constrains nothing
+        node = self.primary(op)
+        return ("not", node) if negations % 2 else node
+
+    def primary(self, op: str | None) -> Any:
+        """Parse a group, an any-of set, an operator or a word."""
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        if tok.kind in ("(", "{"):
+            return self.group(op, tok.kind)
+        if tok.kind == "FIELD":
+            opener = self.tokens[self.pos]
+            self.pos += 1
+            return self.group(tok.op, opener.kind)
+        if tok.kind in ("OPWORD", "OPPHRASE"):
+            return ("term", tok.op, tok.text, tok.kind == "OPPHRASE")
+        return ("term", op, tok.text, tok.kind == "PHRASE")
+
+    def group(self, op: str | None, opener: str) -> Any:
+        """Parse a parenthesised group or a ``{any of}`` set."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep; simplify it")
+        if opener == "(":
+            node = self.sequence(op, closer=")")
+        else:
+            node = self.sequence(op, closer="}")
+            if node[0] == "and":
+                node = ("or", node[1]) if node[1] else node
+        self.depth -= 1
+        return node
+
+
+# -- compiling ------------------------------------------------------------------------
+
+
+def _always(doc: SearchDocument) -> bool:
+    return True
+
+
+def _never(doc: SearchDocument) -> bool:
+    return False
+
+
+class _Compiler:
+    """Turn the AST into nested closures, resolving operator values once."""
+
+    def __init__(self, *, now: float, owner: str | None) -> None:
+        self.now = now
+        self.owner = owner
+        self.spam_or_trash = False
+
+    def compile(self, node: Any, *, negated: bool) -> Matcher:
+        """Compile one AST node."""
+        kind = node[0]
+        if kind == "and":
+            parts = [self.compile(child, negated=negated) for child in node[1]]
+            if not parts:
+                return _always
+            if len(parts) == 1:
+                return parts[0]
+            return lambda doc: all(p(doc) for p in parts)
+        if kind == "or":
+            parts = [self.compile(child, negated=negated) for child in node[1]]
+            if len(parts) == 1:
+                return parts[0]
+            return lambda doc: any(p(doc) for p in parts)
+        if kind == "not":
+            inner = self.compile(node[1], negated=not negated)
+            return lambda doc: not inner(doc)
+        _, op, value, phrase = node
+        if op is None:
+            return _text_matcher("all", value, phrase)
+        return self.operator(op, value, phrase, negated=negated)
+
+    def operator(self, op: str, value: str, phrase: bool, *, negated: bool) -> Matcher:
+        """Compile ``op:value``."""
+        raw = value.strip()
+        low = raw.lower()
+        if not raw:
+            raise QueryError(f"operator '{op}:' has an empty value; give it one or remove it")
+        if (op, low) in _SPAM_TRASH and not negated:
+            self.spam_or_trash = True
+        if op in _TEXT_FIELDS:
+            if low == "me" and op in ("from", "to", "cc", "bcc", "deliveredto"):
+                return self.me(op)
+            return _text_matcher(_TEXT_FIELDS[op][0], raw, phrase)
+        if op == "label":
+            return _label_matcher(normalize_label_name(raw))
+        if op == "in":
+            if low == "anywhere":
+                return _always
+            token = _IN_VALUES.get(low)
+            return _label_matcher(token or normalize_label_name(raw))
+        if op == "is":
+            if low == "read":
+                return lambda doc: "unread" not in doc.labels
+            if low == "snoozed":
+                return _never
+            token = _IS_VALUES.get(low)
+            if token is None:
+                allowed = ", ".join(sorted([*_IS_VALUES, "read", "snoozed"]))
+                raise QueryError(f"is:{raw} is not a state Gmail knows; use one of: {allowed}")
+            return _label_matcher(token)
+        if op == "has":
+            return self.has(low, raw)
+        if op == "category":
+            token = _CATEGORIES.get(low)
+            if token is None:
+                raise QueryError(
+                    f"category:{raw} is not a Gmail category; use one of: "
+                    + ", ".join(sorted(_CATEGORIES))
+                )
+            return _label_matcher(token)
+        if op == "filename":
+            return _filename_matcher(low)
+        if op == "rfc822msgid":
+            wanted = low.strip("<>")
+            return lambda doc: doc.headers.get("message-id", "").strip().strip("<>").lower() == (
+                wanted
+            )
+        if op in ("after", "newer", "before", "older"):
+            moment = _parse_date(op, raw)
+            if op in ("after", "newer"):
+                return lambda doc: doc.internal_date >= moment
+            return lambda doc: doc.internal_date < moment
+        if op in ("older_than", "newer_than"):
+            cutoff = self.now - _parse_age(op, raw)
+            if op == "newer_than":
+                return lambda doc: doc.internal_date > cutoff
+            return lambda doc: doc.internal_date < cutoff
+        limit = _parse_size(op, raw)
+        if op == "smaller":
+            return lambda doc: doc.size < limit
+        return lambda doc: doc.size > limit
+
+    def me(self, op: str) -> Matcher:
+        """Compile ``from:me`` and friends."""
+        if self.owner is not None:
+            return _text_matcher(_TEXT_FIELDS[op][0], self.owner, True)
+        if op == "from":
+            return lambda doc: "sent" in doc.labels or "draft" in doc.labels
+        return lambda doc: "sent" not in doc.labels
+
+    def has(self, low: str, raw: str) -> Matcher:
+        """Compile ``has:``."""
+        if low == "attachment":
+            return lambda doc: doc.has_attachment
+        if low == "userlabels":
+            return lambda doc: any(label.startswith("label_") for label in doc.labels)
+        if low == "nouserlabels":
+            return lambda doc: not any(label.startswith("label_") for label in doc.labels)
+        extensions = {
+            "document": ("doc", "docx", "odt", "gdoc"),
+            "spreadsheet": ("xls", "xlsx", "ods", "csv", "gsheet"),
+            "presentation": ("ppt", "pptx", "odp", "gslides"),
+            "pdf": ("pdf",),
+        }.get(low)
+        if extensions is None:
+            raise QueryError(
+                f"has:{raw} is not supported; use has:attachment, has:userlabels, "
+                "has:nouserlabels, has:document, has:spreadsheet, has:presentation or has:pdf"
+            )
+        suffixes = tuple("." + ext for ext in extensions)
+        return lambda doc: any(name.lower().endswith(suffixes) for name in doc.filenames)
+
+
+def _label_matcher(token: str) -> Matcher:
+    """Match documents carrying the label token."""
+    return lambda doc: token in doc.labels
+
+
+def _text_matcher(key: str, value: str, phrase: bool) -> Matcher:
+    """Match words of ``value`` in the document's ``key`` view (prefix for bare words)."""
+    words = _TOKEN.findall(_fold(value))
+    if not words:
+        return _always
+    needle = " " + " ".join(words) + (" " if phrase else "")
+    return lambda doc: needle in doc.words(key)
+
+
+def _filename_matcher(low: str) -> Matcher:
+    """Match an attachment name, a word of it, or its extension."""
+    words = _TOKEN.findall(_fold(low))
+    needle = " " + " ".join(words)
+
+    def match(doc: SearchDocument) -> bool:
+        for name in doc.filenames:
+            folded = name.lower()
+            if folded == low or folded.endswith("." + low) or (words and needle in _words(name)):
+                return True
+        return False
+
+    return match
+
+
+def _parse_date(op: str, raw: str) -> float:
+    """Read a ``YYYY/MM/DD``, ``MM/DD/YYYY`` or epoch-seconds value as UTC seconds."""
+    if _EPOCH.match(raw):
+        return float(raw)
+    found = _DATE_YMD.match(raw)
+    parts = (found.group(1), found.group(2), found.group(3)) if found else None
+    if parts is None and (found := _DATE_MDY.match(raw)):
+        parts = (found.group(3), found.group(1), found.group(2))
+    if parts is not None:
+        try:
+            return datetime(int(parts[0]), int(parts[1]), int(parts[2]), tzinfo=UTC).timestamp()
+        except ValueError:
+            pass
+    raise QueryError(
+        f"{op}:{raw} is not a date; write it as YYYY/MM/DD (e.g. {op}:2024/01/31) "
+        "or as epoch seconds"
+    )
+
+
+def _parse_age(op: str, raw: str) -> float:
+    """Read ``Nd``, ``Nm`` or ``Ny`` as seconds."""
+    found = _AGE.match(raw)
+    if found is None:
+        raise QueryError(
+            f"{op}:{raw} is not an age; write a number and d, m or y, e.g. {op}:7d or {op}:2m"
+        )
+    unit = {"d": 86400.0, "m": 30 * 86400.0, "y": 365 * 86400.0}[found.group(2).lower()]
+    return int(found.group(1)) * unit
+
+
+def _parse_size(op: str, raw: str) -> int:
+    """Read a byte count with an optional K, M or G suffix."""
+    found = _SIZE.match(raw)
+    if found is None:
+        raise QueryError(
+            f"{op}:{raw} is not a size; write bytes or a number with K or M, e.g. {op}:10M"
+        )
+    scale = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[found.group(2).lower()]
+    return int(found.group(1)) * scale
