@@ -1,0 +1,172 @@
+"""Pytest fixtures for testing Gmail integrations against the emulator.
+
+Installed as the ``fakegmail`` pytest plugin (a ``pytest11`` entry point), so any project
+that has MailGuard installed gets these fixtures without importing anything:
+
+``fake_gmail``
+    A running ``EmulatorServer`` on a free loopback port, shared by the whole session.
+    ``fake_gmail.url`` is its base URL; ``fake_gmail.state`` its ``EmulatorState``.
+
+``fake_gmail_account``
+    A fresh account (a new address per test) with a full-scope (``https://mail.google.com/``)
+    access token: ``.email``, ``.token``, ``.refresh_token``, ``.state``, ``.mailbox``,
+    ``.url``.
+
+``gmail_service``
+    A google-api-python-client Gmail service for ``fake_gmail_account``, built from the
+    bundled discovery document with its ``rootUrl`` aimed at the emulator, so batch and
+    upload calls reach the emulator too.
+
+``gmail_responses``
+    A ``responses.RequestsMock`` (wrapped; its methods such as ``add`` and ``calls`` are
+    offered directly) that routes every ``requests`` call to Google's Gmail and
+    OAuth hosts (``https://gmail.googleapis.com``, ``https://www.googleapis.com``,
+    ``https://oauth2.googleapis.com``, ``https://accounts.google.com``,
+    ``https://openidconnect.googleapis.com``) into an in-process emulator: no socket, no
+    server. Its ``.state`` is the emulator state and ``.add_account(email)`` returns a
+    ready access token. Calls to loopback addresses pass through untouched; any other host
+    fails as ``responses`` makes it fail. It does not intercept httplib2, which
+    google-api-python-client uses by default: use ``gmail_service`` for that client.
+
+Example::
+
+    def test_lists_inbox(gmail_responses):
+        token = gmail_responses.add_account("alice@example.com")
+        answer = requests.get(
+            "https://gmail.googleapis.com/gmail/v1/users/me/labels",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 200
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from fakegmail.discovery import GMAIL_SCOPE_FULL, document_with_root
+from fakegmail.mailbox import Mailbox
+from fakegmail.server import EmulatorServer
+from fakegmail.state import EmulatorState
+
+GOOGLE_HOSTS = (
+    "gmail.googleapis.com",
+    "www.googleapis.com",
+    "oauth2.googleapis.com",
+    "accounts.google.com",
+    "openidconnect.googleapis.com",
+)
+GOOGLE_URL = re.compile(
+    r"^https://(?:" + "|".join(re.escape(h) for h in GOOGLE_HOSTS) + r")(?::443)?/.*$"
+)
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+_account_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class FakeGmailAccount:
+    """An emulator account with a live full-scope token."""
+
+    email: str
+    token: str
+    refresh_token: str
+    state: EmulatorState
+    mailbox: Mailbox
+    url: str
+
+
+def new_account(state: EmulatorState, url: str, email: str | None = None,
+                scopes: Iterable[str] = (GMAIL_SCOPE_FULL,)) -> FakeGmailAccount:
+    """Create (or reuse) an account in ``state`` and mint it a token for ``scopes``."""
+    address = email or f"user{next(_account_numbers)}@fakegmail.test"
+    account = state.ensure_account(address, scopes=tuple(scopes))
+    grant = state.tokens.mint(account.email, scopes)
+    return FakeGmailAccount(email=account.email, token=grant.access_token,
+                            refresh_token=grant.refresh_token, state=state,
+                            mailbox=account.mailbox, url=url)
+
+
+@pytest.fixture(scope="session")
+def fake_gmail() -> Iterator[EmulatorServer]:
+    """Run one emulator on a free loopback port for the whole test session."""
+    with EmulatorServer(host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_gmail_account(fake_gmail: EmulatorServer) -> FakeGmailAccount:
+    """Return a fresh account with a full-scope access token on the session emulator."""
+    return new_account(fake_gmail.state, fake_gmail.url)
+
+
+@pytest.fixture
+def gmail_service(fake_gmail_account: FakeGmailAccount) -> Any:
+    """Return a googleapiclient Gmail service acting as ``fake_gmail_account``."""
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.discovery import build_from_document
+
+    return build_from_document(document_with_root(fake_gmail_account.url),
+                               credentials=Credentials(fake_gmail_account.token))
+
+
+class GmailResponsesMock:
+    """Route ``requests`` calls for Google's hosts into an in-process emulator app."""
+
+    def __init__(self, state: EmulatorState | None = None) -> None:
+        import responses
+
+        from fakegmail.app import create_app
+
+        self.state = state if state is not None else EmulatorState()
+        self.app = create_app(self.state)
+        self._client = self.app.test_client()
+        self.mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
+            self.mock.add_callback(method, GOOGLE_URL, callback=self._forward,
+                                   content_type=None)
+        self.mock.add_passthru(re.compile(r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])[:/]"))
+
+    def add_account(self, email: str, scopes: Iterable[str] = (GMAIL_SCOPE_FULL,)) -> str:
+        """Create ``email`` in the in-process emulator and return an access token for it."""
+        return new_account(self.state, "https://gmail.googleapis.com/", email, scopes).token
+
+    def __getattr__(self, name: str) -> Any:
+        """Offer the rest of ``responses.RequestsMock`` (``calls``, ``add``, ...)."""
+        if name == "mock":
+            raise AttributeError(name)
+        return getattr(self.mock, name)
+
+    def _forward(self, prepared: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+        parts = urlsplit(prepared.url)
+        body = prepared.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        headers = {k: v for k, v in prepared.headers.items() if k.lower() != "host"}
+        answer = self._client.open(
+            parts.path, base_url=f"{parts.scheme}://{parts.hostname}",
+            query_string=parts.query, method=prepared.method, headers=headers,
+            data=body or b"",
+        )
+        out = [(k, v) for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP]
+        return answer.status_code, out, answer.get_data()
+
+    def __enter__(self) -> GmailResponsesMock:
+        self.mock.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.mock.stop()
+        self.mock.reset()
+
+
+@pytest.fixture
+def gmail_responses() -> Iterator[GmailResponsesMock]:
+    """Route requests to Google's Gmail and OAuth hosts into an in-process emulator."""
+    with GmailResponsesMock() as routed:
+        yield routed

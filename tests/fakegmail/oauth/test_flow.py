@@ -1,0 +1,201 @@
+"""The authorization-code flow end to end, driven by google-auth-oauthlib's own Flow."""
+
+from __future__ import annotations
+
+import google.auth.transport.requests
+import pytest
+import requests
+from google.oauth2 import id_token
+from google.oauth2.credentials import Credentials
+from google_auth_oauthlib.flow import Flow
+
+from fakegmail.server import EmulatorServer
+from tests.fakegmail.oauth.browser import open_consent, press
+from tests.fakegmail.oauth.conftest import (
+    GMAIL_MODIFY,
+    GMAIL_READONLY,
+    REDIRECT_URI,
+    client_config,
+)
+
+OPENID = ["openid", "email", "profile"]
+
+
+def new_flow(server: EmulatorServer, scopes: list[str], **config: str) -> Flow:
+    flow = Flow.from_client_config(client_config(server.url, **config), scopes=scopes)
+    flow.redirect_uri = REDIRECT_URI
+    return flow
+
+
+def sign_in(server: EmulatorServer, scopes: list[str], account: str = "alice@example.com",
+            **auth_kwargs: str) -> Flow:
+    flow = new_flow(server, scopes)
+    auth_url, state = flow.authorization_url(**auth_kwargs)
+    back = press(auth_url, "allow", account=account)
+    assert back.url.startswith(REDIRECT_URI)
+    assert back.params["state"] == state
+    flow.fetch_token(code=back.params["code"])
+    return flow
+
+
+def userinfo(server: EmulatorServer, token: str) -> requests.Response:
+    return requests.get(server.url + "oauth2/v3/userinfo",
+                        headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+
+def test_consent_page_lists_accounts_and_scopes_in_plain_words(emulator: EmulatorServer) -> None:
+    flow = new_flow(emulator, [GMAIL_READONLY, "openid"])
+    auth_url, _ = flow.authorization_url(login_hint="bob@gmail.com")
+
+    page, form = open_consent(auth_url)
+
+    assert page.status_code == 200
+    assert form.accounts == ["alice@example.com", "bob@gmail.com"]
+    assert form.checked == "bob@gmail.com"
+    assert "View your email messages and settings" in form.scope_words
+    assert "Allow" in page.text and "Cancel" in page.text
+
+
+def test_flow_yields_credentials_that_identify_the_chosen_account(
+        emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, [GMAIL_READONLY] + OPENID)
+
+    creds = flow.credentials
+    assert creds.token.startswith("ya29.")
+    assert creds.refresh_token
+    assert set(creds.granted_scopes or creds.scopes) == {GMAIL_READONLY, *OPENID}
+    profile = userinfo(emulator, creds.token).json()
+    assert profile["email"] == "alice@example.com"
+    assert profile["name"] == "Alice Example"
+    assert profile["email_verified"] is True
+    assert profile["sub"].isdigit()
+    assert emulator.state.tokens.lookup(creds.token).scopes == {GMAIL_READONLY, *OPENID}
+
+
+def test_id_token_verifies_against_the_emulator_certs(emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, OPENID, nonce="n-0S6_WzA2Mj")
+
+    request = google.auth.transport.requests.Request()
+    claims = id_token.verify_token(flow.oauth2session.token["id_token"], request,
+                                   audience="test-client.apps.googleusercontent.com",
+                                   certs_url=emulator.url + "oauth2/v3/certs")
+
+    assert claims["iss"] == emulator.url.rstrip("/")
+    assert claims["email"] == "alice@example.com"
+    assert claims["name"] == "Alice Example"
+    assert claims["hd"] == "example.com"
+    assert claims["nonce"] == "n-0S6_WzA2Mj"
+    assert claims["sub"] == userinfo(emulator, flow.credentials.token).json()["sub"]
+
+
+def test_consumer_account_id_token_has_no_hosted_domain(emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, OPENID, account="bob@gmail.com")
+    claims = id_token.verify_token(flow.oauth2session.token["id_token"],
+                                   google.auth.transport.requests.Request(),
+                                   audience="test-client.apps.googleusercontent.com",
+                                   certs_url=emulator.url + "oauth2/v3/certs")
+    assert "hd" not in claims
+    assert claims["email"] == "bob@gmail.com"
+
+
+def test_id_token_from_another_emulator_fails_verification(emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, OPENID)
+    with EmulatorServer() as other:
+        with pytest.raises(Exception, match="(?i)signing key|signature"):
+            id_token.verify_token(flow.oauth2session.token["id_token"],
+                                  google.auth.transport.requests.Request(),
+                                  certs_url=other.url + "oauth2/v3/certs")
+
+
+def test_no_id_token_without_openid_scope(emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, [GMAIL_READONLY])
+    assert "id_token" not in flow.oauth2session.token
+
+
+def test_refresh_through_google_auth_after_the_access_token_expires(
+        emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, [GMAIL_READONLY])
+    old = flow.credentials
+    requests.post(emulator.url + "_emulator/tokens/expire", json={}, timeout=10)
+    assert userinfo(emulator, old.token).status_code == 401
+
+    creds = Credentials(None, refresh_token=old.refresh_token, token_uri=emulator.url + "token",
+                        client_id=old.client_id, client_secret=old.client_secret)
+    creds.refresh(google.auth.transport.requests.Request())
+
+    assert creds.token and creds.token != old.token
+    assert userinfo(emulator, creds.token).json()["email"] == "alice@example.com"
+    assert creds.expiry is not None
+
+
+def test_revoked_refresh_token_no_longer_refreshes(emulator: EmulatorServer) -> None:
+    import google.auth.exceptions
+
+    old = sign_in(emulator, [GMAIL_READONLY]).credentials
+    answer = requests.post(emulator.url + "revoke", data={"token": old.refresh_token},
+                           timeout=10)
+    assert answer.status_code == 200
+    assert userinfo(emulator, old.token).status_code == 401
+
+    creds = Credentials(None, refresh_token=old.refresh_token, token_uri=emulator.url + "token",
+                        client_id=old.client_id, client_secret=old.client_secret)
+    with pytest.raises(google.auth.exceptions.RefreshError, match="invalid_grant"):
+        creds.refresh(google.auth.transport.requests.Request())
+    again = requests.post(emulator.url + "o/oauth2/revoke", params={"token": old.refresh_token},
+                          timeout=10)
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_token"
+
+
+def test_cancel_redirects_back_with_access_denied(emulator: EmulatorServer) -> None:
+    flow = new_flow(emulator, [GMAIL_READONLY])
+    auth_url, state = flow.authorization_url()
+
+    back = press(auth_url, "cancel")
+
+    assert back.params == {"error": "access_denied", "state": state}
+
+
+def test_online_access_gets_no_refresh_token(emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, [GMAIL_READONLY], access_type="online")
+    assert "refresh_token" not in flow.oauth2session.token
+    assert flow.oauth2session.token["access_token"]
+
+
+def test_unticked_scope_is_missing_from_the_grant_and_oauthlib_notices(
+        emulator: EmulatorServer) -> None:
+    requests.post(emulator.url + "_emulator/accounts",
+                  json={"email": "alice@example.com", "grant_scopes": [GMAIL_READONLY]},
+                  timeout=10).raise_for_status()
+    flow = new_flow(emulator, [GMAIL_READONLY, GMAIL_MODIFY])
+    auth_url, _ = flow.authorization_url()
+    back = press(auth_url, "allow")
+
+    assert back.params["scope"] == GMAIL_READONLY
+    with pytest.raises(Warning, match="Scope has changed"):
+        flow.fetch_token(code=back.params["code"])
+
+
+def test_include_granted_scopes_adds_earlier_grants(emulator: EmulatorServer) -> None:
+    sign_in(emulator, [GMAIL_READONLY])
+    flow = new_flow(emulator, [GMAIL_MODIFY])
+    auth_url, _ = flow.authorization_url(include_granted_scopes="true")
+    back = press(auth_url, "allow")
+    assert set(back.params["scope"].split()) == {GMAIL_READONLY, GMAIL_MODIFY}
+
+
+def test_new_account_can_be_entered_on_the_consent_page(emulator: EmulatorServer) -> None:
+    flow = new_flow(emulator, [GMAIL_READONLY])
+    auth_url, _ = flow.authorization_url()
+    back = press(auth_url, "allow", other_email="carol@example.org")
+    flow.fetch_token(code=back.params["code"])
+    assert userinfo(emulator, flow.credentials.token).json()["email"] == "carol@example.org"
+    assert emulator.state.account("carol@example.org") is not None
+
+
+def test_prompt_none_needs_interaction(emulator: EmulatorServer) -> None:
+    flow = new_flow(emulator, [GMAIL_READONLY])
+    auth_url, state = flow.authorization_url(prompt="none")
+    answer = requests.get(auth_url, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    assert "error=interaction_required" in answer.headers["Location"]
