@@ -42,7 +42,11 @@ class CheckpointError(AuditError):
     """Raise when a signed checkpoint note is malformed, forged or altered."""
 
 
-class ForbiddenField(AuditError):
+class InvalidEvent(AuditError, ValueError):
+    """Raise when an audit event or stored entry is malformed (bad value, missing field)."""
+
+
+class ForbiddenField(InvalidEvent):
     """Raise when an audit event carries a field the log must never hold (content, tokens)."""
 
     def __init__(self, field: str, reason: str = "") -> None:
