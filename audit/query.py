@@ -1,0 +1,263 @@
+"""Describe review queries over the audit log and write their results (table, JSON lines, CSV).
+
+``AuditFilters`` is the value a reviewer's search becomes; ``matches`` is its reference
+meaning, which the SQL query in the store must agree with. Personal identifiers are only
+ever compared as keyed hashes: ``AuditFilters.build`` hashes the clear values it is given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from audit.entry import (
+    ActorKind,
+    AuditEntry,
+    Decision,
+    IdentifierHasher,
+    ResourceKind,
+    ResourceRef,
+    format_time,
+)
+from audit.errors import InvalidEvent
+
+CSV_COLUMNS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
+               "purpose", "basis", "basis_ref", "resources", "decision", "rule_id",
+               "policy_version", "request_id", "outcome", "client_ip_h")
+TABLE_COLUMNS = ("seq", "time", "actor_kind", "actor_role", "action", "purpose", "basis",
+                 "decision", "rule_id", "resources")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditFilters:
+    """A search over the log; every given criterion must hold (AND); None means any.
+
+    ``identity_h`` matches an entry whose mailbox or actor is that hashed identifier (a
+    reviewer searching for one address). ``since`` is inclusive, ``until`` exclusive.
+    ``purpose`` ending in ".*" matches that family (``advertising.*``).
+    """
+
+    actor_kind: ActorKind | None = None
+    actor_id_h: str | None = None
+    mailbox_h: str | None = None
+    identity_h: str | None = None
+    action: str | None = None
+    purpose: str | None = None
+    basis: str | None = None
+    decision: Decision | None = None
+    rule_id: str | None = None
+    request_id: str | None = None
+    resource_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.actor_kind is not None:
+            object.__setattr__(self, "actor_kind", ActorKind(self.actor_kind))
+        if self.decision is not None:
+            object.__setattr__(self, "decision", Decision(self.decision))
+        for moment in (self.since, self.until):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidEvent("search times must be timezone-aware (UTC)")
+        if self.limit is not None and self.limit < 0:
+            raise InvalidEvent("a search limit must be 0 or more")
+
+    @classmethod
+    def build(cls, hasher: IdentifierHasher, *, actor: str | None = None,
+              mailbox: str | None = None, address: str | None = None,
+              **criteria: Any) -> AuditFilters:
+        """Build filters from clear identifiers, hashing them with the log's key."""
+        return cls(
+            actor_id_h=hasher.hash(actor) if actor else None,
+            mailbox_h=hasher.hash(mailbox) if mailbox else None,
+            identity_h=hasher.hash(address) if address else None,
+            **criteria,
+        )
+
+    @property
+    def since_text(self) -> str | None:
+        """Return ``since`` in the stored time format (stored times sort as text)."""
+        return format_time(self.since) if self.since else None
+
+    @property
+    def until_text(self) -> str | None:
+        """Return ``until`` in the stored time format."""
+        return format_time(self.until) if self.until else None
+
+    def matches(self, entry: AuditEntry) -> bool:
+        """Return whether ``entry`` satisfies every criterion (``limit`` aside)."""
+        checks = (
+            self.actor_kind is None or entry.actor_kind == self.actor_kind,
+            self.actor_id_h is None or entry.actor_id_h == self.actor_id_h,
+            self.mailbox_h is None or entry.mailbox_h == self.mailbox_h,
+            self.identity_h is None or self.identity_h in (entry.mailbox_h, entry.actor_id_h),
+            self.action is None or entry.action == self.action,
+            self.purpose is None or purpose_matches(self.purpose, entry.purpose),
+            self.basis is None or entry.basis == self.basis,
+            self.decision is None or entry.decision == self.decision,
+            self.rule_id is None or entry.rule_id == self.rule_id,
+            self.request_id is None or entry.request_id == self.request_id,
+            self.resource_id is None or any(r.id == self.resource_id for r in entry.resources),
+            self.since_text is None or entry.time >= self.since_text,
+            self.until_text is None or entry.time < self.until_text,
+        )
+        return all(checks)
+
+    def apply(self, entries: Iterable[AuditEntry]) -> Iterator[AuditEntry]:
+        """Yield the matching entries, at most ``limit`` of them."""
+        count = 0
+        for entry in entries:
+            if self.limit is not None and count >= self.limit:
+                return
+            if self.matches(entry):
+                count += 1
+                yield entry
+
+
+def purpose_matches(pattern: str, purpose: str) -> bool:
+    """Match a purpose exactly, or a family when the pattern ends in ".*"."""
+    if pattern.endswith(".*"):
+        return purpose.startswith(pattern[:-1])
+    return purpose == pattern
+
+
+@dataclass(frozen=True, slots=True)
+class AuditStats:
+    """Entry counts by day (UTC), actor kind, purpose, basis and decision."""
+
+    total: int = 0
+    by_day: dict[str, int] = field(default_factory=dict)
+    by_actor_kind: dict[str, int] = field(default_factory=dict)
+    by_purpose: dict[str, int] = field(default_factory=dict)
+    by_basis: dict[str, int] = field(default_factory=dict)
+    by_decision: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {
+            "total": self.total, "by_day": self.by_day, "by_actor_kind": self.by_actor_kind,
+            "by_purpose": self.by_purpose, "by_basis": self.by_basis,
+            "by_decision": self.by_decision,
+        }
+
+
+def summarise(entries: Iterable[AuditEntry]) -> AuditStats:
+    """Count entries by day, actor kind, purpose, basis and decision in one pass."""
+    days: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    purposes: Counter[str] = Counter()
+    bases: Counter[str] = Counter()
+    decisions: Counter[str] = Counter()
+    total = 0
+    for entry in entries:
+        total += 1
+        days[entry.time[:10]] += 1
+        kinds[entry.actor_kind.value] += 1
+        purposes[entry.purpose] += 1
+        bases[entry.basis or "-"] += 1
+        decisions[entry.decision.value] += 1
+    return AuditStats(total, dict(sorted(days.items())), _by_count(kinds),
+                      _by_count(purposes), _by_count(bases), _by_count(decisions))
+
+
+def write_jsonl(entries: Iterable[AuditEntry], out: IO[str]) -> int:
+    """Write one canonical JSON object per line; return how many were written."""
+    count = 0
+    for entry in entries:
+        out.write(entry.canonical_bytes().decode("utf-8"))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def read_jsonl(lines: Iterable[str]) -> Iterator[AuditEntry]:
+    """Read entries written by ``write_jsonl``."""
+    for line in lines:
+        if line.strip():
+            yield AuditEntry.from_dict(json.loads(line))
+
+
+def write_csv(entries: Iterable[AuditEntry], out: IO[str]) -> int:
+    """Write a header and one row per entry; cells that a spreadsheet would run are quoted.
+
+    Security caveat: a cell starting with =, +, -, @ (or a quote) gets a leading "'" so a
+    spreadsheet shows it as text instead of evaluating it; ``read_csv`` removes it again.
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for entry in entries:
+        writer.writerow([_csv_cell(v) for v in _row(entry)])
+        count += 1
+    return count
+
+
+def read_csv(text: Iterable[str]) -> Iterator[AuditEntry]:
+    """Read entries written by ``write_csv``."""
+    reader = csv.DictReader(text)
+    for row in reader:
+        values: dict[str, Any] = {k: _csv_value(v) for k, v in row.items()}
+        values["seq"] = int(values["seq"])
+        values["resources"] = tuple(
+            ResourceRef(ResourceKind(kind), rid)
+            for kind, _, rid in (part.partition(":") for part in
+                                 values["resources"].split(" ") if part)
+        )
+        yield AuditEntry(**values)
+
+
+def format_table(entries: Iterable[AuditEntry]) -> Iterator[str]:
+    """Yield aligned text rows (header first) for a terminal; widths fit the first rows."""
+    rows = [list(TABLE_COLUMNS)]
+    for entry in entries:
+        data = dict(zip(CSV_COLUMNS, _row(entry), strict=True))
+        rows.append([str(data[c]) if data[c] != "" else "-" for c in TABLE_COLUMNS])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(TABLE_COLUMNS))]
+    for row in rows:
+        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+
+
+def _row(entry: AuditEntry) -> list[Any]:
+    """Return an entry's CSV cells in ``CSV_COLUMNS`` order."""
+    data = entry.to_dict()
+    data["resources"] = " ".join(f"{r.kind.value}:{r.id}" for r in entry.resources)
+    return [data[c] for c in CSV_COLUMNS]
+
+
+def _csv_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_value(cell: str) -> str:
+    """Undo ``_csv_cell``."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def _by_count(counter: Counter[str]) -> dict[str, int]:
+    """Order counts largest first, then by name."""
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def render_stats(stats: AuditStats) -> str:
+    """Return the stats as plain-text tables for a terminal."""
+    out = io.StringIO()
+    out.write(f"entries: {stats.total}\n")
+    for title, counts in (("day", stats.by_day), ("actor kind", stats.by_actor_kind),
+                          ("purpose", stats.by_purpose), ("basis", stats.by_basis),
+                          ("decision", stats.by_decision)):
+        out.write(f"\nby {title}\n")
+        width = max((len(k) for k in counts), default=0)
+        for key, count in counts.items():
+            out.write(f"  {key.ljust(width)}  {count}\n")
+    return out.getvalue()
