@@ -1,8 +1,7 @@
-"""Describe review queries over the audit log and write their results (table, JSON lines, CSV).
+"""Shape review results: purpose families, entry counts, and table / JSON-lines / CSV output.
 
-``AuditFilters`` is the value a reviewer's search becomes; ``matches`` is its reference
-meaning, which the SQL query in the store must agree with. Personal identifiers are only
-ever compared as keyed hashes: ``AuditFilters.build`` hashes the clear values it is given.
+Everything here streams: entries are consumed one at a time, so exporting or counting a
+large log needs constant memory. Output holds only what entries hold (hashed identifiers).
 """
 
 from __future__ import annotations
@@ -13,19 +12,9 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import IO, Any
 
-from audit.entry import (
-    ActorKind,
-    AuditEntry,
-    Decision,
-    IdentifierHasher,
-    ResourceKind,
-    ResourceRef,
-    format_time,
-)
-from audit.errors import InvalidEvent
+from audit.entry import AuditEntry, ResourceKind, ResourceRef
 
 CSV_COLUMNS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
                "purpose", "basis", "basis_ref", "resources", "decision", "rule_id",
@@ -33,93 +22,6 @@ CSV_COLUMNS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox
 TABLE_COLUMNS = ("seq", "time", "actor_kind", "actor_role", "action", "purpose", "basis",
                  "decision", "rule_id", "resources")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AuditFilters:
-    """A search over the log; every given criterion must hold (AND); None means any.
-
-    ``identity_h`` matches an entry whose mailbox or actor is that hashed identifier (a
-    reviewer searching for one address). ``since`` is inclusive, ``until`` exclusive.
-    ``purpose`` ending in ".*" matches that family (``advertising.*``).
-    """
-
-    actor_kind: ActorKind | None = None
-    actor_id_h: str | None = None
-    mailbox_h: str | None = None
-    identity_h: str | None = None
-    action: str | None = None
-    purpose: str | None = None
-    basis: str | None = None
-    decision: Decision | None = None
-    rule_id: str | None = None
-    request_id: str | None = None
-    resource_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.actor_kind is not None:
-            object.__setattr__(self, "actor_kind", ActorKind(self.actor_kind))
-        if self.decision is not None:
-            object.__setattr__(self, "decision", Decision(self.decision))
-        for moment in (self.since, self.until):
-            if moment is not None and moment.tzinfo is None:
-                raise InvalidEvent("search times must be timezone-aware (UTC)")
-        if self.limit is not None and self.limit < 0:
-            raise InvalidEvent("a search limit must be 0 or more")
-
-    @classmethod
-    def build(cls, hasher: IdentifierHasher, *, actor: str | None = None,
-              mailbox: str | None = None, address: str | None = None,
-              **criteria: Any) -> AuditFilters:
-        """Build filters from clear identifiers, hashing them with the log's key."""
-        return cls(
-            actor_id_h=hasher.hash(actor) if actor else None,
-            mailbox_h=hasher.hash(mailbox) if mailbox else None,
-            identity_h=hasher.hash(address) if address else None,
-            **criteria,
-        )
-
-    @property
-    def since_text(self) -> str | None:
-        """Return ``since`` in the stored time format (stored times sort as text)."""
-        return format_time(self.since) if self.since else None
-
-    @property
-    def until_text(self) -> str | None:
-        """Return ``until`` in the stored time format."""
-        return format_time(self.until) if self.until else None
-
-    def matches(self, entry: AuditEntry) -> bool:
-        """Return whether ``entry`` satisfies every criterion (``limit`` aside)."""
-        checks = (
-            self.actor_kind is None or entry.actor_kind == self.actor_kind,
-            self.actor_id_h is None or entry.actor_id_h == self.actor_id_h,
-            self.mailbox_h is None or entry.mailbox_h == self.mailbox_h,
-            self.identity_h is None or self.identity_h in (entry.mailbox_h, entry.actor_id_h),
-            self.action is None or entry.action == self.action,
-            self.purpose is None or purpose_matches(self.purpose, entry.purpose),
-            self.basis is None or entry.basis == self.basis,
-            self.decision is None or entry.decision == self.decision,
-            self.rule_id is None or entry.rule_id == self.rule_id,
-            self.request_id is None or entry.request_id == self.request_id,
-            self.resource_id is None or any(r.id == self.resource_id for r in entry.resources),
-            self.since_text is None or entry.time >= self.since_text,
-            self.until_text is None or entry.time < self.until_text,
-        )
-        return all(checks)
-
-    def apply(self, entries: Iterable[AuditEntry]) -> Iterator[AuditEntry]:
-        """Yield the matching entries, at most ``limit`` of them."""
-        count = 0
-        for entry in entries:
-            if self.limit is not None and count >= self.limit:
-                return
-            if self.matches(entry):
-                count += 1
-                yield entry
 
 
 def purpose_matches(pattern: str, purpose: str) -> bool:
@@ -130,7 +32,7 @@ def purpose_matches(pattern: str, purpose: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditStats:
+class EntryCounts:
     """Entry counts by day (UTC), actor kind, purpose, basis and decision."""
 
     total: int = 0
@@ -149,7 +51,7 @@ class AuditStats:
         }
 
 
-def summarise(entries: Iterable[AuditEntry]) -> AuditStats:
+def count_entries(entries: Iterable[AuditEntry]) -> EntryCounts:
     """Count entries by day, actor kind, purpose, basis and decision in one pass."""
     days: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
@@ -164,7 +66,7 @@ def summarise(entries: Iterable[AuditEntry]) -> AuditStats:
         purposes[entry.purpose] += 1
         bases[entry.basis or "-"] += 1
         decisions[entry.decision.value] += 1
-    return AuditStats(total, dict(sorted(days.items())), _by_count(kinds),
+    return EntryCounts(total, dict(sorted(days.items())), _by_count(kinds),
                       _by_count(purposes), _by_count(bases), _by_count(decisions))
 
 
@@ -249,8 +151,8 @@ def _by_count(counter: Counter[str]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def render_stats(stats: AuditStats) -> str:
-    """Return the stats as plain-text tables for a terminal."""
+def render_counts(stats: EntryCounts) -> str:
+    """Return the counts as plain-text tables for a terminal."""
     out = io.StringIO()
     out.write(f"entries: {stats.total}\n")
     for title, counts in (("day", stats.by_day), ("actor kind", stats.by_actor_kind),
