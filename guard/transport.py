@@ -1,0 +1,213 @@
+"""A thread-safe HTTP transport for the Gmail client library, on one pooled requests session.
+
+google-api-python-client's default transport (httplib2) must not be shared between
+threads. ``GmailTransport`` has httplib2's ``request()`` signature and answer shape, so the
+client library uses it unchanged, while many threads share one connection pool.
+
+It carries ``google.auth`` credentials itself: it adds the bearer header, refreshes the
+token when it has expired or when Gmail answers 401 (then retries once), and refreshes
+under a lock so that concurrent threads refresh once. Connection failures surface as
+``GmailUnavailable`` (a ``ConnectionError``) and timeouts as ``GmailTimeout`` (a
+``TimeoutError``), which the client library's retry logic retries.
+
+Security: tokens, URLs and bodies never appear in log lines or error messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import google.auth.credentials
+import google.auth.exceptions
+import google.auth.transport
+import google.auth.transport.requests
+import requests
+import requests.adapters
+
+from guard.errors import GmailAuthError, GmailError, GmailTimeout, GmailUnavailable
+
+#: Status codes after which the token is refreshed and the request retried once.
+REFRESH_STATUS_CODES = frozenset({401})
+
+
+class TransportResponse(dict[str, str]):
+    """An ``httplib2.Response`` lookalike: lower-case headers plus ``status`` and ``reason``.
+
+    As with httplib2, the status is also readable as the ``"status"`` key (a string).
+    """
+
+    def __init__(self, status: int, reason: str, headers: Mapping[str, str]) -> None:
+        super().__init__((name.lower(), value) for name, value in headers.items())
+        self.status = status
+        self.reason = reason
+        self.version = 11
+        self.previous: TransportResponse | None = None
+        self["status"] = str(status)
+
+
+def pooled_session(pool_size: int = 16) -> requests.Session:
+    """Return a requests session whose pool keeps ``pool_size`` connections per host.
+
+    Threads beyond ``pool_size`` wait for a free connection instead of opening throwaway
+    ones. The session does no retries of its own; the client library retries.
+    """
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
+                                            pool_block=True, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+class _RefreshRequest(google.auth.transport.Request):
+    """google.auth's requests adapter with our timeout on token refreshes."""
+
+    def __init__(self, session: requests.Session, timeout: float) -> None:
+        self._inner = google.auth.transport.requests.Request(session=session)
+        self._timeout = timeout
+
+    def __call__(self, url: str, method: str = "GET", body: Any = None,
+                 headers: Mapping[str, str] | None = None, timeout: float | None = None,
+                 **kwargs: Any) -> google.auth.transport.Response:
+        return self._inner(url, method=method, body=body, headers=headers,
+                           timeout=timeout or self._timeout, **kwargs)
+
+
+class GmailTransport:
+    """Send the client library's requests through one shared, pooled session.
+
+    :param credentials: google.auth credentials for one mailbox, or None to send
+        requests without authorization.
+    :param session: a session to share between transports (e.g. one per process, many
+        mailboxes); by default a new pooled session of ``pool_size`` connections.
+    """
+
+    def __init__(
+        self,
+        credentials: google.auth.credentials.Credentials | None,
+        *,
+        session: requests.Session | None = None,
+        pool_size: int = 16,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+        refresh_timeout: float = 30.0,
+    ) -> None:
+        self._credentials = credentials
+        self._owns_session = session is None
+        self._session = session if session is not None else pooled_session(pool_size)
+        self._timeout = (connect_timeout, read_timeout)
+        self._refresh_request = _RefreshRequest(self._session, refresh_timeout)
+        self._refresh_lock = threading.Lock()
+        self.refresh_count = 0
+
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        redirections: int = 5,
+        connection_type: Any = None,
+    ) -> tuple[TransportResponse, bytes]:
+        """Send one request and return ``(response, content)`` as httplib2 does.
+
+        Redirects are not followed (Gmail sends none; resumable uploads answer 308, which
+        the client library must see). ``redirections`` and ``connection_type`` are
+        accepted for signature compatibility.
+        """
+        send_headers = dict(headers or {})
+        token = self._authorize(send_headers)
+        response = self._send(method, uri, body, send_headers)
+        if (response.status_code in REFRESH_STATUS_CODES and token is not None
+                and not hasattr(body, "read")):
+            token = self._authorize(send_headers, stale=token)
+            response.close()
+            response = self._send(method, uri, body, send_headers)
+        return self._convert(response)
+
+    def close(self) -> None:
+        """Close the pooled connections if this transport created the session."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> GmailTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _authorize(self, headers: dict[str, str], stale: str | None = None) -> str | None:
+        """Put a valid bearer token into ``headers``; return the token used."""
+        credentials = self._credentials
+        if credentials is None:
+            return None
+        token = self._valid_token(stale)
+        for name in [n for n in headers if n.lower() == "authorization"]:
+            del headers[name]
+        credentials.apply(headers, token=token)
+        return token
+
+    def _valid_token(self, stale: str | None) -> str:
+        """Return a token that is unexpired and is not ``stale``, refreshing at most once."""
+        credentials = self._credentials
+        assert credentials is not None
+        token = credentials.token
+        if stale is None and token and credentials.valid:
+            return str(token)
+        with self._refresh_lock:
+            token = credentials.token
+            if not token or not credentials.valid or token == stale:
+                self._refresh()
+                token = credentials.token
+            if not token:
+                raise GmailAuthError("the credentials produced no access token; "
+                                     "ask the user to reconnect their Google account")
+            return str(token)
+
+    def _refresh(self) -> None:
+        credentials = self._credentials
+        assert credentials is not None
+        try:
+            credentials.refresh(self._refresh_request)
+        except google.auth.exceptions.RefreshError as error:
+            if getattr(error, "retryable", False):
+                raise GmailUnavailable("the Google token endpoint failed temporarily; "
+                                       "retry later") from error
+            raise GmailAuthError("Google refused to refresh the Gmail credentials; ask the "
+                                 "user to reconnect their Google account") from error
+        except google.auth.exceptions.TransportError as error:
+            raise GmailUnavailable("the Google token endpoint could not be reached; check "
+                                   "the network and retry") from error
+        self.refresh_count += 1
+
+    def _send(self, method: str, uri: str, body: Any,
+              headers: dict[str, str]) -> requests.Response:
+        try:
+            return self._session.request(method, uri, data=body, headers=headers,
+                                         timeout=self._timeout, allow_redirects=False)
+        except requests.exceptions.Timeout as error:
+            connect, read = self._timeout
+            raise GmailTimeout(f"the Gmail API did not answer in time (connect limit "
+                               f"{connect:g}s, read limit {read:g}s); retry later") from error
+        except (requests.exceptions.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as error:
+            raise GmailUnavailable("the Gmail API could not be reached or dropped the "
+                                   "connection; check the network and retry") from error
+        except requests.exceptions.RequestException as error:
+            raise GmailError(f"the request to the Gmail API could not be sent "
+                             f"({type(error).__name__}); check the API root URL") from error
+
+    @staticmethod
+    def _convert(response: requests.Response) -> tuple[TransportResponse, bytes]:
+        content = response.content
+        headers = dict(response.headers)
+        result = TransportResponse(response.status_code, response.reason or "", headers)
+        if "content-encoding" in result and response.raw is not None and \
+                getattr(response.raw, "decode_content", True):
+            # Like httplib2: the body is already decoded, so say so and fix the length.
+            result["-content-encoding"] = result.pop("content-encoding")
+            result["content-length"] = str(len(content))
+        return result, content
