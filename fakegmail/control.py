@@ -30,7 +30,7 @@ def _bad(message: str) -> GmailError:
 
 def _body(allowed: set[str]) -> dict[str, Any]:
     """Return the request's JSON object, refusing fields outside ``allowed``."""
-    if not request.data:
+    if not request.get_data(cache=True):
         return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -68,7 +68,8 @@ def _non_negative_int(data: dict[str, Any], key: str, default: int, limit: int) 
 
 def _account_json(account: Account) -> dict[str, Any]:
     return {"email": account.email, "name": account.name,
-            "scopes": list(account.default_scopes)}
+            "scopes": list(account.default_scopes),
+            "messages_total": account.mailbox.profile()["messagesTotal"]}
 
 
 @blueprint.post("/accounts")
@@ -96,7 +97,7 @@ def create_account() -> Response:
         "name": account.name,
         "access_token": grant.access_token,
         "refresh_token": grant.refresh_token,
-        "expires_in": max(0, int(grant.expires_at - state.clock())),
+        "expires_in": max(0, round(grant.expires_at - state.clock())),
         "scopes": sorted(grant.scopes),
     })
     response.status_code = 201
@@ -138,29 +139,17 @@ def fill_mailbox(account: Account, seeded: Any) -> tuple[int, int]:
     created first (or reused when the mailbox has them) and mapped to their label ids.
     """
     mailbox = account.mailbox
-    label_ids: dict[str, str] = {}
+    label_ids = {label["name"]: label["id"] for label in mailbox.list_labels()
+                 if label.get("type") == "user"}
     created = 0
-    existing = {label.name: label.id for label in _user_labels(mailbox)}
     for name in seeded.labels:
-        if name in existing:
-            label_ids[name] = existing[name]
-            continue
-        label = mailbox.create_label(name)
-        label_ids[name] = label.id if hasattr(label, "id") else label["id"]
-        created += 1
-    added = 0
+        if name not in label_ids:
+            label_ids[name] = mailbox.create_label(name)["id"]
+            created += 1
     for message in seeded.messages:
         ids = [label_ids[i[5:]] if i.startswith("user:") else i for i in message.label_ids]
         mailbox.add_message(message.raw, label_ids=ids, internal_date=message.internal_date)
-        added += 1
-    return added, created
-
-
-def _user_labels(mailbox: Any) -> list[Any]:
-    lister = getattr(mailbox, "labels", None)
-    labels = lister() if callable(lister) else (lister or {})
-    values = labels.values() if isinstance(labels, dict) else labels
-    return [label for label in values if getattr(label, "type", "user") == "user"]
+    return len(seeded.messages), created
 
 
 @blueprint.post("/faults")

@@ -84,7 +84,7 @@ def _token_response(grant: TokenGrant, *, refresh: bool, nonce: str | None = Non
                     requested: tuple[str, ...] = ()) -> Response:
     body: dict[str, Any] = {
         "access_token": grant.access_token,
-        "expires_in": max(0, int(grant.expires_at - emulator_state().clock())),
+        "expires_in": max(0, round(grant.expires_at - emulator_state().clock())),
         "scope": " ".join(ordered_scopes(grant.scopes, requested)),
         "token_type": "Bearer",
     }
