@@ -1,0 +1,662 @@
+"""Append to, checkpoint, prove and search one audit log: the package's main entry point.
+
+``AuditLog.open(url, hmac_key=..., signing_key=...)`` gives a thread-safe handle. Appends
+from many threads are group-committed by one committer thread: each caller is released only
+after the transaction holding its entry has committed, so ``append`` returning means the
+entry is durable. Any failure to make it durable raises ``AuditUnavailable`` and the caller
+must refuse the access (fail closed).
+
+Security caveats: an entry whose commit outcome is unknown (the connection dropped during
+COMMIT, or ``append_timeout`` passed) is reported as unavailable although it may have been
+recorded; that errs on the side of refusing. There is no retention or deletion: the log
+only grows, by design.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time as _time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from audit.checkpoint import (
+    Checkpoint,
+    CheckpointSigner,
+    load_or_create_signing_key,
+    open_signed_checkpoint,
+)
+from audit.entry import AuditEntry, AuditEvent, IdentifierHasher, format_time
+from audit.errors import AuditError, AuditUnavailable, CheckpointError
+from audit.merkle import (
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    root_at,
+    verify_consistency,
+    verify_inclusion,
+)
+from audit.store import PendingLeaf, Store, checkpoints, entries, resources, unavailable
+from audit.verify import VerifyReport, verify_store
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_ORIGIN = "mailguard.local/audit"
+MAX_BATCH = 2000
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Proof of a durable append: the entry's position, leaf hash and recorded time."""
+
+    seq: int
+    leaf_hash: bytes
+    time: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedCheckpoint:
+    """A stored checkpoint: tree size, root, the signed note text and when it was made."""
+
+    origin: str
+    size: int
+    root_hash: bytes
+    note: str
+    created_at: str
+
+    def write(self, path: str | os.PathLike[str]) -> Path:
+        """Write the note to ``path`` atomically (keep copies where the log's writers can't)."""
+        target = Path(path)
+        temp = target.with_name(f".{target.name}.tmp")
+        with open(temp, "w", encoding="utf-8") as handle:
+            handle.write(self.note)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+        return target
+
+
+@dataclass(frozen=True, slots=True)
+class InclusionProof:
+    """That the entry at ``seq`` (with ``leaf_hash``) is in the tree of ``tree_size``."""
+
+    seq: int
+    tree_size: int
+    leaf_hash: bytes
+    root_hash: bytes
+    hashes: tuple[bytes, ...]
+    checkpoint: SignedCheckpoint | None
+
+    def verify(self) -> None:
+        """Recompute the root from the path; raise ProofError if it does not match."""
+        verify_inclusion(self.leaf_hash, self.seq, self.tree_size, self.hashes, self.root_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyProof:
+    """That the tree of ``old_size`` is a prefix of the tree of ``new_size``."""
+
+    old_size: int
+    new_size: int
+    old_root: bytes
+    new_root: bytes
+    hashes: tuple[bytes, ...]
+
+    def verify(self) -> None:
+        """Check the proof against both roots; raise ProofError if it fails."""
+        verify_consistency(self.old_size, self.new_size, self.hashes, self.old_root,
+                           self.new_root)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditQuery:
+    """Search filters; all given ones must match. Identifiers are given in the clear.
+
+    ``mailbox`` and ``actor_id`` are hashed with the log's key before searching (a value that
+    already starts with "h1:" is taken as a hash). Times are ISO-8601 UTC strings as stored.
+    """
+
+    mailbox: str | None = None
+    actor_id: str | None = None
+    actor_kind: str | None = None
+    actor_role: str | None = None
+    action: str | None = None
+    purpose: str | None = None
+    basis: str | None = None
+    basis_ref: str | None = None
+    decision: str | None = None
+    rule_id: str | None = None
+    request_id: str | None = None
+    resource_id: str | None = None
+    resource_kind: str | None = None
+    since: str | None = None
+    until: str | None = None
+    after_seq: int | None = None
+    before_seq: int | None = None
+    newest_first: bool = False
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One group of a statistic: its key and how many entries fall in it."""
+
+    key: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBucket:
+    """Allowed and denied decisions in the bucket starting at ``start`` (ISO prefix)."""
+
+    start: str
+    allowed: int
+    denied: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditStats:
+    """Counts over a time window for the review pages and the CLI."""
+
+    size: int
+    checkpoint_size: int | None
+    checkpoint_time: str | None
+    total: int
+    allowed: int
+    denied: int
+    by_purpose: tuple[Count, ...]
+    by_action: tuple[Count, ...]
+    denied_by_rule: tuple[Count, ...]
+    timeline: tuple[TimeBucket, ...]
+
+
+class _Request:
+    """A caller's batch waiting for the committer thread."""
+
+    __slots__ = ("done", "error", "events", "receipts")
+
+    def __init__(self, events: Sequence[AuditEvent]) -> None:
+        self.events = events
+        self.done = threading.Event()
+        self.receipts: list[Receipt] = []
+        self.error: BaseException | None = None
+
+
+class AuditLog:
+    """A durable, tamper-evident audit log in SQLite or PostgreSQL (see the module docstring)."""
+
+    def __init__(self, store: Store, *, hasher: IdentifierHasher | None,
+                 signer: CheckpointSigner | None, origin: str, checkpoint_every: int,
+                 checkpoint_seconds: float, clock: Clock, append_timeout: float) -> None:
+        self.store = store
+        self.origin = origin
+        self._hasher = hasher
+        self._signer = signer
+        self._checkpoint_every = checkpoint_every
+        self._checkpoint_seconds = checkpoint_seconds
+        self._clock = clock
+        self._append_timeout = append_timeout
+        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._closed = False
+        self._close_lock = threading.Lock()
+        self._checkpoint_lock = threading.Lock()
+        latest = self.latest_checkpoint()
+        self._last_checkpoint_size = latest.size if latest else 0
+        self._last_checkpoint_at = _time.monotonic()
+        self._thread = threading.Thread(target=self._commit_loop, name="audit-committer",
+                                        daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def open(cls, url: str | os.PathLike[str], *, hmac_key: bytes | None,
+             signing_key: CheckpointSigner | Ed25519PrivateKey | str | os.PathLike[str]
+             | None = None,
+             origin: str = DEFAULT_ORIGIN, checkpoint_every: int = 10_000,
+             checkpoint_seconds: float = 300.0, lock_timeout: float = 10.0,
+             append_timeout: float = 30.0, clock: Clock | None = None) -> AuditLog:
+        """Open (creating if needed) the log at ``url``: a file path or an SQLAlchemy URL.
+
+        :param hmac_key: the identifier-hashing key; required to append and to search by
+            mailbox or actor; checked against the key the log was created with.
+        :param signing_key: Ed25519 key (or key file path, created if missing) that signs
+            checkpoints; without it the log appends but cannot checkpoint.
+        """
+        store = Store.open(Path(url) if isinstance(url, os.PathLike) else url,
+                           lock_timeout=lock_timeout)
+        try:
+            hasher = IdentifierHasher(hmac_key) if hmac_key is not None else None
+            stored_origin = store.meta_setdefault("origin", origin)
+            if stored_origin != origin:
+                raise AuditError(
+                    f"this audit log's origin is {stored_origin!r}, not {origin!r}; open it "
+                    "with its own origin"
+                )
+            if hasher is not None:
+                key_id = store.meta_setdefault("hmac_key_id", hasher.key_id)
+                if key_id != hasher.key_id:
+                    raise AuditError(
+                        "this audit log was created with a different identifier-hashing key; "
+                        "open it with the key it was created with"
+                    )
+            signer = _signer(signing_key, origin)
+            if signer is not None:
+                vkey = signer.verifier_key()
+                store.meta_setdefault(f"verifier_key:{vkey.split('+')[1]}", vkey)
+        except SQLAlchemyError as exc:
+            store.close()
+            raise unavailable("read its settings", exc) from exc
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, hasher=hasher, signer=signer, origin=origin,
+                   checkpoint_every=checkpoint_every, checkpoint_seconds=checkpoint_seconds,
+                   clock=clock or (lambda: datetime.now(UTC)), append_timeout=append_timeout)
+
+    # -- appending ----------------------------------------------------------------------------
+
+    def append(self, event: AuditEvent) -> Receipt:
+        """Record ``event``; return once it is durable. Raise AuditUnavailable otherwise."""
+        return self.append_many([event])[0]
+
+    def append_many(self, events: Iterable[AuditEvent]) -> list[Receipt]:
+        """Record ``events`` atomically as consecutive entries; durable when this returns."""
+        batch = list(events)
+        if not batch:
+            return []
+        if self._hasher is None:
+            raise AuditError("open the log with hmac_key=... to append to it")
+        for item in batch:
+            if not isinstance(item, AuditEvent):
+                raise AuditError("append AuditEvent values (build them with AuditEvent(...) "
+                                 "or AuditEvent.from_dict)")
+        request = _Request(batch)
+        with self._close_lock:
+            if self._closed:
+                raise AuditUnavailable("the audit log is closed; the access must be refused")
+            self._queue.put(request)
+        if not request.done.wait(self._append_timeout):
+            raise AuditUnavailable(
+                f"the audit log did not confirm the entry within {self._append_timeout:g}s; "
+                "the access must be refused until the audit database responds"
+            )
+        if request.error is not None:
+            raise request.error
+        return request.receipts
+
+    def _commit_loop(self) -> None:
+        """Drain the queue into transactions until close() sends None."""
+        tick = min(1.0, self._checkpoint_seconds) if self._checkpoint_seconds > 0 else 1.0
+        stopping = False
+        while not stopping:
+            try:
+                first = self._queue.get(timeout=tick)
+            except queue.Empty:
+                self._maybe_checkpoint()
+                continue
+            if first is None:
+                break
+            batch, count = [first], len(first.events)
+            while count < MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stopping = True
+                    break
+                batch.append(nxt)
+                count += len(nxt.events)
+            self._commit(batch)
+            self._maybe_checkpoint()
+
+    def _commit(self, batch: list[_Request]) -> None:
+        """Write one batch in one transaction and release its callers."""
+        hasher = self._hasher
+        assert hasher is not None
+        items = [(request, event) for request in batch for event in request.events]
+        moment: list[str] = []
+
+        def build(seq: int, item: tuple[_Request, AuditEvent]) -> PendingLeaf:
+            if not moment:
+                moment.append(format_time(self._clock()))
+            entry = AuditEntry.from_event(item[1], seq=seq, time=moment[0], hasher=hasher)
+            return _pending(entry)
+
+        try:
+            written = self.store.append(items, build)
+        except BaseException as exc:  # noqa: BLE001 - every caller must hear of the failure
+            error = exc if isinstance(exc, AuditError) else AuditUnavailable(
+                f"the audit log could not build the entry ({type(exc).__name__}); the access "
+                "must be refused")
+            for request in batch:
+                request.error = error
+                request.done.set()
+            return
+        for (request, _event), (seq, leaf) in zip(items, written, strict=True):
+            request.receipts.append(Receipt(seq, leaf.leaf_hash, leaf.entry_row["time"]))
+        for request in batch:
+            request.done.set()
+
+    def close(self) -> None:
+        """Finish pending appends, checkpoint new entries if we can sign, release the database."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(None)
+        self._thread.join()
+        if self._signer is not None:
+            try:
+                if self.store.size() > self._last_checkpoint_size:
+                    self.checkpoint()
+            except AuditError:
+                _log.warning("the audit log could not write its closing checkpoint")
+        self.store.close()
+
+    def __enter__(self) -> AuditLog:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- checkpoints --------------------------------------------------------------------------
+
+    def _maybe_checkpoint(self) -> None:
+        """Checkpoint when N entries or T seconds have passed since the last one."""
+        if self._signer is None:
+            return
+        try:
+            size = self.store.size()
+        except SQLAlchemyError:
+            return
+        due_count = self._checkpoint_every > 0 and (
+            size - self._last_checkpoint_size >= self._checkpoint_every)
+        due_time = (self._checkpoint_seconds > 0 and size > self._last_checkpoint_size and
+                    _time.monotonic() - self._last_checkpoint_at >= self._checkpoint_seconds)
+        if due_count or due_time:
+            try:
+                self.checkpoint()
+            except AuditError:
+                _log.warning("the audit log could not write a scheduled checkpoint")
+
+    def checkpoint(self) -> SignedCheckpoint:
+        """Sign and store a checkpoint of the log as it stands now; return it."""
+        if self._signer is None:
+            raise AuditError("open the log with signing_key=... to make checkpoints")
+        with self._checkpoint_lock:
+            try:
+                with self.store.engine.connect() as conn:
+                    size = self.store.size(conn)
+                    root = root_at(size, lambda lv, ix: self.store.node_at(conn, lv, ix))
+                created = format_time(self._clock())
+                note = self._signer.sign(Checkpoint(self.origin, size, root, (f"time {created}",)))
+                with self.store.write() as conn:
+                    stmt = (pg_insert if self.store.dialect == "postgresql" else sqlite_insert)(
+                        checkpoints).values(size=size, root=root, note=note, created_at=created)
+                    conn.execute(stmt.on_conflict_do_nothing(index_elements=["size"]))
+            except SQLAlchemyError as exc:
+                raise unavailable("store a checkpoint", exc) from exc
+            self._last_checkpoint_size = max(self._last_checkpoint_size, size)
+            self._last_checkpoint_at = _time.monotonic()
+        stored = self.checkpoint_at(size)
+        assert stored is not None
+        return stored
+
+    def checkpoint_at(self, size: int) -> SignedCheckpoint | None:
+        """Return the stored checkpoint of exactly ``size`` entries, if any."""
+        return self._one_checkpoint(checkpoints.c.size == size)
+
+    def latest_checkpoint(self) -> SignedCheckpoint | None:
+        """Return the stored checkpoint with the largest size, if any."""
+        return self._one_checkpoint(None)
+
+    def _one_checkpoint(self, where: Any) -> SignedCheckpoint | None:
+        """Read one checkpoint row (the largest matching)."""
+        stmt = select(checkpoints).order_by(checkpoints.c.size.desc()).limit(1)
+        if where is not None:
+            stmt = stmt.where(where)
+        try:
+            with self.store.engine.connect() as conn:
+                row = conn.execute(stmt).first()
+        except SQLAlchemyError as exc:
+            raise unavailable("read its checkpoints", exc) from exc
+        if row is None:
+            return None
+        return SignedCheckpoint(self.origin, int(row.size), bytes(row.root), row.note,
+                                row.created_at)
+
+    def export_checkpoint(self, path: str | os.PathLike[str]) -> SignedCheckpoint:
+        """Checkpoint now and write the signed note to ``path`` (outside the database)."""
+        signed = self.checkpoint()
+        signed.write(path)
+        return signed
+
+    def verifier_key(self) -> str:
+        """Return the verifier key of this log's signing key (publish it to reviewers)."""
+        if self._signer is None:
+            raise AuditError("open the log with signing_key=... to learn its verifier key")
+        return self._signer.verifier_key()
+
+    # -- proofs -------------------------------------------------------------------------------
+
+    def prove_inclusion(self, seq: int, tree_size: int | None = None) -> InclusionProof:
+        """Prove entry ``seq`` is in the tree of ``tree_size`` (default: a checkpoint over it)."""
+        signed: SignedCheckpoint | None = None
+        if tree_size is None:
+            signed = self.latest_checkpoint()
+            if signed is None or signed.size <= seq:
+                signed = self.checkpoint() if self._signer is not None else None
+            tree_size = signed.size if signed is not None else self.store.size()
+        else:
+            signed = self.checkpoint_at(tree_size)
+        try:
+            with self.store.engine.connect() as conn:
+                if tree_size > self.store.size(conn):
+                    raise AuditError(f"the log has fewer than {tree_size} entries; pick a "
+                                     "tree size no larger than the log")
+
+                def node_at(level: int, index: int) -> bytes:
+                    return self.store.node_at(conn, level, index)
+
+                hashes = inclusion_proof(seq, tree_size, node_at)
+                leaf = node_at(0, seq)
+                root = signed.root_hash if signed is not None else root_at(tree_size, node_at)
+        except SQLAlchemyError as exc:
+            raise unavailable("read its Merkle nodes", exc) from exc
+        return InclusionProof(seq, tree_size, leaf, root, tuple(hashes), signed)
+
+    def prove_consistency(self, old_size: int, new_size: int) -> ConsistencyProof:
+        """Prove the tree of ``old_size`` is a prefix of the tree of ``new_size``."""
+        try:
+            with self.store.engine.connect() as conn:
+                if new_size > self.store.size(conn):
+                    raise AuditError(f"the log has fewer than {new_size} entries; pick a "
+                                     "tree size no larger than the log")
+
+                def node_at(level: int, index: int) -> bytes:
+                    return self.store.node_at(conn, level, index)
+
+                hashes = consistency_proof(old_size, new_size, node_at)
+                old_root = root_at(old_size, node_at)
+                new_root = root_at(new_size, node_at)
+        except SQLAlchemyError as exc:
+            raise unavailable("read its Merkle nodes", exc) from exc
+        return ConsistencyProof(old_size, new_size, old_root, new_root, tuple(hashes))
+
+    # -- verification and review ------------------------------------------------------------
+
+    def verify(self, checkpoint_notes: Iterable[str] = (), progress:
+               Callable[[int, int], None] | None = None,
+               verifier_keys: Sequence[str] | None = None) -> VerifyReport:
+        """Check every entry, node and checkpoint; compare with exported notes.
+
+        Verifier keys default to this log's signing key; without one they are read from the
+        database, which an attacker with database access could replace (the report says so).
+        """
+        trusted = True
+        if verifier_keys is None:
+            if self._signer is not None:
+                verifier_keys = [self._signer.verifier_key()]
+            else:
+                verifier_keys = list(self.store.meta_items("verifier_key:").values())
+                trusted = False
+        try:
+            return verify_store(self.store, origin=self.origin,
+                                verifier_keys=tuple(verifier_keys),
+                                keys_trusted=trusted,
+                                checkpoint_notes=tuple(checkpoint_notes), progress=progress)
+        except SQLAlchemyError as exc:
+            raise unavailable("be read for verification", exc) from exc
+
+    def query(self, filters: AuditQuery | None = None, *, chunk: int = 500
+              ) -> Iterator[AuditEntry]:
+        """Yield matching entries (decoded from the hashed canonical bytes) in seq order."""
+        f = filters or AuditQuery()
+        e = entries.c
+        stmt = select(e.seq, e.entry)
+        for column, value in (
+            (e.mailbox_h, self._hashed(f.mailbox)), (e.actor_id_h, self._hashed(f.actor_id)),
+            (e.actor_kind, f.actor_kind), (e.actor_role, f.actor_role), (e.action, f.action),
+            (e.purpose, f.purpose), (e.basis, f.basis), (e.basis_ref, f.basis_ref),
+            (e.decision, f.decision), (e.rule_id, f.rule_id), (e.request_id, f.request_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if f.resource_id is not None or f.resource_kind is not None:
+            sub = select(resources.c.seq)
+            if f.resource_id is not None:
+                sub = sub.where(resources.c.resource_id == f.resource_id)
+            if f.resource_kind is not None:
+                sub = sub.where(resources.c.kind == f.resource_kind)
+            stmt = stmt.where(e.seq.in_(sub))
+        if f.since is not None:
+            stmt = stmt.where(e.time >= f.since)
+        if f.until is not None:
+            stmt = stmt.where(e.time < f.until)
+        if f.after_seq is not None:
+            stmt = stmt.where(e.seq > f.after_seq)
+        if f.before_seq is not None:
+            stmt = stmt.where(e.seq < f.before_seq)
+        stmt = stmt.order_by(e.seq.desc() if f.newest_first else e.seq)
+        if f.limit is not None:
+            stmt = stmt.limit(f.limit)
+        try:
+            with self.store.engine.connect() as conn:
+                result = conn.execution_options(stream_results=True, yield_per=chunk
+                                                ).execute(stmt)
+                for _seq, raw in result:
+                    yield AuditEntry.from_canonical_bytes(bytes(raw))
+        except SQLAlchemyError as exc:
+            raise unavailable("be searched", exc) from exc
+
+    def get(self, seq: int) -> AuditEntry | None:
+        """Return the entry at ``seq``, or None."""
+        return next(self.query(AuditQuery(after_seq=seq - 1, before_seq=seq + 1)), None)
+
+    def size(self) -> int:
+        """Return the number of committed entries."""
+        try:
+            return self.store.size()
+        except SQLAlchemyError as exc:
+            raise unavailable("be read", exc) from exc
+
+    def stats(self, *, since: str | None = None, until: str | None = None,
+              bucket: str = "day", top: int = 20) -> AuditStats:
+        """Count decisions, purposes, actions and denying rules, with a timeline by bucket."""
+        width = {"hour": 13, "day": 10, "month": 7}.get(bucket)
+        if width is None:
+            raise AuditError("stats buckets are 'hour', 'day' or 'month'")
+        e = entries.c
+        conds = []
+        if since is not None:
+            conds.append(e.time >= since)
+        if until is not None:
+            conds.append(e.time < until)
+
+        def grouped(conn: Any, column: Any, *extra: Any) -> tuple[Count, ...]:
+            n = func.count().label("n")
+            rows = conn.execute(select(column, n).where(*conds, *extra).group_by(column)
+                                .order_by(n.desc(), column).limit(top))
+            return tuple(Count(str(k), int(c)) for k, c in rows)
+
+        try:
+            with self.store.engine.connect() as conn:
+                size = self.store.size(conn)
+                decisions = dict(conn.execute(select(e.decision, func.count()).where(*conds)
+                                              .group_by(e.decision)).all())
+                start = func.substr(e.time, 1, width)
+                timeline = conn.execute(
+                    select(start.label("b"), e.decision, func.count()).where(*conds)
+                    .group_by(start, e.decision).order_by(start)).all()
+                by_purpose = grouped(conn, e.purpose)
+                by_action = grouped(conn, e.action)
+                by_rule = grouped(conn, e.rule_id, e.decision == "deny")
+        except SQLAlchemyError as exc:
+            raise unavailable("be read for statistics", exc) from exc
+        buckets: dict[str, list[int]] = {}
+        for b, decision, n in timeline:
+            buckets.setdefault(b, [0, 0])[0 if decision == "allow" else 1] += int(n)
+        latest = self.latest_checkpoint()
+        allowed, denied = int(decisions.get("allow", 0)), int(decisions.get("deny", 0))
+        return AuditStats(
+            size=size, checkpoint_size=latest.size if latest else None,
+            checkpoint_time=latest.created_at if latest else None,
+            total=allowed + denied, allowed=allowed, denied=denied,
+            by_purpose=by_purpose, by_action=by_action, denied_by_rule=by_rule,
+            timeline=tuple(TimeBucket(b, a, d) for b, (a, d) in sorted(buckets.items())))
+
+    def _hashed(self, value: str | None) -> str | None:
+        """Hash a clear identifier for searching (pass "h1:" values through)."""
+        if value is None or value.startswith("h1:"):
+            return value
+        if self._hasher is None:
+            raise AuditError("open the log with hmac_key=... to search by mailbox or actor")
+        return self._hasher.hash(value)
+
+
+def open_checkpoint_note(note: str, verifier_key: str, origin: str) -> Checkpoint:
+    """Open an exported note for this log; raise CheckpointError if forged or foreign."""
+    return open_signed_checkpoint(note, verifier_key, origin=origin)
+
+
+def _pending(entry: AuditEntry) -> PendingLeaf:
+    """Turn an entry into the rows the store writes."""
+    raw = entry.canonical_bytes()
+    lh = leaf_hash(raw)
+    row = {
+        "seq": entry.seq, "time": entry.time, "actor_kind": entry.actor_kind.value,
+        "actor_id_h": entry.actor_id_h, "actor_role": entry.actor_role,
+        "mailbox_h": entry.mailbox_h, "action": entry.action, "purpose": entry.purpose,
+        "basis": entry.basis, "basis_ref": entry.basis_ref, "decision": entry.decision.value,
+        "rule_id": entry.rule_id, "request_id": entry.request_id, "entry": raw,
+        "leaf_hash": lh,
+    }
+    res = tuple({"seq": entry.seq, "kind": r.kind.value, "resource_id": r.id}
+                for r in entry.resources)
+    return PendingLeaf(row, res, lh)
+
+
+def _signer(key: CheckpointSigner | Ed25519PrivateKey | str | os.PathLike[str] | None,
+            origin: str) -> CheckpointSigner | None:
+    """Turn the signing_key argument into a signer named after the log's origin."""
+    if key is None or isinstance(key, CheckpointSigner):
+        return key
+    if isinstance(key, Ed25519PrivateKey):
+        return CheckpointSigner(origin, key)
+    if isinstance(key, str | os.PathLike):
+        return CheckpointSigner(origin, load_or_create_signing_key(key))
+    raise CheckpointError("signing_key is an Ed25519 private key, a key file path or a "
+                          "CheckpointSigner")
