@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from types import FrameType
@@ -26,6 +27,19 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _bind_problem(host: str, port: int) -> str | None:
+    """Return why ``host:port`` cannot be listened on, or None (checked before serving)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port,
+                                                             type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -34,15 +48,7 @@ def _demo_accounts() -> list[tuple[str, str]]:
     """Return (email, name) for each of the seed module's demo accounts."""
     from fakegmail.seed import DEMO_ACCOUNTS
 
-    found: list[tuple[str, str]] = []
-    for entry in DEMO_ACCOUNTS:
-        if isinstance(entry, str):
-            found.append((entry, ""))
-        elif isinstance(entry, tuple | list):
-            found.append((str(entry[0]), str(entry[1]) if len(entry) > 1 else ""))
-        else:
-            found.append((entry.email, getattr(entry, "name", "")))
-    return found
+    return list(DEMO_ACCOUNTS)
 
 
 def prepare_accounts(state: EmulatorState, accounts: Sequence[tuple[str, str]],
@@ -83,12 +89,11 @@ def fake_gmail(host: str, port: int, seed_messages: int, accounts: tuple[str, ..
     if not _is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach it can read and "
                    "change every emulated mailbox through /_emulator/", err=True)
-    try:
-        server = EmulatorServer(host=host, port=port)
-    except OSError as error:
-        raise click.ClickException(
-            f"cannot listen on {host}:{port} ({error.strerror or error}); "
-            "choose another --port, or 0 for a free one") from None
+    problem = _bind_problem(host, port)
+    if problem:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({problem}); "
+                                   "choose another --port, or 0 for a free one")
+    server = EmulatorServer(host=host, port=port)
     chosen = [(email, "") for email in accounts] if accounts else _demo_accounts()
     minted = prepare_accounts(server.state, chosen, seed_messages)
     if latency_ms:
