@@ -1,0 +1,428 @@
+r"""The ``audit`` command group: verify, search, export, checkpoint, prove and stats.
+
+Settings come from the environment so secrets never appear on a command line:
+
+\b
+  MAILGUARD_DATABASE_URL            the database (default sqlite:///instance/mailguard.db)
+  MAILGUARD_AUDIT_HMAC_KEY          identifier-hashing key, hex or base64 (>= 16 bytes)
+  MAILGUARD_AUDIT_SIGNING_KEY_FILE  Ed25519 checkpoint key file (default
+                                    instance/audit-signing-key.pem; created on first use)
+  MAILGUARD_AUDIT_VERIFIER_KEY      the published verifier key that verify trusts
+  MAILGUARD_AUDIT_ORIGIN            the log's origin line (default mailguard.local/audit)
+
+Reading the log is itself audited: search, export and prove append an entry (actor = the
+operating-system user) before they print anything, and refuse if that append fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import getpass
+import heapq
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from audit.entry import AuditEntry, AuditEvent, format_time
+from audit.errors import AuditError
+from audit.query import (
+    count_entries,
+    format_table,
+    purpose_matches,
+    render_counts,
+    write_csv,
+    write_jsonl,
+)
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
+DEFAULT_SIGNING_KEY_FILE = "instance/audit-signing-key.pem"
+REVIEW_PURPOSE = "audit.review"
+
+_db_option = click.option(
+    "--db", "db_url", envvar="MAILGUARD_DATABASE_URL", default=DEFAULT_DATABASE_URL,
+    show_default=True, metavar="URL",
+    help="Database URL (SQLite file or postgresql+psycopg://...); env MAILGUARD_DATABASE_URL.",
+)
+
+
+class LogSettings:
+    """Everything needed to open the log, read once from options and environment."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.origin = os.environ.get("MAILGUARD_AUDIT_ORIGIN") or None
+        self.key_file = os.environ.get("MAILGUARD_AUDIT_SIGNING_KEY_FILE",
+                                       DEFAULT_SIGNING_KEY_FILE)
+        self.verifier_key = os.environ.get("MAILGUARD_AUDIT_VERIFIER_KEY") or None
+        self.hmac_key = _parse_hmac_key(os.environ.get("MAILGUARD_AUDIT_HMAC_KEY"))
+
+    def open(self, *, sign: bool = False, need_key: bool = False) -> Any:
+        """Open the existing log; with ``sign`` load (or create) the checkpoint key."""
+        from audit.log import DEFAULT_ORIGIN, AuditLog
+
+        _require_existing_database(self.db_url)
+        if need_key and self.hmac_key is None:
+            raise click.ClickException(
+                "set MAILGUARD_AUDIT_HMAC_KEY to the log's identifier-hashing key (hex or "
+                "base64); it is needed to search by identifier and to record this review"
+            )
+        signing_key: str | None = None
+        if sign or Path(self.key_file).exists():
+            signing_key = self.key_file
+        try:
+            return AuditLog.open(self.db_url, hmac_key=self.hmac_key, signing_key=signing_key,
+                                 origin=self.origin or DEFAULT_ORIGIN, checkpoint_every=0,
+                                 checkpoint_seconds=0)
+        except AuditError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group("audit", context_settings={"help_option_names": ["-h", "--help"]},
+             help=__doc__)
+def audit() -> None:
+    """Review and verify the tamper-evident audit log."""
+
+
+@audit.command()
+@_db_option
+@click.option("--checkpoint", "checkpoint_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An exported checkpoint note the log must still contain (repeatable).")
+def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
+    """Check every entry, Merkle node and checkpoint; exit 1 naming the first bad entry."""
+    settings = LogSettings(db_url)
+    notes = [p.read_text(encoding="utf-8") for p in checkpoint_files]
+    log = settings.open()
+    try:
+        with _progress() as progress:
+            keys = [settings.verifier_key] if settings.verifier_key else None
+            report = log.verify(checkpoint_notes=notes, progress=progress, verifier_keys=keys)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        log.close()
+    if not report.ok:
+        first = report.first_problem
+        where = f"entry {first.seq}" if first.seq is not None else "the log"
+        click.echo(f"TAMPERED: first bad entry is {where}: {first.kind.value}: {first.detail}")
+        sys.exit(1)
+    click.echo(
+        f"OK: {report.entries_checked} entries, {report.nodes_checked} Merkle nodes, "
+        f"{report.checkpoints_checked} stored checkpoints and {report.notes_checked} exported "
+        f"checkpoints verified; size {report.size}, root {_b64(report.root_hash)}"
+    )
+    if not report.keys_trusted:
+        click.echo(
+            "warning: checkpoint signatures were checked against keys read from the database; "
+            "set MAILGUARD_AUDIT_VERIFIER_KEY to the published verifier key",
+            err=True,
+        )
+
+
+@audit.command()
+@_db_option
+@click.option("--actor", help="Actor id in the clear (hashed with the log's key).")
+@click.option("--actor-kind", type=click.Choice(["user", "staff", "system"]))
+@click.option("--mailbox", help="Mailbox address in the clear (hashed with the log's key).")
+@click.option("--address", help="An address matched against both mailbox and actor.")
+@click.option("--purpose", help="A purpose, or a family such as 'advertising.*'.")
+@click.option("--basis", help="consent, security, legal, feature, ...")
+@click.option("--decision", type=click.Choice(["allow", "deny"]))
+@click.option("--rule", "rule_id", help="The id of the rule that decided.")
+@click.option("--resource", "resource_id", help="A message, thread, label or other id.")
+@click.option("--since", help="From this UTC date or time (inclusive), e.g. 2025-01-31.")
+@click.option("--until", help="Before this UTC date or time (exclusive).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]),
+              default="table", show_default=True)
+def search(db_url: str, fmt: str, **criteria: Any) -> None:
+    """Find entries; identifiers are given in the clear and matched by their keyed hash."""
+    log = LogSettings(db_url).open(need_key=True)
+    try:
+        _record_review(log, "audit.search")
+        entries = _search(log, **criteria)
+        _write(entries, fmt, sys.stdout)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        log.close()
+
+
+@audit.command()
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")
+def export(db_url: str, fmt: str, output: Path | None) -> None:
+    """Stream every entry (hashed identifiers only) as JSON lines or CSV."""
+    log = LogSettings(db_url).open(need_key=True)
+    try:
+        _record_review(log, "audit.export")
+        with _output(output) as out:
+            count = _write(log.query(), fmt, out)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        log.close()
+    if output is not None:
+        click.echo(f"exported {count} entries to {output}", err=True)
+
+
+@audit.command()
+@_db_option
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the signed note here (keep it where the database's writers "
+                   "cannot change it).")
+def checkpoint(db_url: str, export_path: Path | None) -> None:
+    """Sign a checkpoint of the log as it stands and print its note."""
+    log = LogSettings(db_url).open(sign=True)
+    try:
+        signed = log.export_checkpoint(export_path) if export_path else log.checkpoint()
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        log.close()
+    click.echo(signed.note, nl=False)
+
+
+@audit.command()
+@_db_option
+@click.argument("seq", type=click.IntRange(min=0))
+@click.option("--tree-size", type=click.IntRange(min=1),
+              help="Prove inclusion in the tree of this size (default: a checkpoint).")
+def prove(db_url: str, seq: int, tree_size: int | None) -> None:
+    """Print, as JSON, the O(log n) hashes proving entry SEQ is in a signed tree."""
+    log = LogSettings(db_url).open(need_key=True)
+    try:
+        _record_review(log, "audit.prove")
+        entry = log.get(seq)
+        if entry is None:
+            raise click.ClickException(f"the log has no entry {seq}")
+        proof = log.prove_inclusion(seq, tree_size)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        log.close()
+    b64 = _b64
+    click.echo(json.dumps({
+        "leaf_index": proof.seq,
+        "tree_size": proof.tree_size,
+        "leaf_hash": b64(proof.leaf_hash),
+        "root_hash": b64(proof.root_hash),
+        "proof": [b64(h) for h in proof.hashes],
+        "checkpoint": proof.checkpoint.note if proof.checkpoint else None,
+        "entry": entry.to_dict(),
+    }, indent=2, ensure_ascii=False))
+
+
+@audit.command()
+@_db_option
+@click.option("--since", help="From this UTC date or time (inclusive).")
+@click.option("--until", help="Before this UTC date or time (exclusive).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> None:
+    """Count entries by day, actor kind, purpose, basis and decision."""
+    from audit.log import AuditQuery
+
+    log = LogSettings(db_url).open()
+    try:
+        counts = count_entries(log.query(AuditQuery(since=_time_arg(since, "--since"),
+                                                    until=_time_arg(until, "--until"))))
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        log.close()
+    if as_json:
+        click.echo(json.dumps(counts.to_dict(), indent=2))
+    else:
+        click.echo(render_counts(counts), nl=False)
+
+
+def _search(log: Any, *, actor: str | None, actor_kind: str | None, mailbox: str | None,
+            address: str | None, purpose: str | None, basis: str | None,
+            decision: str | None, rule_id: str | None, resource_id: str | None,
+            since: str | None, until: str | None, limit: int | None) -> Iterator[AuditEntry]:
+    """Run the search in SQL where possible; purpose families and --address need a merge."""
+    from audit.log import AuditQuery
+
+    family = purpose is not None and purpose.endswith(".*")
+    base: dict[str, Any] = {
+        "actor_id": actor, "actor_kind": actor_kind, "mailbox": mailbox, "basis": basis,
+        "decision": decision, "rule_id": rule_id, "resource_id": resource_id,
+        "purpose": None if family else purpose,
+        "since": _time_arg(since, "--since"), "until": _time_arg(until, "--until"),
+    }
+    exact = not family and address is None
+    if address is None:
+        streams = [log.query(AuditQuery(**base, limit=limit if exact else None))]
+    else:
+        # Entries where the address is the mailbox, and those where it is the actor.
+        streams = [log.query(AuditQuery(**{**base, "mailbox": address})),
+                   log.query(AuditQuery(**{**base, "actor_id": address}))]
+    entries = _unique(heapq.merge(*streams, key=lambda e: e.seq))
+    if family:
+        assert purpose is not None
+        entries = (e for e in entries if purpose_matches(purpose, e.purpose))
+    return _take(entries, limit)
+
+
+def _unique(entries: Iterator[AuditEntry]) -> Iterator[AuditEntry]:
+    """Drop repeats of the same seq from a seq-ordered stream."""
+    last = -1
+    for entry in entries:
+        if entry.seq != last:
+            last = entry.seq
+            yield entry
+
+
+def _take(entries: Iterator[AuditEntry], limit: int | None) -> Iterator[AuditEntry]:
+    """Yield at most ``limit`` entries."""
+    for count, entry in enumerate(entries):
+        if limit is not None and count >= limit:
+            return
+        yield entry
+
+
+def _write(entries: Iterator[AuditEntry], fmt: str, out: IO[str]) -> int:
+    """Write entries in the chosen format; return how many."""
+    if fmt == "jsonl":
+        return write_jsonl(entries, out)
+    if fmt == "csv":
+        return write_csv(entries, out)
+    count = 0
+    for line in format_table(entries):
+        out.write(line + "\n")
+        count += 1
+    return max(count - 1, 0)
+
+
+def _record_review(log: Any, action: str) -> None:
+    """Append who is reading the log before anything is shown (refuse if it cannot)."""
+    log.append(AuditEvent(
+        actor_kind="staff", actor_id=_os_user(), actor_role="audit-reviewer", action=action,
+        purpose=REVIEW_PURPOSE, decision="allow", rule_id="audit.cli", outcome="ok",
+    ))
+
+
+def _os_user() -> str:
+    """Return the operating-system user running the command."""
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _time_arg(value: str | None, option: str) -> str | None:
+    """Turn a date or ISO time (UTC unless it says otherwise) into the stored time format."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date or time; use e.g. 2025-01-31 or 2025-01-31T09:30:00Z",
+            param_hint=option,
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_time(moment)
+
+
+def _parse_hmac_key(value: str | None) -> bytes | None:
+    """Decode the hashing key from hex or base64."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        try:
+            key = base64.b64decode(text + "=" * (-len(text) % 4),
+                                   altchars=b"-_" if ("-" in text or "_" in text) else None,
+                                   validate=True)
+        except (binascii.Error, ValueError):
+            raise click.ClickException(
+                "MAILGUARD_AUDIT_HMAC_KEY must be hex or base64 (e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            ) from None
+    if len(key) < 16:
+        raise click.ClickException("MAILGUARD_AUDIT_HMAC_KEY must decode to at least 16 bytes")
+    return key
+
+
+def _require_existing_database(url: str) -> None:
+    """Refuse to create an empty SQLite database where the reviewer expected a log."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        if "://" not in url and Path(url).exists():
+            return
+        raise click.ClickException(
+            f"{url!r} is not a database URL; use e.g. sqlite:///instance/mailguard.db"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if not database or database == ":memory:" or not Path(database).exists():
+            raise click.ClickException(
+                f"no audit database at {database or url!r}; pass --db or set "
+                "MAILGUARD_DATABASE_URL"
+            )
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
+    """Show a progress bar on a terminal; stay quiet when stderr is a pipe or file."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+    shown = 0
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, shown
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label="verifying", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - shown)
+        shown = done
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    """Yield standard output, or a file under ``path`` that is replaced only when complete."""
+    if path is None:
+        yield sys.stdout
+        return
+    temp = path.with_name(f".{path.name}.partial")
+    try:
+        with open(temp, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def _b64(value: bytes) -> str:
+    """Encode a hash as standard base64 (as checkpoint notes do)."""
+    return base64.b64encode(value).decode("ascii")
