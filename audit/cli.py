@@ -1,4 +1,4 @@
-r"""The ``audit`` command group: verify, search, export, checkpoint, prove and stats.
+"""Review and verify the tamper-evident audit log: verify, search, export, checkpoint, prove.
 
 Settings come from the environment so secrets never appear on a command line:
 
