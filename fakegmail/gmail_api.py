@@ -1,5 +1,19 @@
+"""The Gmail REST API v1 blueprint: every emulated method at Google's paths."""
+
 from __future__ import annotations
 
 from flask import Blueprint
 
+from fakegmail import (
+    gmail_account,
+    gmail_drafts,
+    gmail_labels,
+    gmail_messages,
+    gmail_threads,
+    upload_routes,
+)
+
 blueprint = Blueprint("gmail_api", __name__)
+for _module in (gmail_messages, gmail_threads, gmail_labels, gmail_drafts, gmail_account,
+                upload_routes):
+    _module.routes.register(blueprint)

@@ -470,7 +470,7 @@ class Mailbox:
         compiled = None
         if query and query.strip():
             try:
-                compiled = compile_query(query, now=self.clock())
+                compiled = compile_query(query, now=self.clock(), owner=self.email)
             except QueryError as error:
                 raise invalid_argument(f"Invalid search query: {error}") from None
         hide = frozenset() if (include_spam_trash or wanted & {"SPAM", "TRASH"}

@@ -1,0 +1,84 @@
+"""users.getProfile, users.history.list and users.settings.sendAs list/get."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from fakegmail.errors import invalid_argument, not_found
+from fakegmail.gmail_messages import USERS
+from fakegmail.history import HistoryType
+from fakegmail.http_io import Routes, answer
+from fakegmail.methods import gmail_method
+from fakegmail.paging import page_size, paginate
+from fakegmail.resources import history_json
+from fakegmail.state import Account
+
+routes = Routes()
+
+
+@routes.route(f"{USERS}/profile", methods=["GET"])
+@gmail_method("gmail.users.getProfile")
+def get_profile(account: Account) -> Response:
+    """Return the address, message and thread totals and the current historyId."""
+    return answer(account.mailbox.profile())
+
+
+@routes.route(f"{USERS}/history", methods=["GET"])
+@gmail_method("gmail.users.history.list")
+def list_history(account: Account) -> Response:
+    """List changes after startHistoryId; 404 when it is too old to answer."""
+    args = request.args
+    start = args.get("startHistoryId")
+    if not start:
+        raise invalid_argument("Missing required parameter startHistoryId: use the historyId "
+                               "of a previous answer or of getProfile")
+    try:
+        start_id = int(start)
+    except ValueError:
+        raise invalid_argument("Invalid startHistoryId: it must be a number") from None
+    types = []
+    for value in args.getlist("historyTypes"):
+        try:
+            types.append(HistoryType(value))
+        except ValueError:
+            allowed = ", ".join(t.value for t in HistoryType)
+            raise invalid_argument(f"Invalid historyTypes: use {allowed}") from None
+    found = account.mailbox.history(start_id, types=types, label_id=args.get("labelId"))
+    page = paginate(found.records, kind="history", token=args.get("pageToken"),
+                    size=page_size(args.get("maxResults")))
+    out: dict[str, Any] = {}
+    if page.items:
+        out["history"] = history_json(page.items)
+    if page.next_page_token:
+        out["nextPageToken"] = page.next_page_token
+    out["historyId"] = str(found.history_id)
+    return answer(out)
+
+
+@routes.route(f"{USERS}/settings/sendAs", methods=["GET"])
+@gmail_method("gmail.users.settings.sendAs.list")
+def list_send_as(account: Account) -> Response:
+    """List the send-as addresses: the account's own address, as the default."""
+    return answer({"sendAs": [_primary(account)]})
+
+
+@routes.route(f"{USERS}/settings/sendAs/<sendAsEmail>", methods=["GET"])
+@gmail_method("gmail.users.settings.sendAs.get")
+def get_send_as(account: Account, sendAsEmail: str) -> Response:  # noqa: N803 - Gmail's name
+    """Return one send-as address; 404 for an address the account cannot send as."""
+    if sendAsEmail.lower() != account.email:
+        raise not_found()
+    return answer(_primary(account))
+
+
+def _primary(account: Account) -> dict[str, Any]:
+    return {
+        "sendAsEmail": account.email,
+        "displayName": account.name,
+        "replyToAddress": "",
+        "signature": "",
+        "isPrimary": True,
+        "isDefault": True,
+    }

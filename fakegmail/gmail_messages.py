@@ -1,0 +1,224 @@
+"""users.messages.*: list, get, send, insert, import, modify, trash, delete, attachments."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from flask import Response, request
+from werkzeug.datastructures import MultiDict
+
+from fakegmail.errors import invalid_argument
+from fakegmail.http_io import (
+    Routes,
+    answer,
+    bool_arg,
+    format_arg,
+    json_body,
+    no_content,
+    refuse_metadata_format,
+    refuse_metadata_query,
+)
+from fakegmail.mailbox import StoredMessage, parse_or_reject
+from fakegmail.methods import emulator_state, gmail_method
+from fakegmail.outgoing import decode_raw, prepare_outgoing
+from fakegmail.paging import page_size, paginate
+from fakegmail.resources import message_json, message_labels, message_ref
+from fakegmail.state import Account
+from fakegmail.upload_routes import run_upload_method
+
+routes = Routes()
+USERS = "/gmail/v1/users/<userId>"
+UPLOAD_USERS = "/upload/gmail/v1/users/<userId>"
+RESUMABLE_USERS = "/resumable/upload/gmail/v1/users/<userId>"
+RAW_REQUIRED = ("'raw' RFC822 payload message string or uploading message via /upload/* "
+                "URL required")
+
+
+@routes.route(f"{USERS}/messages", methods=["GET"])
+@gmail_method("gmail.users.messages.list")
+def list_messages(account: Account) -> Response:
+    """List message ids, newest first, filtered by labelIds, q and includeSpamTrash."""
+    args = request.args
+    query = args.get("q")
+    refuse_metadata_query(query)
+    found = account.mailbox.list_messages(
+        label_ids=args.getlist("labelIds"),
+        include_spam_trash=bool_arg(args, "includeSpamTrash"),
+        query=query,
+    )
+    page = paginate(found, kind="messages", token=args.get("pageToken"),
+                    size=page_size(args.get("maxResults")))
+    out: dict[str, Any] = {}
+    if page.items:
+        out["messages"] = [message_ref(m) for m in page.items]
+    if page.next_page_token:
+        out["nextPageToken"] = page.next_page_token
+    out["resultSizeEstimate"] = page.total
+    return answer(out)
+
+
+@routes.route(f"{USERS}/messages/<id>", methods=["GET"])
+@gmail_method("gmail.users.messages.get")
+def get_message(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's name
+    """Return one message in the requested format."""
+    fmt = format_arg(request.args)
+    refuse_metadata_format(fmt)
+    message = account.mailbox.get_message(id)
+    return answer(message_json(message, fmt, request.args.getlist("metadataHeaders")))
+
+
+@routes.route(f"{USERS}/messages/send", f"{UPLOAD_USERS}/messages/send",
+              f"{RESUMABLE_USERS}/messages/send", methods=["POST"])
+@gmail_method("gmail.users.messages.send")
+def send(account: Account) -> Response:
+    """Send a message (JSON ``raw`` or an upload)."""
+    return run_upload_method(account, "gmail.users.messages.send", _complete_send)
+
+
+@routes.route(f"{USERS}/messages", f"{UPLOAD_USERS}/messages",
+              f"{RESUMABLE_USERS}/messages", methods=["POST"])
+@gmail_method("gmail.users.messages.insert")
+def insert(account: Account) -> Response:
+    """Insert a message into the mailbox without sending it (like IMAP APPEND)."""
+    return run_upload_method(account, "gmail.users.messages.insert", _complete_insert)
+
+
+@routes.route(f"{USERS}/messages/import", f"{UPLOAD_USERS}/messages/import",
+              f"{RESUMABLE_USERS}/messages/import", methods=["POST"])
+@gmail_method("gmail.users.messages.import")
+def import_(account: Account) -> Response:
+    """Import a message as if it had been received."""
+    return run_upload_method(account, "gmail.users.messages.import", _complete_import)
+
+
+@routes.route(f"{USERS}/messages/<id>/modify", methods=["POST"])
+@gmail_method("gmail.users.messages.modify")
+def modify(account: Account, id: str) -> Response:  # noqa: A002
+    """Add and remove labels on one message."""
+    body = json_body()
+    (message,) = account.mailbox.modify_messages(
+        [id], add=id_list(body, "addLabelIds"), remove=id_list(body, "removeLabelIds"))
+    return answer(message_labels(message))
+
+
+@routes.route(f"{USERS}/messages/batchModify", methods=["POST"])
+@gmail_method("gmail.users.messages.batchModify")
+def batch_modify(account: Account) -> Response:
+    """Add and remove labels on up to 1000 messages (unknown ids are skipped)."""
+    body = json_body()
+    account.mailbox.modify_messages(
+        id_list(body, "ids"), add=id_list(body, "addLabelIds"),
+        remove=id_list(body, "removeLabelIds"), skip_unknown=True)
+    return no_content()
+
+
+@routes.route(f"{USERS}/messages/batchDelete", methods=["POST"])
+@gmail_method("gmail.users.messages.batchDelete")
+def batch_delete(account: Account) -> Response:
+    """Delete up to 1000 messages permanently (unknown ids are skipped)."""
+    account.mailbox.delete_messages(id_list(json_body(), "ids"), skip_unknown=True)
+    return no_content()
+
+
+@routes.route(f"{USERS}/messages/<id>/trash", methods=["POST"])
+@gmail_method("gmail.users.messages.trash")
+def trash(account: Account, id: str) -> Response:  # noqa: A002
+    """Move one message to the trash."""
+    (message,) = account.mailbox.trash_messages([id])
+    return answer(message_labels(message))
+
+
+@routes.route(f"{USERS}/messages/<id>/untrash", methods=["POST"])
+@gmail_method("gmail.users.messages.untrash")
+def untrash(account: Account, id: str) -> Response:  # noqa: A002
+    """Take one message out of the trash."""
+    (message,) = account.mailbox.untrash_messages([id])
+    return answer(message_labels(message))
+
+
+@routes.route(f"{USERS}/messages/<id>", methods=["DELETE"])
+@gmail_method("gmail.users.messages.delete")
+def delete(account: Account, id: str) -> Response:  # noqa: A002
+    """Delete one message permanently."""
+    account.mailbox.delete_messages([id])
+    return no_content()
+
+
+@routes.route(f"{USERS}/messages/<messageId>/attachments/<id>", methods=["GET"])
+@gmail_method("gmail.users.messages.attachments.get")
+def get_attachment(account: Account, messageId: str, id: str) -> Response:  # noqa: A002,N803
+    """Return one attachment's bytes, base64url-encoded."""
+    data = account.mailbox.attachment(messageId, id)
+    return answer({"attachmentId": id, "size": len(data),
+                   "data": base64.urlsafe_b64encode(data).decode("ascii")})
+
+
+def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> StoredMessage:
+    """Send ``raw`` from ``account``: store the sent copy, deliver to emulator accounts."""
+    state = emulator_state()
+    parsed = parse_or_reject(raw)
+    outgoing = prepare_outgoing(raw, parsed, sender=account.email, now=state.clock())
+    to_self = account.email in outgoing.recipients
+    labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
+    sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id)
+    for recipient in outgoing.recipients:
+        other = state.account(recipient) if recipient != account.email else None
+        if other is not None:
+            other.mailbox.add_message(outgoing.raw, parsed=sent.parsed)
+    return sent
+
+
+def message_bytes(metadata: dict[str, Any], raw: bytes | None) -> bytes:
+    """Return the uploaded bytes, or the decoded ``raw`` field of a JSON body."""
+    if raw is not None:
+        return raw
+    if "raw" not in metadata or metadata["raw"] in (None, ""):
+        raise invalid_argument(RAW_REQUIRED)
+    return decode_raw(metadata["raw"])
+
+
+def _complete_send(account: Account, metadata: dict[str, Any], raw: bytes | None,
+                   args: MultiDict[str, str], view_args: dict[str, str]) -> Response:
+    sent = send_message(account, message_bytes(metadata, raw),
+                        thread_id=_thread_id(metadata))
+    return answer(message_labels(sent), method_id="gmail.users.messages.send")
+
+
+def _complete_insert(account: Account, metadata: dict[str, Any], raw: bytes | None,
+                     args: MultiDict[str, str], view_args: dict[str, str]) -> Response:
+    stored = _store(account, metadata, raw, args, default_labels=(), header_date=False)
+    return answer(message_labels(stored), method_id="gmail.users.messages.insert")
+
+
+def _complete_import(account: Account, metadata: dict[str, Any], raw: bytes | None,
+                     args: MultiDict[str, str], view_args: dict[str, str]) -> Response:
+    stored = _store(account, metadata, raw, args, default_labels=("INBOX", "UNREAD"),
+                    header_date=True)
+    return answer(message_labels(stored), method_id="gmail.users.messages.import")
+
+
+def _store(account: Account, metadata: dict[str, Any], raw: bytes | None,
+           args: MultiDict[str, str], *, default_labels: tuple[str, ...],
+           header_date: bool) -> StoredMessage:
+    source = args.get("internalDateSource") or ("dateHeader" if header_date else "receivedTime")
+    if source not in ("dateHeader", "receivedTime"):
+        raise invalid_argument("Invalid value for internalDateSource: use receivedTime or "
+                               "dateHeader")
+    labels = id_list(metadata, "labelIds") or list(default_labels)
+    return account.mailbox.add_message(
+        message_bytes(metadata, raw), label_ids=labels, thread_id=_thread_id(metadata),
+        date_from_header=source == "dateHeader")
+
+
+def _thread_id(metadata: dict[str, Any]) -> str | None:
+    value = metadata.get("threadId")
+    return value if isinstance(value, str) and value else None
+
+
+def id_list(body: dict[str, Any], name: str) -> list[str]:
+    """Return the list of id strings ``body[name]`` (empty when absent); 400 otherwise."""
+    value = body.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise invalid_argument(f"Invalid value for {name}: give a list of id strings")
+    return value

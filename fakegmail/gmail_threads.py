@@ -1,0 +1,91 @@
+"""users.threads.*: list, get, modify, trash, untrash, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from fakegmail.gmail_messages import USERS, id_list
+from fakegmail.http_io import (
+    Routes,
+    answer,
+    bool_arg,
+    format_arg,
+    json_body,
+    no_content,
+    refuse_metadata_format,
+    refuse_metadata_query,
+)
+from fakegmail.methods import gmail_method
+from fakegmail.paging import page_size, paginate
+from fakegmail.resources import MessageFormat, thread_json, thread_summary
+from fakegmail.state import Account
+
+routes = Routes()
+THREAD_FORMATS = (MessageFormat.FULL, MessageFormat.METADATA, MessageFormat.MINIMAL)
+
+
+@routes.route(f"{USERS}/threads", methods=["GET"])
+@gmail_method("gmail.users.threads.list")
+def list_threads(account: Account) -> Response:
+    """List threads with a matching message, most recent activity first."""
+    args = request.args
+    query = args.get("q")
+    refuse_metadata_query(query)
+    found = account.mailbox.list_threads(
+        label_ids=args.getlist("labelIds"),
+        include_spam_trash=bool_arg(args, "includeSpamTrash"),
+        query=query,
+    )
+    page = paginate(found, kind="threads", token=args.get("pageToken"),
+                    size=page_size(args.get("maxResults")))
+    out: dict[str, Any] = {}
+    if page.items:
+        out["threads"] = [thread_summary(t) for t in page.items]
+    if page.next_page_token:
+        out["nextPageToken"] = page.next_page_token
+    out["resultSizeEstimate"] = page.total
+    return answer(out)
+
+
+@routes.route(f"{USERS}/threads/<id>", methods=["GET"])
+@gmail_method("gmail.users.threads.get")
+def get_thread(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's name
+    """Return one thread with its messages in the requested format."""
+    fmt = format_arg(request.args, THREAD_FORMATS)
+    refuse_metadata_format(fmt)
+    thread = account.mailbox.get_thread(id)
+    return answer(thread_json(thread, fmt, request.args.getlist("metadataHeaders")))
+
+
+@routes.route(f"{USERS}/threads/<id>/modify", methods=["POST"])
+@gmail_method("gmail.users.threads.modify")
+def modify_thread(account: Account, id: str) -> Response:  # noqa: A002
+    """Add and remove labels on every message of a thread."""
+    body = json_body()
+    thread = account.mailbox.modify_thread(id, add=id_list(body, "addLabelIds"),
+                                           remove=id_list(body, "removeLabelIds"))
+    return answer(thread_json(thread, MessageFormat.MINIMAL))
+
+
+@routes.route(f"{USERS}/threads/<id>/trash", methods=["POST"])
+@gmail_method("gmail.users.threads.trash")
+def trash_thread(account: Account, id: str) -> Response:  # noqa: A002
+    """Move every message of a thread to the trash."""
+    return answer(thread_json(account.mailbox.trash_thread(id), MessageFormat.MINIMAL))
+
+
+@routes.route(f"{USERS}/threads/<id>/untrash", methods=["POST"])
+@gmail_method("gmail.users.threads.untrash")
+def untrash_thread(account: Account, id: str) -> Response:  # noqa: A002
+    """Take every message of a thread out of the trash."""
+    return answer(thread_json(account.mailbox.untrash_thread(id), MessageFormat.MINIMAL))
+
+
+@routes.route(f"{USERS}/threads/<id>", methods=["DELETE"])
+@gmail_method("gmail.users.threads.delete")
+def delete_thread(account: Account, id: str) -> Response:  # noqa: A002
+    """Delete every message of a thread permanently."""
+    account.mailbox.delete_thread(id)
+    return no_content()
