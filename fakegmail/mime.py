@@ -32,7 +32,7 @@ MAX_DEPTH = 64
 
 SNIPPET_LENGTH = 200
 
-_HEADER_NAME = re.compile(rb"^[!-9;-~]+[ \t]*:")
+_HEADER_NAME = re.compile(rb"[!-9;-~]+[ \t]*:")
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(rb"^[ \t\r\n]*$")

@@ -14,6 +14,7 @@ a known operator with a value it cannot take raises :class:`QueryError`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -99,8 +100,13 @@ def _fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
+@functools.lru_cache(maxsize=32768)
 def _words(text: str) -> str:
-    """Return ``text`` as its folded words, space-separated with a space at each end."""
+    """Return ``text`` as its folded words, space-separated with a space at each end.
+
+    Cached across documents: the mailbox builds a fresh :class:`SearchDocument` per query,
+    but the header and body strings are the same objects, so each is tokenised once.
+    """
     return " " + " ".join(_TOKEN.findall(_fold(text))) + " "
 
 
