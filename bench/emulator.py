@@ -1,0 +1,117 @@
+"""How fast the Gmail emulator answers the real client library.
+
+``messages.get(format=metadata)`` per second through google-api-python-client with its
+default httplib2 transport, on one thread and on four threads (each with its own service,
+as httplib2 is not thread-safe), over a seeded mailbox; and one 50-message batch: its time
+and the HTTP round trips it took, counted at the server.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build_from_document
+
+from fakegmail.control import fill_mailbox
+from fakegmail.discovery import GMAIL_SCOPE_FULL, document_with_root
+from fakegmail.seed import generate_mailbox
+from fakegmail.server import EmulatorServer
+
+GOAL_GETS = ">= 1,000 gets/s"
+OWNER = ("bench@fakegmail.test", "Bench Owner")
+
+
+class RequestCounter:
+    """WSGI middleware counting the HTTP requests the server answers."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._lock:
+            self.count += 1
+        return self.app(environ, start_response)
+
+
+def _service(url: str, token: str) -> Any:
+    return build_from_document(document_with_root(url), credentials=Credentials(token))
+
+
+def _get_all(url: str, token: str, ids: list[str]) -> None:
+    messages = _service(url, token).users().messages()
+    for message_id in ids:
+        messages.get(userId="me", id=message_id, format="metadata").execute()
+
+
+def _gets_per_second(url: str, token: str, ids: list[str], threads: int) -> float:
+    """Fetch every id once, split over ``threads``; return gets per second."""
+    _get_all(url, token, ids[:20])  # warm up: discovery parsing, connection, caches
+    shares = [ids[i::threads] for i in range(threads)]
+    workers = [threading.Thread(target=_get_all, args=(url, token, share)) for share in shares]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return len(ids) / (time.perf_counter() - started)
+
+
+def _batch(server: EmulatorServer, counter: RequestCounter, token: str,
+           ids: list[str]) -> tuple[float, int, int]:
+    """Run one batch of 50 gets; return seconds, HTTP round trips and Gmail calls."""
+    service = _service(server.url, token)
+    answers: list[Any] = []
+
+    def collect(request_id: str, response: Any, exception: Exception | None) -> None:
+        if exception is not None:
+            raise exception
+        answers.append(response)
+
+    batch = service.new_batch_http_request(callback=collect)
+    for message_id in ids[:50]:
+        batch.add(service.users().messages().get(userId="me", id=message_id,
+                                                 format="metadata"))
+    server.state.stats.reset()
+    before = counter.count
+    started = time.perf_counter()
+    batch.execute()
+    elapsed = time.perf_counter() - started
+    if len(answers) != 50:
+        raise RuntimeError(f"the batch answered {len(answers)} of 50 requests")
+    calls = server.state.stats.snapshot(server.state.quota)["total_calls"]
+    return elapsed, counter.count - before, calls
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    """Measure the emulator; see the module docstring."""
+    count = 300 if quick else 2000
+    server = EmulatorServer()
+    counter = RequestCounter(server.app.wsgi_app)
+    server.app.wsgi_app = counter  # type: ignore[method-assign]
+    with server:
+        account = server.state.ensure_account(*OWNER)
+        fill_mailbox(account, generate_mailbox(account.email, account.name, min(count, 500),
+                                               seed=7, now=server.state.clock()))
+        token = server.state.tokens.mint(account.email, (GMAIL_SCOPE_FULL,)).access_token
+        stored = [m.id for m in account.mailbox.list_messages(include_spam_trash=True)]
+        ids = [stored[i % len(stored)] for i in range(count)]
+        one = _gets_per_second(server.url, token, ids, threads=1)
+        four = _gets_per_second(server.url, token, ids, threads=4)
+        seconds, trips, calls = _batch(server, counter, token, stored)
+    setting = f"{count} gets over {len(stored)} seeded messages, werkzeug threaded server"
+    return [
+        {"name": "emulator.messages_get_metadata.1_thread", "value": round(one, 1),
+         "unit": "gets/s", "goal": GOAL_GETS, "notes": setting},
+        {"name": "emulator.messages_get_metadata.4_threads", "value": round(four, 1),
+         "unit": "gets/s", "goal": GOAL_GETS, "notes": setting + "; one service per thread"},
+        {"name": "emulator.batch_50_get.seconds", "value": round(seconds, 4), "unit": "s",
+         "goal": "< 0.1 s", "notes": f"{calls} Gmail calls inside the batch"},
+        {"name": "emulator.batch_50_get.round_trips", "value": trips, "unit": "requests",
+         "goal": "exactly 1", "notes": "HTTP requests the server answered for the batch"},
+    ]
