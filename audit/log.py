@@ -14,6 +14,7 @@ only grows, by design.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import queue
@@ -332,8 +333,7 @@ class AuditLog:
         def build(seq: int, item: tuple[_Request, AuditEvent]) -> PendingLeaf:
             if not moment:
                 moment.append(format_time(self._clock()))
-            entry = AuditEntry.from_event(item[1], seq=seq, time=moment[0], hasher=hasher)
-            return _pending(entry)
+            return _pending(_entry_from_event(item[1], seq, moment[0], hasher))
 
         try:
             written = self.store.append(items, build)
@@ -630,6 +630,40 @@ class AuditLog:
 def open_checkpoint_note(note: str, verifier_key: str, origin: str) -> Checkpoint:
     """Open an exported note for this log; raise CheckpointError if forged or foreign."""
     return open_signed_checkpoint(note, verifier_key, origin=origin)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(AuditEntry))
+_FAST_FIELDS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
+                "purpose", "basis", "basis_ref", "resources", "decision", "rule_id",
+                "policy_version", "request_id", "outcome", "client_ip_h")
+_FAST_PATH = sorted(_ENTRY_FIELDS) == sorted(_FAST_FIELDS)
+
+
+def _entry_from_event(event: AuditEvent, seq: int, time: str,
+                      hasher: IdentifierHasher) -> AuditEntry:
+    """Place a validated event at ``seq``/``time`` without validating its fields again.
+
+    ``AuditEvent`` already checked every field when it was built (it is frozen), hashes are
+    "h1:" + hex and ``time`` comes from ``format_time``, so ``AuditEntry.from_event``'s
+    re-validation would only cost time inside the head lock. Falls back to it whenever the
+    entry's fields are not the ones this function knows.
+    """
+    if not _FAST_PATH:
+        return AuditEntry.from_event(event, seq=seq, time=time, hasher=hasher)
+    entry = object.__new__(AuditEntry)
+    setattr_ = object.__setattr__
+    for name, value in (
+        ("seq", seq), ("time", time), ("actor_kind", event.actor_kind),
+        ("actor_id_h", hasher.hash(event.actor_id)), ("actor_role", event.actor_role),
+        ("mailbox_h", hasher.hash(event.mailbox)), ("action", event.action),
+        ("purpose", event.purpose), ("basis", event.basis), ("basis_ref", event.basis_ref),
+        ("resources", event.resources), ("decision", event.decision),
+        ("rule_id", event.rule_id), ("policy_version", event.policy_version),
+        ("request_id", event.request_id), ("outcome", event.outcome),
+        ("client_ip_h", hasher.hash(event.client_ip)),
+    ):
+        setattr_(entry, name, value)
+    return entry
 
 
 def _pending(entry: AuditEntry) -> PendingLeaf:

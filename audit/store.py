@@ -189,8 +189,12 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._sql = _driver_sql(self.dialect)
+        self._driver_errors = _driver_errors(self.dialect)
         self._cache_lock = threading.Lock()
         self._cached: MerkleAccumulator | None = None
+        self._writer_lock = threading.Lock()
+        self._writer: Any = None
 
     @classmethod
     def open(cls, url: str | Path, *, lock_timeout: float = 10.0) -> Store:
@@ -208,7 +212,11 @@ class Store:
         return store
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Release the writer and every pooled connection."""
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                writer.close()
         self.engine.dispose()
 
     # -- schema ---------------------------------------------------------------------------
@@ -257,69 +265,117 @@ class Store:
 
     # -- appending --------------------------------------------------------------------------
 
-    def append(self, items: Sequence[Any], build: LeafBuilder,
-               after_lock: Callable[[], None] | None = None) -> list[tuple[int, PendingLeaf]]:
+    def append(self, items: Sequence[Any], build: LeafBuilder) -> list[tuple[int, PendingLeaf]]:
         """Append ``items`` as consecutive entries in one transaction; return (seq, leaf) pairs.
 
         ``build(seq, item)`` runs while the head lock is held, so times taken inside it follow
         the sequence. Raises AuditUnavailable (and writes nothing) on any database failure.
+        Uses one long-lived writer connection (no pool round trip per commit).
         """
-        try:
-            with self.write() as conn:
-                if after_lock is not None:
-                    after_lock()
-                size = self._lock_head(conn)
-                acc = self._accumulator(conn, size)
-                built: list[tuple[int, PendingLeaf]] = []
-                entry_rows: list[dict[str, Any]] = []
-                resource_rows: list[dict[str, Any]] = []
-                node_rows: list[dict[str, Any]] = []
-                for offset, item in enumerate(items):
-                    seq = size + offset
-                    leaf = build(seq, item)
-                    built.append((seq, leaf))
-                    entry_rows.append(leaf.entry_row)
-                    resource_rows.extend(leaf.resource_rows)
-                    for node in acc.append(leaf.leaf_hash)[1:]:
-                        node_rows.append({"level": node.level, "idx": node.index,
-                                          "hash": node.hash})
-                conn.execute(entries.insert(), entry_rows)
-                if resource_rows:
-                    conn.execute(resources.insert(), resource_rows)
-                if node_rows:
-                    conn.execute(nodes.insert(), node_rows)
-                conn.execute(head.update().where(head.c.id == 1).values(size=acc.size))
-        except SQLAlchemyError as exc:
-            self._forget()
-            raise unavailable("record the entry durably", exc) from exc
-        except BaseException:
-            self._forget()
-            raise
+        pg = self.dialect == "postgresql"
+        with self._writer_lock:
+            try:
+                if self._writer is None:
+                    self._writer = self.engine.raw_connection()
+                dbapi = self._writer.driver_connection
+                cur = dbapi.cursor()
+                try:
+                    if not pg:
+                        cur.execute("BEGIN IMMEDIATE")
+                    built, acc = self._append_rows(cur, items, build)
+                    if pg:
+                        dbapi.commit()
+                    else:
+                        cur.execute("COMMIT")
+                except BaseException:
+                    self._rollback_writer()
+                    raise
+                finally:
+                    cur.close()
+            except (SQLAlchemyError, *self._driver_errors) as exc:
+                self._drop_writer()
+                raise unavailable("record the entry durably", exc) from exc
+            except BaseException:
+                self._forget()
+                raise
         with self._cache_lock:
             self._cached = acc
         return built
 
-    def _lock_head(self, conn: Connection) -> int:
-        """Lock the head row (PostgreSQL) and return the committed size."""
-        stmt = select(head.c.size).where(head.c.id == 1)
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        size = conn.execute(stmt).scalar()
-        if size is None:
-            raise AuditError("the audit_head row is missing; reopen the log to recreate it")
-        return int(size)
+    def _rollback_writer(self) -> None:
+        """Roll back the writer's open transaction, if any; forget the cached frontier."""
+        self._forget()
+        writer = self._writer
+        if writer is None:
+            return
+        try:
+            dbapi = writer.driver_connection
+            if self.dialect == "postgresql":
+                dbapi.rollback()
+            elif dbapi.in_transaction:
+                dbapi.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the connection is dropped below anyway
+            self._drop_writer()
 
-    def _accumulator(self, conn: Connection, size: int) -> MerkleAccumulator:
+    def _drop_writer(self) -> None:
+        """Discard the writer connection (it may be broken); the next append reconnects."""
+        self._forget()
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.invalidate()
+            except Exception:  # noqa: BLE001, S110 - nothing more to do with a dead connection
+                pass
+
+    def _append_rows(self, cur: Any, items: Sequence[Any], build: LeafBuilder
+                     ) -> tuple[list[tuple[int, PendingLeaf]], MerkleAccumulator]:
+        """Lock the head, assign seqs, insert every row through the driver cursor."""
+        cur.execute(self._sql["lock_head"])
+        row = cur.fetchone()
+        if row is None:
+            raise AuditError("the audit_head row is missing; reopen the log to recreate it")
+        size = int(row[0])
+        acc = self._accumulator(cur, size)
+        built: list[tuple[int, PendingLeaf]] = []
+        entry_rows: list[tuple[Any, ...]] = []
+        resource_rows: list[tuple[Any, ...]] = []
+        node_rows: list[tuple[int, int, bytes]] = []
+        for offset, item in enumerate(items):
+            seq = size + offset
+            leaf = build(seq, item)
+            built.append((seq, leaf))
+            r = leaf.entry_row
+            entry_rows.append(tuple(r[c] for c in ENTRY_COLUMNS))
+            resource_rows.extend((x["seq"], x["kind"], x["resource_id"])
+                                 for x in leaf.resource_rows)
+            for node in acc.append(leaf.leaf_hash)[1:]:
+                node_rows.append((node.level, node.index, node.hash))
+        cur.executemany(self._sql["insert_entry"], entry_rows)
+        if resource_rows:
+            cur.executemany(self._sql["insert_resource"], resource_rows)
+        if node_rows:
+            cur.executemany(self._sql["insert_node"], node_rows)
+        cur.execute(self._sql["set_head"], (acc.size,))
+        return built, acc
+
+    def _accumulator(self, cur: Any, size: int) -> MerkleAccumulator:
         """Return the accumulator at ``size``: the cached one, or rebuilt from the frontier."""
         with self._cache_lock:
             cached = self._cached
             self._cached = None
         if cached is not None and cached.size == size:
             return cached
-        positions = frontier_positions(size)
-        return MerkleAccumulator.from_frontier(
-            size, [Node(level, index, self.node_at(conn, level, index))
-                   for level, index in positions])
+        found = []
+        for level, index in frontier_positions(size):
+            cur.execute(self._sql["leaf" if level == 0 else "node"],
+                        (index,) if level == 0 else (level, index))
+            row = cur.fetchone()
+            if row is None:
+                raise AuditError(
+                    f"the Merkle node ({level}, {index}) is missing from the audit store; "
+                    "run verification to find what was removed")
+            found.append(Node(level, index, bytes(row[0])))
+        return MerkleAccumulator.from_frontier(size, found)
 
     def _forget(self) -> None:
         """Drop the cached frontier (after a failed transaction)."""
@@ -338,17 +394,49 @@ class Store:
     def node_at(self, conn: Connection, level: int, index: int) -> bytes:
         """Return a stored perfect-subtree hash (level 0 reads the entry's leaf hash)."""
         if level == 0:
-            value = conn.execute(
-                select(entries.c.leaf_hash).where(entries.c.seq == index)).scalar()
+            value = conn.exec_driver_sql(self._sql["leaf"], (index,)).scalar()
         else:
-            value = conn.execute(select(nodes.c.hash).where(
-                nodes.c.level == level, nodes.c.idx == index)).scalar()
+            value = conn.exec_driver_sql(self._sql["node"], (level, index)).scalar()
         if value is None:
             raise AuditError(
                 f"the Merkle node ({level}, {index}) is missing from the audit store; run "
                 "verification to find what was removed"
             )
         return bytes(value)
+
+
+ENTRY_COLUMNS = tuple(c.name for c in entries.columns)
+
+
+def _driver_sql(dialect: str) -> dict[str, str]:
+    """Return the hot-path statements in the driver's parameter style."""
+    cols = ", ".join(ENTRY_COLUMNS)
+    marks = ", ".join("?" for _ in ENTRY_COLUMNS)
+    sql = {
+        "lock_head": "SELECT size FROM audit_head WHERE id = 1"  # noqa: S608
+                     + (" FOR UPDATE" if dialect == "postgresql" else ""),
+        "set_head": "UPDATE audit_head SET size = ? WHERE id = 1",
+        "insert_entry": f"INSERT INTO audit_entries ({cols}) VALUES ({marks})",  # noqa: S608
+        "insert_resource": "INSERT INTO audit_resources (seq, kind, resource_id) "
+                           "VALUES (?, ?, ?)",
+        "insert_node": "INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)",
+        "leaf": "SELECT leaf_hash FROM audit_entries WHERE seq = ?",
+        "node": "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?",
+    }
+    if dialect == "postgresql":
+        sql = {k: v.replace("?", "%s") for k, v in sql.items()}
+    return sql
+
+
+def _driver_errors(dialect: str) -> tuple[type[BaseException], ...]:
+    """Return the driver's base error classes (raw cursors raise them unwrapped)."""
+    if dialect == "postgresql":
+        import psycopg
+
+        return (psycopg.Error,)
+    import sqlite3
+
+    return (sqlite3.Error,)
 
 
 def make_engine(url: str | Path, *, lock_timeout: float = 10.0) -> Engine:
