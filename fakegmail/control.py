@@ -21,7 +21,7 @@ MAX_SEED_MESSAGES = 100_000
 
 
 def _state() -> EmulatorState:
-    return current_app.extensions["fakegmail"]  # type: ignore[no-any-return]
+    return current_app.extensions["fakegmail"]
 
 
 def _bad(message: str) -> GmailError:

@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from requests import PreparedRequest
 
 from fakegmail.discovery import GMAIL_SCOPE_FULL, document_with_root
 from fakegmail.mailbox import Mailbox
@@ -142,18 +143,23 @@ class GmailResponsesMock:
             raise AttributeError(name)
         return getattr(self.mock, name)
 
-    def _forward(self, prepared: Any) -> tuple[int, list[tuple[str, str]], bytes]:
-        parts = urlsplit(prepared.url)
-        body = prepared.body
+    def _forward(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        url = prepared.url or ""
+        parts = urlsplit(url if isinstance(url, str) else url.decode("utf-8"))
+        body: Any = prepared.body or b""
         if isinstance(body, str):
             body = body.encode("utf-8")
+        elif hasattr(body, "read"):
+            body = body.read()
+        elif not isinstance(body, bytes):
+            body = b"".join(body)
         headers = {k: v for k, v in prepared.headers.items() if k.lower() != "host"}
         answer = self._client.open(
             parts.path, base_url=f"{parts.scheme}://{parts.hostname}",
             query_string=parts.query, method=prepared.method, headers=headers,
-            data=body or b"",
+            data=body,
         )
-        out = [(k, v) for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP]
+        out = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP}
         return answer.status_code, out, answer.get_data()
 
     def __enter__(self) -> GmailResponsesMock:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Response, redirect, render_template, request
+from flask import redirect, render_template, request
+from werkzeug.wrappers import Response
 
 from fakegmail.oauth.blueprint import blueprint, emulator_state, oauth_registry
 from fakegmail.oauth.registry import (
