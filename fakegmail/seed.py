@@ -134,7 +134,7 @@ def generate_mailbox(
         subject = rng.choice(kind.subjects)
         length = min(rng.randint(*kind.length), count - len(messages))
         owner_turn = kind.owner_may_start and rng.random() < 0.2
-        when = now - rng.uniform(3600.0, SPAN_DAYS * 86400.0)
+        when = float(round(now - rng.uniform(3600.0, SPAN_DAYS * 86400.0)))
         references: list[str] = []
         previous: tuple[str, str, float] | None = None  # (sender name, quoted text, date)
         for position in range(length):
@@ -158,10 +158,10 @@ def generate_mailbox(
                 delivered_to=None if owner_turn else owner.email,
                 body=body,
             )
-            messages.append(SeedMessage(raw=raw, label_ids=labels, internal_date=float(when)))
+            messages.append(SeedMessage(raw=raw, label_ids=labels, internal_date=when))
             references = [*references, message_id]
             previous = (sender.name, body.plain or "", when)
-            when = min(now - 60.0, when + rng.uniform(600.0, 2 * 86400.0))
+            when = float(round(min(now - 60.0, when + rng.uniform(600.0, 2 * 86400.0))))
             owner_turn = not owner_turn and not one_way
     messages.sort(key=lambda m: m.internal_date)
     return SeededMailbox(labels=USER_LABELS, messages=tuple(messages))
@@ -386,7 +386,7 @@ def _render_message(
         headers.append(("Bcc", ", ".join(_address(c) for c in bcc)))
     headers += [
         ("Subject", _header_text("Subject", subject)),
-        ("Date", format_datetime(datetime.fromtimestamp(round(when), _WIB))),
+        ("Date", format_datetime(datetime.fromtimestamp(when, _WIB))),
         ("Message-ID", message_id),
     ]
     if references:
