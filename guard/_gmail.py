@@ -24,7 +24,8 @@ GOOGLE_ROOT_URL = "https://gmail.googleapis.com/"
 def _bundled_document() -> dict[str, Any]:
     """Return the bundled gmail.v1 discovery document, parsed once (never mutate it)."""
     ref = resources.files("googleapiclient.discovery_cache.documents").joinpath("gmail.v1.json")
-    return json.loads(ref.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    document: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    return document
 
 
 def gmail_discovery_document(root_url: str | None = None) -> dict[str, Any]:

@@ -71,8 +71,10 @@ class _RefreshRequest(google.auth.transport.Request):
     def __call__(self, url: str, method: str = "GET", body: Any = None,
                  headers: Mapping[str, str] | None = None, timeout: float | None = None,
                  **kwargs: Any) -> google.auth.transport.Response:
-        return self._inner(url, method=method, body=body, headers=headers,
-                           timeout=timeout or self._timeout, **kwargs)
+        response: google.auth.transport.Response = self._inner(
+            url, method=method, body=body, headers=headers, timeout=timeout or self._timeout,
+            **kwargs)
+        return response
 
 
 class GmailTransport:
