@@ -19,7 +19,6 @@ import logging
 import os
 import queue
 import threading
-import time as _time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -216,7 +215,7 @@ class AuditLog:
         self._checkpoint_lock = threading.Lock()
         latest = self.latest_checkpoint()
         self._last_checkpoint_size = latest.size if latest else 0
-        self._last_checkpoint_at = _time.monotonic()
+        self._last_checkpoint_at = self._clock()
         self._thread = threading.Thread(target=self._commit_loop, name="audit-committer",
                                         daemon=True)
         self._thread.start()
@@ -321,7 +320,6 @@ class AuditLog:
                 batch.append(nxt)
                 count += len(nxt.events)
             self._commit(batch)
-            self._maybe_checkpoint()
 
     def _commit(self, batch: list[_Request]) -> None:
         """Write one batch in one transaction and release its callers."""
@@ -347,6 +345,7 @@ class AuditLog:
             return
         for (request, _event), (seq, leaf) in zip(items, written, strict=True):
             request.receipts.append(Receipt(seq, leaf.leaf_hash, leaf.entry_row["time"]))
+        self._maybe_checkpoint()  # before releasing: a due checkpoint exists when append returns
         for request in batch:
             request.done.set()
 
@@ -385,7 +384,8 @@ class AuditLog:
         due_count = self._checkpoint_every > 0 and (
             size - self._last_checkpoint_size >= self._checkpoint_every)
         due_time = (self._checkpoint_seconds > 0 and size > self._last_checkpoint_size and
-                    _time.monotonic() - self._last_checkpoint_at >= self._checkpoint_seconds)
+                    (self._clock() - self._last_checkpoint_at).total_seconds()
+                    >= self._checkpoint_seconds)
         if due_count or due_time:
             try:
                 self.checkpoint()
@@ -410,7 +410,7 @@ class AuditLog:
             except SQLAlchemyError as exc:
                 raise unavailable("store a checkpoint", exc) from exc
             self._last_checkpoint_size = max(self._last_checkpoint_size, size)
-            self._last_checkpoint_at = _time.monotonic()
+            self._last_checkpoint_at = self._clock()
         stored = self.checkpoint_at(size)
         assert stored is not None
         return stored

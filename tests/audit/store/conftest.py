@@ -1,0 +1,107 @@
+"""Fixtures for the audit store: a fresh database per test (SQLite file or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from audit import AuditEvent, AuditLog
+
+HMAC_KEY = b"0123456789abcdef0123456789abcdef"
+
+
+def pg_admin_url() -> str | None:
+    """Return the PostgreSQL server URL, failing in CI when it is missing."""
+    url = os.environ.get("MAILGUARD_TEST_PG_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("MAILGUARD_TEST_PG_URL is unset in CI; run the tests under "
+                    "scripts/with-postgres.sh")
+    return url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """Create a fresh PostgreSQL database for one test and drop it afterwards."""
+    admin = pg_admin_url()
+    if not admin:
+        pytest.skip("no PostgreSQL server (set MAILGUARD_TEST_PG_URL or run make test)")
+    name = f"audit_{uuid.uuid4().hex[:16]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n"), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Return a fresh audit database URL: an SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "audit.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    """Return the path of a fresh SQLite audit file."""
+    return tmp_path / "audit.db"
+
+
+@pytest.fixture
+def signing_key() -> Ed25519PrivateKey:
+    """Return a fresh checkpoint signing key."""
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def open_log(signing_key: Ed25519PrivateKey) -> Iterator[Callable[..., AuditLog]]:
+    """Open audit logs with the test keys; close them all at the end."""
+    opened: list[AuditLog] = []
+
+    def _open(url: str | Path, **kwargs: Any) -> AuditLog:
+        kwargs.setdefault("hmac_key", HMAC_KEY)
+        kwargs.setdefault("signing_key", signing_key)
+        log = AuditLog.open(url, **kwargs)
+        opened.append(log)
+        return log
+
+    yield _open
+    for log in opened:
+        log.close()
+
+
+def make_event(n: int = 0, **overrides: Any) -> AuditEvent:
+    """Build a realistic event; ``n`` varies the ids."""
+    values: dict[str, Any] = {
+        "actor_kind": "user",
+        "actor_id": f"user{n % 7}@example.com",
+        "actor_role": "owner",
+        "mailbox": f"user{n % 7}@example.com",
+        "action": "message.get",
+        "purpose": "email.read",
+        "basis": "owner",
+        "resources": [{"kind": "message", "id": f"msg-{n}"},
+                      {"kind": "thread", "id": f"thr-{n // 3}"}],
+        "decision": "allow" if n % 5 else "deny",
+        "rule_id": "owner-reads-own-mail" if n % 5 else "default-deny",
+        "policy_version": "p1",
+        "request_id": f"req-{n}",
+        "outcome": "ok",
+        "client_ip": "192.0.2.10",
+    }
+    values.update(overrides)
+    return AuditEvent.from_dict(values)
