@@ -256,7 +256,7 @@ def _split_headers(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
     if data.startswith(b"\n"):
         return [], data[1:]
     block, body = (data[: match.start()], data[match.end():]) if match else (data, b"")
-    headers: list[tuple[str, bytes]] = []
+    headers: list[tuple[bytes, bytes]] = []
     lines = block.split(b"\n")
     for position, line in enumerate(lines):
         line = line.rstrip(b"\r")
@@ -272,7 +272,8 @@ def _split_headers(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
         name, _, value = line.partition(b":")
         headers.append((name.strip(), value.lstrip(b" \t")))
     decoded = [
-        (_decode_bytes(name, None), decode_header_value(value)) for name, value in headers
+        (_decode_bytes(raw_name, None), decode_header_value(raw_value))
+        for raw_name, raw_value in headers
     ]
     return decoded, body
 

@@ -20,7 +20,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
 def _schemas() -> dict[str, Any]:
-    return json.loads(DISCOVERY.read_text())["schemas"]
+    schemas: dict[str, Any] = json.loads(DISCOVERY.read_text())["schemas"]
+    return schemas
 
 
 def _parts(payload: dict[str, Any]) -> list[dict[str, Any]]:
