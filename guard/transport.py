@@ -102,6 +102,7 @@ class GmailTransport:
         self._timeout = (connect_timeout, read_timeout)
         self._refresh_request = _RefreshRequest(self._session, refresh_timeout)
         self._refresh_lock = threading.Lock()
+        self._batch_credentials = _BatchCredentials(self) if credentials is not None else None
         self.refresh_count = 0
 
     def request(
@@ -128,6 +129,16 @@ class GmailTransport:
             response.close()
             response = self._send(method, uri, body, send_headers)
         return self._convert(response)
+
+    @property
+    def credentials(self) -> _BatchCredentials | None:
+        """Return the view of the credentials that the client library's batch code uses.
+
+        Batch requests put a bearer header on each inner request and refresh after inner
+        401s through ``http.credentials``; this view routes both through this transport's
+        locked refresh instead of a private httplib2 connection.
+        """
+        return self._batch_credentials
 
     def close(self) -> None:
         """Close the pooled connections if this transport created the session."""
@@ -213,3 +224,29 @@ class GmailTransport:
             result["-content-encoding"] = result.pop("content-encoding")
             result["content-length"] = str(len(content))
         return result, content
+
+
+class _BatchCredentials:
+    """oauth2client-style credentials (what googleapiclient's batch code expects) over a
+    ``GmailTransport``: tokens come from, and refreshes go through, the transport."""
+
+    def __init__(self, transport: GmailTransport) -> None:
+        self._transport = transport
+
+    @property
+    def access_token(self) -> str | None:
+        credentials = self._transport._credentials
+        return credentials.token if credentials is not None else None
+
+    @property
+    def access_token_expired(self) -> bool:
+        credentials = self._transport._credentials
+        return credentials is None or not credentials.valid
+
+    def refresh(self, _http: object) -> None:
+        """Refresh through the transport (the library's own http object is not used)."""
+        self._transport._valid_token(stale=self.access_token)
+
+    def apply(self, headers: dict[str, str]) -> None:
+        """Put the bearer header into ``headers``."""
+        self._transport._authorize(headers)

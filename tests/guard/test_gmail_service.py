@@ -99,3 +99,28 @@ def test_expired_token_is_refreshed_once_for_sixteen_threads(
         thread.join()
     assert errors == []
     assert transport.refresh_count == 1
+
+
+def test_batch_requests_carry_the_token_and_refresh_through_the_transport(
+        emulator: EmulatorServer, account: FakeGmailAccount) -> None:
+    transport = transport_for(emulator, account)
+    service = build_gmail_service(root_url=emulator.url, http=transport)
+    results: dict[str, object] = {}
+
+    def run_batch() -> None:
+        results.clear()
+        batch = service.new_batch_http_request(
+            callback=lambda rid, response, error: results.update({rid: error or response}))
+        batch.add(service.users().getProfile(userId="me"), request_id="profile")
+        batch.add(service.users().labels().list(userId="me"), request_id="labels")
+        batch.execute()
+
+    run_batch()
+    assert results["profile"] == {**results["profile"], "emailAddress": account.email}
+    assert "INBOX" in {label["id"] for label in results["labels"]["labels"]}
+    assert transport.refresh_count == 0
+    emulator.state.tokens.expire_all(account.email)
+    run_batch()
+    assert isinstance(results["profile"], dict), results["profile"]
+    assert results["profile"]["emailAddress"] == account.email
+    assert transport.refresh_count == 1
