@@ -227,8 +227,12 @@ class Store:
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_SCHEMA_LOCK})
             metadata.create_all(conn)
-            for ddl in _PG_TRIGGERS if self.dialect == "postgresql" else _SQLITE_TRIGGERS:
-                conn.exec_driver_sql(ddl)
+            if self.dialect == "postgresql":
+                for ddl in _PG_TRIGGERS:
+                    conn.exec_driver_sql(ddl.replace("%", "%%"))
+            else:
+                for ddl in _SQLITE_TRIGGERS:
+                    conn.exec_driver_sql(ddl)
             if conn.execute(select(head.c.size).where(head.c.id == 1)).first() is None:
                 conn.execute(head.insert().values(id=1, size=0))
 
