@@ -1,0 +1,98 @@
+"""users.labels.* through the Gmail client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from googleapiclient.errors import HttpError
+
+from tests.fakegmail.api.conftest import gmail_error, insert, make_raw
+from tests.fakegmail.conformance import execute_checked
+
+SYSTEM = {"INBOX", "SENT", "DRAFT", "SPAM", "TRASH", "UNREAD", "STARRED", "IMPORTANT", "CHAT",
+          "CATEGORY_PERSONAL", "CATEGORY_SOCIAL", "CATEGORY_PROMOTIONS", "CATEGORY_UPDATES",
+          "CATEGORY_FORUMS"}
+
+
+def test_list_has_every_system_label(users):
+    labels = execute_checked(users.labels().list(userId="me"))["labels"]
+    assert {label["id"] for label in labels} == SYSTEM
+    assert all(label["type"] == "system" for label in labels)
+    spam = next(label for label in labels if label["id"] == "SPAM")
+    assert spam["labelListVisibility"] == "labelHide"
+
+
+def test_create_get_and_counts(users):
+    label = execute_checked(users.labels().create(userId="me", body={
+        "name": "Clients/Acme", "labelListVisibility": "labelShow",
+        "messageListVisibility": "show",
+        "color": {"textColor": "#000000", "backgroundColor": "#16a765"}}))
+    assert re.fullmatch(r"Label_\d+", label["id"])
+    assert label["type"] == "user"
+    insert(users, make_raw(), labels=["INBOX", "UNREAD", label["id"]])
+    insert(users, make_raw(), labels=[label["id"]])
+    got = execute_checked(users.labels().get(userId="me", id=label["id"]))
+    assert (got["messagesTotal"], got["messagesUnread"]) == (2, 1)
+    assert (got["threadsTotal"], got["threadsUnread"]) == (2, 1)
+    assert got["color"] == {"textColor": "#000000", "backgroundColor": "#16a765"}
+
+
+@pytest.mark.parametrize("name", ["Work", "work", "INBOX", "Inbox"])
+def test_duplicate_or_system_names_are_409(users, name):
+    users.labels().create(userId="me", body={"name": "Work"}).execute()
+    with pytest.raises(HttpError) as caught:
+        users.labels().create(userId="me", body={"name": name}).execute()
+    assert caught.value.resp.status == 409
+    assert gmail_error(caught.value)["message"] == "Label name exists or conflicts"
+
+
+def test_update_replaces_and_patch_merges(users):
+    label = users.labels().create(userId="me", body={
+        "name": "Old", "labelListVisibility": "labelHide"}).execute()
+    patched = execute_checked(users.labels().patch(userId="me", id=label["id"],
+                                                   body={"name": "New"}))
+    assert (patched["name"], patched["labelListVisibility"]) == ("New", "labelHide")
+    updated = execute_checked(users.labels().update(userId="me", id=label["id"], body={
+        "id": label["id"], "name": "Newer", "messageListVisibility": "hide"}))
+    assert (updated["name"], updated["labelListVisibility"],
+            updated["messageListVisibility"]) == ("Newer", "labelShow", "hide")
+
+
+def test_renamed_label_is_searchable_by_its_new_name(users):
+    label = users.labels().create(userId="me", body={"name": "Old name"}).execute()
+    message = insert(users, make_raw(), labels=[label["id"]])
+    users.labels().patch(userId="me", id=label["id"], body={"name": "Projects"}).execute()
+    found = users.messages().list(userId="me", q="label:projects").execute()
+    assert [m["id"] for m in found["messages"]] == [message["id"]]
+
+
+def test_system_labels_cannot_be_changed_or_deleted(users):
+    with pytest.raises(HttpError) as caught:
+        users.labels().delete(userId="me", id="INBOX").execute()
+    assert caught.value.resp.status == 400
+    with pytest.raises(HttpError) as caught:
+        users.labels().patch(userId="me", id="INBOX", body={"name": "Box"}).execute()
+    assert caught.value.resp.status == 400
+
+
+def test_delete_takes_the_label_off_messages(users):
+    label = users.labels().create(userId="me", body={"name": "Temp"}).execute()
+    message = insert(users, make_raw(), labels=["INBOX", label["id"]])
+    assert users.labels().delete(userId="me", id=label["id"]).execute() == ""
+    got = users.messages().get(userId="me", id=message["id"], format="minimal").execute()
+    assert got["labelIds"] == ["INBOX"]
+    with pytest.raises(HttpError) as caught:
+        users.labels().get(userId="me", id=label["id"]).execute()
+    assert caught.value.resp.status == 404
+
+
+@pytest.mark.parametrize("body", [
+    {"name": ""},
+    {"name": "Bad colour", "color": {"textColor": "red", "backgroundColor": "#ffffff"}},
+    {"name": "Bad visibility", "labelListVisibility": "sometimes"},
+])
+def test_invalid_label_bodies_are_400(users, body):
+    with pytest.raises(HttpError) as caught:
+        users.labels().create(userId="me", body=body).execute()
+    assert caught.value.resp.status == 400
