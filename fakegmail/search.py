@@ -131,13 +131,10 @@ class SearchDocument:
     )
 
     def words(self, key: str) -> str:
-        """Return the cached folded word string for a header, ``body`` or ``all``."""
+        """Return the cached folded word string for a header, ``body`` or ``filenames``."""
         cached = self._views.get(key)
         if cached is None:
-            if key == "all":
-                cached = "".join(self.words(h) for h in _FREE_TEXT_HEADERS)
-                cached += self.words("body") + self.words("filenames")
-            elif key == "body":
+            if key == "body":
                 cached = _words(self.body_text)
             elif key == "filenames":
                 cached = _words(" ".join(self.filenames))
@@ -408,7 +405,7 @@ class _Compiler:
             return lambda doc: not inner(doc)
         _, op, value, phrase = node
         if op is None:
-            return _text_matcher("all", value, phrase)
+            return _free_text_matcher(value, phrase)
         return self.operator(op, value, phrase, negated=negated)
 
     def operator(self, op: str, value: str, phrase: bool, *, negated: bool) -> Matcher:
@@ -515,6 +512,16 @@ def _text_matcher(key: str, value: str, phrase: bool) -> Matcher:
         return _always
     needle = " " + " ".join(words) + (" " if phrase else "")
     return lambda doc: needle in doc.words(key)
+
+
+def _free_text_matcher(value: str, phrase: bool) -> Matcher:
+    """Match words of ``value`` in any searched header, the body or an attachment name."""
+    words = _TOKEN.findall(_fold(value))
+    if not words:
+        return _always
+    needle = " " + " ".join(words) + (" " if phrase else "")
+    keys = (*_FREE_TEXT_HEADERS, "body", "filenames")
+    return lambda doc: any(needle in doc.words(key) for key in keys)
 
 
 def _filename_matcher(low: str) -> Matcher:

@@ -45,7 +45,7 @@ BARE = SearchDocument(headers={"from": "promo@deals.example", "subject": "Promo"
         ("siti", True), ("nusantara-logistik", True), ("rincian", True), ("xyzzy", False),
         # phrases: whole words in sequence
         ('"rapat anggaran"', True), ('"anggaran rapat"', False), ('"rapat angg"', False),
-        ('"sampai jumpa hari senin"', True),
+        ('"sampai jumpa hari senin"', True), ('"resume halo"', False),
         # address and header fields
         ("from:siti", True), ("from:siti.rahayu@nusantara-logistik.test", True),
         ("from:nusantara-logistik.test", True), ("from:ayu", False),
