@@ -22,7 +22,7 @@ system-deps:
 	fi
 
 run: $(STAMP)
-	$(BIN)/mailguard demo
+	$(BIN)/mailguard fake-gmail --port $${PORT:-8089} --seed-messages $${SEED_MESSAGES:-200}
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import click
 
+from audit.cli import audit
+from fakegmail.cli import fake_gmail
+from guard.cli import policy
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mailguard")
 def cli() -> None:
     """MailGuard: a Gmail client whose every data access is purpose-bound and audited."""
+
+
+cli.add_command(fake_gmail)
+cli.add_command(audit)
+cli.add_command(policy)
 
 
 def main() -> None:
