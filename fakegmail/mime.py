@@ -19,7 +19,7 @@ import codecs
 import hashlib
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from email.policy import compat32
@@ -131,7 +131,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     return ParsedMessage(
         payload=payload,
         headers=headers,
-        snippet=_WS.sub(" ", snippet_source).strip()[:SNIPPET_LENGTH].rstrip(),
+        snippet=_snippet(snippet_source),
         size_estimate=len(raw),
         attachments=MappingProxyType(collector.attachments),
         text=text,
@@ -146,6 +146,12 @@ def parse_message(raw: bytes) -> ParsedMessage:
         cc_addresses=_addresses(headers, "cc"),
         bcc_addresses=_addresses(headers, "bcc"),
     )
+
+
+def _snippet(text: str) -> str:
+    """Return Gmail's snippet: the start of the text with whitespace collapsed."""
+    collapsed = _WS.sub(" ", text[: SNIPPET_LENGTH * 20]).strip()
+    return collapsed[:SNIPPET_LENGTH].rstrip()
 
 
 @dataclass(slots=True)
@@ -292,27 +298,21 @@ def _split_multipart(body: bytes, boundary: str) -> list[bytes] | None:
     boundary = boundary.strip()
     if not boundary:
         return None
-    delimiter = re.compile(
-        rb"(?m)^--" + re.escape(boundary.encode("utf-8", "surrogateescape")) + rb"(--)?[ \t]*\r?$"
-    )
+    marker = b"--" + boundary.encode("utf-8", "surrogateescape")
     chunks: list[bytes] = []
     start: int | None = None
-    for found in delimiter.finditer(body):
+    for line_start, line_end, closing in _delimiters(body, marker):
         if start is not None:
-            end = found.start()
+            end = line_start
             if body[end - 2: end] == b"\r\n":
                 end -= 2
             elif body[end - 1: end] == b"\n":
                 end -= 1
             chunks.append(body[start:max(end, start)])
-        if found.group(1):
+        if closing:
             start = None
             break
-        start = found.end()
-        if body[start: start + 2] == b"\r\n":
-            start += 2
-        elif body[start: start + 1] == b"\n":
-            start += 1
+        start = line_end
     else:
         if start is None:
             return None
@@ -321,10 +321,37 @@ def _split_multipart(body: bytes, boundary: str) -> list[bytes] | None:
     return chunks
 
 
+def _delimiters(body: bytes, marker: bytes) -> Iterator[tuple[int, int, bool]]:
+    """Yield (start, end past the line break, is-closing) for each delimiter line."""
+    length = len(body)
+    position = 0
+    while (at := body.find(marker, position)) >= 0:
+        position = at + len(marker)
+        if at and body[at - 1] != 0x0A:
+            continue  # not at the start of a line
+        cursor = position
+        closing = body.startswith(b"--", cursor)
+        if closing:
+            cursor += 2
+        while cursor < length and body[cursor] in (0x20, 0x09):
+            cursor += 1
+        if cursor < length and body[cursor] == 0x0D:
+            cursor += 1
+        if cursor < length:
+            if body[cursor] != 0x0A:
+                continue  # a longer boundary that merely starts with ours
+            cursor += 1
+        yield at, cursor, closing
+
+
 def _decode_transfer(body: bytes, encoding: str | None) -> bytes:
     """Undo the Content-Transfer-Encoding, leniently."""
     cte = (encoding or "").strip().lower()
     if cte == "base64":
+        try:
+            return binascii.a2b_base64(body)  # skips line breaks and stray characters
+        except (binascii.Error, ValueError):
+            pass
         cleaned = _BASE64_JUNK.sub(b"", body.split(b"=", 1)[0])
         cleaned = cleaned[: len(cleaned) - len(cleaned) % 4] if len(cleaned) % 4 == 1 else cleaned
         cleaned += b"=" * (-len(cleaned) % 4)
