@@ -14,6 +14,7 @@ checkpoints are for. There is no retention or deletion path: the log only grows.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -195,6 +196,11 @@ class Store:
         self._cached: MerkleAccumulator | None = None
         self._writer_lock = threading.Lock()
         self._writer: Any = None
+        database = engine.url.database if self.dialect == "sqlite" else None
+        if database and database.startswith("file:"):
+            database = database[5:].split("?", 1)[0]
+        self._file = Path(database) if database else None
+        self._file_id: tuple[int, int] | None = None
 
     @classmethod
     def open(cls, url: str | Path, *, lock_timeout: float = 10.0) -> Store:
@@ -206,10 +212,37 @@ class Store:
         store = cls(engine)
         try:
             store.create_schema()
-        except SQLAlchemyError as exc:
+            store._file_id = store._current_file_id()
+        except (SQLAlchemyError, OSError) as exc:
             engine.dispose()
             raise unavailable("create or open its tables", exc) from exc
         return store
+
+    def _current_file_id(self) -> tuple[int, int] | None:
+        """Return the SQLite file's (device, inode), or None for PostgreSQL."""
+        if self._file is None:
+            return None
+        st = os.stat(self._file)
+        return st.st_dev, st.st_ino
+
+    def check_file(self) -> None:
+        """Raise AuditUnavailable if the SQLite file was deleted or replaced since opening.
+
+        SQLite keeps writing to an unlinked file through its open descriptors, which would
+        make appends "succeed" into a file nobody will ever read again.
+        """
+        if self._file is None or self._file_id is None:
+            return
+        try:
+            same = self._current_file_id() == self._file_id
+        except OSError:
+            same = False
+        if not same:
+            self._drop_writer()
+            raise AuditUnavailable(
+                f"the audit database file {self._file.name} was removed or replaced while "
+                "open; the access must be refused until the log is restored and reopened"
+            )
 
     def close(self) -> None:
         """Release the writer and every pooled connection."""
@@ -262,6 +295,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """Open a write transaction (SQLite: BEGIN IMMEDIATE) that commits on success."""
+        self.check_file()
         with self.engine.connect() as conn:
             conn = conn.execution_options(audit_write=True)
             with conn.begin():
@@ -278,6 +312,7 @@ class Store:
         """
         pg = self.dialect == "postgresql"
         with self._writer_lock:
+            self.check_file()
             try:
                 if self._writer is None:
                     self._writer = self.engine.raw_connection()

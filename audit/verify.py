@@ -273,8 +273,10 @@ class _Scan:
                     return
                 inner = _inner_seq(raw)
                 if inner != seq:
+                    # an entry from an earlier position means rows from there on moved
                     self._flag(ProblemKind.REORDERED if inner is not None else
-                               ProblemKind.MODIFIED, seq,
+                               ProblemKind.MODIFIED, min(seq, inner if inner is not None
+                                                         else seq),
                                f"the entry stored at {seq} is entry {inner} (entries were "
                                "moved, swapped or inserted)" if inner is not None else
                                f"entry {seq} is not a well-formed audit entry")
