@@ -150,13 +150,14 @@ def _dispatch(part: PartRequest) -> PartResponse:
     finally:
         builder.close()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    iterable, status, response_headers = run_wsgi_app(app.wsgi_app, environ)
-    try:
-        body = b"".join(iterable)
-    finally:
-        close = getattr(iterable, "close", None)
-        if close is not None:
-            close()
+    with app.app_context():  # a fresh ``g`` per part, so nothing leaks between parts
+        iterable, status, response_headers = run_wsgi_app(app.wsgi_app, environ)
+        try:
+            body = b"".join(iterable)
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
     return PartResponse(part.content_id, int(status.split(" ", 1)[0]),
                         tuple(response_headers.items()), body)
 
