@@ -438,3 +438,35 @@ def test_recorded_scenarios_parse(asset: str) -> None:
     assert [p["mimeType"] for p in _parts(parsed.payload)] == expectations["mime_types"]
     assert parsed.filenames == tuple(expectations["filenames"])
     assert expectations["text_contains"] in parsed.text
+
+
+def test_boundary_that_prefixes_the_inner_boundary_is_not_confused() -> None:
+    inner = multipart("alternative", "abc-inner", part("text/plain", b"dalam"),
+                      part("text/html", b"<p>dalam</p>"))
+    parsed = parse_message(message(multipart("mixed", "abc", inner, part("text/plain", b"luar"))))
+    assert [p["partId"] for p in _parts(parsed.payload)] == ["", "0", "0.0", "0.1", "1"]
+    assert parsed.text == "dalam\nluar"
+
+
+def test_delimiters_with_trailing_whitespace_are_recognised() -> None:
+    body = b"--b  \r\nContent-Type: text/plain\r\n\r\nsatu\r\n--b--\t\r\n"
+    parsed = parse_message(message(b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + body))
+    assert [p["partId"] for p in parsed.payload["parts"]] == ["0"]
+    assert parsed.text == "satu"
+
+
+def test_typical_ten_kilobyte_message_parses_in_well_under_a_millisecond_each() -> None:
+    import time
+
+    text = ("Halo semua, berikut ringkasan rapat anggaran kuartal. " * 90).encode()
+    entity = multipart("mixed", "m",
+                       multipart("alternative", "a", part("text/plain; charset=utf-8", text),
+                                 part("text/html; charset=utf-8", b"<p>" + text + b"</p>")),
+                       part('application/pdf; name="a.pdf"', b64(b"%PDF" * 300),
+                            encoding="base64"))
+    data = message(entity)
+    assert 10_000 < len(data) < 20_000
+    started = time.perf_counter()
+    for _ in range(200):
+        parse_message(data)
+    assert (time.perf_counter() - started) / 200 < 0.005  # typically about 0.3 ms
