@@ -1,7 +1,7 @@
 """Fault injection: latency, error statuses, rate limits and dropped connections.
 
 A rule applies to one Gmail method (by discovery id, ``gmail.users.messages.get``, or the
-short form ``messages.get``) or to every method (``*``). ``count`` makes it fail only the
+short forms ``users.messages.get`` or ``messages.get``) or to every method (``*``). ``count`` makes it fail only the
 next N matching calls; ``probability`` makes it fire at random (seeded, so runs repeat).
 """
 
@@ -52,7 +52,7 @@ class FaultRule:
         """Return True when this rule applies to ``method_id``."""
         if self.method == "*":
             return True
-        return method_id == self.method or method_id == "gmail.users." + self.method
+        return method_id in (self.method, "gmail." + self.method, "gmail.users." + self.method)
 
     def to_json(self) -> dict[str, Any]:
         """Return the rule as the control API shows it."""

@@ -37,8 +37,8 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         """Serve in a daemon thread and return self."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name=f"fakegmail:{self.port}")
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True, name=f"fakegmail:{self.port}")
         self._thread.start()
         return self
 
