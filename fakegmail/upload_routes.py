@@ -28,6 +28,7 @@ from fakegmail.uploads import (
     parse_simple_upload,
     read_body,
     resumable_range,
+    too_large,
 )
 
 Completer = Callable[[Account, dict[str, Any], "bytes | None", MultiDict[str, str],
@@ -55,8 +56,10 @@ def run_upload_method(account: Account, method_id: str, complete: Completer,
     _completers[method_id] = complete
     max_size = max_upload_size(method_id)
     if not request.path.startswith(("/upload/", "/resumable/")):
-        body = read_body(request, max_size * 2)
-        return complete(account, parse_json_object(body), None, request.args, view_args)
+        metadata = parse_json_object(read_body(request, max_size * 2))
+        if _encoded_size(metadata) * 3 // 4 > max_size:
+            raise too_large(max_size)
+        return complete(account, metadata, None, request.args, view_args)
     if request.args.get("uploadType") != "resumable":
         upload = parse_simple_upload(request, max_size)
         return complete(account, upload.metadata, upload.raw, request.args, view_args)
@@ -99,6 +102,14 @@ def resumable_chunk(session_id: str) -> Response:
     complete = _completers[session.method_id]
     return complete(account, session.metadata, bytes(session.received),
                     MultiDict(session.args), dict(session.view_args))
+
+
+def _encoded_size(metadata: dict[str, Any]) -> int:
+    """Return the length of the base64 ``raw`` in a Message or Draft body (0 if none)."""
+    message = metadata.get("message")
+    holder = message if isinstance(message, dict) else metadata
+    raw = holder.get("raw")
+    return len(raw) if isinstance(raw, str) else 0
 
 
 def _sessions() -> UploadSessions:

@@ -200,6 +200,13 @@ def test_oversized_upload_is_413(users, gmail):
     assert gmail_error(error)["errors"][0]["reason"] == "uploadTooLarge"
 
 
+def test_oversized_raw_in_a_json_body_is_413(users):
+    raw = b"From: a@example.org\r\nTo: b@example.org\r\n\r\n" + b"x" * 36_700_160
+    with pytest.raises(HttpError) as caught:
+        users.drafts().create(userId="me", body={"message": {"raw": b64(raw)}}).execute()
+    assert caught.value.resp.status == 413
+
+
 def test_oversized_resumable_upload_is_refused_at_the_start(users, gmail):
     url = (gmail._rootDesc["rootUrl"]
            + "upload/gmail/v1/users/me/messages/send?uploadType=resumable")
