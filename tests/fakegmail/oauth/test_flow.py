@@ -8,7 +8,10 @@ import requests
 from google.oauth2 import id_token
 from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import Flow
+from googleapiclient.discovery import build_from_document
+from googleapiclient.errors import HttpError
 
+from fakegmail.discovery import document_with_root
 from fakegmail.server import EmulatorServer
 from tests.fakegmail.oauth.browser import open_consent, press
 from tests.fakegmail.oauth.conftest import (
@@ -70,6 +73,11 @@ def test_flow_yields_credentials_that_identify_the_chosen_account(
     assert profile["email_verified"] is True
     assert profile["sub"].isdigit()
     assert emulator.state.tokens.lookup(creds.token).scopes == {GMAIL_READONLY, *OPENID}
+    gmail = build_from_document(document_with_root(emulator.url), credentials=creds)
+    assert gmail.users().getProfile(userId="me").execute()["emailAddress"] == "alice@example.com"
+    with pytest.raises(HttpError) as refused:  # readonly scope: no sending
+        gmail.users().messages().send(userId="me", body={"raw": "U3ViamVjdDogaGkKCmhp"}).execute()
+    assert refused.value.status_code == 403
 
 
 def test_id_token_verifies_against_the_emulator_certs(emulator: EmulatorServer) -> None:
