@@ -9,79 +9,28 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 from fakegmail.conversations import thread_subject
 from fakegmail.errors import GmailError, invalid_argument, not_found
 from fakegmail.history import DEFAULT_HISTORY_LIMIT, HistoryLog, HistoryRecord, HistoryType
 from fakegmail.labels import FIXED_LABELS, LabelBook
-from fakegmail.mime import MimeError, ParsedMessage, parse_message
+from fakegmail.mime import ParsedMessage
+from fakegmail.search import QueryError, compile_query, normalize_label_name
+from fakegmail.search_documents import search_document, search_headers
+from fakegmail.stored import (
+    HistorySlice,
+    StoredDraft,
+    StoredMessage,
+    StoredThread,
+    parse_or_reject,
+)
 
-if TYPE_CHECKING:
-    from fakegmail.search import SearchDocument
-
+__all__ = ["HistorySlice", "Mailbox", "StoredDraft", "StoredMessage", "StoredThread",
+           "parse_or_reject"]
 INITIAL_HISTORY_ID = 1000
 MAX_BATCH_IDS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """A message as the mailbox holds it: the RFC 5322 bytes, parsed once, and its state."""
-
-    id: str
-    thread_id: str
-    raw: bytes
-    parsed: ParsedMessage
-    label_ids: tuple[str, ...]
-    internal_date: int
-    """Milliseconds since the epoch, as Gmail's ``internalDate``."""
-    history_id: int
-    search_headers: Mapping[str, str]
-    """Top-level headers by lower-case name (repeats joined), for ``q``."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredThread:
-    """A conversation: its id and its messages, oldest first."""
-
-    id: str
-    messages: tuple[StoredMessage, ...]
-
-    @property
-    def history_id(self) -> int:
-        """Return the newest historyId among the thread's messages."""
-        return max(m.history_id for m in self.messages)
-
-    @property
-    def snippet(self) -> str:
-        """Return the snippet of the newest message."""
-        return self.messages[-1].parsed.snippet
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDraft:
-    """A draft: its id and its current message (labelled DRAFT)."""
-
-    id: str
-    message: StoredMessage
-
-
-@dataclass(frozen=True, slots=True)
-class HistorySlice:
-    """The records after a startHistoryId and the mailbox's current historyId."""
-
-    records: tuple[HistoryRecord, ...]
-    history_id: int
-
-
-def parse_or_reject(raw: bytes) -> ParsedMessage:
-    """Parse ``raw`` or raise Gmail's 400 for bytes that are not an RFC 5322 message."""
-    try:
-        return parse_message(raw)
-    except MimeError as error:
-        raise invalid_argument(f"Invalid RFC 5322 message: {error}") from None
 
 
 class Mailbox:
@@ -366,7 +315,7 @@ class Mailbox:
         message = StoredMessage(
             id=message_id, thread_id=thread_id, raw=raw, parsed=parsed, label_ids=labels,
             internal_date=internal_ms, history_id=self._history.next_id(),
-            search_headers=_search_headers(parsed),
+            search_headers=search_headers(parsed),
         )
         self._messages[message_id] = message
         self._threads.setdefault(thread_id, []).append(message_id)
@@ -462,8 +411,6 @@ class Mailbox:
 
     def _filter(self, label_ids: Collection[str], include_spam_trash: bool,
                 query: str | None) -> Callable[[StoredMessage], bool]:
-        from fakegmail.search import QueryError, compile_query, normalize_label_name
-
         with self._lock:
             wanted = frozenset(self._labels.require(label_ids))
             names = {k: normalize_label_name(v) for k, v in self._labels.user_names().items()}
@@ -488,33 +435,6 @@ class Mailbox:
             return compiled.matches(search_document(message, names))
 
         return keep
-
-
-def search_document(message: StoredMessage, user_label_names: Mapping[str, str],
-                    ) -> SearchDocument:
-    """Return what ``q`` searches in ``message``, with its current labels."""
-    from fakegmail.search import SearchDocument
-
-    tokens = {label.lower() for label in message.label_ids}
-    tokens.update(user_label_names[x] for x in message.label_ids if x in user_label_names)
-    parsed = message.parsed
-    return SearchDocument(
-        headers=message.search_headers,
-        body_text=parsed.text,
-        labels=frozenset(tokens),
-        filenames=parsed.filenames,
-        has_attachment=bool(parsed.attachments),
-        internal_date=message.internal_date / 1000,
-        size=parsed.size_estimate,
-    )
-
-
-def _search_headers(parsed: ParsedMessage) -> Mapping[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in parsed.headers:
-        key = name.lower()
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    return MappingProxyType(headers)
 
 
 def _batch_ids(message_ids: Iterable[str]) -> list[str]:
