@@ -121,6 +121,18 @@ def test_pagination_walks_every_message_once(users, account):
     assert answer["resultSizeEstimate"] == 250
 
 
+def test_the_clients_list_next_follows_the_tokens(users, account):
+    for i in range(5):
+        account.mailbox.add_message(make_raw(), internal_date=1_700_000_000 + i)
+    request = users.messages().list(userId="me", maxResults=2)
+    pages = 0
+    while request is not None:
+        response = request.execute()
+        pages += 1
+        request = users.messages().list_next(request, response)
+    assert pages == 3
+
+
 def test_max_results_defaults_to_100_and_caps_at_500(users, account):
     for i in range(120):
         account.mailbox.add_message(make_raw(), internal_date=1_700_000_000 + i)
