@@ -37,10 +37,13 @@ def test_fixtures_give_a_shared_server_and_a_fresh_account_per_test(
 
 def test_gmail_service_is_aimed_at_the_emulator(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
-        def test_service(gmail_service, fake_gmail):
+        def test_service(gmail_service, fake_gmail, fake_gmail_account):
             assert gmail_service._rootDesc["rootUrl"] == fake_gmail.url
-            request = gmail_service.users().getProfile(userId="me")
-            assert request.uri.startswith(fake_gmail.url + "gmail/v1/users/me/profile")
+            profile = gmail_service.users().getProfile(userId="me").execute()
+            assert profile["emailAddress"] == fake_gmail_account.email
+            batch = gmail_service.new_batch_http_request()
+            batch.add(gmail_service.users().labels().list(userId="me"))
+            batch.execute()
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
@@ -62,8 +65,8 @@ def test_gmail_responses_routes_google_hosts_into_the_emulator_without_sockets(
 
             monkeypatch.setattr(socket, "create_connection", no_sockets)
             gmail_responses.add_account("ayu@example.com")
-            refresh = next(g for g in [
-                gmail_responses.state.tokens.mint("ayu@example.com", ["openid"])])
+            refresh = gmail_responses.state.tokens.mint(
+                "ayu@example.com", ["https://mail.google.com/", "openid"])
             creds = Credentials(None, refresh_token=refresh.refresh_token,
                                 token_uri="https://oauth2.googleapis.com/token",
                                 client_id="c.apps.googleusercontent.com", client_secret="s")
@@ -74,7 +77,14 @@ def test_gmail_responses_routes_google_hosts_into_the_emulator_without_sockets(
             assert me.status_code == 200
             assert me.json()["email"] == "ayu@example.com"
             assert me.headers["Content-Type"] == "application/json"
-            assert len(gmail_responses.calls) == 2
+            gmail = "https://gmail.googleapis.com/gmail/v1/users/me/"
+            auth = {"Authorization": "Bearer " + creds.token}
+            made = requests.post(gmail + "labels", json={"name": "Clients"}, headers=auth)
+            assert made.status_code == 200, made.text
+            listed = requests.get(gmail + "labels", headers=auth).json()["labels"]
+            names = [label["name"] for label in listed]
+            assert "Clients" in names
+            assert len(gmail_responses.calls) == 4
 
         def test_other_hosts_are_not_reached(gmail_responses):
             with pytest.raises(requests.exceptions.ConnectionError):
