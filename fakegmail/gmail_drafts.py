@@ -114,7 +114,7 @@ def _complete_send(account: Account, metadata: dict[str, Any], raw: bytes | None
     draft_id = metadata.get("id")
     if not isinstance(draft_id, str) or not draft_id:
         raise invalid_argument("Invalid draft: give the id of the draft to send")
-    message = metadata.get("message") if isinstance(metadata.get("message"), dict) else {}
+    message = _message(metadata)
     current = account.mailbox.get_draft(draft_id).message
     if raw is None and message.get("raw"):
         raw = message_bytes(message, None)

@@ -52,7 +52,7 @@ class HistoryRecord:
     def to_json(self) -> dict[str, Any]:
         """Return the History resource Gmail sends for this record."""
         ref = {"id": self.message_id, "threadId": self.thread_id}
-        message = dict(ref)
+        message: dict[str, Any] = dict(ref)
         if self.message_labels:
             message["labelIds"] = list(self.message_labels)
         entry: dict[str, Any] = {"message": message}

@@ -153,10 +153,10 @@ def _editable(body: Mapping[str, Any]) -> dict[str, Any]:
 def _clean_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise invalid_argument("Invalid label name: a label needs a non-empty name")
-    name = name.strip()
-    if len(name) > MAX_LABEL_NAME:
+    cleaned = str(name).strip()
+    if len(cleaned) > MAX_LABEL_NAME:
         raise invalid_argument(f"Invalid label name: at most {MAX_LABEL_NAME} characters")
-    return name
+    return cleaned
 
 
 def _apply(label: dict[str, Any], fields: Mapping[str, Any]) -> None:

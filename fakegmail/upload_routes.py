@@ -116,7 +116,8 @@ def _sessions() -> UploadSessions:
     sessions = current_app.extensions.get("fakegmail_uploads")
     if sessions is None:
         sessions = current_app.extensions.setdefault("fakegmail_uploads", UploadSessions())
-    return sessions  # type: ignore[no-any-return]
+    assert isinstance(sessions, UploadSessions)
+    return sessions
 
 
 def _walk(resources: dict[str, Any]) -> list[dict[str, Any]]:
