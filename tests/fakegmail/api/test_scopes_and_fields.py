@@ -6,6 +6,7 @@ import pytest
 from googleapiclient.errors import HttpError
 
 from tests.fakegmail.api.conftest import METADATA, READONLY, SEND, b64, gmail_error, make_raw
+from tests.fakegmail.conformance import execute_checked
 
 
 def test_readonly_token_cannot_send(account, service_for):
@@ -55,7 +56,7 @@ def test_metadata_scope_with_readonly_reads_everything(account, service_for):
 
 
 def test_send_as_lists_the_primary_address(users, account):
-    listed = users.settings().sendAs().list(userId="me").execute()
+    listed = execute_checked(users.settings().sendAs().list(userId="me"))
     assert listed["sendAs"][0]["sendAsEmail"] == account.email
     assert listed["sendAs"][0]["isDefault"] is True
     got = users.settings().sendAs().get(userId="me", sendAsEmail=account.email).execute()

@@ -103,15 +103,20 @@ def test_raw_that_is_not_a_message_is_400(users):
     assert caught.value.resp.status == 400
 
 
-def test_send_honours_thread_id_for_a_matching_reply(users):
-    original = users.messages().send(userId="me", body={"raw": b64(make_raw(
+def test_send_honours_thread_id_among_the_threads_the_reply_names(users):
+    first = users.messages().send(userId="me", body={"raw": b64(make_raw(
         to="bob@example.org", subject="Budget", message_id="<budget-1@example.org>"))}).execute()
+    second = users.messages().send(userId="me", body={"raw": b64(make_raw(
+        to="bob@example.org", subject="Budget", message_id="<budget-2@example.org>"))}).execute()
+    assert first["threadId"] != second["threadId"]
     reply = make_raw(to="bob@example.org", subject="Re: Budget",
-                     headers={"In-Reply-To": "<budget-1@example.org>",
-                              "References": "<budget-1@example.org>"})
-    sent = users.messages().send(userId="me", body={"raw": b64(reply),
-                                                    "threadId": original["threadId"]}).execute()
-    assert sent["threadId"] == original["threadId"]
+                     headers={"In-Reply-To": "<budget-2@example.org>",
+                              "References": "<budget-1@example.org> <budget-2@example.org>"})
+    default = users.messages().send(userId="me", body={"raw": b64(reply)}).execute()
+    assert default["threadId"] == second["threadId"]
+    chosen = users.messages().send(userId="me", body={"raw": b64(reply),
+                                                      "threadId": first["threadId"]}).execute()
+    assert chosen["threadId"] == first["threadId"]
 
 
 @pytest.mark.parametrize("method", ["send", "insert", "import_"])
