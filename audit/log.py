@@ -37,7 +37,7 @@ from audit.checkpoint import (
     load_or_create_signing_key,
     open_signed_checkpoint,
 )
-from audit.entry import AuditEntry, AuditEvent, IdentifierHasher, format_time
+from audit.entry import AuditEntry, AuditEvent, IdentifierHasher, format_time, parse_time
 from audit.errors import AuditError, AuditUnavailable, CheckpointError
 from audit.merkle import (
     consistency_proof,
@@ -215,7 +215,7 @@ class AuditLog:
         self._checkpoint_lock = threading.Lock()
         latest = self.latest_checkpoint()
         self._last_checkpoint_size = latest.size if latest else 0
-        self._last_checkpoint_at = self._clock()
+        self._last_checkpoint_at: datetime | None = None  # the clock is read only when needed
         self._thread = threading.Thread(target=self._commit_loop, name="audit-committer",
                                         daemon=True)
         self._thread.start()
@@ -383,9 +383,12 @@ class AuditLog:
             return
         due_count = self._checkpoint_every > 0 and (
             size - self._last_checkpoint_size >= self._checkpoint_every)
-        due_time = (self._checkpoint_seconds > 0 and size > self._last_checkpoint_size and
-                    (self._clock() - self._last_checkpoint_at).total_seconds()
-                    >= self._checkpoint_seconds)
+        due_time = False
+        if not due_count and self._checkpoint_seconds > 0 and size > self._last_checkpoint_size:
+            now = self._clock()
+            if self._last_checkpoint_at is None:
+                self._last_checkpoint_at = now
+            due_time = (now - self._last_checkpoint_at).total_seconds() >= self._checkpoint_seconds
         if due_count or due_time:
             try:
                 self.checkpoint()
@@ -410,7 +413,7 @@ class AuditLog:
             except SQLAlchemyError as exc:
                 raise unavailable("store a checkpoint", exc) from exc
             self._last_checkpoint_size = max(self._last_checkpoint_size, size)
-            self._last_checkpoint_at = self._clock()
+            self._last_checkpoint_at = parse_time(created)
         stored = self.checkpoint_at(size)
         assert stored is not None
         return stored
