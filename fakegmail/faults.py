@@ -1,8 +1,9 @@
 """Fault injection: latency, error statuses, rate limits and dropped connections.
 
 A rule applies to one Gmail method (by discovery id, ``gmail.users.messages.get``, or the
-short forms ``users.messages.get`` or ``messages.get``) or to every method (``*``). ``count`` makes it fail only the
-next N matching calls; ``probability`` makes it fire at random (seeded, so runs repeat).
+short forms ``users.messages.get`` or ``messages.get``) or to every method (``*``).
+``count`` makes it fail only the next N matching calls; ``probability`` makes it fire
+at random (seeded, so runs repeat).
 """
 
 from __future__ import annotations
