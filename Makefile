@@ -14,11 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Debian packages the test suite needs (PostgreSQL server binaries).
+## Debian packages the test suite needs: the PostgreSQL 15 server and Chromium for the
+## browser tests. Installed only when missing.
 system-deps:
-	@if [ ! -x $(PG_BIN)/initdb ]; then \
-		echo "installing PostgreSQL 15"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null; \
+	@missing=""; \
+	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 run: $(STAMP)
