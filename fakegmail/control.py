@@ -21,7 +21,8 @@ MAX_SEED_MESSAGES = 100_000
 
 
 def _state() -> EmulatorState:
-    return current_app.extensions["fakegmail"]
+    state: EmulatorState = current_app.extensions["fakegmail"]
+    return state
 
 
 def _bad(message: str) -> GmailError:

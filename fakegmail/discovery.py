@@ -32,7 +32,8 @@ class MethodInfo:
 def gmail_document() -> dict[str, Any]:
     """Return the bundled gmail.v1 discovery document (parsed once, never mutate it)."""
     ref = resources.files("googleapiclient.discovery_cache.documents").joinpath("gmail.v1.json")
-    return json.loads(ref.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    document: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    return document
 
 
 def document_with_root(root_url: str) -> dict[str, Any]:

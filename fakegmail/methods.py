@@ -19,7 +19,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def emulator_state() -> EmulatorState:
     """Return the state of the emulator serving the current request."""
-    return current_app.extensions["fakegmail"]  # type: ignore[no-any-return]
+    state: EmulatorState = current_app.extensions["fakegmail"]
+    return state
 
 
 def authenticate(state: EmulatorState) -> TokenGrant:

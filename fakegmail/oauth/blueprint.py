@@ -18,9 +18,11 @@ def _init_registry(setup: BlueprintSetupState) -> None:
 
 def oauth_registry(app: Flask | None = None) -> OAuthRegistry:
     """Return the OAuth registry of ``app`` (default: the app serving this request)."""
-    return (app or current_app).extensions["fakegmail.oauth"]
+    registry: OAuthRegistry = (app or current_app).extensions["fakegmail.oauth"]
+    return registry
 
 
 def emulator_state() -> EmulatorState:
     """Return the emulator state behind the current request."""
-    return current_app.extensions["fakegmail"]
+    state: EmulatorState = current_app.extensions["fakegmail"]
+    return state
