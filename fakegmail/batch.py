@@ -3,13 +3,16 @@
 Each ``application/http`` part is dispatched through this same application with its own
 headers (so its own ``Authorization``), and answered as one part of a multipart/mixed
 response whose Content-ID is ``<response-`` + the request part's id + ``>``. A failing part
-fails only itself.
+fails only itself. As Google documents, the outer request's headers other than Content-*
+apply to every part that does not set them itself (an outer ``Authorization`` covers the
+parts that carry none).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,6 +26,8 @@ MAX_PARTS = 100
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _SKIPPED_HEADERS = {"content-length", "transfer-encoding", "connection"}
+_NOT_INHERITED = {"host", "connection", "keep-alive", "transfer-encoding", "te", "upgrade",
+                  "expect", "proxy-authorization", "trailer"}
 
 blueprint = Blueprint("batch", __name__)
 
@@ -57,7 +62,8 @@ def batch() -> Response:
     if len(parts) > MAX_PARTS:
         raise invalid_argument(f"Too many requests in batch: at most {MAX_PARTS} per batch; "
                                "split it into several batches")
-    answers = [_dispatch(part) for part in parts]
+    inherited = inherited_headers(request.headers.items())
+    answers = [_dispatch(part, inherited) for part in parts]
     boundary = "batch_" + secrets.token_hex(12)
     return Response(render_batch(answers, boundary), status=200,
                     content_type=f"multipart/mixed; boundary={boundary}")
@@ -135,8 +141,17 @@ def _split(chunk: bytes) -> tuple[list[tuple[str, str]], bytes]:
     return headers, chunk[match.end():]
 
 
-def _dispatch(part: PartRequest) -> PartResponse:
+def inherited_headers(outer: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Return the outer request's headers that every part inherits (all but Content-*)."""
+    return tuple((name, value) for name, value in outer
+                 if not name.lower().startswith("content-")
+                 and name.lower() not in _NOT_INHERITED)
+
+
+def _dispatch(part: PartRequest, inherited: tuple[tuple[str, str], ...] = ()) -> PartResponse:
     headers = [(k, v) for k, v in part.headers if k.lower() not in _SKIPPED_HEADERS | {"host"}]
+    own = {name.lower() for name, _ in headers}
+    headers += [(k, v) for k, v in inherited if k.lower() not in own]
     builder = EnvironBuilder(
         path=part.path,
         query_string=part.query,

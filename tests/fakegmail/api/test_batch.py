@@ -71,3 +71,54 @@ def test_more_than_100_parts_is_refused(gmail):
         batch.execute()
     assert caught.value.resp.status == 400
     assert "at most 100" in json.loads(caught.value.content)["error"]["message"]
+
+
+def _raw_batch(url: str, parts: list[tuple[str, dict[str, str]]],
+               outer: dict[str, str]) -> list[tuple[int, dict]]:
+    """POST a hand-written multipart/mixed batch; return each part's (status, JSON body)."""
+    import requests
+
+    boundary = "outer_boundary_1"
+    chunks = []
+    for number, (path, headers) in enumerate(parts):
+        lines = [f"GET {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
+        chunks.append(f"--{boundary}\r\nContent-Type: application/http\r\n"
+                      f"Content-ID: <part{number}>\r\n\r\n" + "\r\n".join(lines) + "\r\n\r\n")
+    body = "".join(chunks) + f"--{boundary}--\r\n"
+    answer = requests.post(url + "batch/gmail/v1", data=body.encode(), timeout=10,
+                           headers={**outer, "Content-Type": f"multipart/mixed; "
+                                                             f"boundary={boundary}"})
+    assert answer.status_code == 200
+    boundary_in = answer.headers["Content-Type"].split("boundary=")[1]
+    found = []
+    for chunk in answer.content.split(b"--" + boundary_in.encode())[1:-1]:
+        http = chunk.split(b"\r\n\r\n", 1)[1]
+        status_line, rest = http.split(b"\r\n", 1)
+        found.append((int(status_line.split()[1]), json.loads(rest.split(b"\r\n\r\n", 1)[1])))
+    return found
+
+
+def test_parts_without_authorization_inherit_the_outer_one(fake_gmail, account):
+    from fakegmail.pytest_plugin import new_account
+
+    other = new_account(fake_gmail.state, fake_gmail.url)
+    profile = "/gmail/v1/users/me/profile"
+    answers = _raw_batch(fake_gmail.url, [
+        (profile, {}),
+        (profile, {"Authorization": f"Bearer {other.token}"}),
+        (profile, {"Accept": "application/json"}),
+    ], outer={"Authorization": f"Bearer {account.token}"})
+    assert [status for status, _ in answers] == [200, 200, 200]
+    assert [body["emailAddress"] for _, body in answers] == [
+        account.email, other.email, account.email]
+
+
+def test_parts_without_any_authorization_are_401(fake_gmail, account):
+    answers = _raw_batch(fake_gmail.url, [
+        ("/gmail/v1/users/me/profile", {}),
+        ("/gmail/v1/users/me/profile", {"Authorization": f"Bearer {account.token}"}),
+    ], outer={})
+    assert answers[0][0] == 401
+    assert answers[0][1]["error"]["status"] == "UNAUTHENTICATED"
+    assert answers[1][0] == 200
+    assert answers[1][1]["emailAddress"] == account.email
