@@ -68,7 +68,8 @@ def create_app(state: EmulatorState | None = None) -> Flask:
     def count(response: Response) -> Response:
         method_id = g.get("method_id")
         if method_id:
-            app.extensions["fakegmail"].stats.record(method_id, response.status_code)
+            app.extensions["fakegmail"].stats.record(
+                method_id, response.status_code, new_call=not g.get("continues_call", False))
         return response
 
     return app

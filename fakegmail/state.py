@@ -34,10 +34,15 @@ class RequestStats:
         self.calls: dict[str, int] = defaultdict(int)
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
 
-    def record(self, method_id: str, status: int) -> None:
-        """Record one call of ``method_id`` answered with ``status``."""
+    def record(self, method_id: str, status: int, *, new_call: bool = True) -> None:
+        """Record one call of ``method_id`` answered with ``status``.
+
+        ``new_call=False`` records only an error status, for a request that continues a
+        call already counted (the later requests of a resumable upload).
+        """
         with self._lock:
-            self.calls[method_id] += 1
+            if new_call:
+                self.calls[method_id] += 1
             if status >= 400:
                 self.errors[method_id][status] += 1
 

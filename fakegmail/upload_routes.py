@@ -88,6 +88,7 @@ def resumable_chunk(session_id: str) -> Response:
     if session is None:
         raise not_found("Upload session not found or already finished; start a new upload")
     g.method_id = session.method_id
+    g.continues_call = True  # counted when the upload started
     if not accept_chunk(session, request):
         response = Response(status=308)
         range_header = resumable_range(session)

@@ -227,3 +227,35 @@ def test_upload_of_a_non_message_media_type_is_400(users):
         users.messages().insert(userId="me", media_body=upload).execute()
     assert caught.value.resp.status == 400
     assert "message/*" in gmail_error(caught.value)["message"]
+
+
+def _calls_and_errors(fake_gmail, method_id: str) -> tuple[int, dict[int, int]]:
+    stats = fake_gmail.state.stats
+    return stats.calls.get(method_id, 0), dict(stats.errors.get(method_id, {}))
+
+
+def test_a_resumable_upload_counts_as_one_call(users, account, fake_gmail):
+    method_id = "gmail.users.messages.insert"
+    calls_before, _ = _calls_and_errors(fake_gmail, method_id)
+    raw = make_raw(subject="counted once", body="x" * (600 * 1024) + "\n")
+    request = users.messages().insert(userId="me", body={"labelIds": ["INBOX"]},
+                                      media_body=media(raw, resumable=True,
+                                                       chunksize=256 * 1024))
+    answer = None
+    while answer is None:
+        _, answer = request.next_chunk()
+    assert account.mailbox.get_message(answer["id"]).raw == raw
+    assert _calls_and_errors(fake_gmail, method_id)[0] - calls_before == 1
+
+
+def test_a_resumable_upload_failing_at_the_end_counts_one_call_and_one_error(
+        users, account, fake_gmail):
+    method_id = "gmail.users.messages.import"
+    calls_before, errors_before = _calls_and_errors(fake_gmail, method_id)
+    with pytest.raises(HttpError) as caught:
+        users.messages().import_(userId="me", media_body=media(
+            b"just some words\r\n", resumable=True)).execute()
+    assert caught.value.resp.status == 400
+    calls, errors = _calls_and_errors(fake_gmail, method_id)
+    assert calls - calls_before == 1
+    assert errors.get(400, 0) - errors_before.get(400, 0) == 1
