@@ -1,0 +1,336 @@
+"""Record users' consents: staff viewing specific messages, and transfers to a recipient.
+
+A view consent says that a named grantee (a staff role such as ``support``, or one staff
+member by address) may view exactly the listed message ids of the user's mailbox until an
+expiry no later than the policy allows. A transfer consent says that the user's data may
+go to one listed recipient. Both keep the exact wording the user was shown, when and by
+whom they agreed, and are revocable at any time; nothing is cached, so a revocation takes
+effect on the next request. Every record and revocation is audited before it is stored.
+
+Security caveat: only the user themselves (a user actor whose id is the mailbox) can record
+or revoke their consent; the wording is stored here, never in the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Engine, Row, String, Table, Text, insert, select
+from sqlalchemy import update as sql_update
+
+from audit import AuditLog, ResourceKind, ResourceRef
+from guard.audit_events import record, resource_refs
+from guard.db import metadata
+from guard.errors import GuardError
+from guard.policy import AccessBasis, Actor, ActorKind, Consent, Policy, TransferConsent
+from guard.staff import aware
+
+Clock = Callable[[], datetime]
+
+#: The purpose consent changes are recorded under.
+CONSENT_PURPOSE = "privacy.consent"
+MAX_WORDING = 20_000
+MAX_ID = 256
+
+view_consents = Table(
+    "consents", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user", String(320), nullable=False, index=True),
+    Column("grantee", String(320), nullable=False),
+    Column("message_ids", JSON, nullable=False),
+    Column("wording", Text, nullable=False),
+    Column("wording_sha256", String(64), nullable=False),
+    Column("agreed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+transfer_consents = Table(
+    "transfer_consents", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user", String(320), nullable=False, index=True),
+    Column("recipient_id", String(128), nullable=False),
+    Column("wording", Text, nullable=False),
+    Column("wording_sha256", String(64), nullable=False),
+    Column("agreed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+
+class InvalidConsent(GuardError, ValueError):
+    """A consent cannot be recorded as asked: bad grantee, ids, wording or expiry."""
+
+
+class ConsentNotFound(GuardError, LookupError):
+    """No consent of this user has this id."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    """A stored view consent, with the wording the user was shown and when they agreed."""
+
+    id: str
+    user: str
+    grantee: str
+    message_ids: frozenset[str]
+    wording: str
+    agreed_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+    def as_consent(self) -> Consent:
+        """Return the value the policy decides over."""
+        return Consent(id=self.id, user=self.user, grantee=self.grantee,
+                       message_ids=self.message_ids, expires_at=self.expires_at,
+                       revoked_at=self.revoked_at)
+
+    def in_force(self, now: datetime) -> bool:
+        """Return True when not revoked and not expired at ``now``."""
+        return (self.revoked_at is None or self.revoked_at > now) and self.expires_at > now
+
+
+@dataclass(frozen=True, slots=True)
+class TransferConsentRecord:
+    """A stored transfer consent, with the wording shown and when the user agreed."""
+
+    id: str
+    user: str
+    recipient_id: str
+    wording: str
+    agreed_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def as_consent(self) -> TransferConsent:
+        """Return the value the policy decides over."""
+        return TransferConsent(id=self.id, user=self.user, recipient_id=self.recipient_id,
+                               expires_at=self.expires_at, revoked_at=self.revoked_at)
+
+
+def _check_user(actor: Actor) -> str:
+    if actor.kind is not ActorKind.USER or not actor.id:
+        raise InvalidConsent("only the mailbox owner can give or revoke consent; "
+                             "act as the user whose mailbox it is")
+    return actor.id
+
+
+def _check_wording(wording: str) -> str:
+    if not wording.strip():
+        raise InvalidConsent("store the exact wording the user was shown; it is empty")
+    if len(wording) > MAX_WORDING:
+        raise InvalidConsent(f"the consent wording is over {MAX_WORDING} characters; "
+                             "show the user a shorter text")
+    return wording
+
+
+def _check_id(value: str, what: str) -> str:
+    if not value or len(value) > MAX_ID or not value.isprintable() or value != value.strip():
+        raise InvalidConsent(f"{what} must be a non-empty single-line id of at most "
+                             f"{MAX_ID} characters")
+    return value
+
+
+def _sha(wording: str) -> str:
+    return hashlib.sha256(wording.encode("utf-8")).hexdigest()
+
+
+class ConsentBook:
+    """Record, revoke and load users' consents to staff viewing specific messages."""
+
+    def __init__(self, engine: Engine, policy: Policy, audit: AuditLog, *,
+                 clock: Clock | None = None) -> None:
+        self._engine = engine
+        self._policy = policy
+        self._audit = audit
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def grantable_roles(self) -> tuple[str, ...]:
+        """Return the roles a user may name as grantee (roles allowed the consent basis)."""
+        return tuple(sorted(name for name, role in self._policy.staff.roles.items()
+                            if AccessBasis.CONSENT in role.bases))
+
+    def record(self, *, actor: Actor, grantee: str, message_ids: Iterable[str], wording: str,
+               expires_at: datetime | None = None, request_id: str = "") -> ConsentRecord:
+        """Record that the user agreed ``grantee`` may view ``message_ids`` until ``expires_at``.
+
+        ``grantee`` is a role from ``grantable_roles()`` or a staff member's address;
+        ``expires_at`` defaults to, and may not exceed, now plus the policy's maximum.
+        """
+        user = _check_user(actor)
+        now = self._clock()
+        ids = frozenset(_check_id(m, "each message id") for m in message_ids)
+        if not ids:
+            raise InvalidConsent("name at least one message id the user agreed to show")
+        grantee = grantee.strip()
+        if "@" in grantee:
+            grantee = _check_id(grantee.lower(), "the grantee")
+        elif grantee not in self.grantable_roles():
+            raise InvalidConsent(f"the grantee must be a staff address or one of the roles "
+                                 f"{', '.join(self.grantable_roles())}")
+        latest = now + self._policy.staff.max_consent
+        expiry = expires_at or latest
+        if expiry.tzinfo is None:
+            raise InvalidConsent("give the expiry as a timezone-aware time")
+        if expiry <= now or expiry > latest:
+            raise InvalidConsent(f"the expiry must be in the future and at most "
+                                 f"{self._policy.staff.max_consent.days} days away")
+        consent_id = "cns_" + secrets.token_hex(12)
+        wording = _check_wording(wording)
+        with self._engine.begin() as conn:
+            record(self._audit, actor=actor, action="consent.record", purpose=CONSENT_PURPOSE,
+                   allowed=True, rule_id="consent.recorded",
+                   policy_version=self._policy.version, mailbox=user,
+                   basis=AccessBasis.CONSENT.value, basis_ref=consent_id,
+                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),
+                              *resource_refs(ResourceKind.MESSAGE, ids)),
+                   request_id=request_id, outcome=_grantee_label(grantee))
+            conn.execute(insert(view_consents).values(
+                id=consent_id, user=user, grantee=grantee, message_ids=sorted(ids),
+                wording=wording, wording_sha256=_sha(wording), agreed_at=now,
+                expires_at=expiry, revoked_at=None))
+        return ConsentRecord(consent_id, user, grantee, ids, wording, now, expiry, None)
+
+    def revoke(self, consent_id: str, *, actor: Actor, request_id: str = "") -> ConsentRecord:
+        """Revoke the user's consent now; revoking an already revoked one changes nothing."""
+        user = _check_user(actor)
+        found = self.get(consent_id)
+        if found is None or found.user != user:
+            raise ConsentNotFound("this user has no consent with that id; list their "
+                                  "consents to find it")
+        if found.revoked_at is not None:
+            return found
+        now = self._clock()
+        with self._engine.begin() as conn:
+            record(self._audit, actor=actor, action="consent.revoke", purpose=CONSENT_PURPOSE,
+                   allowed=True, rule_id="consent.revoked", policy_version=self._policy.version,
+                   mailbox=user, basis=AccessBasis.CONSENT.value, basis_ref=consent_id,
+                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
+                   request_id=request_id)
+            conn.execute(sql_update(view_consents).where(view_consents.c.id == consent_id)
+                         .values(revoked_at=now))
+        return ConsentRecord(found.id, found.user, found.grantee, found.message_ids,
+                             found.wording, found.agreed_at, found.expires_at, now)
+
+    def get(self, consent_id: str) -> ConsentRecord | None:
+        """Return the consent with this id, fresh from the database, or None."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(view_consents)
+                               .where(view_consents.c.id == consent_id)).first()
+        return _view_record(row) if row is not None else None
+
+    def evidence(self, consent_id: str) -> Consent | None:
+        """Return the consent as policy evidence, or None when there is no such id."""
+        found = self.get(consent_id)
+        return found.as_consent() if found is not None else None
+
+    def for_user(self, user: str) -> tuple[ConsentRecord, ...]:
+        """Return the user's consents, newest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(view_consents).where(view_consents.c.user == user)
+                                .order_by(view_consents.c.agreed_at.desc())).all()
+        return tuple(_view_record(r) for r in rows)
+
+
+class TransferConsentBook:
+    """Record, revoke and load users' consents to transfers to a listed recipient."""
+
+    def __init__(self, engine: Engine, policy: Policy, audit: AuditLog, *,
+                 clock: Clock | None = None) -> None:
+        self._engine = engine
+        self._policy = policy
+        self._audit = audit
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def record(self, *, actor: Actor, recipient_id: str, wording: str,
+               expires_at: datetime | None = None, request_id: str = ""
+               ) -> TransferConsentRecord:
+        """Record that the user agreed their data may go to ``recipient_id``."""
+        user = _check_user(actor)
+        if recipient_id not in self._policy.transfers.recipients:
+            raise InvalidConsent("the recipient is not listed in the policy; a user can only "
+                                 "consent to transfers to a listed recipient")
+        now = self._clock()
+        if expires_at is not None and (expires_at.tzinfo is None or expires_at <= now):
+            raise InvalidConsent("give the expiry as a timezone-aware time in the future")
+        wording = _check_wording(wording)
+        consent_id = "tcn_" + secrets.token_hex(12)
+        with self._engine.begin() as conn:
+            record(self._audit, actor=actor, action="transfer_consent.record",
+                   purpose=CONSENT_PURPOSE, allowed=True, rule_id="transfer.consent_recorded",
+                   policy_version=self._policy.version, mailbox=user, basis_ref=consent_id,
+                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),
+                              ResourceRef(ResourceKind.RECIPIENT, recipient_id)),
+                   request_id=request_id)
+            conn.execute(insert(transfer_consents).values(
+                id=consent_id, user=user, recipient_id=recipient_id, wording=wording,
+                wording_sha256=_sha(wording), agreed_at=now, expires_at=expires_at,
+                revoked_at=None))
+        return TransferConsentRecord(consent_id, user, recipient_id, wording, now, expires_at,
+                                     None)
+
+    def revoke(self, consent_id: str, *, actor: Actor, request_id: str = ""
+               ) -> TransferConsentRecord:
+        """Revoke the user's transfer consent now."""
+        user = _check_user(actor)
+        found = self.get(consent_id)
+        if found is None or found.user != user:
+            raise ConsentNotFound("this user has no transfer consent with that id")
+        if found.revoked_at is not None:
+            return found
+        now = self._clock()
+        with self._engine.begin() as conn:
+            record(self._audit, actor=actor, action="transfer_consent.revoke",
+                   purpose=CONSENT_PURPOSE, allowed=True, rule_id="transfer.consent_revoked",
+                   policy_version=self._policy.version, mailbox=user, basis_ref=consent_id,
+                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),
+                              ResourceRef(ResourceKind.RECIPIENT, found.recipient_id)),
+                   request_id=request_id)
+            conn.execute(sql_update(transfer_consents)
+                         .where(transfer_consents.c.id == consent_id).values(revoked_at=now))
+        return TransferConsentRecord(found.id, found.user, found.recipient_id, found.wording,
+                                     found.agreed_at, found.expires_at, now)
+
+    def get(self, consent_id: str) -> TransferConsentRecord | None:
+        """Return the transfer consent with this id, fresh from the database, or None."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(transfer_consents)
+                               .where(transfer_consents.c.id == consent_id)).first()
+        return _transfer_record(row) if row is not None else None
+
+    def for_user(self, user: str) -> tuple[TransferConsentRecord, ...]:
+        """Return the user's transfer consents, newest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(transfer_consents)
+                                .where(transfer_consents.c.user == user)
+                                .order_by(transfer_consents.c.agreed_at.desc())).all()
+        return tuple(_transfer_record(r) for r in rows)
+
+
+def _grantee_label(grantee: str) -> str:
+    """Return what the audit log may say about a grantee: a role name, or 'staff_member'."""
+    return "grantee=staff_member" if "@" in grantee else f"grantee={grantee}"
+
+
+def _maybe(moment: datetime | None) -> datetime | None:
+    return aware(moment) if moment is not None else None
+
+
+def _view_record(row: Row[Any]) -> ConsentRecord:
+    return ConsentRecord(id=row.id, user=row.user, grantee=row.grantee,
+                         message_ids=frozenset(row.message_ids), wording=row.wording,
+                         agreed_at=aware(row.agreed_at), expires_at=aware(row.expires_at),
+                         revoked_at=_maybe(row.revoked_at))
+
+
+def _transfer_record(row: Row[Any]) -> TransferConsentRecord:
+    return TransferConsentRecord(id=row.id, user=row.user, recipient_id=row.recipient_id,
+                                 wording=row.wording, agreed_at=aware(row.agreed_at),
+                                 expires_at=_maybe(row.expires_at),
+                                 revoked_at=_maybe(row.revoked_at))
+
