@@ -1,0 +1,163 @@
+"""Let staff see message data: the only road from a staff member to a user's messages.
+
+Each view loads its evidence fresh (a user's consent or a grant), checks the staff member
+is active and holds the role they act in, decides with ``check_access``, and appends the
+decision (allowed or refused, with basis, reference and the exact resource ids) to the
+audit log *before* anything is fetched. A refusal raises the error naming it
+(``ConsentRequired``, ``GrantRequired``, ``ApprovalRequired``, ``AccessDenied``). Only an
+allowed view reaches Gmail, through the mail access layer with the staff actor, the
+basis's purpose and the same evidence, so the mail layer decides and records the Gmail
+call itself too.
+
+Security caveat: a consent covers exactly its message ids, never a thread; viewing a
+thread needs a security or legal grant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from audit import AuditLog, ResourceKind, ResourceRef
+from guard.audit_events import record_decision
+from guard.consents import ConsentBook
+from guard.errors import AccessDenied
+from guard.grants import GrantBook
+from guard.policy import (
+    AccessBasis,
+    AccessRequest,
+    Actor,
+    Consent,
+    Decision,
+    Grant,
+    Policy,
+    Resources,
+    check_access,
+    error_for,
+)
+from guard.policy.vocabulary import STAFF_PURPOSES
+from guard.staff import StaffError, StaffRegistry, UnknownStaff
+
+Clock = Callable[[], datetime]
+
+NOT_REGISTERED = "staff.not_registered"
+_NOT_REGISTERED_REASON = "the actor is not an active staff member holding this role"
+
+
+class MessageFetcher(Protocol):
+    """What the broker needs from the mail access layer (``guard.mailbox.MailboxAccess``)."""
+
+    def get_message(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
+                    request_id: str | None = None,
+                    evidence: Consent | Grant | None = None) -> Any:
+        """Return the message, deciding and recording the Gmail call itself."""
+
+    def get_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
+                   request_id: str | None = None,
+                   evidence: Consent | Grant | None = None) -> Any:
+        """Return the thread, deciding and recording the Gmail call itself."""
+
+
+class AccessBroker:
+    """Decide, record, then fetch every staff view of message data."""
+
+    def __init__(self, policy: Policy, audit: AuditLog, staff: StaffRegistry,
+                 consents: ConsentBook, grants: GrantBook, mail: MessageFetcher, *,
+                 clock: Clock | None = None) -> None:
+        self._policy = policy
+        self._audit = audit
+        self._staff = staff
+        self._consents = consents
+        self._grants = grants
+        self._mail = mail
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def view_message(self, actor: Actor, *, mailbox: str, message_id: str,
+                     consent_id: str | None = None, grant_id: str | None = None,
+                     request_id: str | None = None) -> Any:
+        """Return message ``message_id`` of ``mailbox`` for staff ``actor``, or raise.
+
+        Give the consent the user recorded (``consent_id``) or a grant (``grant_id``).
+        """
+        request_id = request_id or uuid.uuid4().hex
+        resources = Resources(message_ids=frozenset({message_id}))
+        actor, purpose, evidence = self._decide(
+            actor, mailbox=mailbox, action="messages.get", resources=resources,
+            consent_id=consent_id, grant_id=grant_id, request_id=request_id)
+        return self._mail.get_message(actor=actor, mailbox=mailbox, purpose=purpose,
+                                      message_id=message_id, request_id=request_id,
+                                      evidence=evidence)
+
+    def view_thread(self, actor: Actor, *, mailbox: str, thread_id: str,
+                    consent_id: str | None = None, grant_id: str | None = None,
+                    request_id: str | None = None) -> Any:
+        """Return thread ``thread_id`` of ``mailbox`` for staff ``actor``, or raise.
+
+        A consent never covers a thread (only its listed messages); use a grant.
+        """
+        request_id = request_id or uuid.uuid4().hex
+        resources = Resources(thread_ids=frozenset({thread_id}))
+        actor, purpose, evidence = self._decide(
+            actor, mailbox=mailbox, action="threads.get", resources=resources,
+            consent_id=consent_id, grant_id=grant_id, request_id=request_id)
+        return self._mail.get_thread(actor=actor, mailbox=mailbox, purpose=purpose,
+                                     thread_id=thread_id, request_id=request_id,
+                                     evidence=evidence)
+
+    def _decide(self, actor: Actor, *, mailbox: str, action: str, resources: Resources,
+                consent_id: str | None, grant_id: str | None, request_id: str
+                ) -> tuple[Actor, str, Consent | Grant]:
+        """Decide and record the view; return the actor, purpose and evidence to fetch with."""
+        if consent_id is not None and grant_id is not None:
+            raise ValueError("give either consent_id or grant_id, not both")
+        actor = Actor(kind=actor.kind, id=actor.id.strip().lower(), role=actor.role)
+        consent: Consent | None = None
+        grant: Grant | None = None
+        reference: str | None
+        if grant_id is not None:
+            grant = self._grants.evidence(grant_id)
+            basis = grant.basis if grant is not None else self._investigation_basis(actor)
+            reference = grant_id
+        else:
+            basis = AccessBasis.CONSENT
+            consent = self._consents.evidence(consent_id) if consent_id is not None else None
+            reference = consent_id
+        purpose = STAFF_PURPOSES[basis]
+        request = AccessRequest(actor=actor, action=action, mailbox=mailbox, purpose=purpose,
+                                now=self._clock(), basis=basis, resources=resources,
+                                consent=consent, grant=grant)
+        decision = check_access(self._policy, request)
+        if decision.allowed:
+            try:
+                self._staff.require_actor(actor)
+            except (StaffError, UnknownStaff):
+                decision = Decision(False, NOT_REGISTERED, _NOT_REGISTERED_REASON, purpose,
+                                    basis.value, self._policy.version)
+        refs = _refs(resources)
+        if reference is not None:
+            kind = ResourceKind.GRANT if grant_id is not None else ResourceKind.CONSENT
+            refs = (*refs, ResourceRef(kind, reference))
+        record_decision(self._audit, decision, actor=actor, action=action, mailbox=mailbox,
+                        basis_ref=reference, resources=refs, request_id=request_id,
+                        outcome="view" if decision.allowed else "refused")
+        if not decision.allowed:
+            if decision.rule_id == NOT_REGISTERED:
+                raise AccessDenied(decision)
+            raise error_for(decision)
+        evidence: Consent | Grant | None = consent if consent is not None else grant
+        assert evidence is not None
+        return actor, purpose, evidence
+
+    def _investigation_basis(self, actor: Actor) -> AccessBasis:
+        """Return the grant basis the actor's role may use (security before legal)."""
+        role = self._policy.staff.roles.get(actor.role or "")
+        bases = role.bases if role is not None else frozenset()
+        return AccessBasis.LEGAL if AccessBasis.LEGAL in bases and \
+            AccessBasis.SECURITY not in bases else AccessBasis.SECURITY
+
+
+def _refs(resources: Resources) -> tuple[ResourceRef, ...]:
+    return (*(ResourceRef(ResourceKind.MESSAGE, i) for i in sorted(resources.message_ids)),
+            *(ResourceRef(ResourceKind.THREAD, i) for i in sorted(resources.thread_ids)))

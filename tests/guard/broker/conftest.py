@@ -1,0 +1,177 @@
+"""Fixtures for the human-access services: a fresh database (SQLite or PostgreSQL) per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from audit import AuditEntry, AuditLog, AuditQuery
+from guard.broker import AccessBroker
+from guard.consents import ConsentBook, TransferConsentBook
+from guard.db import create_schema, open_engine
+from guard.grants import GrantBook, GrantRules
+from guard.policy import Actor, ActorKind, Consent, Grant, Policy
+from guard.staff import StaffRegistry
+from tests.guard.conftest import NOW
+
+HMAC_KEY = b"guard-tests-hmac-key-0123456789ab"
+ADMIN = Actor(kind=ActorKind.STAFF, id="admin@qontak.com", role="security")
+USER = "owner@example.com"
+
+
+@dataclass
+class Clock:
+    """A settable clock for the services under test."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now = self.now + timedelta(**delta)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """Create a fresh PostgreSQL database for one test and drop it afterwards."""
+    admin = os.environ.get("MAILGUARD_TEST_PG_URL")
+    if not admin:
+        if os.environ.get("CI"):
+            pytest.fail("MAILGUARD_TEST_PG_URL is unset in CI; run under scripts/with-postgres.sh")
+        pytest.skip("no PostgreSQL server (set MAILGUARD_TEST_PG_URL or run make test)")
+    name = f"guard_{uuid.uuid4().hex[:16]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n"), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Return a fresh database URL shared by the guard tables and the audit log."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'mailguard.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """Return an engine with every guard table created."""
+    eng = open_engine(db_url)
+    create_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def audit_log(db_url: str) -> Iterator[AuditLog]:
+    """Open the audit log in the same database."""
+    log = AuditLog.open(db_url, hmac_key=HMAC_KEY)
+    yield log
+    log.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def staff(engine: Engine, policy: Policy, audit_log: AuditLog, clock: Clock) -> StaffRegistry:
+    """Return a registry with a support, two security and two legal members."""
+    registry = StaffRegistry(engine, policy, audit_log, clock=clock)
+    for email, role in (("sam@qontak.com", "support"), ("sec1@qontak.com", "security"),
+                        ("sec2@qontak.com", "security"), ("law1@qontak.com", "legal"),
+                        ("law2@qontak.com", "legal"), ("ops@qontak.com", "ops")):
+        registry.add(email, roles=[role], by=ADMIN)
+    return registry
+
+
+@pytest.fixture
+def consents(engine: Engine, policy: Policy, audit_log: AuditLog, clock: Clock) -> ConsentBook:
+    return ConsentBook(engine, policy, audit_log, clock=clock)
+
+
+@pytest.fixture
+def transfer_consents(engine: Engine, policy: Policy, audit_log: AuditLog,
+                      clock: Clock) -> TransferConsentBook:
+    return TransferConsentBook(engine, policy, audit_log, clock=clock)
+
+
+@pytest.fixture
+def grants(engine: Engine, policy: Policy, audit_log: AuditLog, staff: StaffRegistry,
+           clock: Clock) -> GrantBook:
+    return GrantBook(engine, policy, audit_log, staff, clock=clock,
+                     rules=GrantRules(pending_for=timedelta(hours=2),
+                                      approval_for=timedelta(hours=8)))
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What the stand-in mail layer returns."""
+
+    kind: str
+    id: str
+    mailbox: str
+
+
+@dataclass
+class StandInMail:
+    """Stands in for MailboxAccess: remembers each fetch and the evidence it carried."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def get_message(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
+                    request_id: str | None = None,
+                    evidence: Consent | Grant | None = None) -> Fetched:
+        self.calls.append({"actor": actor, "mailbox": mailbox, "purpose": purpose,
+                           "id": message_id, "evidence": evidence})
+        return Fetched("message", message_id, mailbox)
+
+    def get_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
+                   request_id: str | None = None,
+                   evidence: Consent | Grant | None = None) -> Fetched:
+        self.calls.append({"actor": actor, "mailbox": mailbox, "purpose": purpose,
+                           "id": thread_id, "evidence": evidence})
+        return Fetched("thread", thread_id, mailbox)
+
+
+@pytest.fixture
+def mail() -> StandInMail:
+    return StandInMail()
+
+
+@pytest.fixture
+def broker(policy: Policy, audit_log: AuditLog, staff: StaffRegistry, consents: ConsentBook,
+           grants: GrantBook, mail: StandInMail, clock: Clock) -> AccessBroker:
+    return AccessBroker(policy, audit_log, staff, consents, grants, mail, clock=clock)
+
+
+def staff_actor(email: str, role: str) -> Actor:
+    return Actor(kind=ActorKind.STAFF, id=email, role=role)
+
+
+def user_actor(mailbox: str = USER) -> Actor:
+    return Actor(kind=ActorKind.USER, id=mailbox)
+
+
+def entries(log: AuditLog, **filters: Any) -> list[AuditEntry]:
+    """Return the audit entries matching ``filters``, oldest first."""
+    return list(log.query(AuditQuery(**filters)))
