@@ -1,0 +1,200 @@
+"""A metadata cache of each mailbox's inbox thread summaries, kept fresh with history.list.
+
+Storage only: ``MailboxAccess`` decides, records and calls Gmail; this module keeps what
+it learnt. A warm inbox listing then costs one Gmail round trip (the history call).
+
+Security caveat: subjects, snippets and participants are Gmail data, so each row is
+sealed with the token vault's keys (AES-256-GCM, the mailbox and thread id as associated
+data). Only ids, the sort time and key ids are stored in the clear. A row that no longer
+opens (its key was retired) empties that mailbox's cache, which is then rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from guard.db import metadata
+from guard.mail_values import ThreadPage, ThreadSummary
+from guard.vault import VaultKeyError, VaultKeys
+
+cache_state = Table(
+    "guard_mail_cache_state", metadata,
+    Column("mailbox", String(320), primary_key=True),
+    Column("history_id", String(64), nullable=False),
+    Column("page_size", Integer, nullable=False),
+    Column("next_page_token", String(512), nullable=True),
+    Column("result_size_estimate", Integer, nullable=False),
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+)
+
+thread_cache = Table(
+    "guard_thread_cache", metadata,
+    Column("mailbox", String(320), primary_key=True),
+    Column("thread_id", String(128), primary_key=True),
+    Column("last_ms", BigInteger, nullable=False, index=True),
+    Column("key_id", String(32), nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+)
+
+_CONTEXT = b"mailguard/thread-cache/v1\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheState:
+    """Where a mailbox's cached inbox stands."""
+
+    history_id: str
+    page_size: int
+    next_page_token: str | None
+    result_size_estimate: int
+
+
+def _context(mailbox: str, thread_id: str) -> bytes:
+    return _CONTEXT + mailbox.encode("utf-8") + b"\x00" + thread_id.encode("utf-8")
+
+
+def _to_json(summary: ThreadSummary) -> bytes:
+    return json.dumps({
+        "id": summary.id, "subject": summary.subject, "snippet": summary.snippet,
+        "participants": list(summary.participants), "message_count": summary.message_count,
+        "last_date": summary.last_date.isoformat() if summary.last_date else None,
+        "unread": summary.unread, "starred": summary.starred, "important": summary.important,
+        "has_attachments": summary.has_attachments, "label_ids": list(summary.label_ids),
+    }, separators=(",", ":")).encode("utf-8")
+
+
+def _from_json(raw: bytes) -> ThreadSummary:
+    d: dict[str, Any] = json.loads(raw.decode("utf-8"))
+    return ThreadSummary(
+        id=d["id"], subject=d["subject"], snippet=d["snippet"],
+        participants=tuple(d["participants"]), message_count=int(d["message_count"]),
+        last_date=datetime.fromisoformat(d["last_date"]) if d["last_date"] else None,
+        unread=bool(d["unread"]), starred=bool(d["starred"]), important=bool(d["important"]),
+        has_attachments=bool(d["has_attachments"]), label_ids=tuple(d["label_ids"]))
+
+
+def _sort_ms(summary: ThreadSummary) -> int:
+    return int(summary.last_date.timestamp() * 1000) if summary.last_date else 0
+
+
+class MailCache:
+    """Keep sealed inbox thread summaries and the history id they are current at."""
+
+    def __init__(self, engine: Engine, keys: VaultKeys, clock: Callable[[], datetime],
+                 max_threads: int = 500) -> None:
+        self._engine = engine
+        self._keys = keys
+        self._clock = clock
+        self._max_threads = max_threads
+
+    def state(self, mailbox: str) -> CacheState | None:
+        """Return the cache's state for ``mailbox``, or None when it holds nothing."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(cache_state).where(cache_state.c.mailbox == mailbox)
+                               ).first()
+        if row is None:
+            return None
+        return CacheState(history_id=row.history_id, page_size=row.page_size,
+                          next_page_token=row.next_page_token,
+                          result_size_estimate=row.result_size_estimate)
+
+    def _rows(self, mailbox: str, summaries: Iterable[ThreadSummary]) -> list[dict[str, Any]]:
+        rows = []
+        for summary in summaries:
+            key_id, sealed = self._keys.seal(_to_json(summary),
+                                             context=_context(mailbox, summary.id))
+            rows.append({"mailbox": mailbox, "thread_id": summary.id,
+                         "last_ms": _sort_ms(summary), "key_id": key_id, "sealed": sealed})
+        return rows
+
+    def replace_inbox(self, mailbox: str, page: ThreadPage, *, history_id: str,
+                      page_size: int) -> None:
+        """Replace the mailbox's cache with a freshly listed first inbox page."""
+        rows = self._rows(mailbox, page.threads)
+        with self._engine.begin() as conn:
+            conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
+            conn.execute(delete(cache_state).where(cache_state.c.mailbox == mailbox))
+            if rows:
+                conn.execute(insert(thread_cache), rows)
+            conn.execute(insert(cache_state).values(
+                mailbox=mailbox, history_id=history_id, page_size=page_size,
+                next_page_token=page.next_page_token,
+                result_size_estimate=page.result_size_estimate, synced_at=self._clock()))
+
+    def apply(self, mailbox: str, *, upserts: Iterable[ThreadSummary],
+              removed: Iterable[str], history_id: str) -> None:
+        """Apply changes learnt from history and move the history id forward."""
+        rows = self._rows(mailbox, upserts)
+        gone = set(removed) | {r["thread_id"] for r in rows}
+        t = thread_cache.c
+        with self._engine.begin() as conn:
+            if gone:
+                conn.execute(delete(thread_cache).where(t.mailbox == mailbox,
+                                                        t.thread_id.in_(sorted(gone))))
+            if rows:
+                conn.execute(insert(thread_cache), rows)
+            conn.execute(update(cache_state).where(cache_state.c.mailbox == mailbox)
+                         .values(history_id=history_id, synced_at=self._clock()))
+            keep = select(t.thread_id).where(t.mailbox == mailbox).order_by(
+                t.last_ms.desc()).limit(self._max_threads)
+            conn.execute(delete(thread_cache).where(t.mailbox == mailbox,
+                                                    t.thread_id.not_in(keep.scalar_subquery())))
+
+    def page(self, mailbox: str, max_results: int) -> ThreadPage | None:
+        """Return the newest ``max_results`` cached threads, or None if the cache is unusable."""
+        state = self.state(mailbox)
+        if state is None:
+            return None
+        t = thread_cache.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t.thread_id, t.key_id, t.sealed)
+                                .where(t.mailbox == mailbox)
+                                .order_by(t.last_ms.desc(), t.thread_id.desc())).all()
+        try:
+            summaries = [_from_json(self._keys.open(r.key_id, bytes(r.sealed),
+                                                    context=_context(mailbox, r.thread_id)))
+                         for r in rows]
+        except VaultKeyError:
+            self.clear(mailbox)
+            return None
+        return ThreadPage(threads=tuple(summaries[:max_results]),
+                          next_page_token=state.next_page_token,
+                          result_size_estimate=max(state.result_size_estimate, len(summaries)))
+
+    def clear(self, mailbox: str) -> None:
+        """Forget everything cached for ``mailbox``."""
+        with self._engine.begin() as conn:
+            conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
+            conn.execute(delete(cache_state).where(cache_state.c.mailbox == mailbox))
+
+    def drop_stale_keys(self) -> int:
+        """Empty the cache of every mailbox with a row not sealed by the newest key.
+
+        Used by key rotation: a cache is cheaper to rebuild than to re-seal.
+        """
+        t = thread_cache.c
+        with self._engine.connect() as conn:
+            stale = conn.execute(select(t.mailbox).where(t.key_id != self._keys.newest_id)
+                                 .distinct()).scalars().all()
+        for mailbox in stale:
+            self.clear(mailbox)
+        return len(stale)

@@ -1,0 +1,254 @@
+"""Turn Gmail's JSON resources into the guard's frozen values.
+
+Bodies are decoded from base64url with the charset their part declares; HTML is left
+exactly as sent (the web client sanitises it). Header values are decoded from RFC 2047.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.header
+import email.utils
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from guard.mail_values import (
+    AttachmentInfo,
+    DraftRef,
+    HistoryChange,
+    HistoryKind,
+    LabelInfo,
+    Message,
+    MessageHeaders,
+    Profile,
+    SendAsAlias,
+    Thread,
+    ThreadSummary,
+)
+
+Json = Mapping[str, Any]
+
+#: The headers a thread summary needs (threads.get format=metadata).
+SUMMARY_HEADERS = ("From", "To", "Subject", "Date")
+#: A partial-response mask for thread summaries.
+SUMMARY_FIELDS = ("id,historyId,messages(id,threadId,labelIds,snippet,internalDate,"
+                  "payload(mimeType,headers))")
+
+
+def decode_header(value: str) -> str:
+    """Return an RFC 2047 encoded header value as text."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (ValueError, LookupError, UnicodeDecodeError):
+        return value
+
+
+def b64url(data: str) -> bytes:
+    """Decode Gmail's base64url (padding optional)."""
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+
+
+def _headers(payload: Json) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for header in payload.get("headers") or ():
+        name = str(header.get("name", "")).lower()
+        if name and name not in out:
+            out[name] = str(header.get("value", ""))
+    return out
+
+
+def _address_list(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    pairs = email.utils.getaddresses([value])
+    return tuple(email.utils.formataddr((decode_header(n), a)) if n else a
+                 for n, a in pairs if a)
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _internal_date(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _display_name(value: str) -> str:
+    name, addr = email.utils.parseaddr(value)
+    return decode_header(name).strip() or addr
+
+
+def message_headers(payload: Json) -> MessageHeaders:
+    """Return the decoded headers of a message payload."""
+    h = _headers(payload)
+    return MessageHeaders(
+        subject=decode_header(h.get("subject", "")),
+        from_=decode_header(h.get("from", "")),
+        to=_address_list(h.get("to")), cc=_address_list(h.get("cc")),
+        bcc=_address_list(h.get("bcc")), reply_to=_address_list(h.get("reply-to")),
+        date=_date(h.get("date")), message_id=h.get("message-id") or None,
+        in_reply_to=h.get("in-reply-to") or None,
+        references=tuple(h.get("references", "").split()))
+
+
+def _charset(part: Json) -> str:
+    for header in part.get("headers") or ():
+        if str(header.get("name", "")).lower() == "content-type":
+            for piece in str(header.get("value", "")).split(";")[1:]:
+                key, _, val = piece.strip().partition("=")
+                if key.lower() == "charset":
+                    return val.strip().strip('"') or "utf-8"
+    return "utf-8"
+
+
+def _text(part: Json) -> str:
+    data = (part.get("body") or {}).get("data")
+    if not data:
+        return ""
+    raw = b64url(str(data))
+    try:
+        return raw.decode(_charset(part), errors="replace")
+    except LookupError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def _walk(part: Json) -> Iterable[Json]:
+    yield part
+    for child in part.get("parts") or ():
+        yield from _walk(child)
+
+
+def message(resource: Json) -> Message:
+    """Return a ``Message`` from a messages.get(format=full) resource."""
+    payload = resource.get("payload") or {}
+    text: str | None = None
+    html: str | None = None
+    attachments: list[AttachmentInfo] = []
+    for part in _walk(payload):
+        mime = str(part.get("mimeType", "")).lower()
+        body = part.get("body") or {}
+        filename = str(part.get("filename") or "")
+        headers = _headers(part)
+        disposition = headers.get("content-disposition", "").lower()
+        if body.get("attachmentId") or (filename and not mime.startswith("multipart/")):
+            content_id = headers.get("content-id", "").strip().strip("<>") or None
+            attachments.append(AttachmentInfo(
+                attachment_id=str(body.get("attachmentId", "")),
+                part_id=str(part.get("partId", "")), filename=filename,
+                mime_type=mime or "application/octet-stream", size=int(body.get("size") or 0),
+                content_id=content_id,
+                inline=disposition.startswith("inline") or (content_id is not None
+                                                            and not filename)))
+            continue
+        if mime == "text/plain" and text is None and "attachment" not in disposition:
+            text = _text(part)
+        elif mime == "text/html" and html is None and "attachment" not in disposition:
+            html = _text(part)
+    return Message(
+        id=str(resource.get("id", "")), thread_id=str(resource.get("threadId", "")),
+        label_ids=tuple(resource.get("labelIds") or ()), headers=message_headers(payload),
+        snippet=str(resource.get("snippet", "")), text_body=text, html_body=html,
+        attachments=tuple(attachments), size_estimate=int(resource.get("sizeEstimate") or 0),
+        internal_date=_internal_date(resource.get("internalDate")))
+
+
+def thread(resource: Json) -> Thread:
+    """Return a ``Thread`` from a threads.get(format=full) resource."""
+    messages = tuple(message(m) for m in resource.get("messages") or ())
+    labels = sorted({label for m in messages for label in m.label_ids})
+    return Thread(id=str(resource.get("id", "")), messages=messages, label_ids=tuple(labels))
+
+
+def thread_summary(resource: Json) -> ThreadSummary:
+    """Return a ``ThreadSummary`` from a threads.get(format=metadata) resource."""
+    messages = list(resource.get("messages") or ())
+    labels: set[str] = set()
+    participants: list[str] = []
+    has_attachments = False
+    for m in messages:
+        labels.update(m.get("labelIds") or ())
+        payload = m.get("payload") or {}
+        sender = _display_name(decode_header(_headers(payload).get("from", "")))
+        if sender and sender not in participants:
+            participants.append(sender)
+        if str(payload.get("mimeType", "")).lower() == "multipart/mixed":
+            has_attachments = True
+    first = (messages[0].get("payload") or {}) if messages else {}
+    last = messages[-1] if messages else {}
+    unread = any("UNREAD" in (m.get("labelIds") or ()) for m in messages)
+    return ThreadSummary(
+        id=str(resource.get("id", "")),
+        subject=decode_header(_headers(first).get("subject", "")),
+        snippet=str(last.get("snippet", "")), participants=tuple(participants),
+        message_count=len(messages), last_date=_internal_date(last.get("internalDate")),
+        unread=unread, starred="STARRED" in labels, important="IMPORTANT" in labels,
+        has_attachments=has_attachments, label_ids=tuple(sorted(labels)))
+
+
+def label(resource: Json) -> LabelInfo:
+    """Return a ``LabelInfo`` from a label resource."""
+    return LabelInfo(id=str(resource.get("id", "")), name=str(resource.get("name", "")),
+                     type=str(resource.get("type", "user")),
+                     messages_total=int(resource.get("messagesTotal") or 0),
+                     messages_unread=int(resource.get("messagesUnread") or 0),
+                     threads_total=int(resource.get("threadsTotal") or 0),
+                     threads_unread=int(resource.get("threadsUnread") or 0))
+
+
+def profile(resource: Json) -> Profile:
+    """Return a ``Profile`` from users.getProfile."""
+    return Profile(email_address=str(resource.get("emailAddress", "")),
+                   messages_total=int(resource.get("messagesTotal") or 0),
+                   threads_total=int(resource.get("threadsTotal") or 0),
+                   history_id=str(resource.get("historyId", "")))
+
+
+def send_as(resource: Json) -> SendAsAlias:
+    """Return a ``SendAsAlias`` from a sendAs resource."""
+    return SendAsAlias(send_as_email=str(resource.get("sendAsEmail", "")),
+                       display_name=str(resource.get("displayName", "")),
+                       reply_to_address=str(resource.get("replyToAddress", "")),
+                       signature=str(resource.get("signature", "")),
+                       is_primary=bool(resource.get("isPrimary", False)),
+                       is_default=bool(resource.get("isDefault", False)),
+                       verification_status=str(resource.get("verificationStatus", "")))
+
+
+def draft_ref(resource: Json) -> DraftRef:
+    """Return a ``DraftRef`` from a draft resource."""
+    msg = resource.get("message") or {}
+    return DraftRef(id=str(resource.get("id", "")), message_id=str(msg.get("id", "")),
+                    thread_id=str(msg.get("threadId", "")))
+
+
+_HISTORY_KEYS = (("messagesAdded", HistoryKind.MESSAGE_ADDED),
+                 ("messagesDeleted", HistoryKind.MESSAGE_DELETED),
+                 ("labelsAdded", HistoryKind.LABELS_ADDED),
+                 ("labelsRemoved", HistoryKind.LABELS_REMOVED))
+
+
+def history_changes(records: Iterable[Json]) -> tuple[HistoryChange, ...]:
+    """Flatten history records into one change per message and kind."""
+    changes: list[HistoryChange] = []
+    for record in records:
+        hid = str(record.get("id", ""))
+        for key, kind in _HISTORY_KEYS:
+            for item in record.get(key) or ():
+                msg = item.get("message") or {}
+                labels = item.get("labelIds") if kind in (HistoryKind.LABELS_ADDED,
+                                                          HistoryKind.LABELS_REMOVED) \
+                    else msg.get("labelIds")
+                changes.append(HistoryChange(kind=kind, message_id=str(msg.get("id", "")),
+                                             thread_id=str(msg.get("threadId", "")),
+                                             label_ids=tuple(labels or ()), history_id=hid))
+    return tuple(changes)

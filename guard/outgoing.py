@@ -1,0 +1,139 @@
+"""Build outgoing messages as RFC 5322 bytes, and the multipart upload body that carries them.
+
+Header injection is refused, not repaired: a CR or LF (or any other control character)
+in any header value, address, attachment name or type raises ``InvalidMessage``. The
+guard gives every message its own Message-ID, so a send whose answer was lost can be
+found in Sent instead of being sent twice.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import json
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from typing import Any
+
+from guard.errors import GuardError
+from guard.mail_values import OutgoingMessage
+
+#: Gmail's limit on a message sent through the upload endpoint (35 MiB).
+MAX_MESSAGE_BYTES = 36_700_160
+
+_POLICY = email.policy.SMTP.clone(max_line_length=998, raise_on_defect=True)
+
+
+class InvalidMessage(GuardError):
+    """The outgoing message cannot be sent as given; fix the named field."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltMessage:
+    """An outgoing message as bytes, with the Message-ID it was given."""
+
+    raw: bytes
+    message_id: str
+
+
+def _clean(field: str, value: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidMessage(f"{field} must be text")
+    for ch in value:
+        if ch in "\r\n" or (ord(ch) < 32 and ch != "\t") or ord(ch) == 127:
+            raise InvalidMessage(f"{field} contains a line break or control character; header "
+                                 "values must be a single line")
+    return value
+
+
+def _addresses(field: str, values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        text = _clean(field, value).strip()
+        if not text:
+            continue
+        name, addr = email.utils.parseaddr(text)
+        if "@" not in addr or addr.startswith("@") or addr.endswith("@") or " " in addr:
+            raise InvalidMessage(f"{field} has an entry that is not an email address; use "
+                                 "'Name <name@example.com>' or 'name@example.com'")
+        local, _, domain = addr.rpartition("@")
+        try:
+            out.append(str(Address(display_name=name, username=local, domain=domain)))
+        except (ValueError, IndexError) as error:
+            raise InvalidMessage(f"{field} has an address that cannot be written into a "
+                                 "header") from error
+    return out
+
+
+def _message_id(sender: str) -> str:
+    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "mailguard.local"
+    return f"<{uuid.uuid4().hex}.{secrets.token_hex(4)}@{domain}>"
+
+
+def build_message(outgoing: OutgoingMessage, *, message_id: str | None = None) -> BuiltMessage:
+    """Return ``outgoing`` as RFC 5322 bytes; raise ``InvalidMessage`` on anything unsafe."""
+    sender = _addresses("from", [outgoing.from_])
+    if len(sender) != 1:
+        raise InvalidMessage("from must be exactly one address")
+    to = _addresses("to", outgoing.to)
+    cc = _addresses("cc", outgoing.cc)
+    bcc = _addresses("bcc", outgoing.bcc)
+    if not (to or cc or bcc):
+        raise InvalidMessage("the message has no recipient; add at least one to, cc or bcc")
+    subject = _clean("subject", outgoing.subject)
+    mid = _clean("message_id", message_id or _message_id(sender[0]))
+    msg = EmailMessage(policy=_POLICY)
+    msg["From"] = sender[0]
+    if to:
+        msg["To"] = ", ".join(to)
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    if bcc:
+        msg["Bcc"] = ", ".join(bcc)
+    msg["Subject"] = subject
+    msg["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = mid
+    if outgoing.in_reply_to:
+        msg["In-Reply-To"] = _clean("in_reply_to", outgoing.in_reply_to).strip()
+    refs = [_clean("references", r).strip() for r in outgoing.references if r.strip()]
+    if refs:
+        msg["References"] = " ".join(refs)
+    msg["MIME-Version"] = "1.0"
+    msg.set_content(outgoing.text_body or "", subtype="plain", charset="utf-8")
+    if outgoing.html_body is not None:
+        msg.add_alternative(outgoing.html_body, subtype="html", charset="utf-8")
+    for index, attachment in enumerate(outgoing.attachments):
+        filename = _clean(f"attachments[{index}].filename", attachment.filename).strip()
+        mime = _clean(f"attachments[{index}].mime_type", attachment.mime_type).strip().lower()
+        maintype, slash, subtype = mime.partition("/")
+        if not slash or not maintype or not subtype or " " in mime:
+            raise InvalidMessage(f"attachments[{index}].mime_type must look like type/subtype, "
+                                 "e.g. application/pdf")
+        if not filename:
+            raise InvalidMessage(f"attachments[{index}].filename is empty; give the file a name")
+        msg.add_attachment(bytes(attachment.data), maintype=maintype, subtype=subtype,
+                           filename=filename)
+    try:
+        raw = msg.as_bytes(policy=_POLICY)
+    except (ValueError, TypeError) as error:
+        raise InvalidMessage("the message cannot be written as RFC 5322; check its headers"
+                             ) from error
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise InvalidMessage(f"the message is {len(raw):,} bytes once encoded; Gmail accepts at "
+                             f"most {MAX_MESSAGE_BYTES:,} bytes (35 MiB): remove or shrink "
+                             "attachments")
+    return BuiltMessage(raw=raw, message_id=mid)
+
+
+def multipart_related(metadata: Mapping[str, Any], raw: bytes) -> tuple[bytes, str]:
+    """Return ``(body, content type)`` of a multipart upload: JSON metadata + the message."""
+    boundary = "===============" + secrets.token_hex(16) + "=="
+    head = (f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+            f"{json.dumps(dict(metadata))}\r\n"
+            f"--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode("ascii")
+    return head + raw + tail, f'multipart/related; boundary="{boundary}"'

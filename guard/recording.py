@@ -1,0 +1,86 @@
+"""Record a decision in the audit log before any data moves; refuse when it cannot be.
+
+Every access to Gmail data goes: decide (pure) → ``record_decision`` (durable audit
+append) → raise when denied → only then touch Gmail. ``decide_and_record`` does all three
+steps for an ``AccessRequest``.
+
+Security caveat: a failed append raises ``AuditUnavailable`` and the caller must refuse
+the access (fail closed); never catch it to carry on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from audit import AuditError, AuditEvent, AuditLog, AuditUnavailable, ResourceKind, ResourceRef
+from audit import Decision as AuditDecision
+from guard.policy import AccessRequest, Actor, Decision, Policy, Resources, check_access, error_for
+
+
+def resource_refs(resources: Resources | None,
+                  extra: Iterable[ResourceRef] = ()) -> tuple[ResourceRef, ...]:
+    """Return the audit's resource references for ``resources`` plus ``extra``, sorted."""
+    refs: list[ResourceRef] = []
+    if resources is not None:
+        for kind, ids in ((ResourceKind.MESSAGE, resources.message_ids),
+                          (ResourceKind.THREAD, resources.thread_ids),
+                          (ResourceKind.LABEL, resources.label_ids),
+                          (ResourceKind.ATTACHMENT, resources.attachment_ids)):
+            refs.extend(ResourceRef(kind, i) for i in sorted(ids))
+    refs.extend(extra)
+    return tuple(refs)
+
+
+def record_decision(audit: AuditLog, decision: Decision, *, actor: Actor, mailbox: str | None,
+                    action: str, purpose: str, basis: str | None = None,
+                    basis_ref: str | None = None,
+                    resources: Resources | Iterable[ResourceRef] | None = None,
+                    request_id: str | None = None, outcome: str = "",
+                    client_ip: str = "") -> None:
+    """Append ``decision`` to the audit log durably; raise ``AuditUnavailable`` otherwise.
+
+    ``resources`` are the exact ids touched (a ``Resources`` or audit ``ResourceRef``s).
+    """
+    refs = (resource_refs(resources) if isinstance(resources, Resources) or resources is None
+            else tuple(resources))
+    try:
+        event = AuditEvent(
+            actor_kind=actor.kind.value, actor_id=actor.id, actor_role=actor.role or "",
+            mailbox=mailbox or "", action=action, purpose=purpose or "(none)",
+            basis=basis or decision.basis or "", basis_ref=basis_ref or "",
+            resources=refs,
+            decision=AuditDecision.ALLOW if decision.allowed else AuditDecision.DENY,
+            rule_id=decision.rule_id, policy_version=decision.policy_version,
+            request_id=request_id or "", outcome=outcome, client_ip=client_ip)
+        audit.append(event)
+    except AuditUnavailable:
+        raise
+    except AuditError as error:
+        raise AuditUnavailable(f"the access could not be recorded ({type(error).__name__}: "
+                               f"{error}); it is refused") from error
+
+
+def decide_and_record(policy: Policy, audit: AuditLog, request: AccessRequest, *,
+                      audit_action: str | None = None, basis_ref: str | None = None,
+                      extra_resources: Iterable[ResourceRef] = (),
+                      request_id: str | None = None, client_ip: str = "") -> Decision:
+    """Decide ``request``, record the decision, and raise the named error when denied.
+
+    ``audit_action`` names the Gmail method in the log when it differs from the action the
+    policy decides on (e.g. ``settings.sendAs.list`` decided as ``profile.get``).
+    """
+    decision = check_access(policy, request)
+    if basis_ref is None:
+        if request.consent is not None:
+            basis_ref = request.consent.id
+        elif request.grant is not None:
+            basis_ref = request.grant.id
+    record_decision(audit, decision, actor=request.actor, mailbox=request.mailbox,
+                    action=audit_action or request.action, purpose=request.purpose,
+                    basis=request.basis.value if request.basis is not None else None,
+                    basis_ref=basis_ref,
+                    resources=resource_refs(request.resources, extra_resources),
+                    request_id=request_id, client_ip=client_ip)
+    if not decision.allowed:
+        raise error_for(decision)
+    return decision

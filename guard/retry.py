@@ -1,0 +1,166 @@
+"""Retry Gmail calls on rate limits and server errors; turn Gmail's errors into ours.
+
+Retried: 429, 403 with a rate-limit reason, 5xx, and (unless told otherwise) connection
+failures and timeouts. The wait is exponential backoff with full jitter, never shorter
+than the server's Retry-After. Sleep and randomness are injectable so tests never sleep.
+
+The client library's ``HttpError`` is recognised by shape (``resp.status`` and
+``content``) because only ``guard._gmail`` may import the library.
+"""
+
+from __future__ import annotations
+
+import json
+import random as random_module
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from guard.errors import GmailAuthError, GmailError, GmailTimeout, GmailUnavailable
+
+T = TypeVar("T")
+
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded",
+                                "concurrentLimitExceeded", "quotaExceeded"})
+
+
+class GmailNotFound(GmailError):
+    """Gmail has no such message, thread, draft, label or attachment (or it is not yours)."""
+
+
+class GmailRejected(GmailError):
+    """Gmail refused the request as invalid or forbidden; retrying will not help."""
+
+    def __init__(self, message: str, *, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(message)
+
+
+class GmailRateLimited(GmailUnavailable):
+    """Gmail kept rate-limiting the request past every retry; try again later."""
+
+
+class HistoryExpired(GmailError):
+    """The history id is too old for Gmail to answer from; do a full resync."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpFailure:
+    """An HTTP error answer from Gmail: status, first error reason, Retry-After seconds."""
+
+    status: int
+    reason: str
+    retry_after: float | None
+
+    @property
+    def retryable(self) -> bool:
+        """Return whether waiting and retrying may succeed."""
+        return (self.status == 429 or self.status >= 500
+                or (self.status == 403 and self.reason in RATE_LIMIT_REASONS))
+
+
+def http_failure(error: BaseException) -> HttpFailure | None:
+    """Return the HTTP failure carried by a client-library ``HttpError``, else None."""
+    resp = getattr(error, "resp", None)
+    status = getattr(resp, "status", None)
+    if not isinstance(status, int) or not hasattr(error, "content"):
+        return None
+    return failure_of(status, resp, getattr(error, "content", b""))
+
+
+def failure_of(status: int, headers: Any, content: Any) -> HttpFailure:
+    """Build an ``HttpFailure`` from a status, a header mapping and a JSON error body."""
+    reason = ""
+    try:
+        text = content.decode("utf-8") if isinstance(content, bytes) else str(content or "")
+        body = json.loads(text) if text else {}
+        errors = body.get("error", {}).get("errors") or []
+        if errors:
+            reason = str(errors[0].get("reason", ""))
+        elif isinstance(body.get("error"), dict):
+            reason = str(body["error"].get("status", ""))
+    except (ValueError, AttributeError):
+        pass
+    retry_after = None
+    raw = headers.get("retry-after") if hasattr(headers, "get") else None
+    if raw is not None:
+        try:
+            retry_after = max(0.0, float(raw))
+        except ValueError:
+            retry_after = None
+    return HttpFailure(status=status, reason=reason, retry_after=retry_after)
+
+
+def translate(failure: HttpFailure, what: str) -> GmailError:
+    """Return our error for a Gmail failure; ``what`` names the call, never its data."""
+    if failure.status == 404:
+        return GmailNotFound(f"Gmail found nothing for {what}; it may have been deleted")
+    if failure.status == 401:
+        return GmailAuthError("Gmail refused the credentials; ask the user to reconnect "
+                              "their Google account")
+    reason = failure.reason or "no reason"
+    if failure.retryable:
+        return GmailRateLimited(f"Gmail kept answering {failure.status} ({reason}) to {what}; "
+                                "retry later")
+    if failure.status == 403:
+        return GmailRejected(f"Gmail forbade {what} ({reason}); the "
+                             "account may lack a scope: reconnect it", status=403,
+                             reason=failure.reason)
+    return GmailRejected(f"Gmail refused {what} with {failure.status} ({reason}); check the "
+                         "request", status=failure.status,
+                         reason=failure.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry."""
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 32.0
+    max_retry_after: float = 120.0
+
+
+class Retrier:
+    """Run calls with retries; ``sleep`` and ``random`` are injectable."""
+
+    def __init__(self, policy: RetryPolicy | None = None, *,
+                 sleep: Callable[[float], None] = time.sleep,
+                 random: Callable[[], float] = random_module.random) -> None:
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        self.random = random
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Return the wait before retry number ``attempt`` (0-based)."""
+        p = self.policy
+        backoff = min(p.max_delay, p.base_delay * (2 ** attempt)) * self.random()
+        if retry_after is not None:
+            return max(backoff, min(retry_after, p.max_retry_after))
+        return backoff
+
+    def call(self, fn: Callable[[], T], *, what: str, retry_timeouts: bool = True) -> T:
+        """Return ``fn()``, retrying rate limits, 5xx and (if allowed) transport failures."""
+        attempts = self.policy.max_attempts
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                return fn()
+            except (GmailTimeout, GmailUnavailable) as error:
+                if isinstance(error, GmailRateLimited):
+                    raise
+                if not retry_timeouts or last:
+                    raise
+                self.sleep(self.delay(attempt, None))
+            except GmailError:
+                raise
+            except Exception as error:
+                failure = http_failure(error)
+                if failure is None:
+                    raise
+                if not failure.retryable or last:
+                    raise translate(failure, what) from None
+                self.sleep(self.delay(attempt, failure.retry_after))
+        raise AssertionError("unreachable")  # pragma: no cover

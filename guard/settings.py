@@ -1,0 +1,93 @@
+"""The guard's settings: where state lives, the policy, Gmail's root URL, OAuth and keys.
+
+Keys come from configuration (environment or the settings object), never from the
+database: a copy of the database alone must not open the tokens it holds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from guard.errors import GuardError
+from guard.policy import DEFAULT_POLICY_PATH
+
+#: Environment variable holding the token vault keys, comma-separated, newest first.
+TOKEN_KEYS_ENV = "MAILGUARD_TOKEN_KEYS"  # noqa: S105 - a variable name, not a key
+
+GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint
+GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
+
+
+class SettingsError(GuardError):
+    """The guard's settings are incomplete or malformed; fix them before starting."""
+
+
+def utc_now() -> datetime:
+    """Return the current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthClient:
+    """The Google OAuth client MailGuard is registered as, and Google's endpoints."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    auth_uri: str = GOOGLE_AUTH_URI
+    token_uri: str = GOOGLE_TOKEN_URI
+    revoke_uri: str = GOOGLE_REVOKE_URI
+
+    @classmethod
+    def for_root(cls, root_url: str, *, client_id: str, client_secret: str) -> OAuthClient:
+        """Return a client whose endpoints are those of a Google emulator at ``root_url``."""
+        root = root_url.rstrip("/")
+        return cls(client_id=client_id, client_secret=client_secret,
+                   auth_uri=f"{root}/o/oauth2/auth", token_uri=f"{root}/token",
+                   revoke_uri=f"{root}/revoke")
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSettings:
+    """Everything ``Guard.open`` needs.
+
+    :param database_url: SQLAlchemy URL of the guard's tables (accounts, tokens, cache).
+    :param token_keys: token vault keys, newest first (see ``guard.vault.generate_key``).
+    :param audit_url: the audit log's URL; by default the same database as the guard's.
+    :param gmail_root_url: None for Google; the emulator's URL in the demo and tests.
+    """
+
+    database_url: str
+    oauth_client: OAuthClient
+    token_keys: tuple[str, ...] = field(repr=False)
+    audit_hmac_key: bytes = field(repr=False)
+    audit_signing_key_path: str | None = None
+    policy_path: str | Path = DEFAULT_POLICY_PATH
+    gmail_root_url: str | None = None
+    audit_url: str | None = None
+    clock: Callable[[], datetime] = utc_now
+    pool_size: int = 16
+    cache_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.token_keys:
+            raise SettingsError(f"no token vault key configured; set {TOKEN_KEYS_ENV} to a key "
+                                "from `mailguard keys generate` (newest first, comma-separated)")
+        if not self.database_url:
+            raise SettingsError("database_url is empty; give an SQLAlchemy URL such as "
+                                "sqlite:///instance/mailguard.db")
+
+
+def token_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Return the vault keys from ``MAILGUARD_TOKEN_KEYS`` (comma-separated, newest first)."""
+    env = os.environ if environ is None else environ
+    raw = env.get(TOKEN_KEYS_ENV, "")
+    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if not keys:
+        raise SettingsError(f"{TOKEN_KEYS_ENV} is not set; generate a key with "
+                            "`mailguard keys generate` and export it")
+    return keys

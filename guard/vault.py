@@ -1,0 +1,240 @@
+"""The token vault: OAuth tokens encrypted at rest with AES-256-GCM and rotatable keys.
+
+Each row holds the id of the key that sealed it beside the ciphertext; the row's identity
+(the mailbox) is the associated data, so a ciphertext moved to another row does not open.
+Keys come from configuration, newest first: the newest seals, every listed key opens, so
+``mailguard keys rotate`` re-encrypts row by row while the service keeps running, and an
+old key can be dropped from the configuration once no row uses it.
+
+Security caveats: keys never touch the database; tokens never appear in errors, logs or
+reprs. Losing every configured key loses every token (users reconnect Gmail).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    LargeBinary,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from guard.db import metadata
+from guard.errors import GuardError
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+_TOKEN_CONTEXT = b"mailguard/token/v1\x00"
+
+oauth_tokens = Table(
+    "guard_oauth_tokens", metadata,
+    Column("mailbox", String(320), primary_key=True),
+    Column("key_id", String(32), nullable=False, index=True),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class VaultError(GuardError):
+    """The vault cannot seal or open a value."""
+
+
+class VaultKeyError(VaultError):
+    """A configured key is malformed, or no configured key opens a stored value."""
+
+
+def generate_key() -> str:
+    """Return a new random vault key in its configuration form (URL-safe base64, 32 bytes)."""
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
+
+
+def _decode_key(text: str | bytes, position: int) -> bytes:
+    raw = text.encode("ascii") if isinstance(text, str) else text
+    try:
+        key = base64.urlsafe_b64decode(raw.strip())
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise VaultKeyError(f"token vault key #{position + 1} is not {KEY_BYTES} bytes in URL-safe "
+                            "base64 (44 characters); create one with `mailguard keys generate`")
+    return key
+
+
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(b"mailguard vault key id\x00" + key).hexdigest()[:16]
+
+
+class VaultKeys:
+    """Seal with the newest key; open with whichever configured key sealed a value."""
+
+    def __init__(self, keys: Sequence[str | bytes]) -> None:
+        if not keys:
+            raise VaultKeyError("no token vault key configured; create one with "
+                                "`mailguard keys generate`")
+        decoded = [_decode_key(k, i) for i, k in enumerate(keys)]
+        self._ciphers = {_key_id(k): AESGCM(k) for k in decoded}
+        if len(self._ciphers) != len(decoded):
+            raise VaultKeyError("the same token vault key is configured twice; list each once")
+        self.newest_id = _key_id(decoded[0])
+        self.key_ids = tuple(_key_id(k) for k in decoded)
+
+    def __repr__(self) -> str:
+        return f"VaultKeys(key_ids={self.key_ids!r})"
+
+    def seal(self, plaintext: bytes, *, context: bytes) -> tuple[str, bytes]:
+        """Return ``(key id, nonce + ciphertext)`` of ``plaintext`` bound to ``context``."""
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._ciphers[self.newest_id].encrypt(nonce, plaintext, context)
+        return self.newest_id, nonce + sealed
+
+    def open(self, key_id: str, sealed: bytes, *, context: bytes) -> bytes:
+        """Return the plaintext of ``sealed``; raise ``VaultKeyError`` if it does not open."""
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise VaultKeyError(f"a stored value was sealed with key {key_id}, which is not "
+                                "configured; add that key back (after the newest) and rotate")
+        try:
+            return cipher.decrypt(bytes(sealed[:NONCE_BYTES]), bytes(sealed[NONCE_BYTES:]),
+                                  context)
+        except InvalidTag:
+            raise VaultKeyError(f"a stored value under key {key_id} failed authentication; it "
+                                "was altered or moved to another row") from None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTokens:
+    """A mailbox's OAuth tokens as the vault keeps them."""
+
+    refresh_token: str | None = field(repr=False)
+    access_token: str | None = field(repr=False, default=None)
+    expiry: datetime | None = None
+    scopes: tuple[str, ...] = ()
+
+    def to_bytes(self) -> bytes:
+        """Return the JSON plaintext that gets sealed."""
+        return json.dumps({
+            "refresh_token": self.refresh_token, "access_token": self.access_token,
+            "expiry": self.expiry.isoformat() if self.expiry else None,
+            "scopes": list(self.scopes)}, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> StoredTokens:
+        """Parse what ``to_bytes`` wrote."""
+        data = json.loads(raw.decode("utf-8"))
+        expiry = data.get("expiry")
+        return cls(refresh_token=data.get("refresh_token"),
+                   access_token=data.get("access_token"),
+                   expiry=datetime.fromisoformat(expiry) if expiry else None,
+                   scopes=tuple(data.get("scopes") or ()))
+
+
+@dataclass(frozen=True, slots=True)
+class RotationReport:
+    """What a rotation did: rows looked at, rows re-encrypted, rows already current."""
+
+    rows: int
+    re_encrypted: int
+    already_current: int
+
+
+def _context(mailbox: str) -> bytes:
+    return _TOKEN_CONTEXT + mailbox.strip().lower().encode("utf-8")
+
+
+class TokenVault:
+    """Keep each mailbox's OAuth tokens sealed in ``guard_oauth_tokens``."""
+
+    def __init__(self, engine: Engine, keys: VaultKeys,
+                 clock: Callable[[], datetime]) -> None:
+        self._engine = engine
+        self.keys = keys
+        self._clock = clock
+
+    def put(self, mailbox: str, tokens: StoredTokens) -> None:
+        """Seal and store ``tokens`` for ``mailbox``, replacing what was there."""
+        key = mailbox.strip().lower()
+        key_id, sealed = self.keys.seal(tokens.to_bytes(), context=_context(key))
+        values = {"key_id": key_id, "sealed": sealed, "updated_at": self._clock()}
+        with self._engine.begin() as conn:
+            done = conn.execute(update(oauth_tokens).where(oauth_tokens.c.mailbox == key)
+                                .values(**values)).rowcount
+            if done:
+                return
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(oauth_tokens).values(mailbox=key, **values))
+        except IntegrityError:
+            with self._engine.begin() as conn:
+                conn.execute(update(oauth_tokens).where(oauth_tokens.c.mailbox == key)
+                             .values(**values))
+
+    def get(self, mailbox: str) -> StoredTokens | None:
+        """Return the tokens of ``mailbox``, or None when none are stored."""
+        key = mailbox.strip().lower()
+        with self._engine.connect() as conn:
+            row = conn.execute(select(oauth_tokens.c.key_id, oauth_tokens.c.sealed)
+                               .where(oauth_tokens.c.mailbox == key)).first()
+        if row is None:
+            return None
+        return StoredTokens.from_bytes(self.keys.open(row.key_id, bytes(row.sealed),
+                                                      context=_context(key)))
+
+    def delete(self, mailbox: str) -> bool:
+        """Forget the tokens of ``mailbox``; return whether there were any."""
+        key = mailbox.strip().lower()
+        with self._engine.begin() as conn:
+            return bool(conn.execute(delete(oauth_tokens)
+                                     .where(oauth_tokens.c.mailbox == key)).rowcount)
+
+    def key_usage(self) -> dict[str, int]:
+        """Return how many rows each key id seals (to know when an old key can go)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(oauth_tokens.c.key_id)).scalars().all()
+        usage: dict[str, int] = {}
+        for key_id in rows:
+            usage[key_id] = usage.get(key_id, 0) + 1
+        return usage
+
+    def rotate(self) -> RotationReport:
+        """Re-seal every row not sealed by the newest key, one short transaction per row.
+
+        Each update is conditional on the row still holding what was read, so a token
+        refreshed meanwhile (already sealed with the newest key) is never overwritten.
+        """
+        newest = self.keys.newest_id
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(oauth_tokens.c.mailbox, oauth_tokens.c.key_id,
+                                       oauth_tokens.c.sealed)).all()
+        changed = 0
+        for row in rows:
+            if row.key_id == newest:
+                continue
+            plaintext = self.keys.open(row.key_id, bytes(row.sealed), context=_context(row.mailbox))
+            key_id, sealed = self.keys.seal(plaintext, context=_context(row.mailbox))
+            with self._engine.begin() as conn:
+                changed += conn.execute(
+                    update(oauth_tokens)
+                    .where(oauth_tokens.c.mailbox == row.mailbox,
+                           oauth_tokens.c.key_id == row.key_id,
+                           oauth_tokens.c.sealed == bytes(row.sealed))
+                    .values(key_id=key_id, sealed=sealed, updated_at=self._clock())).rowcount
+        return RotationReport(rows=len(rows), re_encrypted=changed,
+                              already_current=len(rows) - changed)
