@@ -45,7 +45,8 @@ def create_app(state: EmulatorState | None = None) -> Flask:
 
     @app.errorhandler(DropConnection)
     def on_drop(error: DropConnection) -> Response:
-        sock: Any = request.environ.get("werkzeug.socket")
+        sock: Any = request.environ.get("werkzeug.socket") or request.environ.get(
+            "gunicorn.socket")
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)

@@ -1,18 +1,19 @@
-"""The ``fake-gmail`` command: run the emulator with seeded accounts until interrupted."""
+"""The ``fake-gmail`` command: run the emulator with seeded accounts until interrupted.
+
+It serves with gunicorn (one worker process with threads, see ``gunicorn_server``); the
+in-process werkzeug server in ``server`` is for tests.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import signal
-import socket
 import sys
 from collections.abc import Sequence
-from types import FrameType
 
 import click
 
 from fakegmail.discovery import GMAIL_SCOPE_FULL
-from fakegmail.server import EmulatorServer
+from fakegmail.gunicorn_server import GunicornEmulator, listen
 from fakegmail.state import EmulatorState
 
 DEFAULT_PORT = 8089
@@ -25,23 +26,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _bind_problem(host: str, port: int) -> str | None:
-    """Return why ``host:port`` cannot be listened on, or None (checked before serving)."""
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port,
-                                                             type=socket.SOCK_STREAM)[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
-    except OSError as error:
-        return error.strerror or str(error)
-    return None
-
-
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 def _demo_accounts() -> list[tuple[str, str]]:
@@ -89,22 +73,28 @@ def fake_gmail(host: str, port: int, seed_messages: int, accounts: tuple[str, ..
     if not _is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach it can read and "
                    "change every emulated mailbox through /_emulator/", err=True)
-    problem = _bind_problem(host, port)
-    if problem:
-        raise click.ClickException(f"cannot listen on {host}:{port} ({problem}); "
-                                   "choose another --port, or 0 for a free one")
-    server = EmulatorServer(host=host, port=port)
+    try:
+        listener = listen(host, port)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port} "
+                                   f"({error.strerror or error}); "
+                                   "choose another --port, or 0 for a free one") from None
+    url = f"http://{host}:{listener.getsockname()[1]}/"
+    state = EmulatorState()
     chosen = [(email, "") for email in accounts] if accounts else _demo_accounts()
-    minted = prepare_accounts(server.state, chosen, seed_messages)
-    if latency_ms:
-        server.state.faults.add({"method": "*", "latency_ms": latency_ms})
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    click.echo(f"fakegmail listening on {server.url}")
+    try:
+        minted = prepare_accounts(state, chosen, seed_messages)
+        if latency_ms:
+            state.faults.add({"method": "*", "latency_ms": latency_ms})
+        server = GunicornEmulator(state, listener)
+    except BaseException:
+        listener.close()
+        raise
+    click.echo(f"fakegmail listening on {url}")
     for email, token in minted:
         click.echo(f"account {email} access_token {token}")
     sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    status = server.serve()
     click.echo("fakegmail stopped", err=True)
+    if status:
+        sys.exit(status)

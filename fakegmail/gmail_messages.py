@@ -12,6 +12,7 @@ from fakegmail.errors import invalid_argument
 from fakegmail.http_io import (
     Routes,
     answer,
+    answer_rendered,
     bool_arg,
     format_arg,
     json_body,
@@ -23,6 +24,7 @@ from fakegmail.mailbox import StoredMessage, parse_or_reject
 from fakegmail.methods import emulator_state, gmail_method
 from fakegmail.outgoing import decode_raw, prepare_outgoing
 from fakegmail.paging import page_size, paginate
+from fakegmail.rendered import message_json_bytes
 from fakegmail.resources import message_json, message_labels, message_ref
 from fakegmail.state import Account
 from fakegmail.upload_routes import run_upload_method
@@ -65,7 +67,9 @@ def get_message(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's 
     fmt = format_arg(request.args)
     refuse_metadata_format(fmt)
     message = account.mailbox.get_message(id)
-    return answer(message_json(message, fmt, request.args.getlist("metadataHeaders")))
+    headers = request.args.getlist("metadataHeaders")
+    return answer_rendered(lambda: message_json(message, fmt, headers),
+                           lambda: message_json_bytes(message, fmt, headers))
 
 
 @routes.route(f"{USERS}/messages/send", f"{UPLOAD_USERS}/messages/send",

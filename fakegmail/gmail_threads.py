@@ -10,6 +10,7 @@ from fakegmail.gmail_messages import USERS, id_list
 from fakegmail.http_io import (
     Routes,
     answer,
+    answer_rendered,
     bool_arg,
     format_arg,
     json_body,
@@ -19,6 +20,7 @@ from fakegmail.http_io import (
 )
 from fakegmail.methods import gmail_method
 from fakegmail.paging import page_size, paginate
+from fakegmail.rendered import thread_json_bytes
 from fakegmail.resources import MessageFormat, thread_json, thread_summary
 from fakegmail.state import Account
 
@@ -56,7 +58,9 @@ def get_thread(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's n
     fmt = format_arg(request.args, THREAD_FORMATS)
     refuse_metadata_format(fmt)
     thread = account.mailbox.get_thread(id)
-    return answer(thread_json(thread, fmt, request.args.getlist("metadataHeaders")))
+    headers = request.args.getlist("metadataHeaders")
+    return answer_rendered(lambda: thread_json(thread, fmt, headers),
+                           lambda: thread_json_bytes(thread, fmt, headers))
 
 
 @routes.route(f"{USERS}/threads/<id>/modify", methods=["POST"])

@@ -12,11 +12,12 @@ from werkzeug.datastructures import MultiDict
 
 from fakegmail.discovery import gmail_methods
 from fakegmail.errors import GmailError, invalid_argument
-from fakegmail.partial import apply_fields, check_fields, parse_fields
+from fakegmail.partial import apply_fields, checked_fields
 from fakegmail.resources import MessageFormat
 from fakegmail.uploads import parse_json_object
 
 JSON_TYPE = "application/json; charset=UTF-8"
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 METADATA_SCOPES = frozenset({
     "https://www.googleapis.com/auth/gmail.metadata",
     "https://www.googleapis.com/auth/gmail.addons.current.message.metadata",
@@ -49,12 +50,21 @@ def answer(value: Any, status: int = 200, *, method_id: str | None = None) -> Re
     """Return ``value`` as JSON, reduced to the request's ``fields`` selection."""
     selection_text = request.args.get("fields")
     if selection_text:
-        selection = parse_fields(selection_text)
         method = gmail_methods().get(method_id or g.get("method_id", ""))
-        check_fields(selection, method.response_schema if method else None)
+        selection = checked_fields(selection_text, method.response_schema if method else None)
         value = apply_fields(value, selection)
-    body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, content_type=JSON_TYPE)
+    return Response(_encode(value).encode(), status=status, content_type=JSON_TYPE)
+
+
+def answer_rendered(build: Callable[[], Any], render: Callable[[], bytes]) -> Response:
+    """Answer 200 with ``render()``'s JSON bytes; with ``fields``, reduce ``build()`` instead.
+
+    ``render`` must give exactly the JSON of ``build()``; it exists to skip building and
+    encoding the dictionary on the common path (no ``fields``).
+    """
+    if request.args.get("fields"):
+        return answer(build())
+    return Response(render(), status=200, content_type=JSON_TYPE)
 
 
 def no_content() -> Response:

@@ -25,6 +25,14 @@ def parse_fields(text: str) -> Selection:
     return selection
 
 
+@functools.lru_cache(maxsize=512)
+def checked_fields(text: str, schema_name: str | None) -> Selection:
+    """Parse ``text`` and check it against ``schema_name``; cached, so never mutate it."""
+    selection = parse_fields(text)
+    check_fields(selection, schema_name)
+    return selection
+
+
 def apply_fields(value: Any, selection: Selection | None) -> Any:
     """Return ``value`` reduced to ``selection`` (a new object; ``value`` is not changed)."""
     if selection is None or "*" in selection and len(selection) == 1:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fakegmail.history import HistoryRecord
 from fakegmail.mailbox import StoredDraft, StoredMessage, StoredThread
+from fakegmail.mime import ParsedMessage
 
 
 class MessageFormat(enum.Enum):
@@ -43,16 +44,22 @@ def message_json(message: StoredMessage, fmt: MessageFormat = MessageFormat.FULL
     if fmt is MessageFormat.FULL:
         out["payload"] = parsed.payload
     elif fmt is MessageFormat.METADATA:
-        out["payload"] = {
-            "mimeType": parsed.payload.get("mimeType", "text/plain"),
-            "headers": _headers(parsed.payload.get("headers", []), metadata_headers),
-        }
+        out["payload"] = metadata_payload(parsed, metadata_headers)
     out["sizeEstimate"] = parsed.size_estimate
     if fmt is MessageFormat.RAW:
         out["raw"] = base64.urlsafe_b64encode(message.raw).decode("ascii")
     out["historyId"] = str(message.history_id)
     out["internalDate"] = str(message.internal_date)
     return out
+
+
+def metadata_payload(parsed: ParsedMessage, metadata_headers: Sequence[str] = (),
+                     ) -> dict[str, Any]:
+    """Return the ``payload`` of a metadata-format message: its type and chosen headers."""
+    return {
+        "mimeType": parsed.payload.get("mimeType", "text/plain"),
+        "headers": _headers(parsed.payload.get("headers", []), metadata_headers),
+    }
 
 
 def thread_json(thread: StoredThread, fmt: MessageFormat = MessageFormat.FULL,

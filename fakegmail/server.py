@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 
@@ -15,6 +16,11 @@ class _QuietHandler(WSGIRequestHandler):
     """HTTP/1.1 keep-alive handler that does not print a line per request."""
 
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        """Send small answers at once: no Nagle delay waiting for the client's ACK."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         return None
