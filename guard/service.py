@@ -28,7 +28,8 @@ class Guard:
 
     Attributes: ``policy``, ``audit`` (the ``AuditLog``), ``accounts``
     (``ConnectedAccounts``), ``vault`` (``TokenVault``), ``mail`` (``MailboxAccess``),
-    ``cache`` (``MailCache`` or None), ``engine``, ``settings``. The human-access parts
+    ``cache`` (``MailCache`` or None), ``engine``, ``settings``, ``http_session`` (the
+    pooled session every Gmail and OAuth request goes through). The human-access parts
     (``consents``, ``grants``, ``broker``, ``transfers``, ``aggregates``) are attached by
     ``attach`` when their modules are wired in.
     """
@@ -44,7 +45,7 @@ class Guard:
         self.accounts = accounts
         self.mail = mail
         self.cache = cache
-        self._session = session
+        self.http_session = session
         self.consents: Any = None
         self.grants: Any = None
         self.broker: Any = None
@@ -102,7 +103,7 @@ class Guard:
         try:
             self.audit.close()
         finally:
-            self._session.close()
+            self.http_session.close()
             self.engine.dispose()
 
     def __enter__(self) -> Guard:
