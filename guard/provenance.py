@@ -1,0 +1,195 @@
+"""Mark Gmail-derived values so they cannot leave MailGuard, or reach ads, unnoticed.
+
+``GmailDerived[T]`` wraps a value with where it came from: the source mailbox, the message
+ids and the data class (metadata, content, attachments). Transformations keep the mark:
+``value.derive(fn)`` for one value, ``derived(fn)`` for a function of several (the result
+carries the union of its arguments' provenance). ``find_provenance`` looks through nested
+mappings, sequences, sets and dataclasses, so wrapping a derived value inside another
+structure does not hide it. ``AdvertisingSink`` refuses anything that carries the mark.
+
+Security caveat: a caller can still unwrap ``.value`` and copy it into a plain string; the
+mark makes the safe path the easy one and keeps the transfer gate and ad sinks honest, it is
+not taint tracking. ``repr`` never shows the wrapped value, so logging one leaks nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from audit import AuditLog, ResourceKind
+from guard.audit_events import record, resource_refs
+from guard.errors import TransferBlocked
+from guard.policy import REASONS, Actor, ActorKind, DataClass, Decision, Policy
+
+T = TypeVar("T")
+U = TypeVar("U")
+P = ParamSpec("P")
+
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a derived value came from: one mailbox, its message ids, the data class."""
+
+    mailbox: str
+    message_ids: frozenset[str]
+    data_class: DataClass
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GmailDerived(Generic[T]):
+    """A value derived from Gmail data, carrying its sources."""
+
+    value: T
+    sources: frozenset[Source]
+
+    @classmethod
+    def of(cls, value: T, *, mailbox: str, message_ids: Iterable[str],
+           data_class: DataClass) -> GmailDerived[T]:
+        """Wrap ``value`` read from ``message_ids`` of ``mailbox``."""
+        return cls(value, frozenset({Source(mailbox, frozenset(message_ids), data_class)}))
+
+    def derive(self, fn: Callable[[T], U], *, data_class: DataClass | None = None
+               ) -> GmailDerived[U]:
+        """Return ``fn(value)`` with this provenance (optionally re-classed, e.g. content
+        summarised into metadata keeps every source but names the new class)."""
+        sources = self.sources if data_class is None else frozenset(
+            Source(s.mailbox, s.message_ids, data_class) for s in self.sources)
+        return GmailDerived(fn(self.value), sources)
+
+    @property
+    def mailboxes(self) -> frozenset[str]:
+        """Return every source mailbox."""
+        return frozenset(s.mailbox for s in self.sources)
+
+    @property
+    def message_ids(self) -> frozenset[str]:
+        """Return every source message id."""
+        return frozenset(i for s in self.sources for i in s.message_ids)
+
+    @property
+    def data_classes(self) -> frozenset[DataClass]:
+        """Return every data class among the sources."""
+        return frozenset(s.data_class for s in self.sources)
+
+    def __repr__(self) -> str:
+        classes = ",".join(sorted(c.value for c in self.data_classes))
+        return (f"GmailDerived(<hidden>, classes={classes}, mailboxes={len(self.mailboxes)}, "
+                f"messages={len(self.message_ids)})")
+
+
+def derived(fn: Callable[P, U]) -> Callable[P, U | GmailDerived[U]]:
+    """Make ``fn`` provenance-preserving: Gmail-derived arguments are unwrapped, and the
+    result is wrapped with the union of their sources (plain arguments give a plain result).
+
+    Only top-level arguments are unwrapped; nested marks are found and kept, too.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> U | GmailDerived[U]:
+        sources = find_provenance((args, kwargs))
+        plain_args = [a.value if isinstance(a, GmailDerived) else a for a in args]
+        plain_kwargs = {k: v.value if isinstance(v, GmailDerived) else v
+                        for k, v in kwargs.items()}
+        result = fn(*plain_args, **plain_kwargs)  # type: ignore[arg-type]
+        if not sources:
+            return result
+        if isinstance(result, GmailDerived):
+            return GmailDerived(result.value, result.sources | sources)
+        return GmailDerived(result, sources)
+    return wrapper
+
+
+def combine(value: T, *parts: Any) -> T | GmailDerived[T]:
+    """Return ``value`` carrying the provenance found in ``parts`` (plain if there is none)."""
+    sources = find_provenance(parts)
+    return GmailDerived(value, sources) if sources else value
+
+
+def find_provenance(value: Any) -> frozenset[Source]:
+    """Return every Gmail source anywhere inside ``value`` (empty when there is none)."""
+    return frozenset(_walk(value, set(), 0))
+
+
+def carries_gmail_data(value: Any) -> bool:
+    """Return True when ``value`` or anything nested in it is Gmail-derived."""
+    return next(_walk(value, set(), 0), None) is not None
+
+
+def unwrap(value: Any) -> Any:
+    """Return a plain copy of ``value`` with every mark removed (for serialising only)."""
+    if isinstance(value, GmailDerived):
+        return unwrap(value.value)
+    if isinstance(value, Mapping):
+        return {unwrap(k): unwrap(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [unwrap(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((unwrap(v) for v in value), key=repr)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: unwrap(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def _walk(value: Any, seen: set[int], depth: int) -> Iterator[Source]:
+    if isinstance(value, str | bytes | int | float | bool) or value is None:
+        return
+    if depth > MAX_DEPTH:
+        raise ValueError("the value nests deeper than the provenance check follows; "
+                         "flatten it before passing it on")
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, GmailDerived):
+        yield from value.sources
+        yield from _walk(value.value, seen, depth + 1)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _walk(key, seen, depth + 1)
+            yield from _walk(item, seen, depth + 1)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _walk(item, seen, depth + 1)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _walk(getattr(value, f.name), seen, depth + 1)
+    elif hasattr(value, "__dict__"):
+        yield from _walk(vars(value), seen, depth + 1)
+
+
+class AdvertisingSink:
+    """An advertising-category destination that refuses Gmail-derived data.
+
+    ``deliver`` receives what is accepted; anything carrying Gmail provenance, however deep,
+    raises ``TransferBlocked`` (rule ``prohibited.advertising``) and is audited.
+    """
+
+    def __init__(self, *, name: str, policy: Policy, audit: AuditLog,
+                 deliver: Callable[[Any], None]) -> None:
+        self._actor = Actor(kind=ActorKind.SYSTEM, id=name)
+        self._policy = policy
+        self._audit = audit
+        self._deliver = deliver
+
+    def accept(self, value: Any, *, request_id: str = "") -> None:
+        """Pass ``value`` on, unless it carries Gmail data anywhere inside it."""
+        sources = find_provenance(value)
+        if not sources:
+            self._deliver(value)
+            return
+        decision = Decision(False, "prohibited.advertising", REASONS["prohibited.advertising"],
+                            "advertising.serving", None, self._policy.version)
+        by_mailbox: dict[str, set[str]] = {}
+        for s in sources:
+            by_mailbox.setdefault(s.mailbox, set()).update(s.message_ids)
+        for mailbox, ids in sorted(by_mailbox.items()):
+            record(self._audit, actor=self._actor, action="advertising.accept",
+                   purpose=decision.purpose, allowed=False, rule_id=decision.rule_id,
+                   policy_version=decision.policy_version, mailbox=mailbox,
+                   resources=resource_refs(ResourceKind.MESSAGE, ids), request_id=request_id,
+                   outcome="blocked")
+        raise TransferBlocked(decision)
