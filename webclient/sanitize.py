@@ -109,6 +109,8 @@ _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _STRIPPED_ANYWHERE = re.compile(r"[\t\n\r]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_SQUEEZE_TEXT = re.compile(r"[\x00-\x20\x7f]+")
+_SCRIPT_SCHEME_TEXT = re.compile(r"(?:java|vb|live)script:")
 
 # nh3 serializes canonically: start tags are `<name a="v">` with `"` escaped inside values,
 # text has `<` escaped, comments are stripped; raw text appears only inside <style>.
@@ -199,6 +201,12 @@ class _Run:
 
     def attribute(self, tag: str, name: str, value: str) -> str | None:
         """Filter one attribute that nh3's allow-list kept (nh3's `attribute_filter`)."""
+        # nh3 also calls this for URL attributes of elements it is about to drop
+        # (`<script src>`, `<embed src>`); those must neither count nor be kept.
+        if tag not in ALLOWED_TAGS or (
+            name not in _GENERIC_ATTRIBUTES and name not in ALLOWED_ATTRIBUTES.get(tag, ())
+        ):
+            return None
         if name == "href":
             return self._href(value)
         if name == "src":
@@ -217,6 +225,10 @@ class _Run:
         if name == "class":
             kept = [c for c in value.split() if not c.lower().startswith("mg-")]
             return " ".join(kept) or None
+        if _SCRIPT_SCHEME_TEXT.search(_SQUEEZE_TEXT.sub("", value).lower()):
+            # Inert here, but an attribute reading like a script URL helps nobody.
+            self.removed.add("javascript-url")
+            return None
         return value
 
     def _href(self, value: str) -> str | None:
