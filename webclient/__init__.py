@@ -1,1 +1,60 @@
-"""The Flask web email client and the people pages (privacy, staff, security review)."""
+"""The MailGuard web email client: ``create_app(test_config=None)``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from webclient import config as config_module
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web client: settings, the guard (opened once), blueprints, headers.
+
+    Settings come from ``MAILGUARD_*`` environment variables unless ``test_config`` is
+    given; a test configuration may also hand over an opened guard as ``GUARD``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'mailguard.db'}",
+        POLICY_PATH=None,
+        GMAIL_ROOT_URL=None,
+        AUDIT_SIGNING_KEY_PATH=str(Path(app.instance_path) / "audit-signing.key"),
+        MAX_CONTENT_LENGTH=36 * 1024 * 1024,
+        MAIL_PAGE_SIZE=50,
+    )
+    if test_config is None:
+        app.config.update(config_module.from_environment(os.environ))
+    else:
+        app.config.update(test_config)
+    config_module.check_required(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    # We check the granted scopes ourselves and explain what is missing, so a narrower
+    # grant must not abort the token exchange inside oauthlib.
+    os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+    if app.config.get("OAUTH_INSECURE_TRANSPORT"):
+        # Only the demo and the tests, whose Google stand-in is the emulator on loopback.
+        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+
+    from webclient import i18n, security
+    from webclient.guard_link import init_guard
+
+    security.init_app(app)
+    i18n.init_app(app)
+    init_guard(app)
+
+    from webclient import errors, preferences
+    from webclient.auth.views import blueprint as auth_blueprint
+    from webclient.mail.views import blueprint as mail_blueprint
+    from webclient.pages import blueprint as pages_blueprint
+
+    preferences.init_app(app)
+    app.register_blueprint(pages_blueprint)
+    app.register_blueprint(auth_blueprint)
+    app.register_blueprint(mail_blueprint)
+    errors.init_app(app)
+    return app

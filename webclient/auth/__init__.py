@@ -1,0 +1,1 @@
+"""Sign-in with Google, connecting and disconnecting Gmail accounts."""

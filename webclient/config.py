@@ -1,0 +1,128 @@
+"""Read the web client's settings from the environment or a test configuration, once."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guard.settings import GOOGLE_AUTH_URI, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI
+
+GOOGLE_CERTS_URI = "https://www.googleapis.com/oauth2/v3/certs"
+
+
+class ConfigError(Exception):
+    """The web client's configuration is missing or invalid; fix it before starting."""
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthClientConfig:
+    """The Google OAuth client the web client signs users in with."""
+
+    client_id: str
+    client_secret: str
+    auth_uri: str = GOOGLE_AUTH_URI
+    token_uri: str = GOOGLE_TOKEN_URI
+    revoke_uri: str = GOOGLE_REVOKE_URI
+    certs_uri: str = GOOGLE_CERTS_URI
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, source: str) -> OAuthClientConfig:
+        """Build the client from Google's client-secret JSON (the ``web`` section)."""
+        section = data.get("web", data)
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"{source}: expected Google's OAuth client JSON with a 'web' "
+                              f"section (download it from the Cloud console's Credentials page)")
+        missing = [k for k in ("client_id", "client_secret") if not section.get(k)]
+        if missing:
+            raise ConfigError(f"{source}: the OAuth client has no {', '.join(missing)}; "
+                              f"download the client JSON again")
+        return cls(
+            client_id=str(section["client_id"]),
+            client_secret=str(section["client_secret"]),
+            auth_uri=str(section.get("auth_uri") or GOOGLE_AUTH_URI),
+            token_uri=str(section.get("token_uri") or GOOGLE_TOKEN_URI),
+            revoke_uri=str(section.get("revoke_uri") or GOOGLE_REVOKE_URI),
+            certs_uri=str(section.get("certs_uri") or GOOGLE_CERTS_URI),
+        )
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> OAuthClientConfig:
+        """Read Google's client-secret JSON file."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"{path}: cannot read the OAuth client JSON "
+                              f"({type(error).__name__}); set MAILGUARD_OAUTH_CLIENT_FILE "
+                              f"to the file downloaded from the Cloud console") from None
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{path}: expected a JSON object")
+        return cls.from_json(data, source=str(path))
+
+    def flow_config(self, redirect_uri: str) -> dict[str, Any]:
+        """Return the client config in the shape google-auth-oauthlib's Flow reads."""
+        return {"web": {"client_id": self.client_id, "client_secret": self.client_secret,
+                        "auth_uri": self.auth_uri, "token_uri": self.token_uri,
+                        "redirect_uris": [redirect_uri]}}
+
+
+def emulator_oauth_client(root_url: str, client_id: str,
+                          client_secret: str) -> OAuthClientConfig:
+    """Return an OAuth client whose endpoints are the Gmail emulator's."""
+    root = root_url.rstrip("/") + "/"
+    return OAuthClientConfig(client_id=client_id, client_secret=client_secret,
+                             auth_uri=root + "o/oauth2/v2/auth", token_uri=root + "token",
+                             revoke_uri=root + "revoke", certs_uri=root + "oauth2/v3/certs")
+
+
+def _keys(text: str, name: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    if not keys:
+        raise ConfigError(f"{name} is empty; give one or more keys, newest first, "
+                          f"separated by commas")
+    return keys
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Return the app settings named by ``MAILGUARD_*`` variables; raise ConfigError."""
+    settings: dict[str, Any] = {}
+    if "MAILGUARD_SECRET_KEY" in environ:
+        settings["SECRET_KEY"] = environ["MAILGUARD_SECRET_KEY"]
+    if "MAILGUARD_DATABASE_URL" in environ:
+        settings["DATABASE_URL"] = environ["MAILGUARD_DATABASE_URL"]
+    if "MAILGUARD_TOKEN_KEYS" in environ:
+        settings["TOKEN_KEYS"] = _keys(environ["MAILGUARD_TOKEN_KEYS"], "MAILGUARD_TOKEN_KEYS")
+    if "MAILGUARD_AUDIT_HMAC_KEY" in environ:
+        settings["AUDIT_HMAC_KEY"] = environ["MAILGUARD_AUDIT_HMAC_KEY"].encode("ascii")
+    if "MAILGUARD_AUDIT_SIGNING_KEY" in environ:
+        settings["AUDIT_SIGNING_KEY_PATH"] = environ["MAILGUARD_AUDIT_SIGNING_KEY"]
+    if "MAILGUARD_POLICY_PATH" in environ:
+        settings["POLICY_PATH"] = environ["MAILGUARD_POLICY_PATH"]
+    if environ.get("MAILGUARD_GMAIL_ROOT_URL"):
+        settings["GMAIL_ROOT_URL"] = environ["MAILGUARD_GMAIL_ROOT_URL"]
+    if environ.get("MAILGUARD_OAUTH_CLIENT_FILE"):
+        settings["OAUTH_CLIENT"] = OAuthClientConfig.from_file(
+            environ["MAILGUARD_OAUTH_CLIENT_FILE"])
+    if environ.get("MAILGUARD_INSECURE_COOKIES") == "1":
+        settings["SESSION_COOKIE_SECURE"] = False
+    return settings
+
+
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "TOKEN_KEYS", "AUDIT_HMAC_KEY", "OAUTH_CLIENT")
+_WHERE = {
+    "SECRET_KEY": "MAILGUARD_SECRET_KEY (a long random string)",
+    "DATABASE_URL": "MAILGUARD_DATABASE_URL (e.g. sqlite:///instance/mailguard.db)",
+    "TOKEN_KEYS": "MAILGUARD_TOKEN_KEYS (token vault keys, newest first)",
+    "AUDIT_HMAC_KEY": "MAILGUARD_AUDIT_HMAC_KEY (the audit log's identifier-hashing key)",
+    "OAUTH_CLIENT": "MAILGUARD_OAUTH_CLIENT_FILE (Google's OAuth client JSON)",
+}
+
+
+def check_required(config: Mapping[str, Any]) -> None:
+    """Raise ConfigError naming every required setting that is missing."""
+    missing = [_WHERE[key] for key in REQUIRED if not config.get(key)]
+    if missing:
+        raise ConfigError("MailGuard cannot start; set " + "; ".join(missing))

@@ -1,0 +1,77 @@
+"""Error pages: what happened and what the reader can do, never the details of the data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from audit import AuditUnavailable
+from guard.errors import AccessDenied, GmailAuthError, GmailError, GmailUnavailable
+from guard.retry import GmailNotFound
+
+
+def _page(status: int, title: str, message: str, **extra: Any) -> tuple[str, int]:
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "message": message}, status  # type: ignore[return-value]
+    return render_template("error.html", status=status, title=title, message=message,
+                           **extra), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the error pages."""
+
+    @app.errorhandler(GmailAuthError)
+    def _reconnect(_error: GmailAuthError) -> Any:
+        account = (request.view_args or {}).get("account")
+        return _page(401, _("Reconnect your Gmail account"),
+                     _("Google no longer accepts MailGuard's access to this account (the "
+                       "access was withdrawn or has expired). Connect it again to keep "
+                       "reading your mail."), reconnect=account)
+
+    @app.errorhandler(AccessDenied)
+    def _denied(error: AccessDenied) -> Any:
+        return _page(403, _("Not allowed"),
+                     _("MailGuard's privacy policy does not allow this (rule %(rule)s). The "
+                       "refusal was recorded.", rule=error.rule_id))
+
+    @app.errorhandler(AuditUnavailable)
+    def _audit(_error: AuditUnavailable) -> Any:
+        app.logger.error("the audit log is unavailable; mail access refused")
+        return _page(503, _("Mail is unavailable"),
+                     _("MailGuard cannot record access to your mail right now, so it shows "
+                       "none. Try again in a few minutes."))
+
+    @app.errorhandler(GmailNotFound)
+    def _not_found(_error: GmailNotFound) -> Any:
+        return _page(404, _("Not found"),
+                     _("This conversation or message no longer exists in Gmail."))
+
+    @app.errorhandler(GmailUnavailable)
+    @app.errorhandler(TimeoutError)
+    def _unavailable(_error: Exception) -> Any:
+        return _page(503, _("Gmail is not answering"),
+                     _("Gmail could not be reached. Check your connection and try again."))
+
+    @app.errorhandler(GmailError)
+    def _gmail(_error: GmailError) -> Any:
+        app.logger.warning("a Gmail call failed: %s", type(_error).__name__)
+        return _page(502, _("Gmail refused the request"),
+                     _("Gmail did not accept this request. Reload the page and try again."))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> Any:
+        return _page(400, _("The form has expired"),
+                     _("This form was not sent from a current MailGuard page. Reload the "
+                       "page and try again."))
+
+    @app.errorhandler(404)
+    def _missing(_error: Exception) -> Any:
+        return _page(404, _("Not found"), _("There is nothing at this address."))
+
+    @app.errorhandler(413)
+    def _too_large(_error: Exception) -> Any:
+        return _page(413, _("Too large"),
+                     _("Attachments may total at most 25 MB; remove some files."))

@@ -1,0 +1,1 @@
+"""The mail pages: folders, labels, conversations, actions, compose, attachments."""

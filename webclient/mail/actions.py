@@ -1,0 +1,144 @@
+"""Organising conversations: read/unread, star, archive, trash, spam, labels, undo.
+
+One form serves single and bulk actions: ``thread_ids`` repeats for each selected
+conversation. Every change is the guard's ``email.organize`` call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from webclient.auth.views import safe_next
+from webclient.mail.blueprint import blueprint
+from webclient.mail.mailbox_link import ORGANIZE, bound_mailbox
+from webclient.signed_in import sign_in_required
+
+UNDO_KEY = "undo"
+MAX_SELECTION = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A change to conversations: labels to add and remove, its undo and what to say."""
+
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    trash: bool | None = None
+    undo: str | None = None
+    done: object = ""
+
+
+ACTIONS: dict[str, Action] = {
+    "read": Action(remove=("UNREAD",), done=_l("Marked as read")),
+    "unread": Action(add=("UNREAD",), done=_l("Marked as unread")),
+    "star": Action(add=("STARRED",), done=_l("Starred")),
+    "unstar": Action(remove=("STARRED",), done=_l("Star removed")),
+    "important": Action(add=("IMPORTANT",), done=_l("Marked as important")),
+    "unimportant": Action(remove=("IMPORTANT",), done=_l("Marked as not important")),
+    "archive": Action(remove=("INBOX",), undo="unarchive", done=_l("Archived")),
+    "unarchive": Action(add=("INBOX",), done=_l("Moved to Inbox")),
+    "spam": Action(add=("SPAM",), remove=("INBOX",), undo="notspam",
+                   done=_l("Reported as spam")),
+    "notspam": Action(add=("INBOX",), remove=("SPAM",), done=_l("Moved to Inbox")),
+    "trash": Action(trash=True, undo="untrash", done=_l("Moved to Trash")),
+    "untrash": Action(trash=False, done=_l("Restored from Trash")),
+}
+
+
+def apply(account: int, name: str, thread_ids: list[str], label_id: str | None = None,
+          remove_label: bool = False) -> None:
+    """Apply the action ``name`` (or a user label) to each conversation through the guard."""
+    box = bound_mailbox(account)
+    action = ACTIONS.get(name)
+    if action is not None and action.trash is not None and label_id is None:
+        box.call("trash" if action.trash else "untrash", purpose=ORGANIZE,
+                 thread_ids=tuple(thread_ids))
+        return
+    for thread_id in thread_ids:
+        if label_id is not None:
+            box.call("modify_thread", purpose=ORGANIZE, thread_id=thread_id,
+                     add=() if remove_label else (label_id,),
+                     remove=(label_id,) if remove_label else ())
+        elif action is not None:
+            box.call("modify_thread", purpose=ORGANIZE, thread_id=thread_id, add=action.add,
+                     remove=action.remove)
+
+
+@blueprint.post("/act")
+@sign_in_required
+def act(account: int) -> Any:
+    """Apply one action to the selected conversations, then go back with an undo."""
+    name = request.form.get("action", "")
+    thread_ids = list(dict.fromkeys(t for t in request.form.getlist("thread_ids") if t))
+    back = safe_next(request.form.get("next")) or url_for("mail.folder", account=account,
+                                                          slug="inbox")
+    if not thread_ids:
+        flash(_l("Select at least one conversation first."), "error")
+        return redirect(back)
+    if len(thread_ids) > MAX_SELECTION:
+        abort(400)
+    label_id = None
+    remove_label = False
+    if name in ("label", "unlabel"):
+        label_id = request.form.get("label_id") or None
+        remove_label = name == "unlabel"
+        if label_id is None:
+            flash(_l("Choose a label first."), "error")
+            return redirect(back)
+    elif name not in ACTIONS:
+        abort(400)
+    apply(account, name, thread_ids, label_id, remove_label)
+    count = len(thread_ids)
+    action = ACTIONS.get(name)
+    if label_id is not None:
+        message = ngettext("Label changed on %(num)d conversation.",
+                           "Label changed on %(num)d conversations.", count)
+        session.pop(UNDO_KEY, None)
+    else:
+        assert action is not None
+        message = ngettext("%(what)s: %(num)d conversation.",
+                           "%(what)s: %(num)d conversations.", count, what=action.done)
+        if action.undo:
+            session[UNDO_KEY] = {"account": account, "action": action.undo,
+                                 "thread_ids": thread_ids, "next": back}
+        else:
+            session.pop(UNDO_KEY, None)
+    flash(message, "undo" if action is not None and action.undo else "success")
+    if name in ("archive", "trash", "spam") and request.form.get("from_thread"):
+        back = safe_next(request.form.get("list")) or url_for("mail.folder", account=account,
+                                                              slug="inbox")
+    return redirect(back)
+
+
+@blueprint.post("/undo")
+@sign_in_required
+def undo(account: int) -> Any:
+    """Undo the last archive, trash or spam report."""
+    last = session.pop(UNDO_KEY, None)
+    if not isinstance(last, dict) or last.get("account") != account:
+        flash(_l("There is nothing to undo."), "error")
+        return redirect(url_for("mail.folder", account=account, slug="inbox"))
+    apply(account, str(last["action"]), [str(t) for t in last["thread_ids"]])
+    flash(_l("Undone."), "success")
+    return redirect(safe_next(str(last.get("next"))) or url_for("mail.folder",
+                                                                account=account,
+                                                                slug="inbox"))
+
+
+@blueprint.post("/labels")
+@sign_in_required
+def create_label(account: int) -> Any:
+    """Create a user label."""
+    name = request.form.get("name", "").strip()
+    if not name or len(name) > 225:
+        flash(_l("Give the label a name of at most 225 characters."), "error")
+    else:
+        bound_mailbox(account).call("create_label", purpose=ORGANIZE, name=name)
+        flash(_l("Label created."), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for(
+        "mail.folder", account=account, slug="inbox"))

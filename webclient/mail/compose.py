@@ -1,0 +1,295 @@
+"""Compose, reply, reply-all, forward, drafts (saved by hand or autosaved) and sending."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from email.utils import formataddr, getaddresses
+from typing import Any
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from guard.errors import AccessDenied, GmailError
+from guard.mail_values import (
+    AttachmentData,
+    Draft,
+    DraftPage,
+    DraftRef,
+    Message,
+    OutgoingAttachment,
+    OutgoingMessage,
+    SendAsAlias,
+    SentMessage,
+)
+from guard.outgoing import InvalidMessage
+from webclient.mail.blueprint import blueprint
+from webclient.mail.mailbox_link import COMPOSE, READ, SEND, BoundMailbox, bound_mailbox
+from webclient.mail.message_view import addresses
+from webclient.signed_in import sign_in_required
+
+#: Gmail accepts messages up to 35 MB through the upload endpoint; attachments grow by a
+#: third when base64-encoded, so the files themselves may total about 25 MB.
+MAX_ATTACHMENTS_BYTES = 25 * 1024 * 1024
+_SPLIT = re.compile(r"[,;\n]")
+_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|balas|terus)\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeForm:
+    """What the compose page shows and submits."""
+
+    from_: str = ""
+    to: str = ""
+    cc: str = ""
+    bcc: str = ""
+    subject: str = ""
+    body: str = ""
+    in_reply_to: str = ""
+    references: str = ""
+    thread_id: str = ""
+    draft_id: str = ""
+    forward_of: str = ""
+
+    @classmethod
+    def from_request(cls) -> ComposeForm:
+        """Read the submitted form."""
+        form = request.form
+        return cls(**{name: form.get(name.rstrip("_") if name == "from_" else name, "")
+                      for name in cls.__dataclass_fields__})
+
+
+def split_addresses(text: str) -> tuple[str, ...]:
+    """Split a recipients field at commas, semicolons and newlines."""
+    pairs = getaddresses([part for part in _SPLIT.split(text) if part.strip()])
+    return tuple(formataddr((name, address)) if name else address
+                 for name, address in pairs if address)
+
+
+def invalid_addresses(text: str) -> list[str]:
+    """Return the entries of a recipients field that are not email addresses."""
+    bad = []
+    for part in _SPLIT.split(text):
+        if part.strip():
+            _name, address = getaddresses([part])[0]
+            if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address or ""):
+                bad.append(part.strip())
+    return bad
+
+
+def subject_with(prefix: str, subject: str) -> str:
+    """Return ``subject`` with one ``Re:``/``Fwd:`` prefix."""
+    base = _PREFIX.sub("", subject or "").strip()
+    return f"{prefix} {base}".strip()
+
+
+def _aliases(box: BoundMailbox) -> tuple[str, ...]:
+    try:
+        found: tuple[SendAsAlias, ...] = box.call("send_as", purpose=READ)
+    except (AccessDenied, GmailError):
+        found = ()
+    names = [formataddr((a.display_name, a.send_as_email)) if a.display_name
+             else a.send_as_email for a in sorted(found, key=lambda a: not a.is_default)
+             if a.verification_status in ("accepted", "") or a.is_primary]
+    return tuple(names) or (box.email,)
+
+
+def _quote(message: Message) -> str:
+    when = message.headers.date.strftime("%Y-%m-%d %H:%M") if message.headers.date else ""
+    text = message.text_body or message.snippet or ""
+    quoted = "\n".join("> " + line for line in text.splitlines())
+    return "\n\n" + _("On %(when)s, %(who)s wrote:", when=when,
+                      who=message.headers.from_) + "\n" + quoted
+
+
+def _forwarded(message: Message) -> str:
+    header = [_("---------- Forwarded message ---------"),
+              _("From: %(who)s", who=message.headers.from_),
+              _("Subject: %(subject)s", subject=message.headers.subject)]
+    if message.headers.to:
+        header.append(_("To: %(who)s", who=", ".join(message.headers.to)))
+    return "\n\n" + "\n".join(header) + "\n\n" + (message.text_body or message.snippet or "")
+
+
+def reply_form(box: BoundMailbox, message: Message, mode: str) -> ComposeForm:
+    """Return the form of a reply, reply-all or forward of ``message``."""
+    headers = message.headers
+    references = " ".join([*headers.references, *( [headers.message_id]
+                                                   if headers.message_id else [])])
+    if mode == "forward":
+        return ComposeForm(subject=subject_with("Fwd:", headers.subject),
+                           body=_forwarded(message), forward_of=message.id)
+    me = box.email.lower()
+    sent_by_me = (addresses((headers.from_,)) or [""])[0].lower() == me
+    if sent_by_me:
+        to = list(headers.to)
+    else:
+        to = list(headers.reply_to or (headers.from_,))
+    cc: list[str] = []
+    if mode == "reply_all":
+        seen = {a.lower() for a in addresses(tuple(to))} | {me}
+        for value in (*headers.to, *headers.cc):
+            address = (addresses((value,)) or [""])[0].lower()
+            if address and address not in seen:
+                seen.add(address)
+                cc.append(value)
+    return ComposeForm(to=", ".join(to), cc=", ".join(cc),
+                       subject=subject_with("Re:", headers.subject), body=_quote(message),
+                       in_reply_to=headers.message_id or "", references=references,
+                       thread_id=message.thread_id)
+
+
+def _draft_form(draft: Draft) -> ComposeForm:
+    message = draft.message
+    headers = message.headers
+    return ComposeForm(from_=headers.from_, to=", ".join(headers.to), cc=", ".join(headers.cc),
+                       bcc=", ".join(headers.bcc), subject=headers.subject,
+                       body=message.text_body or "", in_reply_to=headers.in_reply_to or "",
+                       references=" ".join(headers.references),
+                       thread_id=message.thread_id if headers.in_reply_to else "",
+                       draft_id=draft.id)
+
+
+def _draft_of(box: BoundMailbox, message_id: str | None) -> str | None:
+    """Return the id of the draft that holds ``message_id``."""
+    if not message_id:
+        return None
+    token = None
+    while True:
+        page: DraftPage = box.call("list_drafts", purpose=COMPOSE, page_token=token)
+        for ref in page.drafts:
+            if ref.message_id == message_id:
+                return ref.id
+        token = page.next_page_token
+        if not token:
+            abort(404)
+
+
+@blueprint.get("/compose")
+@sign_in_required
+def compose(account: int) -> Any:
+    """Show the compose page: new, reply, reply-all, forward or an existing draft."""
+    box = bound_mailbox(account)
+    mode = request.args.get("mode", "new")
+    form = ComposeForm(to=request.args.get("to", ""))
+    draft_id = request.args.get("draft") or _draft_of(box, request.args.get("draft_message"))
+    if draft_id:
+        draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=draft_id)
+        form = _draft_form(draft)
+    elif mode in ("reply", "reply_all", "forward"):
+        original_id = request.args.get("message", "")
+        if not original_id:
+            abort(400)
+        original: Message = box.call("get_message", purpose=COMPOSE, message_id=original_id)
+        form = reply_form(box, original, mode)
+    return render_template("mail/compose.html", box=box, form=form, mode=mode,
+                           aliases=_aliases(box), problems=[])
+
+
+def _outgoing(box: BoundMailbox, form: ComposeForm, aliases: tuple[str, ...],
+              attachments: tuple[OutgoingAttachment, ...]) -> OutgoingMessage:
+    sender = form.from_ if form.from_ in aliases else aliases[0]
+    return OutgoingMessage(
+        from_=sender, to=split_addresses(form.to), cc=split_addresses(form.cc),
+        bcc=split_addresses(form.bcc), subject=form.subject, text_body=form.body,
+        attachments=attachments, in_reply_to=form.in_reply_to or None,
+        references=tuple(form.references.split()), thread_id=form.thread_id or None)
+
+
+def _uploaded() -> tuple[OutgoingAttachment, ...]:
+    files = []
+    for upload in request.files.getlist("attachments"):
+        if not upload or not upload.filename:
+            continue
+        files.append(OutgoingAttachment(filename=upload.filename,
+                                        mime_type=upload.mimetype or "application/octet-stream",
+                                        data=upload.read()))
+    return tuple(files)
+
+
+def _forwarded_files(box: BoundMailbox, message_id: str) -> tuple[OutgoingAttachment, ...]:
+    original: Message = box.call("get_message", purpose=COMPOSE, message_id=message_id)
+    files = []
+    for part in original.attachments:
+        if part.inline:
+            continue
+        data: AttachmentData = box.call("get_attachment", purpose=COMPOSE,
+                                        message_id=message_id,
+                                        attachment_id=part.attachment_id)
+        files.append(OutgoingAttachment(filename=data.filename or part.filename,
+                                        mime_type=data.mime_type or part.mime_type,
+                                        data=data.data))
+    return tuple(files)
+
+
+def _problems(form: ComposeForm, attachments: tuple[OutgoingAttachment, ...], *,
+              sending: bool) -> list[str]:
+    problems = []
+    for field, label in (("to", _("To")), ("cc", _("Cc")), ("bcc", _("Bcc"))):
+        bad = invalid_addresses(getattr(form, field))
+        if bad:
+            problems.append(_("%(field)s: these are not email addresses: %(list)s",
+                              field=label, list=", ".join(bad)))
+    if sending and not (form.to.strip() or form.cc.strip() or form.bcc.strip()):
+        problems.append(_("Add at least one recipient."))
+    if sum(len(a.data) for a in attachments) > MAX_ATTACHMENTS_BYTES:
+        problems.append(_("Attachments may total at most 25 MB; remove some files."))
+    return problems
+
+
+@blueprint.post("/compose")
+@sign_in_required
+def submit(account: int) -> Any:
+    """Send the message, save it as a draft, or discard the draft."""
+    box = bound_mailbox(account)
+    form = ComposeForm.from_request()
+    action = request.form.get("action", "send")
+    if action == "discard":
+        if form.draft_id:
+            box.call("delete_draft", purpose=COMPOSE, draft_id=form.draft_id)
+        flash(_("Draft discarded."), "success")
+        return redirect(url_for("mail.folder", account=account, slug="inbox"))
+    aliases = _aliases(box)
+    attachments = _uploaded()
+    problems = _problems(form, attachments, sending=action == "send")
+    if not problems and action == "send" and form.forward_of:
+        attachments += _forwarded_files(box, form.forward_of)
+    outgoing = _outgoing(box, form, aliases, attachments)
+    if not problems:
+        try:
+            if action == "save":
+                saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
+                                           draft_id=form.draft_id or None)
+                flash(_("Draft saved."), "success")
+                return redirect(url_for("mail.compose", account=account, draft=saved.id))
+            sent: SentMessage = box.call("send", purpose=SEND, outgoing=outgoing)
+        except InvalidMessage:
+            problems.append(_("The message cannot be sent as written: a field contains a "
+                              "line break or the message is too large."))
+        else:
+            if form.draft_id:
+                try:
+                    box.call("delete_draft", purpose=COMPOSE, draft_id=form.draft_id)
+                except GmailError:
+                    current_app.logger.warning("the sent message's draft was not deleted")
+            flash(_("Message sent."), "success")
+            return redirect(url_for("mail.thread", account=account, thread_id=sent.thread_id))
+    return render_template("mail/compose.html", box=box, form=replace(form), mode="new",
+                           aliases=aliases, problems=problems), 400
+
+
+@blueprint.post("/drafts/autosave")
+@sign_in_required
+def autosave(account: int) -> Any:
+    """Save the compose form as a draft (called by the page's script); answer its id."""
+    box = bound_mailbox(account)
+    form = ComposeForm.from_request()
+    if _problems(form, (), sending=False):
+        return jsonify({"saved": False}), 422
+    outgoing = _outgoing(box, form, (form.from_ or box.email,), ())
+    try:
+        saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
+                                   draft_id=form.draft_id or None)
+    except InvalidMessage:
+        return jsonify({"saved": False}), 422
+    return jsonify({"saved": True, "draft_id": saved.id})

@@ -1,0 +1,118 @@
+"""What the conversation page shows of each message, and its body in the message frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import getaddresses, parseaddr
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from guard.mail_values import AttachmentInfo, Message, Thread
+from webclient import preferences
+from webclient.mail.mailbox_link import BoundMailbox
+from webclient.sanitize import SanitizedHtml, sanitize_email_html, text_to_html
+from webclient.signed_in import user_id
+
+INLINE_SALT = "mailguard.inline-part"
+INLINE_MAX_AGE = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    """One message of a conversation as the page shows it."""
+
+    message: Message
+    sender_name: str
+    sender_address: str
+    expanded: bool
+    is_draft: bool
+    unread: bool
+    attachments: tuple[AttachmentInfo, ...]
+    blocked_remote_images: int
+    remote_images_allowed: bool
+    suspicious_links: int
+    frame_url: str
+
+
+def sender(message: Message) -> tuple[str, str]:
+    """Return the sender's display name (or address) and address."""
+    name, address = parseaddr(message.headers.from_)
+    return (name or address or message.headers.from_), address.lower()
+
+
+def addresses(values: tuple[str, ...]) -> list[str]:
+    """Return the bare addresses of header values."""
+    return [address for _name, address in getaddresses(list(values)) if address]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt=INLINE_SALT)
+
+
+def inline_url(box: BoundMailbox, message: Message, content_id: str) -> str:
+    """Return a signed URL for one inline (``cid:``) image of ``message``.
+
+    The sandboxed message frame has an opaque origin, so its image requests may arrive
+    without the session cookie; the signature binds the URL to this user, account,
+    message and part, and expires after an hour.
+    """
+    wanted = content_id.strip("<>")
+    part = next((a for a in message.attachments
+                 if a.content_id and a.content_id.strip("<>") == wanted), None)
+    if part is None:
+        return "about:blank"
+    token = _serializer().dumps([user_id(), box.account.index, message.id,
+                                 part.attachment_id])
+    return url_for("mail.inline_part", account=box.account.index, token=token)
+
+
+def read_inline_token(token: str) -> tuple[str, int, str, str] | None:
+    """Return (user id, account index, message id, attachment id) of a valid token."""
+    try:
+        value = _serializer().loads(token, max_age=INLINE_MAX_AGE)
+    except BadSignature:
+        return None
+    if (not isinstance(value, list) or len(value) != 4 or not isinstance(value[0], str)
+            or not isinstance(value[1], int)):
+        return None
+    return value[0], value[1], str(value[2]), str(value[3])
+
+
+def render_body(box: BoundMailbox, message: Message, *,
+                allow_remote_images: bool) -> SanitizedHtml | str:
+    """Return the sanitised HTML body, or the escaped plain-text body as HTML."""
+    if message.html_body:
+        return sanitize_email_html(message.html_body, allow_remote_images=allow_remote_images,
+                                   cid_url=lambda cid: inline_url(box, message, cid))
+    return text_to_html(message.text_body or message.snippet or "")
+
+
+def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
+                  images_for: str | None) -> tuple[MessageView, ...]:
+    """Return the page's view of each message; the last and the unread ones open."""
+    views = []
+    last = len(thread.messages) - 1
+    for position, message in enumerate(thread.messages):
+        name, address = sender(message)
+        unread = "UNREAD" in message.label_ids
+        allowed = images_for in (message.id, "all") or preferences.trusts_sender(
+            user_id() or "", address)
+        blocked = 0
+        suspicious = 0
+        if message.html_body:
+            body = render_body(box, message, allow_remote_images=allowed)
+            assert isinstance(body, SanitizedHtml)
+            blocked = body.blocked_remote_images
+            suspicious = sum(1 for link in body.links
+                             if link.mismatched or getattr(link, "punycode_host", None))
+        views.append(MessageView(
+            message=message, sender_name=name, sender_address=address,
+            expanded=position == last or unread or expand in (message.id, "all"),
+            is_draft="DRAFT" in message.label_ids, unread=unread,
+            attachments=tuple(a for a in message.attachments if not a.inline),
+            blocked_remote_images=blocked, remote_images_allowed=allowed,
+            suspicious_links=suspicious,
+            frame_url=url_for("mail.frame", account=box.account.index,
+                              message_id=message.id, images=1 if allowed else None)))
+    return tuple(views)

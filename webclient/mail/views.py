@@ -1,0 +1,141 @@
+"""Folder, label and search listings, and the conversation view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from guard.mail_values import LabelInfo, Thread, ThreadPage
+from webclient.auth.views import safe_next
+from webclient.mail import actions, compose, parts  # noqa: F401  (registers their routes)
+from webclient.mail.blueprint import blueprint
+from webclient.mail.folders import BY_SLUG, FOLDERS, HIDDEN_LABELS, counts, user_labels
+from webclient.mail.mailbox_link import (
+    ORGANIZE,
+    READ,
+    SEARCH,
+    BoundMailbox,
+    bound_mailbox,
+    together,
+)
+from webclient.mail.message_view import message_views
+from webclient.signed_in import accounts, sign_in_required
+
+__all__ = ["blueprint"]
+
+
+def _page_args() -> tuple[str | None, list[str]]:
+    token = request.args.get("page") or None
+    back = [t for t in request.args.get("back", "").split(",") if t]
+    return token, back
+
+
+def _render_list(box: BoundMailbox, page: ThreadPage, *, title: object, labels:
+                 tuple[LabelInfo, ...], endpoint: str, endpoint_args: dict[str, Any],
+                 folder: str | None = None, query: str = "") -> str:
+    token, back = _page_args()
+    newer = None
+    if token is not None:
+        newer_token = back[-1] if back else None
+        newer = url_for(endpoint, **endpoint_args, page=newer_token or None,
+                        back=",".join(back[:-1]) or None)
+    older = None
+    if page.next_page_token:
+        older = url_for(endpoint, **endpoint_args, page=page.next_page_token,
+                        back=",".join([*back, token or ""]).strip(",") or None)
+    return render_template(
+        "mail/list.html", box=box, page=page, title=title, labels=labels,
+        user_labels=user_labels(labels), unread=counts(labels), folder=folder, query=query,
+        newer=newer, older=older, here=request.full_path, hidden_labels=HIDDEN_LABELS,
+        label_names={label.id: label.name for label in labels if label.type == "user"})
+
+
+@blueprint.get("/")
+@sign_in_required
+def home(account: int) -> Any:
+    """Open the inbox."""
+    return redirect(url_for("mail.folder", account=account, slug="inbox"))
+
+
+@blueprint.get("/f/<slug>")
+@sign_in_required
+def folder(account: int, slug: str) -> Any:
+    """List the conversations of one folder, newest first, a page at a time."""
+    chosen = BY_SLUG.get(slug)
+    if chosen is None:
+        abort(404)
+    box = bound_mailbox(account)
+    token, _back = _page_args()
+    page, labels = together(
+        box.prepare("list_threads", purpose=READ,
+                    label_ids=(chosen.label_id,) if chosen.label_id else (),
+                    page_token=token, max_results=current_app.config["MAIL_PAGE_SIZE"]),
+        box.prepare("list_labels", purpose=READ))
+    return _render_list(box, page, title=chosen.title, labels=labels,
+                        endpoint="mail.folder", endpoint_args={"account": account,
+                                                               "slug": slug},
+                        folder=slug)
+
+
+@blueprint.get("/label/<label_id>")
+@sign_in_required
+def label(account: int, label_id: str) -> Any:
+    """List the conversations that carry one user label."""
+    box = bound_mailbox(account)
+    token, _back = _page_args()
+    page, labels = together(
+        box.prepare("list_threads", purpose=READ, label_ids=(label_id,), page_token=token,
+                    max_results=current_app.config["MAIL_PAGE_SIZE"]),
+        box.prepare("list_labels", purpose=READ))
+    found = next((item for item in labels if item.id == label_id), None)
+    if found is None:
+        abort(404)
+    return _render_list(box, page, title=found.name, labels=labels, endpoint="mail.label",
+                        endpoint_args={"account": account, "label_id": label_id},
+                        folder="label:" + label_id)
+
+
+@blueprint.get("/search")
+@sign_in_required
+def search(account: int) -> Any:
+    """Search with Gmail's own syntax (from:, has:attachment, label:, before:...)."""
+    query = request.args.get("q", "").strip()
+    if not query:
+        return redirect(url_for("mail.folder", account=account, slug="inbox"))
+    box = bound_mailbox(account)
+    token, _back = _page_args()
+    page, labels = together(
+        box.prepare("list_threads", purpose=SEARCH, query=query, page_token=token,
+                    max_results=current_app.config["MAIL_PAGE_SIZE"]),
+        box.prepare("list_labels", purpose=READ))
+    return _render_list(box, page, title=query, labels=labels, endpoint="mail.search",
+                        endpoint_args={"account": account, "q": query}, query=query)
+
+
+@blueprint.get("/t/<thread_id>")
+@sign_in_required
+def thread(account: int, thread_id: str) -> Any:
+    """Show one conversation; opening it marks it read."""
+    box = bound_mailbox(account)
+    conversation: Thread
+    conversation, labels = together(
+        box.prepare("get_thread", purpose=READ, thread_id=thread_id),
+        box.prepare("list_labels", purpose=READ))
+    if "UNREAD" in conversation.label_ids:
+        box.call("modify_thread", purpose=ORGANIZE, thread_id=thread_id, add=(),
+                 remove=("UNREAD",))
+    views = message_views(box, conversation, expand=request.args.get("expand"),
+                          images_for=request.args.get("images"))
+    return render_template(
+        "mail/thread.html", box=box, thread=conversation, messages=views, labels=labels,
+        user_labels=user_labels(labels), unread=counts(labels), folder=None, query="",
+        hidden_labels=HIDDEN_LABELS, here=request.full_path,
+        label_names={label.id: label.name for label in labels if label.type == "user"},
+        back=safe_next(request.args.get("from")) or url_for("mail.folder", account=account,
+                                                 slug="inbox"))
+
+
+@blueprint.app_context_processor
+def _mail_globals() -> dict[str, Any]:
+    return {"FOLDERS": FOLDERS, "connected_accounts": accounts}

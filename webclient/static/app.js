@@ -1,0 +1,108 @@
+// MailGuard: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  ready(function () {
+    // The language menu submits itself.
+    document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.submit(); });
+    });
+
+    // Select all conversations.
+    var all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.addEventListener("change", function () {
+        document.querySelectorAll("[data-select]").forEach(function (box) { box.checked = all.checked; });
+      });
+    }
+
+    // Offline banner.
+    var offline = document.getElementById("offline");
+    function showOffline() { if (offline) { offline.hidden = navigator.onLine; } }
+    window.addEventListener("online", showOffline);
+    window.addEventListener("offline", showOffline);
+    showOffline();
+
+    // Keyboard shortcuts: j/k move, o/Enter open, x select, / search, and the buttons
+    // and links that carry data-shortcut (c compose, r reply, a reply all, f forward,
+    // e archive, # trash, s star, u back, z undo).
+    var items = Array.prototype.slice.call(document.querySelectorAll("[data-item]"));
+    var current = -1;
+    function focusItem(i) {
+      if (!items.length) { return; }
+      current = Math.max(0, Math.min(items.length - 1, i));
+      items.forEach(function (el, n) { el.classList.toggle("cursor", n === current); });
+      items[current].scrollIntoView({ block: "nearest" });
+      var box = items[current].querySelector("[data-select]");
+      if (box) { box.focus({ preventScroll: true }); }
+    }
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) &&
+        !(target.type === "checkbox");
+      if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      var key = event.key;
+      if (key === "j") { focusItem(current + 1); event.preventDefault(); return; }
+      if (key === "k") { focusItem(current - 1); event.preventDefault(); return; }
+      if ((key === "o" || key === "Enter") && current >= 0 && items[current].dataset.open) {
+        window.location.href = items[current].dataset.open; event.preventDefault(); return;
+      }
+      if (key === "x" && current >= 0) {
+        var box = items[current].querySelector("[data-select]");
+        if (box) { box.checked = !box.checked; }
+        event.preventDefault(); return;
+      }
+      var search = document.querySelector('[data-shortcut-focus="' + key + '"]');
+      if (search) { search.focus(); search.select(); event.preventDefault(); return; }
+      var action = document.querySelector('[data-shortcut="' + CSS.escape(key) + '"]');
+      if (!action) { return; }
+      // In a list, act on the conversation under the cursor when nothing is selected.
+      if (action.form && action.form.id === "bulk" && current >= 0 &&
+          !document.querySelector("[data-select]:checked")) {
+        var row = items[current].querySelector("[data-select]");
+        if (row) { row.checked = true; }
+      }
+      event.preventDefault();
+      action.click();
+    });
+
+    // Drafts save themselves a few seconds after the writer stops typing.
+    var compose = document.querySelector("form[data-autosave]");
+    if (compose && window.fetch && window.FormData) {
+      var timer = null;
+      var words = document.getElementById("autosave-words");
+      var status = compose.querySelector("[data-autosave-status]");
+      var draftId = compose.querySelector("[data-draft-id]");
+      var token = document.querySelector('meta[name="csrf-token"]').content;
+      var saving = false;
+      function save() {
+        if (saving) { return; }
+        saving = true;
+        var data = new FormData(compose);
+        data.delete("attachments");
+        fetch(compose.dataset.autosave, {
+          method: "POST", body: data, credentials: "same-origin",
+          headers: { "X-CSRFToken": token, "Accept": "application/json" }
+        }).then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        }).then(function (answer) {
+          if (answer.draft_id) { draftId.value = answer.draft_id; }
+          status.textContent = words.dataset.saved;
+        }).catch(function () {
+          status.textContent = words.dataset.failed;
+        }).finally(function () { saving = false; });
+      }
+      compose.addEventListener("input", function (event) {
+        if (event.target.type === "file") { return; }
+        clearTimeout(timer);
+        timer = setTimeout(save, 2000);
+      });
+    }
+  });
+})();
