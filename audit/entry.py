@@ -13,6 +13,7 @@ value is a short single-line identifier.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -168,11 +169,21 @@ class IdentifierHasher:
 
     def hash(self, value: str) -> str:
         """Return "h1:" + hex HMAC-SHA256 of the normalised value ("" stays "")."""
-        normalised = normalise_identifier(value)
-        if not normalised:
-            return ""
-        digest = hmac.new(self.key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
-        return HASH_PREFIX + digest
+        return _keyed_hash(self.key, value) if value else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyed_hash(key: bytes, value: str) -> str:
+    """Hash one identifier; remembered because the same mailboxes and actors recur.
+
+    Security caveat: the cache keeps recent identifiers in this process's memory, where
+    the requests that carried them already were; it never reaches disk or the log.
+    """
+    normalised = normalise_identifier(value)
+    if not normalised:
+        return ""
+    digest = hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    return HASH_PREFIX + digest
 
 
 def normalise_identifier(value: str) -> str:
@@ -222,26 +233,36 @@ class AuditEntry:
     @classmethod
     def from_event(cls, event: AuditEvent, *, seq: int, time: datetime | str,
                    hasher: IdentifierHasher) -> AuditEntry:
-        """Place ``event`` at ``seq`` and ``time``, hashing mailbox, actor id and client IP."""
-        return cls(
-            seq=seq,
-            time=time if isinstance(time, str) else format_time(time),
-            actor_kind=event.actor_kind,
-            actor_id_h=hasher.hash(event.actor_id),
-            actor_role=event.actor_role,
-            mailbox_h=hasher.hash(event.mailbox),
-            action=event.action,
-            purpose=event.purpose,
-            basis=event.basis,
-            basis_ref=event.basis_ref,
-            resources=event.resources,
-            decision=event.decision,
-            rule_id=event.rule_id,
-            policy_version=event.policy_version,
-            request_id=event.request_id,
-            outcome=event.outcome,
-            client_ip_h=hasher.hash(event.client_ip),
-        )
+        """Place ``event`` at ``seq`` and ``time``, hashing mailbox, actor id and client IP.
+
+        The supported constructor for events: an ``AuditEvent`` validated every field when
+        it was built (it is frozen), and keyed hashes are "h1:" + hex, so only ``seq`` and
+        ``time`` are checked here. Build entries from untrusted data with ``AuditEntry(...)``
+        or ``from_dict``, which validate everything.
+        """
+        if not isinstance(event, AuditEvent):
+            raise InvalidEvent("from_event takes an AuditEvent; build entries from other "
+                               "data with AuditEntry(...) or AuditEntry.from_dict")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+            raise InvalidEvent(f"entry seq must be an integer >= 0, got {seq!r}")
+        if isinstance(time, str):
+            parse_time(time)
+        else:
+            time = format_time(time)
+        entry = object.__new__(cls)
+        setattr_ = object.__setattr__
+        for name, value in (
+            ("seq", seq), ("time", time), ("actor_kind", event.actor_kind),
+            ("actor_id_h", hasher.hash(event.actor_id)), ("actor_role", event.actor_role),
+            ("mailbox_h", hasher.hash(event.mailbox)), ("action", event.action),
+            ("purpose", event.purpose), ("basis", event.basis), ("basis_ref", event.basis_ref),
+            ("resources", event.resources), ("decision", event.decision),
+            ("rule_id", event.rule_id), ("policy_version", event.policy_version),
+            ("request_id", event.request_id), ("outcome", event.outcome),
+            ("client_ip_h", hasher.hash(event.client_ip)),
+        ):
+            setattr_(entry, name, value)
+        return entry
 
     @property
     def timestamp(self) -> datetime:

@@ -14,11 +14,10 @@ only grows, by design.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
-import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,18 +41,18 @@ from audit.errors import AuditError, AuditUnavailable, CheckpointError
 from audit.merkle import (
     consistency_proof,
     inclusion_proof,
-    leaf_hash,
     root_at,
     verify_consistency,
     verify_inclusion,
 )
+from audit.prepared import PreparedEntry
 from audit.store import PendingLeaf, Store, checkpoints, entries, resources, unavailable
 from audit.verify import VerifyReport, verify_store
 
 _log = logging.getLogger(__name__)
 
 DEFAULT_ORIGIN = "mailguard.local/audit"
-MAX_BATCH = 2000
+MAX_LINGER = 0.002
 
 Clock = Callable[[], datetime]
 
@@ -183,16 +182,25 @@ class AuditStats:
     timeline: tuple[TimeBucket, ...]
 
 
-class _Request:
-    """A caller's batch waiting for the committer thread."""
+class _Batch:
+    """The callers committed together: one event releases all of them."""
 
-    __slots__ = ("done", "error", "events", "receipts")
+    __slots__ = ("done", "error")
 
-    def __init__(self, events: Sequence[AuditEvent]) -> None:
-        self.events = events
+    def __init__(self) -> None:
         self.done = threading.Event()
-        self.receipts: list[Receipt] = []
         self.error: BaseException | None = None
+
+
+class _Request:
+    """A caller's entries, prepared in its own thread, waiting in the open batch."""
+
+    __slots__ = ("batch", "entries", "receipts")
+
+    def __init__(self, entries: list[PreparedEntry], batch: _Batch) -> None:
+        self.entries = entries
+        self.batch = batch
+        self.receipts: list[Receipt] = []
 
 
 class AuditLog:
@@ -209,9 +217,10 @@ class AuditLog:
         self._checkpoint_seconds = checkpoint_seconds
         self._clock = clock
         self._append_timeout = append_timeout
-        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._pending: list[_Request] = []
+        self._open_batch = _Batch()
+        self._arrived = threading.Condition(threading.Lock())
         self._closed = False
-        self._close_lock = threading.Lock()
         self._checkpoint_lock = threading.Lock()
         latest = self.latest_checkpoint()
         self._last_checkpoint_size = latest.size if latest else 0
@@ -276,86 +285,93 @@ class AuditLog:
         batch = list(events)
         if not batch:
             return []
-        if self._hasher is None:
+        hasher = self._hasher
+        if hasher is None:
             raise AuditError("open the log with hmac_key=... to append to it")
         for item in batch:
             if not isinstance(item, AuditEvent):
                 raise AuditError("append AuditEvent values (build them with AuditEvent(...) "
                                  "or AuditEvent.from_dict)")
-        request = _Request(batch)
-        with self._close_lock:
+        # Hashing and encoding happen here, in the caller's thread, not while writers wait.
+        prepared = [PreparedEntry.from_event(event, hasher) for event in batch]
+        with self._arrived:
             if self._closed:
                 raise AuditUnavailable("the audit log is closed; the access must be refused")
-            self._queue.put(request)
-        if not request.done.wait(self._append_timeout):
+            request = _Request(prepared, self._open_batch)
+            self._pending.append(request)
+            self._arrived.notify()
+        if not request.batch.done.wait(self._append_timeout):
             raise AuditUnavailable(
                 f"the audit log did not confirm the entry within {self._append_timeout:g}s; "
                 "the access must be refused until the audit database responds"
             )
-        if request.error is not None:
-            raise request.error
+        if request.batch.error is not None:
+            raise request.batch.error
         return request.receipts
 
     def _commit_loop(self) -> None:
-        """Drain the queue into transactions until close() sends None."""
+        """Commit everything waiting, batch after batch, until close() and nothing waits.
+
+        Every caller waiting when a commit starts is in that commit: the committer takes the
+        whole open batch at once, and its callers wait on one event. After releasing a batch
+        the committer lingers briefly (a quarter of the last commit's duration, at most
+        MAX_LINGER) for the callers it just released to come back, so concurrent writers keep
+        sharing one commit instead of splitting into groups that alternate.
+        """
         tick = min(1.0, self._checkpoint_seconds) if self._checkpoint_seconds > 0 else 1.0
-        stopping = False
-        while not stopping:
-            try:
-                first = self._queue.get(timeout=tick)
-            except queue.Empty:
+        expected, linger = 0, 0.0
+        while True:
+            with self._arrived:
+                if not self._pending and not self._closed:
+                    self._arrived.wait(tick)
+                if self._pending and linger > 0:
+                    self._arrived.wait_for(
+                        lambda want=expected: len(self._pending) >= want or self._closed,
+                        linger)
+                requests, batch = self._pending, self._open_batch
+                if requests:
+                    self._pending, self._open_batch = [], _Batch()
+                elif self._closed:
+                    return
+            if not requests:
                 self._maybe_checkpoint()
                 continue
-            if first is None:
-                break
-            batch, count = [first], len(first.events)
-            while count < MAX_BATCH:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stopping = True
-                    break
-                batch.append(nxt)
-                count += len(nxt.events)
-            self._commit(batch)
+            started = time.monotonic()
+            self._commit(requests, batch)
+            expected = len(requests)
+            linger = min(MAX_LINGER, time.monotonic() - started) if expected > 1 else 0.0
 
-    def _commit(self, batch: list[_Request]) -> None:
+    def _commit(self, batch_requests: list[_Request], batch: _Batch) -> None:
         """Write one batch in one transaction and release its callers."""
-        hasher = self._hasher
-        assert hasher is not None
-        items = [(request, event) for request in batch for event in request.events]
+        items = [(request, prepared) for request in batch_requests
+                 for prepared in request.entries]
         moment: list[str] = []
 
-        def build(seq: int, item: tuple[_Request, AuditEvent]) -> PendingLeaf:
+        def place(seq: int, item: tuple[_Request, PreparedEntry]) -> PendingLeaf:
             if not moment:
                 moment.append(format_time(self._clock()))
-            return _pending(_entry_from_event(item[1], seq, moment[0], hasher))
+            return _pending(item[1], seq, moment[0])
 
         try:
-            written = self.store.append(items, build)
+            written = self.store.append(items, place)
         except BaseException as exc:  # noqa: BLE001 - every caller must hear of the failure
-            error = exc if isinstance(exc, AuditError) else AuditUnavailable(
+            batch.error = exc if isinstance(exc, AuditError) else AuditUnavailable(
                 f"the audit log could not build the entry ({type(exc).__name__}); the access "
                 "must be refused")
-            for request in batch:
-                request.error = error
-                request.done.set()
+            batch.done.set()
             return
-        for (request, _event), (seq, leaf) in zip(items, written, strict=True):
-            request.receipts.append(Receipt(seq, leaf.leaf_hash, leaf.entry_row["time"]))
+        for (request, _prepared), (seq, leaf) in zip(items, written, strict=True):
+            request.receipts.append(Receipt(seq, leaf.leaf_hash, leaf.time))
         self._maybe_checkpoint()  # before releasing: a due checkpoint exists when append returns
-        for request in batch:
-            request.done.set()
+        batch.done.set()
 
     def close(self) -> None:
         """Finish pending appends, checkpoint new entries if we can sign, release the database."""
-        with self._close_lock:
+        with self._arrived:
             if self._closed:
                 return
             self._closed = True
-            self._queue.put(None)
+            self._arrived.notify_all()
         self._thread.join()
         if self._signer is not None:
             try:
@@ -635,55 +651,11 @@ def open_checkpoint_note(note: str, verifier_key: str, origin: str) -> Checkpoin
     return open_signed_checkpoint(note, verifier_key, origin=origin)
 
 
-_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(AuditEntry))
-_FAST_FIELDS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
-                "purpose", "basis", "basis_ref", "resources", "decision", "rule_id",
-                "policy_version", "request_id", "outcome", "client_ip_h")
-_FAST_PATH = sorted(_ENTRY_FIELDS) == sorted(_FAST_FIELDS)
-
-
-def _entry_from_event(event: AuditEvent, seq: int, time: str,
-                      hasher: IdentifierHasher) -> AuditEntry:
-    """Place a validated event at ``seq``/``time`` without validating its fields again.
-
-    ``AuditEvent`` already checked every field when it was built (it is frozen), hashes are
-    "h1:" + hex and ``time`` comes from ``format_time``, so ``AuditEntry.from_event``'s
-    re-validation would only cost time inside the head lock. Falls back to it whenever the
-    entry's fields are not the ones this function knows.
-    """
-    if not _FAST_PATH:
-        return AuditEntry.from_event(event, seq=seq, time=time, hasher=hasher)
-    entry = object.__new__(AuditEntry)
-    setattr_ = object.__setattr__
-    for name, value in (
-        ("seq", seq), ("time", time), ("actor_kind", event.actor_kind),
-        ("actor_id_h", hasher.hash(event.actor_id)), ("actor_role", event.actor_role),
-        ("mailbox_h", hasher.hash(event.mailbox)), ("action", event.action),
-        ("purpose", event.purpose), ("basis", event.basis), ("basis_ref", event.basis_ref),
-        ("resources", event.resources), ("decision", event.decision),
-        ("rule_id", event.rule_id), ("policy_version", event.policy_version),
-        ("request_id", event.request_id), ("outcome", event.outcome),
-        ("client_ip_h", hasher.hash(event.client_ip)),
-    ):
-        setattr_(entry, name, value)
-    return entry
-
-
-def _pending(entry: AuditEntry) -> PendingLeaf:
-    """Turn an entry into the rows the store writes."""
-    raw = entry.canonical_bytes()
-    lh = leaf_hash(raw)
-    row = {
-        "seq": entry.seq, "time": entry.time, "actor_kind": entry.actor_kind.value,
-        "actor_id_h": entry.actor_id_h, "actor_role": entry.actor_role,
-        "mailbox_h": entry.mailbox_h, "action": entry.action, "purpose": entry.purpose,
-        "basis": entry.basis, "basis_ref": entry.basis_ref, "decision": entry.decision.value,
-        "rule_id": entry.rule_id, "request_id": entry.request_id, "entry": raw,
-        "leaf_hash": lh,
-    }
-    res = tuple({"seq": entry.seq, "kind": r.kind.value, "resource_id": r.id}
-                for r in entry.resources)
-    return PendingLeaf(row, res, lh)
+def _pending(prepared: PreparedEntry, seq: int, time: str) -> PendingLeaf:
+    """Place a prepared entry at ``seq``/``time``: the rows the store writes and its leaf hash."""
+    raw, lh = prepared.place(seq, time)
+    return PendingLeaf((seq, time, *prepared.columns, raw, lh),
+                       tuple((seq, kind, rid) for kind, rid in prepared.resources), lh)
 
 
 def _signer(key: CheckpointSigner | Ed25519PrivateKey | str | os.PathLike[str] | None,

@@ -163,11 +163,16 @@ _PG_SCHEMA_LOCK = 0x6D61696C67617564
 
 @dataclass(frozen=True, slots=True)
 class PendingLeaf:
-    """One entry ready to be written: its rows and its leaf hash, built inside the lock."""
+    """One entry ready to be written: its rows (in column order) and its leaf hash."""
 
-    entry_row: dict[str, Any]
-    resource_rows: tuple[dict[str, Any], ...]
+    entry_row: tuple[Any, ...]
+    resource_rows: tuple[tuple[Any, ...], ...]
     leaf_hash: bytes
+
+    @property
+    def time(self) -> str:
+        """Return the entry's recorded time."""
+        return str(self.entry_row[1])
 
 
 LeafBuilder = Callable[[int, Any], PendingLeaf]
@@ -383,10 +388,8 @@ class Store:
             seq = size + offset
             leaf = build(seq, item)
             built.append((seq, leaf))
-            r = leaf.entry_row
-            entry_rows.append(tuple(r[c] for c in ENTRY_COLUMNS))
-            resource_rows.extend((x["seq"], x["kind"], x["resource_id"])
-                                 for x in leaf.resource_rows)
+            entry_rows.append(leaf.entry_row)
+            resource_rows.extend(leaf.resource_rows)
             for node in acc.append(leaf.leaf_hash)[1:]:
                 node_rows.append((node.level, node.index, node.hash))
         cur.executemany(self._sql["insert_entry"], entry_rows)

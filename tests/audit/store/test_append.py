@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from audit import AuditError, AuditQuery, ProofError
 from audit.checkpoint import open_signed_checkpoint
 from audit.entry import AuditEntry, IdentifierHasher
-from audit.log import _entry_from_event
+from audit.prepared import PreparedEntry
 
 from .conftest import HMAC_KEY, make_event
 
@@ -63,10 +63,28 @@ def test_query_filters_by_resource_decision_and_time(db_url, open_log):
 def test_fast_entry_building_matches_the_entry_module(open_log):
     hasher = IdentifierHasher(HMAC_KEY)
     event = make_event(4, basis_ref="case-7", client_ip="2001:db8::1")
-    fast = _entry_from_event(event, 12, "2025-01-01T00:00:00.000001Z", hasher)
-    slow = AuditEntry.from_event(event, seq=12, time="2025-01-01T00:00:00.000001Z",
+    fast = AuditEntry.from_event(event, seq=12, time="2025-01-01T00:00:00.000001Z",
                                  hasher=hasher)
+    slow = AuditEntry.from_dict(fast.to_dict())  # every field validated again
     assert fast == slow and fast.canonical_bytes() == slow.canonical_bytes()
+
+
+@pytest.mark.parametrize("awkward", [
+    "plain", 'with "quotes"', "back\\slash", "ünïcödé ✓", "emoji 😀", "%s %d", "",
+])
+def test_bytes_prepared_before_the_lock_are_the_canonical_bytes(awkward):
+    hasher = IdentifierHasher(HMAC_KEY)
+    for field in ("actor_role", "basis_ref", "rule_id", "request_id", "outcome", "mailbox"):
+        event = make_event(7, **{field: awkward},
+                           resources=[{"kind": "message", "id": awkward or "m"}])
+        for seq in (0, 9, 123456789):
+            raw, leaf = PreparedEntry.from_event(event, hasher).place(
+                seq, "2025-01-31T09:30:00.123456Z")
+            entry = AuditEntry.from_event(event, seq=seq, time="2025-01-31T09:30:00.123456Z",
+                                          hasher=hasher)
+            assert raw == entry.canonical_bytes()
+            assert leaf == entry.leaf_hash()
+            assert AuditEntry.from_canonical_bytes(raw) == entry
 
 
 def test_checkpoints_every_n_entries_are_signed(db_url, open_log, signing_key):
