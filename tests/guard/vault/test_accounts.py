@@ -1,0 +1,51 @@
+"""Connected accounts on SQLite and PostgreSQL: connect, list, actor, refusal, disconnect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from google.oauth2.credentials import Credentials
+
+from audit import AuditQuery
+from fakegmail.pytest_plugin import FakeGmailAccount
+from fakegmail.server import EmulatorServer
+from guard.errors import AccessDenied, GmailAuthError
+from guard.policy import Actor, ActorKind
+from guard.service import Guard
+from tests.guard.mail.conftest import credentials_of, settings_for
+
+
+def test_accounts_lifecycle(database_url: str, tmp_path: Path, emulator: EmulatorServer,
+                            account: FakeGmailAccount) -> None:
+    settings = settings_for(emulator, tmp_path, database_url=database_url)
+    with Guard.open(settings) as guard:
+        user = "ann@qontak.example"
+        connected = guard.accounts.connect(user, email=account.email.upper(),
+                                           credentials=credentials_of(account, emulator),
+                                           granted_scopes=["https://mail.google.com/"])
+        assert connected.email == account.email
+        assert [a.email for a in guard.accounts.list_for(user)] == [account.email]
+        assert guard.accounts.actor_for(user, account.email) == Actor(ActorKind.USER,
+                                                                      account.email)
+        with pytest.raises(AccessDenied):
+            guard.accounts.actor_for("bob@qontak.example", account.email,
+                                     request_id="bob-try")
+        [denied] = guard.audit.query(AuditQuery(request_id="bob-try"))
+        assert denied.decision.value == "deny" and denied.rule_id == "account.not_connected"
+        assert guard.accounts.credentials_for(account.email).refresh_token == \
+            account.refresh_token
+        assert guard.accounts.disconnect(user, account.email)
+        assert guard.accounts.list_for(user) == ()
+        with pytest.raises(GmailAuthError):
+            guard.accounts.credentials_for(account.email)
+        actions = [e.action for e in guard.audit.query(AuditQuery())]
+        assert actions == ["account.connect", "account.use", "account.disconnect"]
+
+
+def test_connect_without_a_refresh_token_is_refused(tmp_path: Path,
+                                                    emulator: EmulatorServer) -> None:
+    with Guard.open(settings_for(emulator, tmp_path)) as guard:
+        with pytest.raises(GmailAuthError, match="access_type=offline"):
+            guard.accounts.connect("ann@qontak.example", email="ann@example.org",
+                                   credentials=Credentials(token="t"), granted_scopes=[])
