@@ -81,9 +81,9 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def audit_log(db_url: str) -> Iterator[AuditLog]:
-    """Open the audit log in the same database."""
-    log = AuditLog.open(db_url, hmac_key=HMAC_KEY)
+def audit_log(db_url: str, clock: Clock) -> Iterator[AuditLog]:
+    """Open the audit log in the same database, its entry times from the test clock."""
+    log = AuditLog.open(db_url, hmac_key=HMAC_KEY, clock=clock)
     yield log
     log.close()
 

@@ -1,0 +1,171 @@
+"""Answer internal-operations questions with counts over groups of at least k mailboxes.
+
+Two questions, each from a real table of MailGuard's own:
+
+- ``activity_by_day``: from the audit log's entries, per UTC day (and purpose), how many
+  distinct mailboxes were touched (``mailbox_count``), how many allowed accesses were
+  recorded (``api_calls``) and how many distinct messages they named (``message_count``).
+  Mailboxes are counted by the log's keyed hashes; no address is read.
+- ``accounts_by_domain_size``: from the connected-accounts table, how many connected
+  mailboxes sit in domains of each size band (1, 2-9, 10-99, 100+ mailboxes).
+
+A group holding fewer than the policy's ``min_group_size`` mailboxes comes back marked
+``suppressed`` with no numbers at all. Answers carry no content and no identifiers: group
+keys are days, purposes and size bands. Only an active staff member whose role has the
+``aggregate`` basis may ask; the decision is audited before anything is counted.
+
+Security caveat: no totals are returned, so a suppressed group cannot be recovered by
+subtracting the visible groups from a total.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import Engine, func, select
+
+from audit import AuditLog, AuditQuery, ResourceKind
+from audit.entry import format_time
+from guard.accounts import connected_accounts
+from guard.audit_events import record_decision
+from guard.errors import AccessDenied, AggregateTooSmall
+from guard.policy import (
+    AccessBasis,
+    AccessRequest,
+    Actor,
+    Decision,
+    Policy,
+    check_access,
+    check_aggregate,
+)
+from guard.policy.vocabulary import AGGREGATE_ACTION, STAFF_PURPOSES
+from guard.staff import StaffError, StaffRegistry, UnknownStaff
+
+Clock = Callable[[], datetime]
+
+ACTIVITY_FIELDS = ("mailbox_count", "api_calls", "message_count")
+ACCOUNT_FIELDS = ("mailbox_count",)
+DOMAIN_BANDS = ((1, 1, "1"), (2, 9, "2-9"), (10, 99, "10-99"), (100, None, "100+"))
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateRow:
+    """One group: its key, and its counts unless it was too small to show."""
+
+    key: tuple[tuple[str, str], ...]
+    suppressed: bool
+    counts: tuple[tuple[str, int], ...] = ()
+
+    def count(self, name: str) -> int | None:
+        """Return the count ``name`` of this group (None when suppressed)."""
+        return dict(self.counts).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateResult:
+    """An answer: the question, its groups, and the minimum group size applied."""
+
+    question: str
+    fields: tuple[str, ...]
+    min_group_size: int
+    rows: tuple[AggregateRow, ...]
+    decision: Decision
+
+
+class Aggregates:
+    """Compute k-anonymous counts for internal operations, audited before counting."""
+
+    def __init__(self, engine: Engine, policy: Policy, audit: AuditLog, staff: StaffRegistry,
+                 *, clock: Clock | None = None) -> None:
+        self._engine = engine
+        self._policy = policy
+        self._audit = audit
+        self._staff = staff
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def activity_by_day(self, actor: Actor, *, since: date, until: date,
+                        by_purpose: bool = True, request_id: str | None = None
+                        ) -> AggregateResult:
+        """Count distinct mailboxes, Gmail accesses and messages per day in [since, until)."""
+        if not since < until or (until - since).days > MAX_DAYS:
+            raise ValueError(f"give since < until, at most {MAX_DAYS} days apart")
+        decision = self._authorise(actor, "activity_by_day", ACTIVITY_FIELDS, request_id)
+        start = datetime.combine(since, time(), UTC)
+        end = datetime.combine(until, time(), UTC)
+        groups: dict[tuple[tuple[str, str], ...], tuple[set[str], list[int], set[str]]] = {}
+        for entry in self._audit.query(AuditQuery(since=format_time(start),
+                                                  until=format_time(end))):
+            if not entry.mailbox_h or entry.decision != "allow":
+                continue
+            key: tuple[tuple[str, str], ...] = (("day", entry.time[:10]),)
+            if by_purpose:
+                key += (("purpose", entry.purpose),)
+            mailboxes, calls, messages = groups.setdefault(key, (set(), [0], set()))
+            mailboxes.add(entry.mailbox_h)
+            calls[0] += 1
+            messages.update(f"{entry.mailbox_h}/{r.id}" for r in entry.resources
+                            if r.kind is ResourceKind.MESSAGE)
+        rows = (self._row(key, len(m), (("mailbox_count", len(m)), ("api_calls", c[0]),
+                                        ("message_count", len(msgs))))
+                for key, (m, c, msgs) in sorted(groups.items()))
+        return AggregateResult("activity_by_day", ACTIVITY_FIELDS,
+                               self._policy.aggregates.min_group_size, tuple(rows), decision)
+
+    def accounts_by_domain_size(self, actor: Actor, *, request_id: str | None = None
+                                ) -> AggregateResult:
+        """Count connected mailboxes per band of their domain's size."""
+        decision = self._authorise(actor, "accounts_by_domain_size", ACCOUNT_FIELDS,
+                                   request_id)
+        domain = func.lower(func.substr(connected_accounts.c.mailbox,
+                                        func.instr(connected_accounts.c.mailbox, "@") + 1)) \
+            if self._engine.dialect.name == "sqlite" else \
+            func.lower(func.split_part(connected_accounts.c.mailbox, "@", 2))
+        per_domain = (select(domain.label("d"),
+                             func.count(func.distinct(connected_accounts.c.mailbox)).label("n"))
+                      .group_by(domain))
+        with self._engine.connect() as conn:
+            sizes = [int(n) for _d, n in conn.execute(per_domain)]
+        rows = []
+        for low, high, label in DOMAIN_BANDS:
+            total = sum(n for n in sizes if n >= low and (high is None or n <= high))
+            rows.append(self._row((("domain_size", label),), total,
+                                  (("mailbox_count", total),)))
+        return AggregateResult("accounts_by_domain_size", ACCOUNT_FIELDS,
+                               self._policy.aggregates.min_group_size, tuple(rows), decision)
+
+    def _row(self, key: tuple[tuple[str, str], ...], mailboxes: int,
+             counts: Iterable[tuple[str, int]]) -> AggregateRow:
+        if mailboxes < self._policy.aggregates.min_group_size:
+            return AggregateRow(key, True)
+        return AggregateRow(key, False, tuple(counts))
+
+    def _authorise(self, actor: Actor, question: str, fields: tuple[str, ...],
+                   request_id: str | None) -> Decision:
+        """Decide whether ``actor`` may ask; record the decision; raise when refused."""
+        purpose = STAFF_PURPOSES[AccessBasis.AGGREGATE]
+        decision = check_access(self._policy, AccessRequest(
+            actor=actor, action=AGGREGATE_ACTION, mailbox=None, purpose=purpose,
+            now=self._clock(), basis=AccessBasis.AGGREGATE))
+        if decision.allowed:
+            # Group sizes are enforced per group by suppression; this checks the fields.
+            decision = check_aggregate(self._policy, [self._policy.aggregates.min_group_size],
+                                       fields=fields)
+        if decision.allowed:
+            try:
+                self._staff.require_actor(actor)
+            except (StaffError, UnknownStaff):
+                decision = Decision(False, "staff.not_registered",
+                                    "the actor is not an active staff member holding this role",
+                                    purpose, AccessBasis.AGGREGATE.value, self._policy.version)
+        record_decision(self._audit, decision, actor=actor, action=AGGREGATE_ACTION,
+                        request_id=request_id or uuid.uuid4().hex, outcome=question)
+        if not decision.allowed:
+            if decision.rule_id == "aggregate.below_k":
+                raise AggregateTooSmall(decision)
+            raise AccessDenied(decision)
+        return decision
+
