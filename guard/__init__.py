@@ -51,3 +51,44 @@ __all__ = [
     "TransferRequest", "check_access", "check_aggregate", "check_transfer", "load_policy",
     "pooled_session", "require_access", "require_aggregate", "require_transfer",
 ]
+
+# Mailbox access, accounts, vault and the facade.
+from guard.accounts import ConnectedAccount, ConnectedAccounts  # noqa: E402
+from guard.mail_values import (  # noqa: E402
+    AttachmentData,
+    AttachmentInfo,
+    Draft,
+    DraftPage,
+    DraftRef,
+    HistoryChange,
+    HistoryKind,
+    HistoryPage,
+    LabelInfo,
+    Message,
+    MessageHeaders,
+    OutgoingAttachment,
+    OutgoingMessage,
+    Profile,
+    SendAsAlias,
+    SentMessage,
+    Thread,
+    ThreadPage,
+    ThreadSummary,
+)
+from guard.mailbox import MailboxAccess  # noqa: E402
+from guard.outgoing import InvalidMessage  # noqa: E402
+from guard.recording import decide_and_record, record_decision  # noqa: E402
+from guard.retry import GmailNotFound, GmailRateLimited, GmailRejected, HistoryExpired  # noqa: E402
+from guard.service import Guard  # noqa: E402
+from guard.settings import GuardSettings, OAuthClient  # noqa: E402
+from guard.vault import TokenVault, VaultKeyError  # noqa: E402
+
+__all__ += [
+    "AttachmentData", "AttachmentInfo", "ConnectedAccount", "ConnectedAccounts", "Draft",
+    "DraftPage", "DraftRef", "GmailNotFound", "GmailRateLimited", "GmailRejected", "Guard",
+    "GuardSettings", "HistoryChange", "HistoryExpired", "HistoryKind", "HistoryPage",
+    "InvalidMessage", "LabelInfo", "MailboxAccess", "Message", "MessageHeaders", "OAuthClient",
+    "OutgoingAttachment", "OutgoingMessage", "Profile", "SendAsAlias", "SentMessage",
+    "Thread", "ThreadPage", "ThreadSummary", "TokenVault", "VaultKeyError",
+    "decide_and_record", "record_decision",
+]
