@@ -167,3 +167,49 @@ def token_for(mailbox: Mailbox) -> str:
     """Mint a full-scope access token for reading the emulator directly in assertions."""
     minted = control(mailbox.emulator, "POST", "accounts", {"email": mailbox.email})
     return str(minted["access_token"])
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def deliver(mailbox: Mailbox, *, subject: str, text: str = "Hello from the tests.",
+            html_body: str | None = None, sender: str = "Ann Sender <ann@example.org>",
+            to: str | None = None, cc: str | None = None,
+            attachments: tuple[tuple[str, str, bytes], ...] = (),
+            inline_png: str | None = None,
+            labels: tuple[str, ...] = ("INBOX", "UNREAD"), message_id: str | None = None,
+            in_reply_to: str | None = None) -> Any:
+    """Deliver a MIME message into ``mailbox`` directly; return the stored message."""
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to or mailbox.email
+    if cc:
+        message["Cc"] = cc
+    message["Subject"] = subject
+    message["Date"] = "Sat, 01 Mar 2025 10:00:00 +0000"
+    message["Message-ID"] = message_id or make_msgid(domain="example.org")
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+    message.set_content(text)
+    if html_body is not None:
+        message.add_alternative(html_body, subtype="html")
+        if inline_png:
+            html_part = message.get_payload()[1]
+            html_part.add_related(PNG_1X1, maintype="image", subtype="png", cid=f"<{inline_png}>",
+                                  filename="pixel.png")
+    for filename, mime, data in attachments:
+        maintype, subtype = mime.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return mailbox.state.add_message(message.as_bytes(), label_ids=list(labels))
+
+
+def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """POST a form with this session's CSRF token."""
+    form = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(path, data=form, **kwargs)

@@ -60,15 +60,17 @@ class BoundMailbox:
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mailguard-gmail")
 
 
-def together(*calls: Callable[[], Any]) -> list[Any]:
+def together(*calls: Callable[[], Any], settle: bool = False) -> list[Any]:
     """Run independent guard calls at the same time; return their results in order.
 
     The guard's transport is thread-safe, so a page that needs the thread list and the
     label counts waits for the slower of the two instead of both in turn. The first
-    error (in argument order) is raised.
+    error (in argument order) is raised, or with ``settle`` returned in its place.
     """
     futures = [_pool.submit(call) for call in calls]
-    return [future.result() for future in futures]
+    if not settle:
+        return [future.result() for future in futures]
+    return [future.exception() or future.result() for future in futures]
 
 
 def bound_mailbox(index: int) -> BoundMailbox:

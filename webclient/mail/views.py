@@ -84,13 +84,17 @@ def label(account: int, label_id: str) -> Any:
     """List the conversations that carry one user label."""
     box = bound_mailbox(account)
     token, _back = _page_args()
-    page, labels = together(
+    labels, page = together(
+        box.prepare("list_labels", purpose=READ),
         box.prepare("list_threads", purpose=READ, label_ids=(label_id,), page_token=token,
-                    max_results=current_app.config["MAIL_PAGE_SIZE"]),
-        box.prepare("list_labels", purpose=READ))
+                    max_results=current_app.config["MAIL_PAGE_SIZE"]), settle=True)
+    if isinstance(labels, BaseException):
+        raise labels
     found = next((item for item in labels if item.id == label_id), None)
     if found is None:
         abort(404)
+    if isinstance(page, BaseException):
+        raise page
     return _render_list(box, page, title=found.name, labels=labels, endpoint="mail.label",
                         endpoint_args={"account": account, "label_id": label_id},
                         folder="label:" + label_id)
