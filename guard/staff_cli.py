@@ -1,0 +1,140 @@
+"""The ``staff`` command group: add, remove and list Qontak staff members and their roles.
+
+Settings come from the environment so secrets never appear on a command line:
+
+\b
+  MAILGUARD_DATABASE_URL            the database (default sqlite:///instance/mailguard.db)
+  MAILGUARD_POLICY                  the policy file (default: the shipped policy)
+  MAILGUARD_AUDIT_HMAC_KEY          the audit log's identifier-hashing key, hex or base64
+
+Every change is recorded in the audit log (actor = the operating-system user) before it is
+stored; if the log cannot record it, the change is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from audit import AuditError, AuditLog
+from guard.db import create_schema, open_engine
+from guard.errors import GuardError
+from guard.policy import DEFAULT_POLICY_PATH, Actor, ActorKind, load_policy
+from guard.staff import StaffRegistry
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
+
+_db_option = click.option(
+    "--db", "db_url", envvar="MAILGUARD_DATABASE_URL", default=DEFAULT_DATABASE_URL,
+    show_default=True, metavar="URL", help="Database URL; env MAILGUARD_DATABASE_URL.")
+
+
+def _hmac_key() -> bytes:
+    text = os.environ.get("MAILGUARD_AUDIT_HMAC_KEY", "").strip()
+    if not text:
+        raise click.ClickException("set MAILGUARD_AUDIT_HMAC_KEY to the audit log's "
+                                   "identifier-hashing key; staff changes are audited")
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        try:
+            key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise click.ClickException("MAILGUARD_AUDIT_HMAC_KEY must be hex or base64"
+                                       ) from None
+    if len(key) < 16:
+        raise click.ClickException("MAILGUARD_AUDIT_HMAC_KEY must decode to at least 16 bytes")
+    return key
+
+
+def _operator() -> Actor:
+    try:
+        name = getpass.getuser() or "unknown"
+    except (KeyError, OSError):
+        name = "unknown"
+    return Actor(kind=ActorKind.STAFF, id=f"os:{name}", role="admin")
+
+
+@contextmanager
+def _registry(db_url: str) -> Iterator[StaffRegistry]:
+    """Open the policy, database and audit log; turn their failures into one-line errors."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        raise click.ClickException(f"{db_url!r} is not a database URL; use e.g. "
+                                   f"{DEFAULT_DATABASE_URL}") from None
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        policy = load_policy(os.environ.get("MAILGUARD_POLICY") or DEFAULT_POLICY_PATH)
+    except GuardError as error:
+        raise click.ClickException(str(error)) from None
+    key = _hmac_key()
+    engine = open_engine(db_url)
+    try:
+        create_schema(engine)
+        audit = AuditLog.open(db_url, hmac_key=key)
+    except (SQLAlchemyError, AuditError) as error:
+        engine.dispose()
+        raise click.ClickException(f"cannot open the database: "
+                                   f"{str(error).splitlines()[0]}") from None
+    try:
+        yield StaffRegistry(engine, policy, audit)
+    except (GuardError, AuditError) as error:
+        raise click.ClickException(str(error)) from None
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"the database refused the change: "
+                                   f"{str(error).splitlines()[0]}") from None
+    finally:
+        audit.close()
+        engine.dispose()
+
+
+@click.group("staff", context_settings={"help_option_names": ["-h", "--help"]}, help=__doc__)
+def staff() -> None:
+    """Manage the staff members who may use the human-access broker."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="A role from the policy's [staff.roles]; repeat for several.")
+@_db_option
+def add(email: str, roles: tuple[str, ...], db_url: str) -> None:
+    """Add EMAIL with the given roles (or give a known member more roles)."""
+    with _registry(db_url) as registry:
+        member = registry.add(email, roles=roles, by=_operator())
+    click.echo(f"{member.email}: {', '.join(sorted(member.roles))}")
+
+
+@staff.command("remove")
+@click.argument("email")
+@_db_option
+def remove(email: str, db_url: str) -> None:
+    """Remove EMAIL: deactivate them and drop their roles."""
+    with _registry(db_url) as registry:
+        member = registry.remove(email, by=_operator())
+    click.echo(f"{member.email}: removed")
+
+
+@staff.command("list")
+@click.option("--all", "include_inactive", is_flag=True, help="Include removed members.")
+@_db_option
+def list_members(include_inactive: bool, db_url: str) -> None:
+    """List staff members, their roles and whether they are active."""
+    with _registry(db_url) as registry:
+        members = registry.members(include_inactive=include_inactive)
+    for m in members:
+        state = "active" if m.active else "removed"
+        click.echo(f"{m.email}\t{','.join(sorted(m.roles)) or '-'}\t{state}")
+    if not members:
+        click.echo("no staff members", err=True)
