@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from audit import ActorKind as AuditActorKind
 from audit import AuditError, AuditEvent, AuditLog, AuditUnavailable, ResourceKind, ResourceRef
 from audit import Decision as AuditDecision
 from guard.policy import AccessRequest, Actor, Decision, Policy, Resources, check_access, error_for
@@ -45,7 +46,8 @@ def record_decision(audit: AuditLog, decision: Decision, *, actor: Actor, mailbo
             else tuple(resources))
     try:
         event = AuditEvent(
-            actor_kind=actor.kind.value, actor_id=actor.id, actor_role=actor.role or "",
+            actor_kind=AuditActorKind(actor.kind.value), actor_id=actor.id,
+            actor_role=actor.role or "",
             mailbox=mailbox or "", action=action, purpose=purpose or "(none)",
             basis=basis or decision.basis or "", basis_ref=basis_ref or "",
             resources=refs,
