@@ -1,0 +1,102 @@
+"""Organising: read/unread, star, archive and undo, trash and restore, spam, labels, bulk."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webclient.conftest import audit_entries, deliver, post
+
+
+def labels_of(mailbox, thread_id):
+    return set().union(*(m.label_ids for m in mailbox.state.get_thread(thread_id).messages))
+
+
+@pytest.mark.parametrize(("action", "added", "removed"), [
+    ("unread", {"UNREAD"}, set()),
+    ("star", {"STARRED"}, set()),
+    ("important", {"IMPORTANT"}, set()),
+    ("archive", set(), {"INBOX"}),
+    ("spam", {"SPAM"}, {"INBOX"}),
+    ("trash", {"TRASH"}, set()),
+])
+def test_an_action_changes_the_conversation_and_is_audited(signed_in, mailbox, app, action,
+                                                           added, removed):
+    stored = deliver(mailbox, subject=f"Action {action}", labels=("INBOX",))
+    answer = post(signed_in, "/u/0/act", {"action": action, "thread_ids": stored.thread_id,
+                                          "next": "/u/0/f/inbox"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/u/0/f/inbox"
+    labels = labels_of(mailbox, stored.thread_id)
+    assert added <= labels
+    assert not removed & labels
+    assert audit_entries(app, purpose="email.organize", resource_id=stored.thread_id)
+
+
+def test_archive_then_undo_puts_it_back(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Archive me", labels=("INBOX",))
+    answer = post(signed_in, "/u/0/act", {"action": "archive", "thread_ids": stored.thread_id,
+                                          "next": "/u/0/f/inbox"}, follow_redirects=True)
+    text = answer.get_data(as_text=True)
+    assert "Archived: 1 conversation." in text and "Undo" in text
+    assert "INBOX" not in labels_of(mailbox, stored.thread_id)
+    post(signed_in, "/u/0/undo")
+    assert "INBOX" in labels_of(mailbox, stored.thread_id)
+    again = post(signed_in, "/u/0/undo", follow_redirects=True)
+    assert "There is nothing to undo." in again.get_data(as_text=True)
+
+
+def test_trash_and_restore(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Trash me", labels=("INBOX",))
+    post(signed_in, "/u/0/act", {"action": "trash", "thread_ids": stored.thread_id})
+    assert "TRASH" in labels_of(mailbox, stored.thread_id)
+    trash = signed_in.get("/u/0/f/trash").get_data(as_text=True)
+    assert "Trash me" in trash and 'value="untrash"' in trash
+    post(signed_in, "/u/0/act", {"action": "untrash", "thread_ids": stored.thread_id})
+    assert "TRASH" not in labels_of(mailbox, stored.thread_id)
+
+
+def test_bulk_actions_touch_every_selected_conversation(signed_in, mailbox):
+    threads = [deliver(mailbox, subject=f"Bulk {n}", labels=("INBOX", "UNREAD")).thread_id
+               for n in range(3)]
+    answer = post(signed_in, "/u/0/act", {"action": "read", "thread_ids": threads},
+                  follow_redirects=True)
+    assert "Marked as read: 3 conversations." in answer.get_data(as_text=True)
+    for thread_id in threads:
+        assert "UNREAD" not in labels_of(mailbox, thread_id)
+
+
+def test_labels_are_created_applied_and_removed(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Label me", labels=("INBOX",))
+    post(signed_in, "/u/0/labels", {"name": "Vendors"})
+    label = next(item for item in mailbox.state.list_labels() if item["name"] == "Vendors")
+    post(signed_in, "/u/0/act", {"action": "label", "label_id": label["id"],
+                                 "thread_ids": stored.thread_id})
+    assert label["id"] in labels_of(mailbox, stored.thread_id)
+    listed = signed_in.get(f"/u/0/label/{label['id']}").get_data(as_text=True)
+    assert "Label me" in listed
+    post(signed_in, "/u/0/act", {"action": "unlabel", "label_id": label["id"],
+                                 "thread_ids": stored.thread_id})
+    assert label["id"] not in labels_of(mailbox, stored.thread_id)
+
+
+def test_nothing_selected_changes_nothing(signed_in, app):
+    before = len(audit_entries(app, purpose="email.organize"))
+    answer = post(signed_in, "/u/0/act", {"action": "archive"}, follow_redirects=True)
+    assert "Select at least one conversation first." in answer.get_data(as_text=True)
+    assert len(audit_entries(app, purpose="email.organize")) == before
+
+
+def test_an_unknown_action_is_refused(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Odd", labels=("INBOX",))
+    answer = post(signed_in, "/u/0/act", {"action": "delete_forever",
+                                          "thread_ids": stored.thread_id})
+    assert answer.status_code == 400
+
+
+def test_actions_without_a_csrf_token_are_refused(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Keep me", labels=("INBOX",))
+    answer = signed_in.post("/u/0/act", data={"action": "trash",
+                                              "thread_ids": stored.thread_id})
+    assert answer.status_code == 400
+    assert "The form has expired" in answer.get_data(as_text=True)
+    assert "TRASH" not in labels_of(mailbox, stored.thread_id)
