@@ -1,9 +1,11 @@
 """Run every benchmark module in ``bench/``, print a table and write ``results/latest.json``.
 
-Usage: ``python -m bench [--quick] [--only NAME ...] [--repeats N] [--output PATH]``.
+Usage: ``python -m bench [--quick] [--only NAME ...] [--repeats N] [--output PATH]
+[--package NAME]``.
 ``--only`` takes a module name (``emulator``) or a benchmark name prefix
 (``emulator.messages_get``). Each module runs ``--repeats`` times; the table shows the
-median of the repeats, and the JSON keeps every sample.
+median of the repeats, and the JSON keeps every sample. ``--package`` runs the modules of
+another importable package instead of ``bench`` (the runner's own tests use it).
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import bench
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REQUIRED_KEYS = ("name", "value", "unit", "goal", "notes")
@@ -54,13 +54,14 @@ class Measured:
         return statistics.median(self.samples)
 
 
-def discover() -> dict[str, Runner]:
-    """Return every benchmark module's ``run`` by module name."""
+def discover(package: str = "bench") -> dict[str, Runner]:
+    """Return every benchmark module's ``run`` in ``package`` by module name."""
     found: dict[str, Runner] = {}
-    for info in sorted(pkgutil.iter_modules(bench.__path__), key=lambda i: i.name):
+    holder = importlib.import_module(package)
+    for info in sorted(pkgutil.iter_modules(holder.__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"bench.{info.name}")
+        module = importlib.import_module(f"{package}.{info.name}")
         run = getattr(module, "run", None)
         if callable(run):
             found[info.name] = run
@@ -155,11 +156,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None,
                         help="runs per module; the median is reported (default 3, quick 1)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--package", default="bench",
+                        help="package whose modules are the benchmarks (default: bench)")
     args = parser.parse_args(argv)
-    repeats = args.repeats or (1 if args.quick else 3)
+    repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
     if repeats < 1:
         parser.error("--repeats must be at least 1")
-    runners = discover()
+    try:
+        runners = discover(args.package)
+    except ImportError as error:
+        parser.error(f"cannot import benchmark package {args.package!r}: {error}")
     unknown = [o for o in args.only if o.split(".")[0] not in runners]
     if unknown:
         parser.error(f"no benchmark module for {unknown}; modules: {sorted(runners)}")
