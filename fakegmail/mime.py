@@ -8,24 +8,30 @@ The MIME tree is split iteratively with an explicit stack (the stdlib feed parse
 per nesting level and slows down quadratically), so a 10,000-part or deeply nested
 message parses without recursion errors; nesting below :data:`MAX_DEPTH` is kept as an
 opaque leaf. Per-part header semantics (parameters, RFC 2231 filenames, charsets) come
-from the stdlib ``email`` package with the lenient ``compat32`` policy.
+from the stdlib ``email`` package with the lenient ``compat32`` policy; byte and charset
+decoding is in ``mime_decoding``, header-field reading in ``mime_fields``.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
-import codecs
 import hashlib
-import html
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from email.policy import compat32
-from email.utils import getaddresses, mktime_tz, parsedate_tz
 from types import MappingProxyType
 from typing import Any
+
+from fakegmail.mime_decoding import (
+    decode_header_bytes,
+    decode_header_value,
+    decode_text,
+    decode_transfer,
+    html_to_text,
+)
+from fakegmail.mime_fields import first_msgid, header_addresses, message_ids, parse_date_header
 
 MAX_DEPTH = 64
 """Nesting deeper than this many multipart levels is kept as one undivided leaf part."""
@@ -34,17 +40,7 @@ SNIPPET_LENGTH = 200
 
 _HEADER_NAME = re.compile(rb"[!-9;-~]+[ \t]*:")
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
-_ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
-_BETWEEN_WORDS = re.compile(rb"^[ \t\r\n]*$")
-_FOLD = re.compile(r"\r?\n(?=[ \t])|\r?\n")
-_MSGID = re.compile(r"<[^<>\s]*>")
 _WS = re.compile(r"\s+")
-_BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
-_HTML_DROP = re.compile(
-    r"<(script|style|head|title)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
-)
-_HTML_BREAK = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6]|/table)\b[^>]*>", re.IGNORECASE)
-_HTML_TAG = re.compile(r"<[^>]*>")
 
 
 class MimeError(ValueError):
@@ -135,16 +131,16 @@ def parse_message(raw: bytes) -> ParsedMessage:
         size_estimate=len(raw),
         attachments=MappingProxyType(collector.attachments),
         text=text,
-        date=_parse_date(first.get("date")),
+        date=parse_date_header(first.get("date")),
         subject=first.get("subject", ""),
-        message_id=_first_msgid(first.get("message-id")),
-        in_reply_to=_first_msgid(first.get("in-reply-to")),
-        references=tuple(_MSGID.findall(first.get("references", ""))),
+        message_id=first_msgid(first.get("message-id")),
+        in_reply_to=first_msgid(first.get("in-reply-to")),
+        references=message_ids(first.get("references", "")),
         filenames=tuple(collector.filenames),
-        from_address=next(iter(_addresses(headers, "from")), ""),
-        to_addresses=_addresses(headers, "to"),
-        cc_addresses=_addresses(headers, "cc"),
-        bcc_addresses=_addresses(headers, "bcc"),
+        from_address=next(iter(header_addresses(headers, "from")), ""),
+        to_addresses=header_addresses(headers, "to"),
+        cc_addresses=header_addresses(headers, "cc"),
+        bcc_addresses=header_addresses(headers, "bcc"),
     )
 
 
@@ -213,7 +209,7 @@ def _fill(item: _Pending, collector: _Collector) -> list[_Pending]:
                 ))
             return pending
     if mime_type == "message/rfc822" and not filename and item.depth < MAX_DEPTH:
-        inner = _decode_transfer(body, message.get("content-transfer-encoding"))
+        inner = decode_transfer(body, message.get("content-transfer-encoding"))
         if _HEADER_NAME.match(inner):
             child_id = f"{part_id}.0" if part_id else "0"
             child = {"partId": child_id}
@@ -221,7 +217,7 @@ def _fill(item: _Pending, collector: _Collector) -> list[_Pending]:
             node["parts"] = [child]
             return [_Pending(child, inner, item.depth + 1, "text/plain", False)]
 
-    data = _decode_transfer(body, message.get("content-transfer-encoding"))
+    data = decode_transfer(body, message.get("content-transfer-encoding"))
     disposition = (message.get("content-disposition") or "").split(";", 1)[0].strip().lower()
     maintype = mime_type.split("/", 1)[0]
     is_attachment = bool(filename) or disposition == "attachment" or (
@@ -278,7 +274,7 @@ def _split_headers(data: bytes) -> tuple[list[tuple[str, str]], bytes]:
         name, _, value = line.partition(b":")
         headers.append((name.strip(), value.lstrip(b" \t")))
     decoded = [
-        (_decode_bytes(raw_name, None), decode_header_value(raw_value))
+        (decode_header_bytes(raw_name, None), decode_header_value(raw_value))
         for raw_name, raw_value in headers
     ]
     return decoded, body
@@ -344,106 +340,6 @@ def _delimiters(body: bytes, marker: bytes) -> Iterator[tuple[int, int, bool]]:
         yield at, cursor, closing
 
 
-def _decode_transfer(body: bytes, encoding: str | None) -> bytes:
-    """Undo the Content-Transfer-Encoding, leniently."""
-    cte = (encoding or "").strip().lower()
-    if cte == "base64":
-        try:
-            return binascii.a2b_base64(body)  # skips line breaks and stray characters
-        except (binascii.Error, ValueError):
-            pass
-        cleaned = _BASE64_JUNK.sub(b"", body.split(b"=", 1)[0])
-        cleaned = cleaned[: len(cleaned) - len(cleaned) % 4] if len(cleaned) % 4 == 1 else cleaned
-        cleaned += b"=" * (-len(cleaned) % 4)
-        try:
-            return base64.b64decode(cleaned)
-        except (binascii.Error, ValueError):
-            return body
-    if cte == "quoted-printable":
-        return binascii.a2b_qp(body)
-    return body
-
-
-def decode_text(data: bytes, charset: str | None) -> str:
-    """Decode ``data`` in ``charset``, falling back to UTF-8 and then Latin-1; never raise."""
-    if charset:
-        try:
-            return data.decode(_codec(charset))
-        except (LookupError, UnicodeDecodeError, ValueError):
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _codec(charset: str) -> str:
-    """Return a Python codec name for a MIME charset label (RFC 2231 language stripped)."""
-    name = charset.split("*", 1)[0].strip().strip('"').lower()
-    if name in ("", "unknown-8bit", "x-unknown", "us-ascii", "ascii"):
-        # Mislabelled 8-bit text is overwhelmingly UTF-8; ascii is a subset of it.
-        return "utf-8"
-    codecs.lookup(name)
-    return name
-
-
-def _decode_bytes(data: bytes, charset: str | None) -> str:
-    """Decode raw header bytes (8-bit headers are taken as UTF-8, else Latin-1)."""
-    try:
-        return data.decode(_codec(charset) if charset else "utf-8")
-    except (LookupError, UnicodeDecodeError, ValueError):
-        return decode_text(data, None)
-
-
-def decode_header_value(value: bytes | str) -> str:
-    """Unfold a header value and decode its RFC 2047 encoded-words to Unicode."""
-    if isinstance(value, str):
-        value = value.encode("utf-8", "surrogateescape")
-    value = value.replace(b"\r\n", b"\n").replace(b"\n", b"")
-    if b"=?" not in value:
-        return _decode_bytes(value, None)
-    out: list[str] = []
-    position = 0
-    pending_charset: str | None = None
-    pending: bytearray = bytearray()
-
-    def flush() -> None:
-        nonlocal pending_charset
-        if pending_charset is not None:
-            out.append(_decode_bytes(bytes(pending), pending_charset))
-            pending.clear()
-            pending_charset = None
-
-    for word in _ENCODED_WORD.finditer(value):
-        between = value[position: word.start()]
-        if pending_charset is None or not _BETWEEN_WORDS.match(between):
-            flush()
-            out.append(_decode_bytes(between, None))
-        charset = word.group(1).decode("ascii", "replace")
-        decoded = _decode_word(word.group(2), word.group(3))
-        if pending_charset is not None and pending_charset.lower() != charset.lower():
-            flush()
-        pending_charset = charset
-        pending.extend(decoded)
-        position = word.end()
-    flush()
-    out.append(_decode_bytes(value[position:], None))
-    return "".join(out)
-
-
-def _decode_word(kind: bytes, text: bytes) -> bytes:
-    """Decode the payload of one encoded-word (B or Q)."""
-    if kind in (b"b", b"B"):
-        cleaned = _BASE64_JUNK.sub(b"", text.split(b"=", 1)[0])
-        if len(cleaned) % 4 == 1:
-            cleaned = cleaned[:-1]
-        try:
-            return base64.b64decode(cleaned + b"=" * (-len(cleaned) % 4))
-        except (binascii.Error, ValueError):
-            return text
-    return binascii.a2b_qp(text.replace(b"_", b" "))
-
-
 def _filename(message: Message) -> str:
     """Return the part's filename (RFC 2231 or encoded-word forms decoded), or ""."""
     try:
@@ -461,50 +357,3 @@ def _attachment_id(raw_digest: bytes, part_id: str, data: bytes) -> str:
     """Derive an opaque, deterministic attachment id from the message, part id and content."""
     digest = hashlib.sha512(raw_digest + part_id.encode("ascii") + b"\0" + data).digest()
     return "AN" + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-
-
-def html_to_text(markup: str) -> str:
-    """Convert HTML to plain text: drop scripts and styles, strip tags, unescape entities."""
-    text = _HTML_DROP.sub(" ", markup)
-    text = _HTML_BREAK.sub("\n", text)
-    text = _HTML_TAG.sub(" ", text)
-    text = html.unescape(text)
-    return "\n".join(_WS.sub(" ", line).strip() for line in text.splitlines() if line.strip())
-
-
-def _parse_date(value: str | None) -> float | None:
-    """Return the Date header as epoch seconds, or None if missing or unparseable."""
-    if not value:
-        return None
-    try:
-        parsed = parsedate_tz(value)
-        if parsed is None:
-            return None
-        if parsed[9] is None:
-            parsed = parsed[:9] + (0,)
-        return float(mktime_tz(parsed))
-    except (TypeError, ValueError, OverflowError, IndexError):
-        return None
-
-
-def _first_msgid(value: str | None) -> str | None:
-    """Return the first ``<id>`` in a header, or its stripped value, or None."""
-    if value is None:
-        return None
-    found = _MSGID.search(value)
-    if found:
-        return found.group(0)
-    stripped = value.strip()
-    return stripped or None
-
-
-def _addresses(headers: tuple[tuple[str, str], ...], name: str) -> tuple[str, ...]:
-    """Return the lower-case addresses of every ``name`` header."""
-    values = [value for key, value in headers if key.lower() == name]
-    if not values:
-        return ()
-    try:
-        pairs = getaddresses(values)
-    except (TypeError, ValueError, IndexError):
-        return ()
-    return tuple(address.lower() for _, address in pairs if address)

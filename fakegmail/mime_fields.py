@@ -1,0 +1,51 @@
+"""Read the header fields the emulator searches and threads by: Date, Message-IDs, addresses."""
+
+from __future__ import annotations
+
+import re
+from email.utils import getaddresses, mktime_tz, parsedate_tz
+
+_MSGID = re.compile(r"<[^<>\s]*>")
+
+
+def parse_date_header(value: str | None) -> float | None:
+    """Return the Date header as epoch seconds, or None if missing or unparseable."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_tz(value)
+        if parsed is None:
+            return None
+        if parsed[9] is None:
+            parsed = parsed[:9] + (0,)
+        return float(mktime_tz(parsed))
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+
+
+def first_msgid(value: str | None) -> str | None:
+    """Return the first ``<id>`` in a header, or its stripped value, or None."""
+    if value is None:
+        return None
+    found = _MSGID.search(value)
+    if found:
+        return found.group(0)
+    stripped = value.strip()
+    return stripped or None
+
+
+def header_addresses(headers: tuple[tuple[str, str], ...], name: str) -> tuple[str, ...]:
+    """Return the lower-case addresses of every ``name`` header."""
+    values = [value for key, value in headers if key.lower() == name]
+    if not values:
+        return ()
+    try:
+        pairs = getaddresses(values)
+    except (TypeError, ValueError, IndexError):
+        return ()
+    return tuple(address.lower() for _, address in pairs if address)
+
+
+def message_ids(value: str) -> tuple[str, ...]:
+    """Return every ``<id>`` in a header such as References, in order."""
+    return tuple(_MSGID.findall(value))
