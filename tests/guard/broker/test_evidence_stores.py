@@ -71,6 +71,7 @@ def test_consent_keeps_wording_time_and_user_and_audits_ids_only(
 def test_consent_validation(consents: ConsentBook, clock: Clock, kwargs: dict[str, object],
                             reason: str) -> None:
     args: dict[str, object] = {"grantee": "support", "message_ids": ["m1"], "wording": WORDING}
+    kwargs = dict(kwargs)
     expires_in = kwargs.pop("expires_in", None)
     args.update(kwargs)
     if isinstance(expires_in, timedelta):
