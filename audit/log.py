@@ -519,8 +519,12 @@ class AuditLog:
 
     def verify(self, checkpoint_notes: Iterable[str] = (), progress:
                Callable[[int, int], None] | None = None,
-               verifier_keys: Sequence[str] | None = None) -> VerifyReport:
+               verifier_keys: Sequence[str] | None = None, *, columns: bool = True
+               ) -> VerifyReport:
         """Check every entry, node and checkpoint; compare with exported notes.
+
+        ``columns=False`` skips checking the searchable columns and resource index against
+        the hashed bytes (a second pass, about as long as the first).
 
         Verifier keys default to this log's signing key; without one they are read from the
         database, which an attacker with database access could replace (the report says so).
@@ -536,7 +540,8 @@ class AuditLog:
             return verify_store(self.store, origin=self.origin,
                                 verifier_keys=tuple(verifier_keys),
                                 keys_trusted=trusted,
-                                checkpoint_notes=tuple(checkpoint_notes), progress=progress)
+                                checkpoint_notes=tuple(checkpoint_notes), progress=progress,
+                                columns=columns)
         except SQLAlchemyError as exc:
             raise unavailable("be read for verification", exc) from exc
 

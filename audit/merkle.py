@@ -101,14 +101,27 @@ class MerkleAccumulator:
 
     def append(self, leaf: bytes) -> list[Node]:
         """Append a leaf hash; return the leaf node and every perfect subtree it completed."""
-        node = Node(0, self._size, _check_hash(leaf, "leaf hash"))
+        return self.append_subtree(0, leaf)
+
+    def append_subtree(self, level: int, subtree: bytes) -> list[Node]:
+        """Append the hash of 2**level leaves at once; return it and every node it completed.
+
+        The tree's size must be a multiple of 2**level (the subtree is then a perfect,
+        aligned subtree of the final tree, as RFC 6962 splits it).
+        """
+        if level < 0 or self._size % (1 << level):
+            raise ProofError(
+                f"a subtree of 2**{level} leaves cannot follow {self._size} leaves; append "
+                "subtrees only at multiples of their width"
+            )
+        node = Node(level, self._size >> level, _check_hash(subtree, "subtree hash"))
         completed = [node]
         while self._stack and self._stack[-1].level == node.level:
             left = self._stack.pop()
             node = Node(node.level + 1, left.index >> 1, node_hash(left.hash, node.hash))
             completed.append(node)
         self._stack.append(node)
-        self._size += 1
+        self._size += 1 << level
         return completed
 
     def root(self) -> bytes:

@@ -154,6 +154,14 @@ CASES: list[tuple[str, Callable, int | None, ProblemKind]] = [
 ]
 
 
+@pytest.fixture(autouse=True, params=["one batch", "batches of 8"])
+def batch_size(request, monkeypatch):
+    """Verify in one batch (entry by entry on any doubt) and in aligned bulk batches of 8."""
+    if request.param == "batches of 8":
+        monkeypatch.setattr("audit.verify.BATCH", 8)
+    return request.param
+
+
 @pytest.fixture
 def written(sqlite_path, open_log):
     """A 40-entry log with checkpoints at 20 and 40, closed."""
