@@ -92,3 +92,33 @@ __all__ += [
     "Thread", "ThreadPage", "ThreadSummary", "TokenVault", "VaultKeyError",
     "decide_and_record", "record_decision",
 ]
+
+# Human access (staff, consents, grants, broker), aggregates and the transfer gate.
+from guard.aggregates import AggregateResult, AggregateRow, Aggregates  # noqa: E402
+from guard.broker import AccessBroker  # noqa: E402
+from guard.consents import (  # noqa: E402
+    ConsentBook,
+    ConsentNotFound,
+    ConsentRecord,
+    InvalidConsent,
+    TransferConsentBook,
+    TransferConsentRecord,
+)
+from guard.grants import GrantBook, GrantRecord, GrantRules, GrantStatus, InvalidGrant  # noqa: E402
+from guard.provenance import AdvertisingSink, GmailDerived, combine, derived  # noqa: E402
+from guard.staff import StaffError, StaffMember, StaffRegistry, UnknownStaff  # noqa: E402
+from guard.transfers import (  # noqa: E402
+    RecipientEndpoint,
+    TransferFailed,
+    TransferGate,
+    TransferReceipt,
+)
+
+__all__ += [
+    "AccessBroker", "AdvertisingSink", "AggregateResult", "AggregateRow", "Aggregates",
+    "ConsentBook", "ConsentNotFound", "ConsentRecord", "GmailDerived", "GrantBook",
+    "GrantRecord", "GrantRules", "GrantStatus", "InvalidConsent", "InvalidGrant",
+    "RecipientEndpoint", "StaffError", "StaffMember", "StaffRegistry", "TransferConsentBook",
+    "TransferConsentRecord", "TransferFailed", "TransferGate", "TransferReceipt",
+    "UnknownStaff", "combine", "derived",
+]
