@@ -7,6 +7,10 @@ import click
 from audit.cli import audit
 from fakegmail.cli import fake_gmail
 from guard.cli import policy
+from guard.keys_cli import keys
+from guard.staff_cli import staff
+from mailguard.demo import demo
+from mailguard.serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,6 +22,10 @@ def cli() -> None:
 cli.add_command(fake_gmail)
 cli.add_command(audit)
 cli.add_command(policy)
+cli.add_command(keys)
+cli.add_command(staff)
+cli.add_command(demo)
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -1,0 +1,171 @@
+"""``mailguard demo``: the emulator with seeded demo mailboxes and the web client, offline.
+
+Keys are generated into ``instance/demo-keys.json`` on the first run and reused. The
+emulator keeps its mailboxes in memory, so the demo database (``instance/demo.db``) is
+started afresh on every run: tokens of a previous run's emulator would be meaningless.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEMO_CLIENT_ID = "mailguard-demo.apps.googleusercontent.com"
+DEMO_CLIENT_SECRET = "mailguard-demo-secret"  # noqa: S105 - the emulator's demo client
+
+
+@dataclass(frozen=True, slots=True)
+class DemoKeys:
+    """The demo's secrets, kept in the instance folder."""
+
+    secret_key: str
+    token_key: str
+    audit_hmac_key: str
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> DemoKeys:
+        """Read the keys from ``path``, or generate and save them (mode 0600)."""
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**{name: str(data[name]) for name in cls.__dataclass_fields__})
+        from guard.vault import generate_key
+
+        keys = cls(secret_key=secrets.token_urlsafe(48), token_key=generate_key(),
+                   audit_hmac_key=secrets.token_urlsafe(32))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump({name: getattr(keys, name) for name in cls.__dataclass_fields__}, handle)
+        return keys
+
+
+@dataclass
+class Demo:
+    """A running demo: the emulator, the web client's server and their URLs."""
+
+    emulator: Any
+    web: Any
+    url: str
+    app: Any
+    _thread: threading.Thread | None = None
+
+    def start(self) -> Demo:
+        """Serve the web client in a background thread."""
+        self._thread = threading.Thread(target=self.web.serve_forever, daemon=True,
+                                        name="mailguard-demo-web")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the web client and the emulator."""
+        self.web.shutdown()
+        self.web.server_close()
+        self.app.extensions["mailguard.guard"].close()
+        self.emulator.stop()
+
+
+def seed_demo_accounts(emulator: Any, messages: int) -> None:
+    """Create the demo accounts with ``messages`` generated messages each."""
+    from fakegmail.control import fill_mailbox
+    from fakegmail.seed import DEMO_ACCOUNTS, generate_mailbox
+
+    state = emulator.state
+    for number, (email, name) in enumerate(DEMO_ACCOUNTS):
+        account = state.ensure_account(email, name)
+        fill_mailbox(account, generate_mailbox(email, name, messages, seed=number,
+                                               now=state.clock()))
+
+
+def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
+               emulator_port: int = 0, messages: int = 200) -> Demo:
+    """Start the seeded emulator and build (not yet serve) the web client wired to it."""
+    from werkzeug.serving import make_server
+
+    from fakegmail.oauth.blueprint import oauth_registry
+    from fakegmail.server import EmulatorServer
+    from webclient import create_app
+    from webclient.config import emulator_oauth_client
+
+    instance.mkdir(parents=True, exist_ok=True)
+    keys = DemoKeys.load_or_create(instance / "demo-keys.json")
+    database = instance / "demo.db"
+    for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        stale.unlink(missing_ok=True)
+    emulator = EmulatorServer(host="127.0.0.1", port=emulator_port).start()
+    try:
+        seed_demo_accounts(emulator, messages)
+        web = make_server(host, port, _placeholder_app, threaded=True)
+        actual_port = web.server_port
+        origins = {f"http://{host}:{actual_port}", f"http://localhost:{actual_port}",
+                   f"http://127.0.0.1:{actual_port}"}
+        oauth_registry(emulator.app).register_client(
+            sorted(f"{origin}/auth/callback" for origin in origins),
+            client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
+        app = create_app({
+            "SECRET_KEY": keys.secret_key,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "TOKEN_KEYS": (keys.token_key,),
+            "AUDIT_HMAC_KEY": keys.audit_hmac_key.encode("ascii"),
+            "AUDIT_SIGNING_KEY_PATH": str(instance / "demo-audit-signing.key"),
+            "OAUTH_CLIENT": emulator_oauth_client(emulator.url, DEMO_CLIENT_ID,
+                                                  DEMO_CLIENT_SECRET),
+            "GMAIL_ROOT_URL": emulator.url,
+            "OAUTH_INSECURE_TRANSPORT": True,
+            "SESSION_COOKIE_SECURE": False,
+        })
+        web.app = app
+    except BaseException:
+        emulator.stop()
+        raise
+    return Demo(emulator=emulator, web=web, url=f"http://{host}:{actual_port}/", app=app)
+
+
+def _placeholder_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting\n"]
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address the web client listens on.")
+@click.option("--port", default=8000, show_default=True, type=int,
+              help="Port of the web client (0 picks a free one).")
+@click.option("--emulator-port", default=0, show_default=True, type=int,
+              help="Port of the Gmail emulator (0 picks a free one).")
+@click.option("--seed-messages", default=200, show_default=True, type=click.IntRange(0, 5000),
+              help="Generated messages per demo mailbox.")
+@click.option("--instance", default="instance", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the demo's keys and database.")
+def demo(host: str, port: int, emulator_port: int, seed_messages: int,
+         instance: Path) -> None:
+    """Run the web client against the Gmail emulator with seeded demo mailboxes (no network)."""
+    from fakegmail.seed import DEMO_ACCOUNTS
+
+    try:
+        running = build_demo(instance, host=host, port=port, emulator_port=emulator_port,
+                             messages=seed_messages)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror}); "
+                                   f"choose another --port") from None
+    click.echo(f"MailGuard demo: open {running.url}")
+    click.echo(f"Gmail emulator (Google's stand-in): {running.emulator.url}")
+    click.echo("Demo accounts (choose one on the emulator's sign-in page):")
+    for email, name in DEMO_ACCOUNTS:
+        click.echo(f"  {name} <{email}>")
+    click.echo("Press Ctrl+C to stop.")
+    try:
+        running.web.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.web.server_close()
+        running.app.extensions["mailguard.guard"].close()
+        running.emulator.stop()

@@ -1,0 +1,63 @@
+"""``mailguard serve``: the web client against real Google, under gunicorn (threads).
+
+Settings come from the environment (see ``webclient.config``): ``MAILGUARD_SECRET_KEY``,
+``MAILGUARD_DATABASE_URL``, ``MAILGUARD_TOKEN_KEYS``, ``MAILGUARD_AUDIT_HMAC_KEY``,
+``MAILGUARD_AUDIT_SIGNING_KEY``, ``MAILGUARD_OAUTH_CLIENT_FILE`` and optionally
+``MAILGUARD_GMAIL_ROOT_URL``. Each worker process opens the guard once; its Gmail
+transport is shared by the worker's threads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+
+class WebServer(BaseApplication):
+    """gunicorn running ``webclient.create_app()`` with threaded workers."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand our options to gunicorn."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        """Build the app in each worker (the guard is opened once per process)."""
+        from webclient import create_app
+
+        return create_app()
+
+
+def check_settings() -> None:
+    """Build the app once in the parent to stop early, with a clear reason, on bad settings."""
+    from webclient import create_app
+    from webclient.config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    app.extensions["mailguard.guard"].close()
+
+
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True,
+              help="Address and port to listen on (put TLS in front of it).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker.")
+@click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600),
+              help="Seconds a request may take before its worker is restarted.")
+def serve(bind: str, workers: int, threads: int, timeout: int) -> None:
+    """Serve the web client for real Gmail accounts (settings from MAILGUARD_* variables)."""
+    check_settings()
+    WebServer({"bind": [bind], "workers": workers, "worker_class": "gthread",
+               "threads": threads, "timeout": timeout, "graceful_timeout": 10,
+               "accesslog": None, "forwarded_allow_ips": "127.0.0.1"}).run()
