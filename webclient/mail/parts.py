@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from webclient.guard_link import current_guard
 from webclient.mail.blueprint import blueprint
 from webclient.mail.mailbox_link import READ, BoundMailbox, bound_mailbox, request_id
 from webclient.mail.message_view import read_inline_token, render_body, sender
-from webclient.sanitize import FRAME_STYLESHEET
+from webclient.sanitize import frame_document
 from webclient.security import message_frame_csp
 from webclient.signed_in import ConnectedAccount, sign_in_required, user_id
 
@@ -59,8 +59,8 @@ def frame(account: int, message_id: str) -> Any:
         user_id() or "", sender(message)[1])
     body = render_body(box, message, allow_remote_images=allowed)
     html = body if isinstance(body, str) else body.html
-    response = Response(render_template("mail/frame.html", body=html,
-                                        frame_css=FRAME_STYLESHEET))
+    response = Response(frame_document(html, allow_remote_images=allowed),
+                        mimetype="text/html")
     response.headers["Content-Security-Policy"] = message_frame_csp(
         allow_remote_images=allowed)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
