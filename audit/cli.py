@@ -20,7 +20,6 @@ import base64
 import binascii
 import contextlib
 import getpass
-import heapq
 import json
 import os
 import sys
@@ -36,9 +35,8 @@ from sqlalchemy.exc import ArgumentError
 from audit.entry import AuditEntry, AuditEvent, format_time
 from audit.errors import AuditError
 from audit.query import (
-    count_entries,
+    counts_from_stats,
     format_table,
-    purpose_matches,
     render_counts,
     write_csv,
     write_jsonl,
@@ -68,7 +66,7 @@ class LogSettings:
 
     def open(self, *, sign: bool = False, need_key: bool = False) -> Any:
         """Open the existing log; with ``sign`` load (or create) the checkpoint key."""
-        from audit.log import DEFAULT_ORIGIN, AuditLog
+        from audit.log import AuditLog
 
         _require_existing_database(self.db_url)
         if need_key and self.hmac_key is None:
@@ -81,7 +79,7 @@ class LogSettings:
             signing_key = self.key_file
         try:
             return AuditLog.open(self.db_url, hmac_key=self.hmac_key, signing_key=signing_key,
-                                 origin=self.origin or DEFAULT_ORIGIN, checkpoint_every=0,
+                                 origin=self.origin, checkpoint_every=0,
                                  checkpoint_seconds=0)
         except AuditError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -233,12 +231,11 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> None:
     """Count entries by day, actor kind, purpose, basis and decision."""
-    from audit.log import AuditQuery
-
     log = LogSettings(db_url).open()
     try:
-        counts = count_entries(log.query(AuditQuery(since=_time_arg(since, "--since"),
-                                                    until=_time_arg(until, "--until"))))
+        counts = counts_from_stats(log.stats(since=_time_arg(since, "--since"),
+                                             until=_time_arg(until, "--until"),
+                                             bucket="day", top=None))
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -253,45 +250,14 @@ def _search(log: Any, *, actor: str | None, actor_kind: str | None, mailbox: str
             address: str | None, purpose: str | None, basis: str | None,
             decision: str | None, rule_id: str | None, resource_id: str | None,
             since: str | None, until: str | None, limit: int | None) -> Iterator[AuditEntry]:
-    """Run the search in SQL where possible; purpose families and --address need a merge."""
+    """Run the search in SQL (purpose families and --address included)."""
     from audit.log import AuditQuery
 
-    family = purpose is not None and purpose.endswith(".*")
-    base: dict[str, Any] = {
-        "actor_id": actor, "actor_kind": actor_kind, "mailbox": mailbox, "basis": basis,
-        "decision": decision, "rule_id": rule_id, "resource_id": resource_id,
-        "purpose": None if family else purpose,
-        "since": _time_arg(since, "--since"), "until": _time_arg(until, "--until"),
-    }
-    exact = not family and address is None
-    if address is None:
-        streams = [log.query(AuditQuery(**base, limit=limit if exact else None))]
-    else:
-        # Entries where the address is the mailbox, and those where it is the actor.
-        streams = [log.query(AuditQuery(**{**base, "mailbox": address})),
-                   log.query(AuditQuery(**{**base, "actor_id": address}))]
-    entries = _unique(heapq.merge(*streams, key=lambda e: e.seq))
-    if family:
-        assert purpose is not None
-        entries = (e for e in entries if purpose_matches(purpose, e.purpose))
-    return _take(entries, limit)
-
-
-def _unique(entries: Iterator[AuditEntry]) -> Iterator[AuditEntry]:
-    """Drop repeats of the same seq from a seq-ordered stream."""
-    last = -1
-    for entry in entries:
-        if entry.seq != last:
-            last = entry.seq
-            yield entry
-
-
-def _take(entries: Iterator[AuditEntry], limit: int | None) -> Iterator[AuditEntry]:
-    """Yield at most ``limit`` entries."""
-    for count, entry in enumerate(entries):
-        if limit is not None and count >= limit:
-            return
-        yield entry
+    return log.query(AuditQuery(
+        actor_id=actor, actor_kind=actor_kind, mailbox=mailbox, address=address,
+        basis=basis, decision=decision, rule_id=rule_id, resource_id=resource_id,
+        purpose=purpose, since=_time_arg(since, "--since"), until=_time_arg(until, "--until"),
+        limit=limit))
 
 
 def _write(entries: Iterator[AuditEntry], fmt: str, out: IO[str]) -> int:

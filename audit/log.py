@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -124,12 +124,15 @@ class ConsistencyProof:
 class AuditQuery:
     """Search filters; all given ones must match. Identifiers are given in the clear.
 
-    ``mailbox`` and ``actor_id`` are hashed with the log's key before searching (a value that
-    already starts with "h1:" is taken as a hash). Times are ISO-8601 UTC strings as stored.
+    ``mailbox``, ``actor_id`` and ``address`` (the mailbox OR the actor) are hashed with the
+    log's key before searching (a value that already starts with "h1:" is taken as a hash).
+    ``purpose`` ending in ".*" matches the family (``advertising.*``). Times are ISO-8601
+    UTC strings as stored.
     """
 
     mailbox: str | None = None
     actor_id: str | None = None
+    address: str | None = None
     actor_kind: str | None = None
     actor_role: str | None = None
     action: str | None = None
@@ -180,6 +183,8 @@ class AuditStats:
     by_action: tuple[Count, ...]
     denied_by_rule: tuple[Count, ...]
     timeline: tuple[TimeBucket, ...]
+    by_actor_kind: tuple[Count, ...] = ()
+    by_basis: tuple[Count, ...] = ()
 
 
 class _Batch:
@@ -233,7 +238,7 @@ class AuditLog:
     def open(cls, url: str | os.PathLike[str], *, hmac_key: bytes | None,
              signing_key: CheckpointSigner | Ed25519PrivateKey | str | os.PathLike[str]
              | None = None,
-             origin: str = DEFAULT_ORIGIN, checkpoint_every: int = 10_000,
+             origin: str | None = DEFAULT_ORIGIN, checkpoint_every: int = 10_000,
              checkpoint_seconds: float = 300.0, lock_timeout: float = 10.0,
              append_timeout: float = 30.0, clock: Clock | None = None) -> AuditLog:
         """Open (creating if needed) the log at ``url``: a file path or an SQLAlchemy URL.
@@ -242,11 +247,15 @@ class AuditLog:
             mailbox or actor; checked against the key the log was created with.
         :param signing_key: Ed25519 key (or key file path, created if missing) that signs
             checkpoints; without it the log appends but cannot checkpoint.
+        :param origin: the log's name in its checkpoints; ``None`` adopts the origin the
+            database holds (``DEFAULT_ORIGIN`` for a new log).
         """
         store = Store.open(Path(url) if isinstance(url, os.PathLike) else url,
                            lock_timeout=lock_timeout)
         try:
             hasher = IdentifierHasher(hmac_key) if hmac_key is not None else None
+            if origin is None:
+                origin = store.meta_get("origin") or DEFAULT_ORIGIN
             stored_origin = store.meta_setdefault("origin", origin)
             if stored_origin != origin:
                 raise AuditError(
@@ -554,11 +563,17 @@ class AuditLog:
         for column, value in (
             (e.mailbox_h, self._hashed(f.mailbox)), (e.actor_id_h, self._hashed(f.actor_id)),
             (e.actor_kind, f.actor_kind), (e.actor_role, f.actor_role), (e.action, f.action),
-            (e.purpose, f.purpose), (e.basis, f.basis), (e.basis_ref, f.basis_ref),
+            (e.purpose, None if _family(f.purpose) else f.purpose), (e.basis, f.basis),
+            (e.basis_ref, f.basis_ref),
             (e.decision, f.decision), (e.rule_id, f.rule_id), (e.request_id, f.request_id),
         ):
             if value is not None:
                 stmt = stmt.where(column == value)
+        if f.address is not None:
+            hashed = self._hashed(f.address)
+            stmt = stmt.where(or_(e.mailbox_h == hashed, e.actor_id_h == hashed))
+        if f.purpose is not None and _family(f.purpose):
+            stmt = stmt.where(e.purpose.startswith(f.purpose[:-1], autoescape=True))
         if f.resource_id is not None or f.resource_kind is not None:
             sub = select(resources.c.seq)
             if f.resource_id is not None:
@@ -598,8 +613,11 @@ class AuditLog:
             raise unavailable("be read", exc) from exc
 
     def stats(self, *, since: str | None = None, until: str | None = None,
-              bucket: str = "day", top: int = 20) -> AuditStats:
-        """Count decisions, purposes, actions and denying rules, with a timeline by bucket."""
+              bucket: str = "day", top: int | None = 20) -> AuditStats:
+        """Count decisions, purposes, actions, actor kinds, bases and denying rules, by time.
+
+        ``top`` keeps the largest groups of each count (``None`` keeps all of them).
+        """
         width = {"hour": 13, "day": 10, "month": 7}.get(bucket)
         if width is None:
             raise AuditError("stats buckets are 'hour', 'day' or 'month'")
@@ -612,8 +630,9 @@ class AuditLog:
 
         def grouped(conn: Any, column: Any, *extra: Any) -> tuple[Count, ...]:
             n = func.count().label("n")
-            rows = conn.execute(select(column, n).where(*conds, *extra).group_by(column)
-                                .order_by(n.desc(), column).limit(top))
+            stmt = select(column, n).where(*conds, *extra).group_by(column).order_by(
+                n.desc(), column)
+            rows = conn.execute(stmt if top is None else stmt.limit(top))
             return tuple(Count(str(k), int(c)) for k, c in rows)
 
         try:
@@ -628,6 +647,8 @@ class AuditLog:
                 by_purpose = grouped(conn, e.purpose)
                 by_action = grouped(conn, e.action)
                 by_rule = grouped(conn, e.rule_id, e.decision == "deny")
+                by_kind = grouped(conn, e.actor_kind)
+                by_basis = grouped(conn, e.basis)
         except SQLAlchemyError as exc:
             raise unavailable("be read for statistics", exc) from exc
         buckets: dict[str, list[int]] = {}
@@ -640,7 +661,8 @@ class AuditLog:
             checkpoint_time=latest.created_at if latest else None,
             total=allowed + denied, allowed=allowed, denied=denied,
             by_purpose=by_purpose, by_action=by_action, denied_by_rule=by_rule,
-            timeline=tuple(TimeBucket(b, a, d) for b, (a, d) in sorted(buckets.items())))
+            timeline=tuple(TimeBucket(b, a, d) for b, (a, d) in sorted(buckets.items())),
+            by_actor_kind=by_kind, by_basis=by_basis)
 
     def _hashed(self, value: str | None) -> str | None:
         """Hash a clear identifier for searching (pass "h1:" values through)."""
@@ -649,6 +671,11 @@ class AuditLog:
         if self._hasher is None:
             raise AuditError("open the log with hmac_key=... to search by mailbox or actor")
         return self._hasher.hash(value)
+
+
+def _family(purpose: str | None) -> bool:
+    """Say whether a purpose filter names a family ("advertising.*")."""
+    return purpose is not None and purpose.endswith(".*")
 
 
 def open_checkpoint_note(note: str, verifier_key: str, origin: str) -> Checkpoint:

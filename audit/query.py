@@ -12,9 +12,12 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from audit.entry import AuditEntry, ResourceKind, ResourceRef
+
+if TYPE_CHECKING:
+    from audit.log import AuditStats, Count
 
 CSV_COLUMNS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
                "purpose", "basis", "basis_ref", "resources", "decision", "rule_id",
@@ -68,6 +71,18 @@ def count_entries(entries: Iterable[AuditEntry]) -> EntryCounts:
         decisions[entry.decision.value] += 1
     return EntryCounts(total, dict(sorted(days.items())), _by_count(kinds),
                       _by_count(purposes), _by_count(bases), _by_count(decisions))
+
+
+def counts_from_stats(stats: AuditStats) -> EntryCounts:
+    """Shape ``AuditLog.stats(bucket="day", top=None)``, counted in SQL, as entry counts."""
+    def counts(groups: Iterable[Count], empty: str = "") -> dict[str, int]:
+        return _by_count(Counter({(c.key or empty): c.count for c in groups if c.count}))
+
+    days = {b.start: b.allowed + b.denied for b in stats.timeline}
+    decisions = Counter({"allow": stats.allowed, "deny": stats.denied})
+    return EntryCounts(stats.total, dict(sorted(days.items())), counts(stats.by_actor_kind),
+                       counts(stats.by_purpose), counts(stats.by_basis, "-"),
+                       _by_count(+decisions))
 
 
 def write_jsonl(entries: Iterable[AuditEntry], out: IO[str]) -> int:
