@@ -17,18 +17,17 @@ class Folder:
     title: object
     label_id: str | None
     show_unread: bool = False
-    icon: str = ""
 
 
 FOLDERS: tuple[Folder, ...] = (
-    Folder("inbox", _l("Inbox"), "INBOX", show_unread=True, icon="📥"),
-    Folder("starred", _l("Starred"), "STARRED", icon="★"),
-    Folder("important", _l("Important"), "IMPORTANT", icon="❗"),
-    Folder("sent", _l("Sent"), "SENT", icon="➤"),
-    Folder("drafts", _l("Drafts"), "DRAFT", show_unread=False, icon="✎"),
-    Folder("all", _l("All mail"), None, icon="🗂"),
-    Folder("spam", _l("Spam"), "SPAM", show_unread=True, icon="⚠"),
-    Folder("trash", _l("Trash"), "TRASH", icon="🗑"),
+    Folder("inbox", _l("Inbox"), "INBOX", show_unread=True),
+    Folder("starred", _l("Starred"), "STARRED"),
+    Folder("important", _l("Important"), "IMPORTANT"),
+    Folder("sent", _l("Sent"), "SENT"),
+    Folder("drafts", _l("Drafts"), "DRAFT", show_unread=False),
+    Folder("all", _l("All mail"), None),
+    Folder("spam", _l("Spam"), "SPAM", show_unread=True),
+    Folder("trash", _l("Trash"), "TRASH"),
 )
 BY_SLUG = {folder.slug: folder for folder in FOLDERS}
 SYSTEM_NAMES = {folder.label_id: folder.title for folder in FOLDERS if folder.label_id}

@@ -1,0 +1,41 @@
+"""The first inbox page waits for at most three Gmail round trips, one after another."""
+
+from __future__ import annotations
+
+import time
+
+from tests.webclient.conftest import control
+
+LATENCY_MS = 500
+
+
+def calls(emulator, method):
+    stats = control(emulator, "GET", "stats")
+    return stats["methods"].get(method, {}).get("calls", 0)
+
+
+def test_cold_inbox_lists_threads_and_labels_side_by_side(signed_in, mailbox, web_emulator):
+    control(web_emulator, "DELETE", "stats")
+    rules = [control(web_emulator, "POST", "faults", {"method": method,
+                                                      "latency_ms": LATENCY_MS})
+             for method in ("threads.list", "labels.list")]
+    try:
+        started = time.perf_counter()
+        page = signed_in.get("/u/0/f/inbox")
+        elapsed = time.perf_counter() - started
+    finally:
+        for rule in rules:
+            control(web_emulator, "DELETE", f"faults?method={rule['method']}")
+    assert page.status_code == 200
+    assert calls(web_emulator, "gmail.users.threads.list") == 1
+    assert calls(web_emulator, "gmail.users.labels.list") == 1
+    # Both slow calls run at once: one wait of LATENCY_MS, not two.
+    assert elapsed < 2 * LATENCY_MS / 1000 - 0.05, elapsed
+
+
+def test_warm_inbox_renders_from_the_guard_cache(signed_in, web_emulator):
+    signed_in.get("/u/0/f/inbox")
+    control(web_emulator, "DELETE", "stats")
+    assert signed_in.get("/u/0/f/inbox").status_code == 200
+    assert calls(web_emulator, "gmail.users.threads.list") == 0
+    assert calls(web_emulator, "gmail.users.threads.get") == 0
