@@ -16,7 +16,7 @@ import requests
 from googleapiclient.discovery import build_from_document
 
 from fakegmail.discovery import document_with_root
-from fakegmail.gunicorn_server import GunicornEmulator, listen
+from fakegmail.gunicorn_server import EagerKeepAliveWorker, GunicornEmulator, listen
 from fakegmail.server import EmulatorServer
 from fakegmail.state import EmulatorState
 from tests.fakegmail.control.test_cli import start
@@ -99,7 +99,7 @@ def test_gunicorn_runs_one_threaded_worker_that_outlasts_the_longest_latency():
     server = GunicornEmulator(EmulatorState(), listener)
     try:
         assert server.cfg.workers == 1
-        assert server.cfg.worker_class_str == "gthread"
+        assert server.cfg.worker_class is EagerKeepAliveWorker
         assert server.cfg.threads >= 4
         assert server.cfg.timeout > 120  # --latency-ms and fault rules allow 120 s
         assert server.cfg.keepalive >= 30
@@ -117,3 +117,28 @@ def test_listen_reports_a_busy_port_and_turns_nagle_off():
     finally:
         first.close()
 
+
+
+def test_keep_alive_requests_one_after_another_and_pipelined_are_all_answered(command):
+    process, url, token = command
+    host, port = url.split("//")[1].rstrip("/").split(":")
+    request = (f"GET /gmail/v1/users/me/profile HTTP/1.1\r\nHost: {host}\r\n"
+               f"Authorization: Bearer {token}\r\n\r\n").encode()
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        reader = conn.makefile("rb")
+
+        def answer() -> tuple[int, bytes]:
+            status = int(reader.readline().split()[1])
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            return status, reader.read(length)
+
+        for _ in range(20):  # one at a time on one connection
+            conn.sendall(request)
+            status, body = answer()
+            assert status == 200 and b"served@example.test" in body
+        conn.sendall(request * 3)  # three in one write
+        assert [answer()[0] for _ in range(3)] == [200, 200, 200]
