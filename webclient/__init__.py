@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         AUDIT_SIGNING_KEY_PATH=str(Path(app.instance_path) / "audit-signing.key"),
         MAX_CONTENT_LENGTH=36 * 1024 * 1024,
         MAIL_PAGE_SIZE=50,
+        PERMANENT_SESSION_LIFETIME=7 * 24 * 3600,
     )
     if test_config is None:
         app.config.update(config_module.from_environment(os.environ))

@@ -32,9 +32,9 @@ def user_id() -> str | None:
 
 def accounts() -> tuple[ConnectedAccount, ...]:
     """Return the signed-in user's connected accounts in the order they were connected."""
-    cached = g.get("_accounts")
+    cached: tuple[ConnectedAccount, ...] | None = g.get("_accounts")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     user = user_id()
     found: tuple[ConnectedAccount, ...] = ()
     if user is not None:

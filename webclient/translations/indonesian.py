@@ -251,7 +251,8 @@ def main() -> int:
     for message in catalog:
         if not message.id:
             continue
-        translated = INDONESIAN.get(message.id)
+        key = message.id if isinstance(message.id, str) else tuple(message.id)
+        translated = INDONESIAN.get(key)  # type: ignore[arg-type]
         if translated is None:
             missing.append(message.id)
             continue
