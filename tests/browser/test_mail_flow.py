@@ -128,3 +128,41 @@ def test_disconnect(reader: Reader):
     expect(page.locator(".flash")).to_contain_text("Gmail account disconnected")
     expect(page.locator("main")).to_contain_text("No Gmail account is connected.")
     assert reader.site.app.extensions["mailguard.guard"].accounts.list_for(reader.email) == ()
+
+
+def test_drafts_save_themselves_while_typing(reader: Reader):
+    page = reader.page
+    page.goto(reader.site.url + "u/0/compose")
+    page.fill('input[name="to"]', "siti@nusantara.test")
+    page.fill('input[name="subject"]', "Catatan rapat")
+    page.locator('textarea[name="body"]').type("Poin pertama")
+    expect(page.locator("[data-autosave-status]")).to_have_text("Draft saved", timeout=10_000)
+    draft_id = page.locator("[data-draft-id]").input_value()
+    assert draft_id
+    assert [d.id for d in reader.mailbox.list_drafts()] == [draft_id]
+    reader.shot("compose")
+
+
+def test_offline_banner_appears_and_goes(reader: Reader):
+    page = reader.page
+    expect(page.locator("#offline")).to_be_hidden()
+    page.context.set_offline(True)
+    expect(page.locator("#offline")).to_be_visible()
+    page.context.set_offline(False)
+    expect(page.locator("#offline")).to_be_hidden()
+
+
+def test_the_message_frame_runs_no_script(reader: Reader):
+    page = reader.page
+    raw = (f"From: Spoof <spoof@evil.test>\r\nTo: {reader.email}\r\nSubject: Hadiah\r\n"
+           "Message-ID: <hadiah@evil.test>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/html; charset=utf-8\r\n\r\n"
+           "<p>Selamat!</p><script>window.top.__pwned = 1</script>"
+           "<img src=x onerror=\"window.top.__pwned = 2\">"
+           "<a href=\"javascript:window.top.__pwned=3\">klik</a>\r\n").encode()
+    stored = reader.mailbox.add_message(raw, label_ids=["INBOX"])
+    page.goto(reader.site.url + f"u/0/t/{stored.thread_id}")
+    frame = page.frame_locator("iframe.body").first
+    expect(frame.locator("body")).to_contain_text("Selamat!")
+    frame.get_by_text("klik").click()
+    assert page.evaluate("window.__pwned === undefined")
