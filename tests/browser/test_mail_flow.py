@@ -34,7 +34,7 @@ def test_read_a_thread_and_reply_in_it(reader: Reader):
     thread_id = deliver(reader, "Rapat Kamis", "Bisa rapat hari Kamis jam 10?")
     page.reload()
     page.get_by_role("link", name="Rapat Kamis").first.click()
-    expect(page.locator("h1.subject")).to_contain_text("Rapat Kamis")
+    expect(page.locator("h1.thread-subject")).to_contain_text("Rapat Kamis")
     frame = page.frame_locator("iframe.body").first
     expect(frame.locator("body")).to_contain_text("Bisa rapat hari Kamis jam 10?")
     reader.shot("thread")
