@@ -116,3 +116,14 @@ def test_a_refused_refresh_asks_the_user_to_reconnect(signed_in, mailbox, app):
 
 def _fields(value):
     return {name: getattr(value, name) for name in value.__dataclass_fields__}
+
+
+def test_reconnecting_starts_google_sign_in_for_that_account(signed_in, mailbox, app):
+    guard = app.extensions["mailguard.guard"]
+    guard.accounts.mark_needs_reconnect(mailbox.email)
+    page = signed_in.get("/auth/accounts").get_data(as_text=True)
+    assert "Google withdrew access." in page
+    answer = signed_in.get("/auth/accounts/0/reconnect")
+    assert answer.headers["Location"] == "/auth/start"
+    start = signed_in.get("/auth/start")
+    assert "login_hint=" + mailbox.email.replace("@", "%40") in start.headers["Location"]
