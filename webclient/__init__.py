@@ -58,4 +58,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(mail_blueprint)
     errors.init_app(app)
+    if app.config.get("BEHIND_PROXY"):
+        # Behind one TLS-terminating proxy: trust its X-Forwarded-Proto/Host/For so that
+        # the OAuth redirect URI is the public https one.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app

@@ -106,8 +106,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     if environ.get("MAILGUARD_OAUTH_CLIENT_FILE"):
         settings["OAUTH_CLIENT"] = OAuthClientConfig.from_file(
             environ["MAILGUARD_OAUTH_CLIENT_FILE"])
-    if environ.get("MAILGUARD_INSECURE_COOKIES") == "1":
-        settings["SESSION_COOKIE_SECURE"] = False
+    if environ.get("MAILGUARD_BEHIND_PROXY") == "1":
+        settings["BEHIND_PROXY"] = True
     return settings
 
 

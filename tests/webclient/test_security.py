@@ -127,3 +127,31 @@ def test_reconnecting_starts_google_sign_in_for_that_account(signed_in, mailbox,
     assert answer.headers["Location"] == "/auth/start"
     start = signed_in.get("/auth/start")
     assert "login_hint=" + mailbox.email.replace("@", "%40") in start.headers["Location"]
+
+
+def test_behind_a_proxy_the_redirect_uri_is_the_public_https_one(web_emulator, tmp_path):
+    app = create_app(app_config(web_emulator, tmp_path, BEHIND_PROXY=True))
+    try:
+        answer = app.test_client().get("/auth/start", headers={
+            "X-Forwarded-Proto": "https", "X-Forwarded-Host": "mail.qontak.test"})
+        assert "redirect_uri=https%3A%2F%2Fmail.qontak.test%2Fauth%2Fcallback" in \
+            answer.headers["Location"]
+    finally:
+        app.extensions["mailguard.guard"].close()
+
+
+def test_settings_come_from_the_environment(tmp_path):
+    from webclient.config import from_environment
+
+    client_file = tmp_path / "client.json"
+    client_file.write_text('{"web": {"client_id": "id-1", "client_secret": "s-1"}}')
+    settings = from_environment({
+        "MAILGUARD_SECRET_KEY": "k", "MAILGUARD_DATABASE_URL": "sqlite:///x.db",
+        "MAILGUARD_TOKEN_KEYS": "new, old", "MAILGUARD_AUDIT_HMAC_KEY": "h",
+        "MAILGUARD_OAUTH_CLIENT_FILE": str(client_file),
+        "MAILGUARD_GMAIL_ROOT_URL": "http://127.0.0.1:9/", "MAILGUARD_BEHIND_PROXY": "1"})
+    assert settings["TOKEN_KEYS"] == ("new", "old")
+    assert settings["OAUTH_CLIENT"].client_id == "id-1"
+    assert settings["OAUTH_CLIENT"].token_uri == "https://oauth2.googleapis.com/token"
+    assert settings["GMAIL_ROOT_URL"] == "http://127.0.0.1:9/"
+    assert settings["BEHIND_PROXY"] is True
