@@ -100,3 +100,31 @@ def test_actions_without_a_csrf_token_are_refused(signed_in, mailbox):
     assert answer.status_code == 400
     assert "The form has expired" in answer.get_data(as_text=True)
     assert "TRASH" not in labels_of(mailbox, stored.thread_id)
+
+
+@pytest.mark.parametrize(("action", "start", "gone", "back"), [
+    ("read", ("INBOX", "UNREAD"), "UNREAD", set()),
+    ("unstar", ("INBOX", "STARRED"), "STARRED", set()),
+    ("unimportant", ("INBOX", "IMPORTANT"), "IMPORTANT", set()),
+    ("notspam", ("SPAM",), "SPAM", {"INBOX"}),
+    ("unarchive", (), None, {"INBOX"}),
+])
+def test_the_reverse_actions(signed_in, mailbox, action, start, gone, back):
+    stored = deliver(mailbox, subject=f"Reverse {action}", labels=start)
+    post(signed_in, "/u/0/act", {"action": action, "thread_ids": stored.thread_id})
+    labels = labels_of(mailbox, stored.thread_id)
+    assert gone not in labels
+    assert back <= labels
+
+
+def test_a_label_needs_a_name(signed_in, mailbox):
+    before = len(mailbox.state.list_labels())
+    answer = post(signed_in, "/u/0/labels", {"name": "  "}, follow_redirects=True)
+    assert "Give the label a name" in answer.get_data(as_text=True)
+    assert len(mailbox.state.list_labels()) == before
+
+
+def test_the_account_root_opens_the_inbox(signed_in, client):
+    assert signed_in.get("/u/0/").headers["Location"] == "/u/0/f/inbox"
+    assert signed_in.get("/").headers["Location"] == "/u/0/"
+    assert client.get("/healthz").json == {"status": "ok"}
