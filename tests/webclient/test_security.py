@@ -155,3 +155,13 @@ def test_settings_come_from_the_environment(tmp_path):
     assert settings["OAUTH_CLIENT"].token_uri == "https://oauth2.googleapis.com/token"
     assert settings["GMAIL_ROOT_URL"] == "http://127.0.0.1:9/"
     assert settings["BEHIND_PROXY"] is True
+
+
+def test_without_the_audit_log_no_mail_is_shown(signed_in, app, web_emulator):
+    app.extensions["mailguard.guard"].audit.close()
+    control(web_emulator, "DELETE", "stats")
+    answer = signed_in.get("/u/0/f/inbox")
+    assert answer.status_code == 503
+    assert "MailGuard cannot record access to your mail right now" in answer.get_data(
+        as_text=True)
+    assert control(web_emulator, "GET", "stats")["total_calls"] == 0
