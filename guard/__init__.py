@@ -54,6 +54,13 @@ __all__ = [
 
 # Mailbox access, accounts, vault and the facade.
 from guard.accounts import ConnectedAccount, ConnectedAccounts  # noqa: E402
+from guard.errors import (  # noqa: E402
+    GmailNotFound,
+    GmailRateLimited,
+    GmailRejected,
+    HistoryExpired,
+    InvalidMessage,
+)
 from guard.mail_values import (  # noqa: E402
     AttachmentData,
     AttachmentInfo,
@@ -76,9 +83,7 @@ from guard.mail_values import (  # noqa: E402
     ThreadSummary,
 )
 from guard.mailbox import MailboxAccess  # noqa: E402
-from guard.outgoing import InvalidMessage  # noqa: E402
 from guard.recording import decide_and_record, record_decision  # noqa: E402
-from guard.retry import GmailNotFound, GmailRateLimited, GmailRejected, HistoryExpired  # noqa: E402
 from guard.service import Guard  # noqa: E402
 from guard.settings import GuardSettings, OAuthClient  # noqa: E402
 from guard.vault import TokenVault, VaultKeyError  # noqa: E402

@@ -30,7 +30,6 @@ from sqlalchemy import Engine, func, select
 from audit import AuditLog, AuditQuery, ResourceKind
 from audit.entry import format_time
 from guard.accounts import connected_accounts
-from guard.audit_events import record_decision
 from guard.errors import AccessDenied, AggregateTooSmall
 from guard.policy import (
     AccessBasis,
@@ -42,6 +41,7 @@ from guard.policy import (
     check_aggregate,
 )
 from guard.policy.vocabulary import AGGREGATE_ACTION, STAFF_PURPOSES
+from guard.recording import record_decision
 from guard.staff import StaffError, StaffRegistry, UnknownStaff
 
 Clock = Callable[[], datetime]

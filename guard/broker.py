@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from audit import AuditLog, ResourceKind, ResourceRef
-from guard.audit_events import record_decision
 from guard.consents import ConsentBook
 from guard.errors import AccessDenied
 from guard.grants import GrantBook
@@ -38,6 +37,7 @@ from guard.policy import (
     error_for,
 )
 from guard.policy.vocabulary import STAFF_PURPOSES
+from guard.recording import record_decision
 from guard.staff import StaffError, StaffRegistry, UnknownStaff
 
 Clock = Callable[[], datetime]

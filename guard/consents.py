@@ -24,10 +24,10 @@ from sqlalchemy import JSON, Column, DateTime, Engine, Row, String, Table, Text,
 from sqlalchemy import update as sql_update
 
 from audit import AuditLog, ResourceKind, ResourceRef
-from guard.audit_events import record, resource_refs
 from guard.db import metadata
 from guard.errors import GuardError
 from guard.policy import AccessBasis, Actor, ActorKind, Consent, Policy, TransferConsent
+from guard.recording import record, refs_of
 from guard.staff import aware
 
 Clock = Callable[[], datetime]
@@ -188,7 +188,7 @@ class ConsentBook:
                    policy_version=self._policy.version, mailbox=user,
                    basis=AccessBasis.CONSENT.value, basis_ref=consent_id,
                    resources=(ResourceRef(ResourceKind.CONSENT, consent_id),
-                              *resource_refs(ResourceKind.MESSAGE, ids)),
+                              *refs_of(ResourceKind.MESSAGE, ids)),
                    request_id=request_id, outcome=_grantee_label(grantee))
             conn.execute(insert(view_consents).values(
                 id=consent_id, user=user, grantee=grantee, message_ids=sorted(ids),

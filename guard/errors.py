@@ -102,3 +102,28 @@ class GmailTimeout(GmailError, TimeoutError):
 
 class GmailAuthError(GmailError):
     """Google refused to refresh the OAuth credentials; the user must reconnect Gmail."""
+
+
+class GmailNotFound(GmailError):
+    """Gmail has no such message, thread, draft, label or attachment (or it is not yours)."""
+
+
+class GmailRejected(GmailError):
+    """Gmail refused the request as invalid or forbidden; retrying will not help."""
+
+    def __init__(self, message: str, *, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(message)
+
+
+class GmailRateLimited(GmailUnavailable):
+    """Gmail kept rate-limiting the request past every retry; try again later."""
+
+
+class HistoryExpired(GmailError):
+    """The history id is too old for Gmail to answer from; do a full resync."""
+
+
+class InvalidMessage(GuardError):
+    """The outgoing message cannot be sent as given; fix the named field."""

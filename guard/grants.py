@@ -26,11 +26,11 @@ from typing import Any, NoReturn
 from sqlalchemy import Column, DateTime, Engine, Row, String, Table, insert, select, update
 
 from audit import AuditLog, ResourceKind, ResourceRef
-from guard.audit_events import record, record_decision
 from guard.db import metadata
 from guard.errors import AccessDenied, ApprovalRequired, DecisionError, GrantRequired, GuardError
 from guard.policy import REASONS, AccessBasis, Actor, Decision, Grant, GrantReference, Policy
 from guard.policy.vocabulary import STAFF_PURPOSES
+from guard.recording import record, record_decision
 from guard.staff import StaffError, StaffRegistry, UnknownStaff, aware
 
 Clock = Callable[[], datetime]

@@ -19,17 +19,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 
-from guard.errors import GuardError
+from guard.errors import InvalidMessage
 from guard.mail_values import OutgoingMessage
 
 #: Gmail's limit on a message sent through the upload endpoint (35 MiB).
 MAX_MESSAGE_BYTES = 36_700_160
 
 _POLICY = email.policy.SMTP.clone(max_line_length=998, raise_on_defect=True)
-
-
-class InvalidMessage(GuardError):
-    """The outgoing message cannot be sent as given; fix the named field."""
 
 
 @dataclass(frozen=True, slots=True)

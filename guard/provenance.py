@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from audit import AuditLog, ResourceKind
-from guard.audit_events import record, resource_refs
 from guard.errors import TransferBlocked
 from guard.policy import REASONS, Actor, ActorKind, DataClass, Decision, Policy
+from guard.recording import record, refs_of
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -190,6 +190,6 @@ class AdvertisingSink:
             record(self._audit, actor=self._actor, action="advertising.accept",
                    purpose=decision.purpose, allowed=False, rule_id=decision.rule_id,
                    policy_version=decision.policy_version, mailbox=mailbox,
-                   resources=resource_refs(ResourceKind.MESSAGE, ids), request_id=request_id,
+                   resources=refs_of(ResourceKind.MESSAGE, ids), request_id=request_id,
                    outcome="blocked")
         raise TransferBlocked(decision)

@@ -1,11 +1,15 @@
-"""Record a decision in the audit log before any data moves; refuse when it cannot be.
+"""Record decisions and changes in the audit log before any data moves; refuse otherwise.
 
 Every access to Gmail data goes: decide (pure) → ``record_decision`` (durable audit
 append) → raise when denied → only then touch Gmail. ``decide_and_record`` does all three
-steps for an ``AccessRequest``.
+steps for an ``AccessRequest``. Staff, consent, grant, broker and transfer changes use
+``record`` (a change decided by the service itself) or ``record_decision`` (a policy
+decision), so every entry carries the same fields built the same way.
 
-Security caveat: a failed append raises ``AuditUnavailable`` and the caller must refuse
-the access (fail closed); never catch it to carry on.
+Security caveats: a failed append raises ``AuditUnavailable`` and the caller must refuse
+the access or change (fail closed); never catch it to carry on. Only ids, rule ids and
+short labels go in; never content, consent wording, subjects or addresses other than the
+(keyed-hashed) ``mailbox`` and ``actor_id``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from audit import ActorKind as AuditActorKind
-from audit import AuditError, AuditEvent, AuditLog, AuditUnavailable, ResourceKind, ResourceRef
+from audit import (
+    AuditError,
+    AuditEvent,
+    AuditLog,
+    AuditUnavailable,
+    Receipt,
+    ResourceKind,
+    ResourceRef,
+)
 from audit import Decision as AuditDecision
 from guard.policy import AccessRequest, Actor, Decision, Policy, Resources, check_access, error_for
 
@@ -32,34 +44,52 @@ def resource_refs(resources: Resources | None,
     return tuple(refs)
 
 
-def record_decision(audit: AuditLog, decision: Decision, *, actor: Actor, mailbox: str | None,
-                    action: str, purpose: str, basis: str | None = None,
-                    basis_ref: str | None = None,
-                    resources: Resources | Iterable[ResourceRef] | None = None,
-                    request_id: str | None = None, outcome: str = "",
-                    client_ip: str = "") -> None:
-    """Append ``decision`` to the audit log durably; raise ``AuditUnavailable`` otherwise.
+def refs_of(kind: ResourceKind, ids: Iterable[str]) -> tuple[ResourceRef, ...]:
+    """Return one reference of ``kind`` per distinct id, sorted so entries are reproducible."""
+    return tuple(ResourceRef(kind, i) for i in sorted(set(ids)))
 
-    ``resources`` are the exact ids touched (a ``Resources`` or audit ``ResourceRef``s).
-    """
-    refs = (resource_refs(resources) if isinstance(resources, Resources) or resources is None
-            else tuple(resources))
+
+def record(audit: AuditLog, *, actor: Actor, action: str, purpose: str, allowed: bool,
+           rule_id: str, policy_version: str, mailbox: str | None = None,
+           basis: str | None = None, basis_ref: str | None = None,
+           resources: Iterable[ResourceRef] = (), request_id: str | None = None,
+           outcome: str = "", client_ip: str = "") -> Receipt:
+    """Append one event; return its receipt once durable, or raise ``AuditUnavailable``."""
     try:
         event = AuditEvent(
             actor_kind=AuditActorKind(actor.kind.value), actor_id=actor.id,
-            actor_role=actor.role or "",
-            mailbox=mailbox or "", action=action, purpose=purpose or "(none)",
-            basis=basis or decision.basis or "", basis_ref=basis_ref or "",
-            resources=refs,
-            decision=AuditDecision.ALLOW if decision.allowed else AuditDecision.DENY,
-            rule_id=decision.rule_id, policy_version=decision.policy_version,
-            request_id=request_id or "", outcome=outcome, client_ip=client_ip)
-        audit.append(event)
+            actor_role=actor.role or "", mailbox=mailbox or "", action=action,
+            purpose=purpose or "(none)", basis=basis or "", basis_ref=basis_ref or "",
+            resources=tuple(resources),
+            decision=AuditDecision.ALLOW if allowed else AuditDecision.DENY, rule_id=rule_id,
+            policy_version=policy_version, request_id=request_id or "", outcome=outcome,
+            client_ip=client_ip)
+        return audit.append(event)
     except AuditUnavailable:
         raise
     except AuditError as error:
-        raise AuditUnavailable(f"the access could not be recorded ({type(error).__name__}: "
-                               f"{error}); it is refused") from error
+        raise AuditUnavailable(f"the access or change could not be recorded "
+                               f"({type(error).__name__}: {error}); it is refused") from error
+
+
+def record_decision(audit: AuditLog, decision: Decision, *, actor: Actor, action: str,
+                    mailbox: str | None = None, purpose: str | None = None,
+                    basis: str | None = None, basis_ref: str | None = None,
+                    resources: Resources | Iterable[ResourceRef] | None = None,
+                    request_id: str | None = None, outcome: str = "",
+                    client_ip: str = "") -> Receipt:
+    """Append ``decision`` (allowed or denied) durably; raise ``AuditUnavailable`` otherwise.
+
+    ``resources`` are the exact ids touched (a ``Resources`` or audit ``ResourceRef``s);
+    ``purpose`` and ``basis`` default to the decision's.
+    """
+    refs = (resource_refs(resources) if isinstance(resources, Resources) or resources is None
+            else tuple(resources))
+    return record(audit, actor=actor, action=action, purpose=purpose or decision.purpose,
+                  allowed=decision.allowed, rule_id=decision.rule_id,
+                  policy_version=decision.policy_version, mailbox=mailbox,
+                  basis=basis or decision.basis, basis_ref=basis_ref, resources=refs,
+                  request_id=request_id, outcome=outcome, client_ip=client_ip)
 
 
 def decide_and_record(policy: Policy, audit: AuditLog, request: AccessRequest, *,
@@ -69,7 +99,7 @@ def decide_and_record(policy: Policy, audit: AuditLog, request: AccessRequest, *
     """Decide ``request``, record the decision, and raise the named error when denied.
 
     ``audit_action`` names the Gmail method in the log when it differs from the action the
-    policy decides on (e.g. ``settings.sendAs.list`` decided as ``profile.get``).
+    policy decides on.
     """
     decision = check_access(policy, request)
     if basis_ref is None:

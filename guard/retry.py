@@ -17,33 +17,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from guard.errors import GmailAuthError, GmailError, GmailTimeout, GmailUnavailable
+from guard.errors import (
+    GmailAuthError,
+    GmailError,
+    GmailNotFound,
+    GmailRateLimited,
+    GmailRejected,
+    GmailTimeout,
+    GmailUnavailable,
+    HistoryExpired,
+)
 
 T = TypeVar("T")
 
+__all__ = [
+    "GmailNotFound", "GmailRateLimited", "GmailRejected", "HistoryExpired", "HttpFailure",
+    "RetryPolicy", "Retrier", "failure_of", "http_failure", "translate",
+]
+
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded",
                                 "concurrentLimitExceeded", "quotaExceeded"})
-
-
-class GmailNotFound(GmailError):
-    """Gmail has no such message, thread, draft, label or attachment (or it is not yours)."""
-
-
-class GmailRejected(GmailError):
-    """Gmail refused the request as invalid or forbidden; retrying will not help."""
-
-    def __init__(self, message: str, *, status: int, reason: str) -> None:
-        self.status = status
-        self.reason = reason
-        super().__init__(message)
-
-
-class GmailRateLimited(GmailUnavailable):
-    """Gmail kept rate-limiting the request past every retry; try again later."""
-
-
-class HistoryExpired(GmailError):
-    """The history id is too old for Gmail to answer from; do a full resync."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,10 +34,10 @@ from sqlalchemy import (
 )
 
 from audit import AuditLog
-from guard.audit_events import record
 from guard.db import metadata
 from guard.errors import GuardError
 from guard.policy import Actor, ActorKind, Policy
+from guard.recording import record
 
 Clock = Callable[[], datetime]
 

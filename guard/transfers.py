@@ -25,7 +25,6 @@ from typing import Any
 import requests
 
 from audit import AuditLog, ResourceKind, ResourceRef
-from guard.audit_events import record, record_decision, resource_refs
 from guard.consents import TransferConsentBook
 from guard.errors import GuardError, TransferBlocked
 from guard.policy import (
@@ -39,6 +38,7 @@ from guard.policy import (
     check_transfer,
 )
 from guard.provenance import GmailDerived, find_provenance, unwrap
+from guard.recording import record, record_decision, refs_of
 
 Clock = Callable[[], datetime]
 
@@ -125,7 +125,7 @@ class TransferGate:
         labels = ",".join(sorted(c.value for c in classes)) or "none"
         refs = (ResourceRef(ResourceKind.RECIPIENT, recipient_id[:256] or "-"),
                 *((ResourceRef(ResourceKind.CONSENT, user_consent),) if user_consent else ()),
-                *resource_refs(ResourceKind.MESSAGE,
+                *refs_of(ResourceKind.MESSAGE,
                                (i for s in sources if s.mailbox == mailbox
                                 for i in s.message_ids)))
         record_decision(self._audit, decision, actor=actor, action="transfer.send",

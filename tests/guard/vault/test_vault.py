@@ -95,7 +95,8 @@ def test_rotation_re_seals_every_row_while_old_keys_still_open(engine: Engine) -
         vault(engine, generate_key()).get("user1@example.org")
 
 
-@pytest.mark.parametrize("bad", ["", "short", "x" * 44, generate_key()[:-4]])
+@pytest.mark.parametrize("bad", ["", "short", "x" * 44, generate_key()[:-4]],
+                         ids=["empty", "short", "not-base64-key", "truncated-key"])
 def test_malformed_keys_are_refused_with_what_a_key_looks_like(bad: str) -> None:
     with pytest.raises(VaultKeyError, match="44 characters|no token vault key"):
         VaultKeys([bad] if bad else [])
