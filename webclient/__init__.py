@@ -52,11 +52,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from webclient.auth.views import blueprint as auth_blueprint
     from webclient.mail.views import blueprint as mail_blueprint
     from webclient.pages import blueprint as pages_blueprint
+    from webclient.staff import blueprint as staff_blueprint
 
     preferences.init_app(app)
     app.register_blueprint(pages_blueprint)
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(mail_blueprint)
+    app.register_blueprint(staff_blueprint)
     errors.init_app(app)
     if app.config.get("BEHIND_PROXY"):
         # Behind one TLS-terminating proxy: trust its X-Forwarded-Proto/Host/For so that
