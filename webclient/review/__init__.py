@@ -1,0 +1,7 @@
+"""The security review: audit search, entry proofs, integrity, charts, alerts, reports."""
+
+from __future__ import annotations
+
+from webclient.review.blueprint import blueprint
+
+__all__ = ["blueprint"]
