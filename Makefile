@@ -26,7 +26,7 @@ system-deps:
 	fi
 
 run: $(STAMP)
-	$(BIN)/mailguard fake-gmail --port $${PORT:-8089} --seed-messages $${SEED_MESSAGES:-200}
+	$(BIN)/mailguard demo --port $${PORT:-8000} --seed-messages $${SEED_MESSAGES:-200}
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,7 +17,9 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
             "base-uri 'none'; form-action 'self' {oauth}; frame-ancestors 'none'")
 
 #: Views whose responses say ``Cache-Control: no-store`` (mail data, account data).
-NO_STORE_BLUEPRINTS = frozenset({"mail", "auth"})
+# Only static assets may be cached; every page can show Gmail data or account state, so
+# no-store is the default and a new blueprint gets it without anyone remembering to.
+CACHEABLE_ENDPOINTS = frozenset({"static"})
 
 
 def message_frame_csp(*, allow_remote_images: bool) -> str:
@@ -51,7 +53,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if request.blueprint in NO_STORE_BLUEPRINTS:
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
             headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"
         if app.config["SESSION_COOKIE_SECURE"]:
