@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from audit import AuditLog
 from guard.db import metadata
 from guard.errors import AccessDenied, GmailAuthError, GmailUnavailable
-from guard.policy import Actor, ActorKind, Decision, Policy
+from guard.policy import REASONS, Actor, ActorKind, Decision, Policy
 from guard.recording import record_decision
 from guard.settings import OAuthClient
 from guard.vault import StoredTokens, TokenVault
@@ -48,10 +48,6 @@ connected_accounts = Table(
 
 RULE_CONNECTED = "account.connected"
 RULE_NOT_CONNECTED = "account.not_connected"
-_REASONS = {
-    RULE_CONNECTED: "the user connected this Gmail account through Google's consent screen",
-    RULE_NOT_CONNECTED: "the user has not connected this Gmail account",
-}
 
 
 def _normal(address: str) -> str:
@@ -85,8 +81,8 @@ class ConnectedAccounts:
         self._clock = clock
         self._on_change = on_change
 
-    def _decision(self, rule_id: str, purpose: str) -> Decision:
-        return Decision(rule_id == RULE_CONNECTED, rule_id, _REASONS[rule_id], purpose, None,
+    def _account_decision(self, rule_id: str, purpose: str) -> Decision:
+        return Decision(rule_id == RULE_CONNECTED, rule_id, REASONS[rule_id], purpose, None,
                         self._policy.version)
 
     def _changed(self, mailbox: str) -> None:
@@ -103,7 +99,7 @@ class ConnectedAccounts:
             raise GmailAuthError("Google returned no refresh token; connect again with "
                                  "access_type=offline and prompt=consent")
         actor = Actor(kind=ActorKind.USER, id=mailbox)
-        record_decision(self._audit, self._decision(RULE_CONNECTED, "account.connect"),
+        record_decision(self._audit, self._account_decision(RULE_CONNECTED, "account.connect"),
                         actor=actor, mailbox=mailbox, action="account.connect",
                         purpose="account.connect")
         self._vault.put(mailbox, tokens_of(credentials, scopes))
@@ -154,7 +150,7 @@ class ConnectedAccounts:
         actor = Actor(kind=ActorKind.USER, id=address)
         if self.is_connected(user_id, address):
             return actor
-        decision = self._decision(RULE_NOT_CONNECTED, purpose)
+        decision = self._account_decision(RULE_NOT_CONNECTED, purpose)
         record_decision(self._audit, decision, actor=Actor(kind=ActorKind.USER, id=user_id),
                         mailbox=address, action="account.use", purpose=purpose,
                         request_id=request_id)
@@ -186,7 +182,7 @@ class ConnectedAccounts:
         if not self.is_connected(user_id, mailbox):
             return False
         actor = Actor(kind=ActorKind.USER, id=mailbox)
-        record_decision(self._audit, self._decision(RULE_CONNECTED, "account.disconnect"),
+        record_decision(self._audit, self._account_decision(RULE_CONNECTED, "account.disconnect"),
                         actor=actor, mailbox=mailbox, action="account.disconnect",
                         purpose="account.disconnect")
         c = connected_accounts.c

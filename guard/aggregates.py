@@ -32,6 +32,7 @@ from audit.entry import format_time
 from guard.accounts import connected_accounts
 from guard.errors import AccessDenied, AggregateTooSmall
 from guard.policy import (
+    REASONS,
     AccessBasis,
     AccessRequest,
     Actor,
@@ -159,8 +160,8 @@ class Aggregates:
                 self._staff.require_actor(actor)
             except (StaffError, UnknownStaff):
                 decision = Decision(False, "staff.not_registered",
-                                    "the actor is not an active staff member holding this role",
-                                    purpose, AccessBasis.AGGREGATE.value, self._policy.version)
+                                    REASONS["staff.not_registered"], purpose,
+                                    AccessBasis.AGGREGATE.value, self._policy.version)
         record_decision(self._audit, decision, actor=actor, action=AGGREGATE_ACTION,
                         request_id=request_id or uuid.uuid4().hex, outcome=question)
         if not decision.allowed:

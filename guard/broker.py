@@ -25,6 +25,7 @@ from guard.consents import ConsentBook
 from guard.errors import AccessDenied
 from guard.grants import GrantBook
 from guard.policy import (
+    REASONS,
     AccessBasis,
     AccessRequest,
     Actor,
@@ -43,7 +44,6 @@ from guard.staff import StaffError, StaffRegistry, UnknownStaff
 Clock = Callable[[], datetime]
 
 NOT_REGISTERED = "staff.not_registered"
-_NOT_REGISTERED_REASON = "the actor is not an active staff member holding this role"
 
 
 class MessageFetcher(Protocol):
@@ -133,7 +133,7 @@ class AccessBroker:
             try:
                 self._staff.require_actor(actor)
             except (StaffError, UnknownStaff):
-                decision = Decision(False, NOT_REGISTERED, _NOT_REGISTERED_REASON, purpose,
+                decision = Decision(False, NOT_REGISTERED, REASONS[NOT_REGISTERED], purpose,
                                     basis.value, self._policy.version)
         refs = _refs(resources)
         if reference is not None:

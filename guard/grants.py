@@ -54,22 +54,6 @@ grants = Table(
     Column("revoked_by", String(320)),
 )
 
-#: Rules this module decides besides the policy's own.
-_OWN_REASONS = {
-    "grant.requested": "a grant was requested",
-    "grant.approved": "a second member of the role approved the grant",
-    "grant.revoke": "the grant was revoked",
-    "grant.request_lapsed": "nobody approved the grant request in time; request it again",
-    "grant.not_pending": "the grant is not waiting for approval",
-    "grant.approver_not_eligible": "only another active member of the grant's role may "
-                                   "approve it",
-    "grant.revoker_not_eligible": "only the grantee or a member of the grant's role may "
-                                  "revoke it",
-    "grant.requester_not_eligible": "the requester is not an active staff member with a role "
-                                    "allowed this basis",
-}
-
-
 class GrantStatus(enum.Enum):
     """Where a grant stands at a given time."""
 
@@ -218,10 +202,12 @@ class GrantBook:
         status = found.status(now, self.rules, needs_approval=self.needs_approval(found.basis))
         if status is GrantStatus.REQUEST_LAPSED:
             refuse("grant.request_lapsed", GrantRequired)
+        if status is GrantStatus.REVOKED:
+            refuse("grant.revoked", GrantRequired)
+        if status is GrantStatus.EXPIRED:
+            refuse("grant.expired", GrantRequired)
         if status not in (GrantStatus.PENDING, GrantStatus.APPROVAL_LAPSED):
-            rule = {GrantStatus.REVOKED: "grant.revoked",
-                    GrantStatus.EXPIRED: "grant.expired"}.get(status, "grant.not_pending")
-            refuse(rule, GrantRequired)
+            refuse("grant.not_pending", GrantRequired)
         with self._engine.begin() as conn:
             record(self._audit, actor=actor, action="grant.approve",
                    purpose=STAFF_PURPOSES[found.basis], allowed=True, rule_id="grant.approved",
@@ -337,8 +323,8 @@ class GrantBook:
 
 
 def _decision(policy: Policy, rule_id: str, basis: AccessBasis) -> Decision:
-    reason = REASONS.get(rule_id) or _OWN_REASONS[rule_id]
-    return Decision(False, rule_id, reason, STAFF_PURPOSES[basis], basis.value, policy.version)
+    return Decision(False, rule_id, REASONS[rule_id], STAFF_PURPOSES[basis], basis.value,
+                    policy.version)
 
 
 def _reference_label(reference: GrantReference) -> str:

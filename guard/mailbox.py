@@ -456,11 +456,11 @@ class MailboxAccess:
     def send_as(self, *, actor: Actor, mailbox: str, purpose: str,
                 request_id: str | None = None,
                 evidence: Evidence = None) -> tuple[SendAsAlias, ...]:
-        """Return the addresses the mailbox may send as (decided as ``profile.get``)."""
+        """Return the addresses the mailbox may send as (its From choices)."""
         mailbox = mailbox.strip().lower()
-        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="profile.get",
-                        evidence=evidence, request_id=request_id,
-                        audit_action="settings.sendAs.list")
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
+                        action="settings.sendAs.list", evidence=evidence,
+                        request_id=request_id)
         answer = self._execute(mailbox, lambda s: s.users().settings().sendAs().list(
             userId="me"), what="settings.sendAs.list")
         return tuple(parse.send_as(a) for a in answer.get("sendAs") or ())

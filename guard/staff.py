@@ -129,7 +129,7 @@ class StaffRegistry:
         with self._engine.begin() as conn:
             existing = self._load(conn, address)
             member_id = existing.id if existing else "stf_" + secrets.token_hex(10)
-            self._record(by, "staff.add", member_id, sorted(wanted), request_id)
+            self._record(by, "staff.add", "staff.added", member_id, sorted(wanted), request_id)
             if existing is None:
                 conn.execute(insert(staff_members).values(
                     email=address, id=member_id, active=True, added_at=now, changed_at=now))
@@ -153,7 +153,8 @@ class StaffRegistry:
             if existing is None or not existing.active:
                 raise UnknownStaff("no active staff member has this address; "
                                    "see `mailguard staff list`")
-            self._record(by, "staff.remove", existing.id, sorted(existing.roles), request_id)
+            self._record(by, "staff.remove", "staff.removed", existing.id,
+                         sorted(existing.roles), request_id)
             conn.execute(update(staff_members).where(staff_members.c.email == address)
                          .values(active=False, changed_at=self._clock()))
             conn.execute(delete(staff_roles).where(staff_roles.c.email == address))
@@ -195,11 +196,11 @@ class StaffRegistry:
         member.actor(actor.role or "")
         return member
 
-    def _record(self, by: Actor, action: str, member_id: str, roles: list[str],
-                request_id: str) -> None:
+    def _record(self, by: Actor, action: str, rule_id: str, member_id: str,
+                roles: list[str], request_id: str) -> None:
         """Append the change to the audit log; AuditUnavailable aborts the transaction."""
         record(self._audit, actor=by, action=action, purpose=ADMIN_PURPOSE, allowed=True,
-               rule_id=action, policy_version=self._policy.version, basis_ref=member_id,
+               rule_id=rule_id, policy_version=self._policy.version, basis_ref=member_id,
                request_id=request_id, outcome="roles=" + ",".join(roles))
 
     @staticmethod

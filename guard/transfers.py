@@ -45,12 +45,6 @@ Clock = Callable[[], datetime]
 #: What the gate sends: a Gmail-derived value (nested marks are found too).
 DerivedData = GmailDerived[Any]
 
-_OWN_REASONS = {
-    "transfer.no_provenance": "the payload carries no Gmail provenance, so its data classes "
-                              "are unknown",
-    "transfer.mailbox_mismatch": "the payload holds data of another mailbox",
-    "transfer.no_endpoint": "the recipient has no configured URL",
-}
 GATE_ACTOR = Actor(kind=ActorKind.SYSTEM, id="transfer-gate")
 
 
@@ -148,7 +142,7 @@ class TransferGate:
                                frozenset(c.value for c in classes))
 
     def _refusal(self, rule_id: str, basis: TransferBasis) -> Decision:
-        return Decision(False, rule_id, REASONS.get(rule_id) or _OWN_REASONS[rule_id],
+        return Decision(False, rule_id, REASONS[rule_id],
                         "transfer." + basis.value, basis.value, self._policy.version)
 
     def _deliver(self, recipient_id: str, transfer_id: str, mailbox: str,

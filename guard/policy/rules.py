@@ -64,6 +64,31 @@ _REASONS: dict[str, str] = {
     "transfer.consent_mismatch": "the consent is for a different user or recipient",
     "transfer.consent_revoked": "the user revoked the consent to this transfer",
     "transfer.consent_expired": "the consent to this transfer has expired",
+    # Rules the guard's services decide (registry, evidence stores, broker, gate, accounts).
+    "staff.not_registered": "the actor is not an active staff member holding this role",
+    "staff.added": "an administrator added the staff member or their roles",
+    "staff.removed": "an administrator removed the staff member",
+    "consent.recorded": "the user recorded their consent to a grantee viewing these messages",
+    "transfer.consent_recorded": "the user recorded their consent to transfers to this "
+                                 "recipient",
+    "grant.requested": "a grant was requested",
+    "grant.approved": "a second member of the role approved the grant",
+    "grant.revoke": "the grantee or a member of the grant's role revoked the grant",
+    "grant.request_lapsed": "nobody approved the grant request in time; request it again",
+    "grant.not_pending": "the grant is not waiting for approval",
+    "grant.approver_not_eligible": "only another active member of the grant's role may "
+                                   "approve it",
+    "grant.revoker_not_eligible": "only the grantee or a member of the grant's role may "
+                                  "revoke it",
+    "grant.requester_not_eligible": "the requester is not an active staff member with a role "
+                                    "allowed this basis",
+    "transfer.no_provenance": "the payload carries no Gmail provenance, so its data classes "
+                              "are unknown",
+    "transfer.mailbox_mismatch": "the payload holds data of another mailbox",
+    "transfer.no_endpoint": "the recipient has no configured URL",
+    "account.connected": "the user connected this Gmail account through Google's consent "
+                         "screen",
+    "account.not_connected": "the user has not connected this Gmail account",
 }
 for _family, _what in PROHIBITED_FAMILIES.items():
     _REASONS["prohibited." + _family] = (

@@ -89,6 +89,7 @@ GMAIL_ACTIONS: frozenset[str] = frozenset({
     "drafts.get", "drafts.list", "drafts.create", "drafts.update", "drafts.delete",
     "drafts.send",
     "history.list",
+    "settings.sendAs.list",
 })
 
 #: What a staff member may do with a consent: view exactly the consented messages.

@@ -157,3 +157,22 @@ def test_warm_listing_picks_up_new_mail_through_history(
                                        purpose="email.read", label_ids=["INBOX"],
                                        max_results=10)
     assert newest.thread_id not in {t.id for t in archived.threads}
+
+
+def test_send_as_is_decided_under_its_own_action(
+        guard: Guard, owner: Actor, account: FakeGmailAccount,
+        emulator: EmulatorServer) -> None:
+    aliases = guard.mail.send_as(actor=owner, mailbox=account.email, purpose="email.send",
+                                 request_id="req-alias")
+    assert [a.send_as_email for a in aliases if a.is_default] == [account.email]
+    [entry] = entries(guard, request_id="req-alias")
+    assert (entry.action, entry.rule_id, entry.decision.value) == (
+        "settings.sendAs.list", "user.own_mailbox", "allow")
+    before = calls(emulator)
+    with pytest.raises(AccessDenied) as caught:
+        guard.mail.send_as(actor=owner, mailbox=account.email, purpose="email.organize",
+                           request_id="req-alias-2")
+    assert caught.value.rule_id == "purpose.action_not_allowed"
+    [refused] = entries(guard, request_id="req-alias-2")
+    assert (refused.action, refused.decision.value) == ("settings.sendAs.list", "deny")
+    assert calls(emulator) == before
