@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from webclient.auth.views import blueprint as auth_blueprint
     from webclient.mail.views import blueprint as mail_blueprint
     from webclient.pages import blueprint as pages_blueprint
+    from webclient.privacy import blueprint as privacy_blueprint
     from webclient.review import blueprint as review_blueprint
     from webclient.staff import blueprint as staff_blueprint
 
@@ -59,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_blueprint)
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(mail_blueprint)
+    app.register_blueprint(privacy_blueprint)
     app.register_blueprint(staff_blueprint)
     app.register_blueprint(review_blueprint)
     errors.init_app(app)
