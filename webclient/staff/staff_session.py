@@ -1,0 +1,152 @@
+"""The staff session: its own signed cookie, apart from a mail user's session.
+
+A mail user's session never makes anyone staff, and a staff session never opens a
+mailbox as its owner. The cookie holds the staff address, the role they act in, when
+they signed in and a random session id; it is signed with the app's secret key under its
+own salt, sent only to ``/staff``, and lasts ``STAFF_SESSION_HOURS`` (8 by default) on
+the guard's clock. Every request re-reads the staff registry, so a removed member or a
+withdrawn role ends the session at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from flask import current_app, g, redirect, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
+
+from guard.policy import Actor
+from guard.staff import StaffMember
+from webclient.staff import services
+
+COOKIE = "mailguard_staff"
+SALT = "mailguard.staff-session"
+DEFAULT_HOURS = 8
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class StaffSession:
+    """A signed-in staff member acting in one of their roles."""
+
+    member: StaffMember
+    role: str
+    session_id: str
+    signed_in_at: datetime
+    expires_at: datetime
+
+    @property
+    def actor(self) -> Actor:
+        """Return the guard actor for this member in the role they act in."""
+        return self.member.actor(self.role)
+
+    @property
+    def email(self) -> str:
+        """Return the member's work address."""
+        return self.member.email
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key or "", salt=SALT)
+
+
+def lifetime() -> timedelta:
+    """Return how long a staff sign-in lasts."""
+    return timedelta(hours=float(current_app.config.get("STAFF_SESSION_HOURS",
+                                                        DEFAULT_HOURS)))
+
+
+def default_role(member: StaffMember) -> str:
+    """Return the role a member acts in after signing in (the first, alphabetically)."""
+    return sorted(member.roles)[0]
+
+
+def start(response: Response, member: StaffMember, role: str) -> None:
+    """Set a new staff session cookie on ``response`` for ``member`` acting as ``role``."""
+    now = services.now()
+    value = _serializer().dumps({"email": member.email, "role": role,
+                                 "at": now.timestamp(), "sid": secrets.token_hex(12)})
+    response.set_cookie(COOKIE, value, max_age=int(lifetime().total_seconds()),
+                        path="/staff", httponly=True, samesite="Lax",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", True)))
+
+
+def switch_role(response: Response, current: StaffSession, role: str) -> None:
+    """Keep the sign-in but act in ``role`` (which the member must hold)."""
+    current.member.actor(role)
+    value = _serializer().dumps({"email": current.email, "role": role,
+                                 "at": current.signed_in_at.timestamp(),
+                                 "sid": current.session_id})
+    remaining = max(0, int((current.expires_at - services.now()).total_seconds()))
+    response.set_cookie(COOKIE, value, max_age=remaining, path="/staff", httponly=True,
+                        samesite="Lax",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", True)))
+
+
+def end(response: Response) -> None:
+    """Remove the staff session cookie."""
+    response.delete_cookie(COOKIE, path="/staff")
+
+
+def current() -> StaffSession | None:
+    """Return this request's staff session, or None when absent, expired or withdrawn."""
+    if "_staff_session" in g:
+        found: StaffSession | None = g._staff_session
+        return found
+    g._staff_session = _load()
+    return g._staff_session  # type: ignore[no-any-return]
+
+
+def _load() -> StaffSession | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    email, role, at, sid = (data.get(k) for k in ("email", "role", "at", "sid"))
+    if not (isinstance(email, str) and isinstance(role, str) and isinstance(sid, str)
+            and isinstance(at, (int, float))):
+        return None
+    signed_in = datetime.fromtimestamp(at, tz=services.now().tzinfo)
+    expires = signed_in + lifetime()
+    if not signed_in <= services.now() < expires:
+        return None
+    member = services.staff().get(email)
+    if member is None or not member.active or role not in member.roles:
+        return None
+    return StaffSession(member=member, role=role, session_id=sid, signed_in_at=signed_in,
+                        expires_at=expires)
+
+
+def staff_required(view: F) -> F:
+    """Send anyone without a live staff session to the staff sign-in page."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current() is None:
+            target = url_for("staff.signin", next=request.path if request.method == "GET"
+                             else None)
+            answer = redirect(target)
+            if request.cookies.get(COOKIE):
+                end(answer)
+            return answer
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def signed_in() -> StaffSession:
+    """Return the staff session of a view guarded by ``staff_required``."""
+    found = current()
+    assert found is not None, "use @staff_required on this view"
+    return found
