@@ -55,7 +55,7 @@ def _listed_classes() -> tuple[str, ...]:
     recipient = current_guard().policy.transfers.recipients.get(CRM_RECIPIENT)
     if recipient is None:
         abort(404)
-    return tuple(sorted(c.value for c in recipient.data_classes))
+    return tuple(c.value for c in DataClass if c in recipient.data_classes)
 
 
 def _wording() -> str:
