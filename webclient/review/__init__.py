@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from webclient.review import views as _views  # noqa: F401 - registers the routes
 from webclient.review.blueprint import blueprint
 
 __all__ = ["blueprint"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint
 from werkzeug.wrappers import Response
 
-blueprint = Blueprint("review", __name__, url_prefix="/review")
+blueprint = Blueprint("review", __name__, url_prefix="/staff/review", static_folder="static",
+                      static_url_path="/static")
 
 
 @blueprint.after_request

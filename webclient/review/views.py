@@ -1,0 +1,279 @@
+"""The security review pages: search, entry proof, integrity, charts, alerts, export, report.
+
+Every view is behind ``reviewer_required``: only active security-role staff get in, and
+each visit is appended to the audit log before anything is read. Views parse the request,
+ask the audit log's public API (through the guard) and render.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+
+from audit import AuditEntry, AuditLog, IdentifierHasher
+from audit.query import write_csv, write_jsonl
+from webclient.auth.google_oauth import SCOPES
+from webclient.charts import StackedBars, render_stacked_bars
+from webclient.guard_link import current_guard
+from webclient.review.access import reviewer_required, staff_registry
+from webclient.review.activity import StaffNames, count_activity, days_between
+from webclient.review.alerts import AlertKind, AlertRules, find_alerts
+from webclient.review.blueprint import blueprint
+from webclient.review.integrity import IntegrityMonitor
+from webclient.review.proofs import b64, check_inclusion
+from webclient.review.report import (
+    REPORT_CSP,
+    build_report,
+    render_html,
+    render_pdf,
+    template_values,
+)
+from webclient.review.search import FilterError, Filters, PageRequest, fetch_page
+from webclient.review.text import tr, translator
+
+MONITOR = "mailguard.review.integrity"
+ALERT_RULES = "mailguard.review.alerts"
+EXPORT_BATCH = 500
+
+
+@blueprint.record_once
+def _configure(state: Any) -> None:
+    """Read the review settings once at start-up (bad alert thresholds stop start-up)."""
+    from webclient.review import text
+
+    app = state.app
+    app.config.setdefault("REVIEW_WINDOW_DAYS", 14)
+    app.config.setdefault("REVIEW_VERIFY_INLINE_MAX", 20_000)
+    app.config.setdefault("REVIEW_EXPORTED_CHECKPOINT", None)
+    app.extensions[ALERT_RULES] = AlertRules.from_config(app.config)
+    text.init_app(app)
+
+
+def _log() -> AuditLog:
+    return current_guard().audit
+
+
+def _now() -> datetime:
+    return current_guard().settings.clock()
+
+
+def _names() -> StaffNames:
+    """Return staff addresses by their hash in the log (the reviewer's own included)."""
+    members = staff_registry().members(include_inactive=True)
+    hasher = IdentifierHasher(current_guard().settings.audit_hmac_key)
+    return StaffNames.build((m.email for m in members), hasher)
+
+
+def _monitor() -> IntegrityMonitor:
+    found: IntegrityMonitor | None = current_app.extensions.get(MONITOR)
+    if found is None:
+        found = IntegrityMonitor(_log(), clock=current_guard().settings.clock,
+                                 exported_path=current_app.config["REVIEW_EXPORTED_CHECKPOINT"],
+                                 inline_limit=int(current_app.config["REVIEW_VERIFY_INLINE_MAX"]))
+        current_app.extensions[MONITOR] = found
+    return found
+
+
+def _filters(*, default_range: bool) -> tuple[Filters, str]:
+    """Return the request's filters (and an error message, with empty filters, if bad)."""
+    try:
+        found = Filters.from_args(request.args)
+    except FilterError as error:
+        return Filters(), filter_message(error)
+    if default_range:
+        found = found.with_default_range(_now(), int(current_app.config["REVIEW_WINDOW_DAYS"]))
+    return found, ""
+
+
+def filter_message(error: FilterError) -> str:
+    """Return what a reviewer should type instead, in their language."""
+    if error.problem == "choice":
+        return tr("%(field)s: choose one of %(choices)s", field=error.field,
+                  choices=", ".join(error.choices))
+    if error.problem == "time":
+        return tr("%(field)s: give a UTC date like 2025-03-01 or a time like 2025-03-01T09:30",
+                  field=error.field)
+    if error.problem == "number":
+        return tr("%(field)s: give a whole number", field=error.field)
+    return tr("%(field)s: give a single line of at most 256 characters", field=error.field)
+
+
+@blueprint.get("/")
+@reviewer_required("audit.search")
+def search() -> Any:
+    """Search the audit log with filters, newest first, one page at a time."""
+    filters, problem = _filters(default_range=False)
+    try:
+        page = PageRequest.from_args(request.args)
+    except FilterError as error:
+        page, problem = PageRequest(), filter_message(error)
+    results = fetch_page(_log(), filters, page) if not problem else None
+    return render_template("review/search.html", filters=filters, problem=problem,
+                           results=results, names=_names(), page=page), 400 if problem else 200
+
+
+@blueprint.get("/entries/<int:seq>")
+@reviewer_required("audit.entry")
+def entry(seq: int) -> Any:
+    """Show one entry with its inclusion proof checked against the latest checkpoint."""
+    found = _log().get(seq)
+    if found is None:
+        abort(404)
+    check = check_inclusion(_log(), found)
+    return render_template("review/entry.html", entry=found, check=check, b64=b64,
+                           names=_names())
+
+
+@blueprint.get("/integrity")
+@reviewer_required("audit.integrity")
+def integrity() -> Any:
+    """Show the last verification, the latest checkpoint and the exported comparison."""
+    monitor = _monitor()
+    log = _log()
+    return render_template("review/integrity.html", monitor=monitor, last=monitor.last,
+                           running=monitor.running, latest=log.latest_checkpoint(),
+                           size=log.size(), exported=monitor.compare_exported(), b64=b64)
+
+
+@blueprint.post("/integrity/verify")
+@reviewer_required("audit.verify")
+def verify() -> Any:
+    """Verify the whole log now (in the background when it is large)."""
+    _monitor().start()
+    return redirect(url_for("review.integrity"))
+
+
+@blueprint.get("/charts")
+@reviewer_required("audit.charts")
+def charts() -> Any:
+    """Draw accesses, denials, human accesses and transfers per day over the window."""
+    filters, problem = _filters(default_range=True)
+    since, until = filters.time_range()
+    now = _now()
+    activity = count_activity(_log().query(filters.query()), _names())
+    first = (datetime.fromisoformat(since[:10]).date() if since else
+             datetime.fromisoformat(activity.first_day).date() if activity.first_day
+             else now.date())
+    last = (datetime.fromisoformat(until[:10]).date() - timedelta(days=1) if until
+            else now.date())
+    days = days_between(first, max(first, last))
+    empty = tr("No entries in this period.")
+    drawn = [
+        render_stacked_bars(StackedBars.from_counts(title, days, counts, other=tr("other")),
+                            chart_id=chart_id, empty_text=empty)
+        for chart_id, title, counts in (
+            ("chart-basis", tr("Accesses by basis"), activity.accesses_by_basis),
+            ("chart-denials", tr("Denials by rule"), activity.denials_by_rule),
+            ("chart-staff", tr("Human accesses per staff member"), activity.human_by_staff),
+            ("chart-transfers", tr("Transfers per recipient"),
+             activity.transfers_by_recipient),
+        )]
+    return render_template("review/charts.html", filters=filters, problem=problem,
+                           charts=drawn, activity=activity), 400 if problem else 200
+
+
+@blueprint.get("/alerts")
+@reviewer_required("audit.alerts")
+def alerts() -> Any:
+    """List what the alert rules found over the window, most recent first."""
+    filters, problem = _filters(default_range=True)
+    rules: AlertRules = current_app.extensions[ALERT_RULES]
+    found = find_alerts(_log().query(filters.query()), rules, _names())
+    return render_template("review/alerts.html", filters=filters, problem=problem,
+                           alerts=found, rules=rules, kinds=AlertKind), 400 if problem else 200
+
+
+@blueprint.get("/export.<any(csv, jsonl):fmt>")
+@reviewer_required("audit.export")
+def export(fmt: str) -> Any:
+    """Stream the matching entries (hashed identifiers only) as CSV or JSON lines."""
+    filters, problem = _filters(default_range=False)
+    if problem:
+        return render_template("review/search.html", filters=filters, problem=problem,
+                               results=None, names=_names(), page=PageRequest()), 400
+    entries = _log().query(filters.query())
+    body = stream_with_context(_chunks(entries, fmt))
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    stamp = _now().strftime("%Y%m%dT%H%M%SZ")
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="mailguard-audit-{stamp}.{fmt}"'})
+
+
+def _chunks(entries: Iterator[AuditEntry], fmt: str) -> Iterator[str]:
+    """Yield the export in batches, so memory stays constant however long the log is."""
+    first = True
+    while True:
+        batch = [e for _, e in zip(range(EXPORT_BATCH), entries, strict=False)]
+        if not batch and not first:
+            return
+        out = io.StringIO()
+        if fmt == "csv":
+            write_csv(batch, out)
+            text = out.getvalue()
+            yield text if first else text.split("\n", 1)[1]
+        else:
+            write_jsonl(batch, out)
+            yield out.getvalue()
+        first = False
+        if len(batch) < EXPORT_BATCH:
+            return
+
+
+@blueprint.get("/report")
+@reviewer_required("audit.report")
+def report() -> Any:
+    """Show the compliance report for a period, with links to its HTML and PDF files."""
+    filters, problem = _filters(default_range=True)
+    built = None if problem else _build(filters)
+    values = template_values(built, _text()) if built is not None else {}
+    return render_template("review/report.html", filters=filters, problem=problem,
+                           built=built, **values), 400 if problem else 200
+
+
+@blueprint.get("/report.<any(html, pdf):fmt>")
+@reviewer_required("audit.report")
+def report_file(fmt: str) -> Any:
+    """Download the compliance report as a standalone HTML file or a PDF."""
+    filters, problem = _filters(default_range=True)
+    if problem:
+        abort(400)
+    built = _build(filters)
+    stamp = built.generated_at.replace(":", "").replace("-", "")
+    disposition = f'attachment; filename="mailguard-compliance-{stamp}.{fmt}"'
+    if fmt == "pdf":
+        return Response(render_pdf(built, _text()), mimetype="application/pdf",
+                        headers={"Content-Disposition": disposition})
+    return Response(render_html(built, _text()), mimetype="text/html", headers={
+        "Content-Disposition": disposition, "Content-Security-Policy": REPORT_CSP})
+
+
+def _text() -> Any:
+    return translator(str(get_locale()))
+
+
+def _build(filters: Filters) -> Any:
+    since, until = filters.time_range()
+    now = _now()
+    guard = current_guard()
+    note = _monitor().exported_note()
+    return build_report(_log(), since=since or "", until=until or _stored(now), now=now,
+                        scopes=SCOPES, policy_version=guard.policy.version, names=_names(),
+                        exported_notes=[note] if note is not None else [])
+
+
+def _stored(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
