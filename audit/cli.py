@@ -32,7 +32,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from audit.entry import AuditEntry, AuditEvent, format_time
+from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision, format_time
 from audit.errors import AuditError
 from audit.query import (
     counts_from_stats,
@@ -276,8 +276,8 @@ def _write(entries: Iterator[AuditEntry], fmt: str, out: IO[str]) -> int:
 def _record_review(log: Any, action: str) -> None:
     """Append who is reading the log before anything is shown (refuse if it cannot)."""
     log.append(AuditEvent(
-        actor_kind="staff", actor_id=_os_user(), actor_role="audit-reviewer", action=action,
-        purpose=REVIEW_PURPOSE, decision="allow", rule_id="audit.cli", outcome="ok",
+        actor_kind=ActorKind.STAFF, actor_id=_os_user(), actor_role="audit-reviewer", action=action,
+        purpose=REVIEW_PURPOSE, decision=Decision.ALLOW, rule_id="audit.cli", outcome="ok",
     ))
 
 

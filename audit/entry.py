@@ -98,7 +98,7 @@ class ResourceRef:
             if extra:
                 raise ForbiddenField(f"resources.{sorted(extra)[0]}",
                                      "a resource is only a kind and an id")
-            return cls(value.get("kind", ""), value.get("id", ""))  # type: ignore[arg-type]
+            return cls(value.get("kind", ""), value.get("id", ""))
         if isinstance(value, list | tuple) and len(value) == 2:
             return cls(value[0], value[1])
         raise InvalidEvent("each resource must be {'kind': ..., 'id': ...}")

@@ -334,9 +334,10 @@ class AuditLog:
                 if not self._pending and not self._closed:
                     self._arrived.wait(tick)
                 if self._pending and linger > 0:
-                    self._arrived.wait_for(
-                        lambda want=expected: len(self._pending) >= want or self._closed,
-                        linger)
+                    def enough(want: int = expected) -> bool:
+                        return len(self._pending) >= want or self._closed
+
+                    self._arrived.wait_for(enough, linger)
                 requests, batch = self._pending, self._open_batch
                 if requests:
                     self._pending, self._open_batch = [], _Batch()
@@ -638,8 +639,9 @@ class AuditLog:
         try:
             with self.store.engine.connect() as conn:
                 size = self.store.size(conn)
-                decisions = dict(conn.execute(select(e.decision, func.count()).where(*conds)
-                                              .group_by(e.decision)).all())
+                decisions: dict[str, int] = dict(
+                    conn.execute(select(e.decision, func.count()).where(*conds)
+                                 .group_by(e.decision)).all())
                 start = func.substr(e.time, 1, width)
                 timeline = conn.execute(
                     select(start.label("b"), e.decision, func.count()).where(*conds)

@@ -196,7 +196,8 @@ class Store:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._sql = _driver_sql(self.dialect)
-        self._driver_errors = _driver_errors(self.dialect)
+        self._write_errors: tuple[type[BaseException], ...] = (
+            SQLAlchemyError, *_driver_errors(self.dialect))
         self._cache_lock = threading.Lock()
         self._cached: MerkleAccumulator | None = None
         self._writer_lock = threading.Lock()
@@ -336,7 +337,7 @@ class Store:
                     raise
                 finally:
                     cur.close()
-            except (SQLAlchemyError, *self._driver_errors) as exc:
+            except self._write_errors as exc:
                 self._drop_writer()
                 raise unavailable("record the entry durably", exc) from exc
             except BaseException:

@@ -109,7 +109,7 @@ def verify_store(store: Store, *, origin: str, verifier_keys: Sequence[str],
     """
     raw = store.engine.raw_connection()
     try:
-        dbapi = raw.driver_connection
+        dbapi: Any = raw.driver_connection
         pg = store.dialect == "postgresql"
         if pg:
             dbapi.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")

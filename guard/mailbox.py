@@ -589,11 +589,17 @@ class MailboxAccess:
                             evidence=evidence, request_id=request_id, message_ids=chunk,
                             label_ids=[*add, *remove])
             if len(chunk) == 1:
-                self._execute(mailbox, lambda s, mid=chunk[0]: s.users().messages().modify(
-                    userId="me", id=mid, body=body, fields="id"), what=action)
+                def modify_one(s: Any, mid: str = chunk[0]) -> Any:
+                    return s.users().messages().modify(userId="me", id=mid, body=body,
+                                                       fields="id")
+
+                self._execute(mailbox, modify_one, what=action)
             else:
-                self._execute(mailbox, lambda s, c=chunk: s.users().messages().batchModify(
-                    userId="me", body={"ids": c, **body}), what=action)
+                def modify_many(s: Any, c: list[str] = chunk) -> Any:
+                    return s.users().messages().batchModify(userId="me",
+                                                            body={"ids": c, **body})
+
+                self._execute(mailbox, modify_many, what=action)
 
     def modify_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
                       add: Sequence[str] = (), remove: Sequence[str] = (),
@@ -619,11 +625,14 @@ class MailboxAccess:
             action = f"{kind}.{verb}"
             self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
                             evidence=evidence, request_id=request_id,
-                            **{"message_ids" if kind == "messages" else "thread_ids": ids})
+                            message_ids=ids if kind == "messages" else (),
+                            thread_ids=ids if kind == "threads" else ())
             for item in ids:
-                self._execute(mailbox, lambda s, k=kind, i=item: getattr(
-                    getattr(s.users(), k)(), verb)(userId="me", id=i, fields="id"),
-                    what=action)
+                def call(s: Any, k: str = kind, i: str = item) -> Any:
+                    return getattr(getattr(s.users(), k)(), verb)(userId="me", id=i,
+                                                                  fields="id")
+
+                self._execute(mailbox, call, what=action)
 
     def trash(self, *, actor: Actor, mailbox: str, purpose: str,
               message_ids: Sequence[str] = (), thread_ids: Sequence[str] = (),

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from audit import AuditEntry, AuditLog, AuditQuery, ResourceKind
 from audit import Decision as AuditDecision
@@ -92,7 +93,7 @@ def read_history(audit: AuditLog, *, actor: Actor, mailbox: str, policy_version:
            rule_id=HISTORY_RULE, policy_version=policy_version, mailbox=mailbox,
            request_id=request_id)
 
-    def search(**filters: str) -> list[AuditEntry]:
+    def search(**filters: Any) -> list[AuditEntry]:
         return list(audit.query(AuditQuery(mailbox=mailbox, newest_first=True, limit=LIMIT,
                                            **filters)))
 

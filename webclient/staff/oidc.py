@@ -58,7 +58,7 @@ class PendingStaffSignIn:
         """Read the session form; None when absent or malformed."""
         if not isinstance(data, dict):
             return None
-        values = [data.get(k) for k in ("state", "nonce", "code_verifier")]
+        values: list[Any] = [data.get(k) for k in ("state", "nonce", "code_verifier")]
         if not all(isinstance(v, str) and v for v in values):
             return None
         return cls(state=values[0], nonce=values[1], code_verifier=values[2])

@@ -100,7 +100,7 @@ def current() -> StaffSession | None:
         found: StaffSession | None = g._staff_session
         return found
     g._staff_session = _load()
-    return g._staff_session  # type: ignore[no-any-return]
+    return g._staff_session
 
 
 def _load() -> StaffSession | None:
