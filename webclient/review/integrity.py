@@ -13,6 +13,7 @@ may show an older one. Each run is recorded in the audit log by the page that as
 from __future__ import annotations
 
 import enum
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from audit import AuditError, AuditLog, CheckpointError, VerifyReport
 from audit.log import open_checkpoint_note
 
 Clock = Callable[[], datetime]
+_log = logging.getLogger(__name__)
 
 
 class Comparison(enum.Enum):
@@ -119,7 +121,8 @@ class IntegrityMonitor:
         try:
             report = self._log.verify(checkpoint_notes=notes)
             done = VerificationRun(run.started_at, self._clock(), report)
-        except AuditError as error:
+        except Exception as error:  # noqa: BLE001 - a run that cannot finish is shown, not lost
+            _log.warning("audit verification could not run: %s", type(error).__name__)
             done = VerificationRun(run.started_at, self._clock(), None,
                                    error=type(error).__name__)
         with self._lock:

@@ -1,4 +1,4 @@
-"""Regenerate the review pages' Indonesian catalogue: ``python -m webclient.review.translations.indonesian``.
+"""Regenerate the review pages' Indonesian catalogue (run this module with ``python -m``).
 
 Extracts every ``tr``/``ntr`` message of the review pages, the compliance report and the
 charts, fills ``id/LC_MESSAGES/review.po`` from the table below and compiles
