@@ -55,6 +55,7 @@ class Demo:
     url: str
     app: Any
     _thread: threading.Thread | None = None
+    crm: Any = None
 
     def start(self) -> Demo:
         """Serve the web client in a background thread."""
@@ -69,6 +70,8 @@ class Demo:
         self.web.server_close()
         self.app.extensions["mailguard.guard"].close()
         self.emulator.stop()
+        if self.crm is not None:
+            self.crm.stop()
 
 
 def seed_demo_accounts(emulator: Any, messages: int) -> None:
@@ -85,13 +88,18 @@ def seed_demo_accounts(emulator: Any, messages: int) -> None:
 
 def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
                emulator_port: int = 0, messages: int = 200) -> Demo:
-    """Start the seeded emulator and build (not yet serve) the web client wired to it."""
+    """Start the seeded emulator and the demo CRM; build (not yet serve) the web client."""
+    import dataclasses
+
     from werkzeug.serving import make_server
 
     from fakegmail.oauth.blueprint import oauth_registry
     from fakegmail.server import EmulatorServer
+    from guard.service import Guard
+    from mailguard.crm_demo import CrmDemoServer
     from webclient import create_app
     from webclient.config import emulator_oauth_client
+    from webclient.guard_link import guard_settings
 
     instance.mkdir(parents=True, exist_ok=True)
     keys = DemoKeys.load_or_create(instance / "demo-keys.json")
@@ -99,6 +107,7 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
     for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         stale.unlink(missing_ok=True)
     emulator = EmulatorServer(host="127.0.0.1", port=emulator_port).start()
+    crm = CrmDemoServer().start()
     try:
         seed_demo_accounts(emulator, messages)
         web = make_server(host, port, _placeholder_app, threaded=True)
@@ -108,7 +117,7 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
         oauth_registry(emulator.app).register_client(
             sorted(f"{origin}/auth/callback" for origin in origins),
             client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
-        app = create_app({
+        config = {
             "SECRET_KEY": keys.secret_key,
             "DATABASE_URL": f"sqlite:///{database}",
             "TOKEN_KEYS": (keys.token_key,),
@@ -119,12 +128,18 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
             "GMAIL_ROOT_URL": emulator.url,
             "OAUTH_INSECURE_TRANSPORT": True,
             "SESSION_COOKIE_SECURE": False,
-        })
+        }
+        # The demo CRM on loopback is where "log this conversation to Qontak CRM" goes.
+        guard = Guard.open(dataclasses.replace(
+            guard_settings(config), transfer_endpoints={"qontak-crm": crm.transfer_url}))
+        app = create_app({**config, "GUARD": guard})
         web.app = app
     except BaseException:
         emulator.stop()
+        crm.stop()
         raise
-    return Demo(emulator=emulator, web=web, url=f"http://{host}:{actual_port}/", app=app)
+    return Demo(emulator=emulator, web=web, url=f"http://{host}:{actual_port}/", app=app,
+                crm=crm)
 
 
 def _placeholder_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -157,6 +172,7 @@ def demo(host: str, port: int, emulator_port: int, seed_messages: int,
                                    f"choose another --port") from None
     click.echo(f"MailGuard demo: open {running.url}")
     click.echo(f"Gmail emulator (Google's stand-in): {running.emulator.url}")
+    click.echo(f"Demo Qontak CRM (what \"Log to Qontak CRM\" sent): {running.crm.url}")
     click.echo("Demo accounts (choose one on the emulator's sign-in page):")
     for email, name in DEMO_ACCOUNTS:
         click.echo(f"  {name} <{email}>")
@@ -169,3 +185,4 @@ def demo(host: str, port: int, emulator_port: int, seed_messages: int,
         running.web.server_close()
         running.app.extensions["mailguard.guard"].close()
         running.emulator.stop()
+        running.crm.stop()
