@@ -138,7 +138,9 @@ class CrmDemoServer:
     @property
     def url(self) -> str:
         """Return the CRM's base URL (its records page)."""
-        return f"http://{self._server.server_address[0]}:{self._server.server_port}/"
+        host = self._server.server_address[0]
+        name = host if isinstance(host, str) else host.decode()
+        return f"http://{name}:{self._server.server_port}/"
 
     @property
     def transfer_url(self) -> str:
