@@ -240,6 +240,147 @@ INDONESIAN: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "attachment": "lampiran",
     "‹ Back": "‹ Kembali",
     "‹ Newer": "‹ Lebih baru",
+    # The staff console (webclient/staff).
+    "A user can share specific messages with Qontak support from their privacy centre. Enter "
+    "the consent reference they gave you to see exactly those messages, until the consent "
+    "expires or the user revokes it.":
+        "Pengguna dapat membagikan pesan tertentu kepada dukungan Qontak dari pusat privasinya. "
+        "Masukkan referensi persetujuan yang mereka berikan untuk melihat tepat pesan-pesan itu, "
+        "sampai persetujuan kedaluwarsa atau dicabut pengguna.",
+    "Access granted.": "Akses diberikan.",
+    "Access requested. Another member of your role must approve it before you can view "
+    "anything.":
+        "Akses diminta. Anggota lain dari peran Anda harus menyetujuinya sebelum Anda dapat "
+        "melihat apa pun.",
+    "Access requests": "Permintaan akses",
+    "Access rests on a recorded basis and lasts at most %(hours)d hours. Where the policy "
+    "requires it, another member of your role must approve before you can view anything.":
+        "Akses harus memiliki dasar yang tercatat dan berlaku paling lama %(hours)d jam. Bila "
+        "kebijakan mewajibkannya, anggota lain dari peran Anda harus menyetujui sebelum Anda "
+        "dapat melihat apa pun.",
+    "Accesses": "Akses",
+    "Act in this role": "Bertindak dalam peran ini",
+    "Active": "Aktif",
+    "Activity by day and purpose": "Aktivitas per hari dan tujuan",
+    "Aggregates": "Agregat",
+    "All access requests": "Semua permintaan akses",
+    "Another member of your role must approve this request; you cannot approve your own.":
+        "Anggota lain dari peran Anda harus menyetujui permintaan ini; Anda tidak dapat "
+        "menyetujui permintaan sendiri.",
+    "Approval lapsed": "Persetujuan kedaluwarsa",
+    "Approve": "Setujui",
+    "Approved by": "Disetujui oleh",
+    "Approved. The requester can now view what the grant covers.":
+        "Disetujui. Peminta kini dapat melihat apa yang dicakup izin ini.",
+    "Attachments (names only):": "Lampiran (hanya nama):",
+    "Back to the staff console": "Kembali ke konsol staf",
+    "Basis": "Dasar",
+    "Basis of this view": "Dasar tampilan ini",
+    "Case category": "Kategori kasus",
+    "Choose a basis and give the duration in hours.":
+        "Pilih dasar dan isi durasi dalam jam.",
+    "Choose one of the questions.": "Pilih salah satu pertanyaan.",
+    "Choose…": "Pilih…",
+    "Connected mailboxes by domain size": "Kotak surat terhubung menurut ukuran domain",
+    "Consent reference": "Referensi persetujuan",
+    "Consented messages": "Pesan dengan persetujuan",
+    "Count": "Hitung",
+    "Counts over groups of mailboxes, never messages or identifiers. A group with fewer "
+    "mailboxes than the policy's minimum is shown as suppressed, with no numbers.":
+        "Hitungan atas kelompok kotak surat, tidak pernah pesan atau pengenal. Kelompok dengan "
+        "kotak surat lebih sedikit dari batas minimum kebijakan ditampilkan sebagai disembunyikan, "
+        "tanpa angka.",
+    "Date": "Tanggal",
+    "Day (UTC)": "Hari (UTC)",
+    "Duration in hours": "Durasi dalam jam",
+    "Expired": "Kedaluwarsa",
+    "Give a message id or a conversation id.": "Isi ID pesan atau ID percakapan.",
+    "Give a start day before the end day, at most a year apart.":
+        "Isi hari mulai sebelum hari akhir, dengan jarak paling lama satu tahun.",
+    "Google's answer could not be accepted. Start the sign-in again.":
+        "Jawaban Google tidak dapat diterima. Mulai proses masuk lagi.",
+    "Grant": "Izin akses",
+    "Grant %(id)s for %(mailbox)s, in force until %(until)s.":
+        "Izin akses %(id)s untuk %(mailbox)s, berlaku sampai %(until)s.",
+    "Granted messages": "Pesan yang diizinkan",
+    "Legal request": "Permintaan hukum",
+    "Legal request reference": "Referensi permintaan hukum",
+    "Mailbox": "Kotak surat",
+    "Mailbox (Gmail address)": "Kotak surat (alamat Gmail)",
+    "Mailboxes": "Kotak surat",
+    "Mailboxes in the domain": "Kotak surat di domain",
+    "Message id": "ID pesan",
+    "Messages": "Pesan",
+    "Minimum group size: %(k)d mailboxes.": "Ukuran kelompok minimum: %(k)d kotak surat.",
+    "No activity in this period.": "Tidak ada aktivitas pada periode ini.",
+    "Nothing is waiting for approval.": "Tidak ada yang menunggu persetujuan.",
+    "Only Qontak staff accounts (@%(domain)s) can sign in to the staff console.":
+        "Hanya akun staf Qontak (@%(domain)s) yang dapat masuk ke konsol staf.",
+    "Only accounts of %(domain)s registered as staff can sign in.":
+        "Hanya akun %(domain)s yang terdaftar sebagai staf yang dapat masuk.",
+    "Open": "Buka",
+    "Purpose": "Tujuan",
+    "Qontak staff console": "Konsol staf Qontak",
+    "Question": "Pertanyaan",
+    "Refuse": "Tolak",
+    "Refused or revoked": "Ditolak atau dicabut",
+    "Refused. The grant cannot be used.": "Ditolak. Izin akses ini tidak dapat digunakan.",
+    "Request access": "Minta akses",
+    "Request access to a mailbox": "Minta akses ke kotak surat",
+    "Request lapsed": "Permintaan kedaluwarsa",
+    "Requested at": "Diminta pada",
+    "Requested by": "Diminta oleh",
+    "Role": "Peran",
+    "Security case": "Kasus keamanan",
+    "Security case id": "ID kasus keamanan",
+    "Sign in with your Qontak Google account": "Masuk dengan akun Google Qontak Anda",
+    "Sign out of the console": "Keluar dari konsol",
+    "Staff console": "Konsol staf",
+    "Staff see a user's mail only under a recorded basis: the user's consent for specific "
+    "messages, an approved security case, or a legal request. Every view and every refusal "
+    "is recorded.":
+        "Staf hanya melihat email pengguna dengan dasar yang tercatat: persetujuan pengguna "
+        "untuk pesan tertentu, kasus keamanan yang disetujui, atau permintaan hukum. Setiap "
+        "tampilan dan setiap penolakan dicatat.",
+    "Staff sign-in": "Masuk staf",
+    "Staff sign-in is not configured: set MAILGUARD_STAFF_DOMAIN to Qontak's Google "
+    "Workspace domain.":
+        "Proses masuk staf belum dikonfigurasi: atur MAILGUARD_STAFF_DOMAIN ke domain Google "
+        "Workspace Qontak.",
+    "Status": "Status",
+    "The grant book refused this (rule %(rule)s: %(reason)s). The refusal was recorded.":
+        "Buku izin akses menolak ini (aturan %(rule)s: %(reason)s). Penolakan ini dicatat.",
+    "The question was refused (rule %(rule)s). The refusal was recorded.":
+        "Pertanyaan ini ditolak (aturan %(rule)s). Penolakan ini dicatat.",
+    "The request was refused (rule %(rule)s). The refusal was recorded.":
+        "Permintaan ini ditolak (aturan %(rule)s). Penolakan ini dicatat.",
+    "The user agreed that %(grantee)s may view these messages until %(until)s.":
+        "Pengguna menyetujui bahwa %(grantee)s boleh melihat pesan-pesan ini sampai %(until)s.",
+    "This view was recorded in the audit log. Do not copy message content out of the "
+    "console.":
+        "Tampilan ini dicatat di log audit. Jangan menyalin isi pesan keluar dari konsol.",
+    "Until": "Sampai",
+    "Until (not included)": "Sampai (tidak termasuk)",
+    "Waiting for a second approval": "Menunggu persetujuan kedua",
+    "Waiting for approval": "Menunggu persetujuan",
+    "Withdraw the request": "Tarik permintaan",
+    "You are not registered as Qontak staff, so the console is closed to you. Ask a security "
+    "administrator to add you with `mailguard staff add`. This attempt was recorded.":
+        "Anda tidak terdaftar sebagai staf Qontak, jadi konsol ini tertutup bagi Anda. Minta "
+        "administrator keamanan menambahkan Anda dengan `mailguard staff add`. Percobaan ini "
+        "dicatat.",
+    "You are viewing as": "Anda melihat sebagai",
+    "You cancelled the sign-in at Google.": "Anda membatalkan proses masuk di Google.",
+    "You do not hold that role.": "Anda tidak memegang peran itu.",
+    "You hold no grants.": "Anda tidak memegang izin akses apa pun.",
+    "Your grants": "Izin akses Anda",
+    "Your role has no part of the console.": "Peran Anda tidak memiliki bagian di konsol ini.",
+    "consent %(ref)s": "persetujuan %(ref)s",
+    "legal request %(ref)s": "permintaan hukum %(ref)s",
+    "or conversation id": "atau ID percakapan",
+    "security case %(case)s (%(category)s)": "kasus keamanan %(case)s (%(category)s)",
+    "suppressed (fewer than %(k)d mailboxes)":
+        "disembunyikan (kurang dari %(k)d kotak surat)",
 }
 
 
