@@ -10,6 +10,7 @@ from guard.cli import policy
 from guard.keys_cli import keys
 from guard.staff_cli import staff
 from mailguard.demo import demo
+from mailguard.report_cli import report
 from mailguard.serve import serve
 
 
@@ -26,6 +27,7 @@ cli.add_command(keys)
 cli.add_command(staff)
 cli.add_command(demo)
 cli.add_command(serve)
+cli.add_command(report)
 
 
 def main() -> None:
