@@ -31,6 +31,9 @@ HISTORY_RULE = "privacy.own_history"
 #: How many entries of each part the page shows (newest first).
 LIMIT = 200
 
+#: Resource kinds a refusal already shows as its reference or recipient.
+_REFERENCES = frozenset({ResourceKind.RECIPIENT, ResourceKind.CONSENT, ResourceKind.GRANT})
+
 TRANSFER_SEND = "transfer.send"
 TRANSFER_DELIVERY = "transfer.delivery"
 
@@ -165,6 +168,5 @@ def refusals(entries: Iterable[AuditEntry], *, own_seqs: set[int]) -> tuple[Refu
         Refusal(time=parse_time(e.time), by_owner=e.seq in own_seqs,
                 actor_kind=e.actor_kind.value, role=e.actor_role, action=e.action,
                 purpose=e.purpose, basis=e.basis, reference=e.basis_ref, rule_id=e.rule_id,
-                resource_ids=tuple(r.id for r in e.resources
-                                   if r.kind not in (ResourceKind.RECIPIENT,)))
+                resource_ids=tuple(r.id for r in e.resources if r.kind not in _REFERENCES))
         for e in entries)
