@@ -64,6 +64,7 @@ def test_a_refused_agent_appears_among_the_refused_attempts(signed_in, conversat
                       "data-refusals")
     assert "Qontak support staff" in refused and "open a message" in refused
     assert conversation.second in refused and "consent." in refused
+    assert refused.count(consent.id) == 1
 
 
 def test_a_transfer_shows_recipient_basis_classes_and_delivery(signed_in, conversation):
