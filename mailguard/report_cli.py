@@ -73,7 +73,7 @@ def report(since: str, until: str | None, fmt: str, output: Path | None, lang: s
     try:
         now = datetime.now(UTC)
         _record_report(log)
-        built = build_report(log, since=since_at, until=until_at or _stored(now), now=now,
+        built = build_report(log, since=since_at, until=until_at, now=now,
                              scopes=SCOPES, policy_version=policy.version,
                              names=_staff_names(db_url, policy, log, settings.hmac_key),
                              exported_notes=notes)
@@ -129,6 +129,3 @@ def _os_user() -> str:
     except (KeyError, OSError):
         return "unknown"
 
-
-def _stored(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -122,14 +122,15 @@ class ComplianceReport:
         return sum(r.count for r in self.prohibited)
 
 
-def build_report(log: AuditLog, *, since: str, until: str, now: datetime,
+def build_report(log: AuditLog, *, since: str, until: str | None, now: datetime,
                  scopes: Sequence[str], policy_version: str, names: StaffNames,
                  exported_notes: Iterable[str] = ()) -> ComplianceReport:
     """Count the period's entries and verify the whole log; return the report.
 
-    ``since``/``until`` are stored audit times (inclusive/exclusive).
+    ``since``/``until`` are stored audit times (inclusive/exclusive); no ``until`` counts
+    everything recorded up to the end of the run.
     """
-    activity = count_activity(log.query(AuditQuery(since=since, until=until)), names)
+    activity = count_activity(log.query(AuditQuery(since=since or None, until=until)), names)
     report = log.verify(checkpoint_notes=list(exported_notes))
     latest = log.latest_checkpoint()
     first = report.first_problem
@@ -141,8 +142,9 @@ def build_report(log: AuditLog, *, since: str, until: str, now: datetime,
         checkpoint_size=latest.size if latest else None,
         checkpoint_time=latest.created_at if latest else None,
         exported_notes_checked=report.notes_checked, keys_trusted=report.keys_trusted)
+    generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     return ComplianceReport(
-        since=since, until=until, generated_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        since=since or "-", until=until or generated, generated_at=generated,
         origin=log.origin, policy_version=policy_version,
         scopes_requested=tuple(scopes), accounts_connected=activity.accounts_connected,
         entries=activity.entries, allowed=activity.allowed, denied=activity.denied,

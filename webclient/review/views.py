@@ -270,10 +270,7 @@ def _build(filters: Filters) -> Any:
     now = _now()
     guard = current_guard()
     note = _monitor().exported_note()
-    return build_report(_log(), since=since or "", until=until or _stored(now), now=now,
+    return build_report(_log(), since=since or "", until=until, now=now,
                         scopes=SCOPES, policy_version=guard.policy.version, names=_names(),
                         exported_notes=[note] if note is not None else [])
 
-
-def _stored(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
