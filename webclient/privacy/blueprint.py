@@ -29,7 +29,8 @@ def _labels() -> dict[str, Any]:
     return {"when": wording.when, "role_label": wording.role_label,
             "basis_label": wording.basis_label, "action_label": wording.action_label,
             "data_class_label": wording.data_class_label,
-            "recipient_name": wording.recipient_name}
+            "recipient_name": wording.recipient_name,
+            "refusal_reason": wording.refusal_reason}
 
 
 @blueprint.after_request

@@ -92,6 +92,30 @@ def action_label(action: str) -> str:
     return labels.get(action, action)
 
 
+def refusal_reason(rule_id: str) -> str:
+    """Return why an attempt on the mailbox was refused, in words for its owner."""
+    family = rule_id.split(".", 1)[0]
+    reasons = {
+        "consent.message_not_covered": p_("the message is not one you shared"),
+        "consent.thread_not_covered": p_("you shared single messages, not whole "
+                                          "conversations"),
+        "consent.revoked": p_("you had withdrawn your consent"),
+        "consent.expired": p_("your consent had ended"),
+        "consent.missing": p_("you had not given consent"),
+        "grant.approval_missing": p_("a second person had not approved the access"),
+        "grant.expired": p_("the permission had ended"),
+        "grant.revoked": p_("the permission had been withdrawn"),
+        "staff.not_registered": p_("the person is not registered as Qontak staff"),
+    }
+    families = {
+        "prohibited": p_("your data may never be used for this"),
+        "transfer": p_("the recipient or the data is not allowed"),
+        "account": p_("this mailbox is not connected to that account"),
+    }
+    return reasons.get(rule_id) or families.get(family) or p_(
+        "the privacy policy does not allow it")
+
+
 #: The listed recipient "log this conversation to Qontak CRM" sends to.
 CRM_RECIPIENT = "qontak-crm"
 

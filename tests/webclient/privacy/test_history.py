@@ -65,6 +65,7 @@ def test_a_refused_agent_appears_among_the_refused_attempts(signed_in, conversat
     assert "Qontak support staff" in refused and "open a message" in refused
     assert conversation.second in refused and "consent." in refused
     assert refused.count(consent.id) == 1
+    assert "the message is not one you shared" in refused
 
 
 def test_a_transfer_shows_recipient_basis_classes_and_delivery(signed_in, conversation):

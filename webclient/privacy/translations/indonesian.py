@@ -128,7 +128,6 @@ INDONESIAN: dict[str | tuple[str, str], str] = {
     "Reference: %(ref)s": "Referensi: %(ref)s",
     "Refused attempts": "Upaya yang ditolak",
     "Result": "Hasil",
-    "Rule": "Aturan",
     "See who accessed your mailbox": "Lihat siapa yang mengakses kotak surat Anda",
     "Services you allowed to receive your data":
         "Layanan yang Anda izinkan menerima data Anda",
@@ -179,6 +178,7 @@ INDONESIAN: dict[str | tuple[str, str], str] = {
     "Who": "Siapa",
     "Who may view it": "Siapa yang boleh melihatnya",
     "Why": "Mengapa",
+    "Why it was refused": "Alasan penolakan",
     "Withdraw consent": "Tarik persetujuan",
     "You": "Anda",
     "You agreed to transfers to %(recipient)s on %(when)s (reference %(ref)s). You can "
@@ -197,6 +197,23 @@ INDONESIAN: dict[str | tuple[str, str], str] = {
         "Persetujuan Anda untuk pengiriman ke penerima ini sudah kedaluwarsa. Setujui lagi "
         "untuk mengirim.",
     "a contact": "kontak",
+    "a second person had not approved the access":
+        "orang kedua belum menyetujui akses tersebut",
+    "the message is not one you shared": "pesan itu bukan pesan yang Anda bagikan",
+    "the permission had been withdrawn": "izinnya sudah dicabut",
+    "the permission had ended": "izinnya sudah berakhir",
+    "the person is not registered as Qontak staff":
+        "orang itu tidak terdaftar sebagai staf Qontak",
+    "the privacy policy does not allow it": "kebijakan privasi tidak mengizinkannya",
+    "the recipient or the data is not allowed": "penerima atau datanya tidak diizinkan",
+    "this mailbox is not connected to that account":
+        "kotak surat ini tidak terhubung ke akun tersebut",
+    "you had not given consent": "Anda belum memberikan persetujuan",
+    "you had withdrawn your consent": "Anda sudah menarik persetujuan Anda",
+    "you shared single messages, not whole conversations":
+        "Anda membagikan pesan satu per satu, bukan seluruh percakapan",
+    "your consent had ended": "persetujuan Anda sudah berakhir",
+    "your data may never be used for this": "data Anda tidak boleh dipakai untuk ini",
     "a deal": "transaksi",
     "a feature you used": "fitur yang Anda gunakan",
     "a legal request": "permintaan hukum",
