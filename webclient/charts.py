@@ -117,7 +117,8 @@ def render_stacked_bars(chart: StackedBars, *, chart_id: str, empty_text: str,
 
 def _axis(left: int, top: int, width: int, height: int, scale_top: int) -> Iterable[str]:
     """Yield the baseline, gridlines and y labels (0, half, top)."""
-    for fraction in (0.0, 0.5, 1.0):
+    fractions = (0.0, 0.5, 1.0) if scale_top % 2 == 0 else (0.0, 1.0)
+    for fraction in fractions:
         y = top + height - height * fraction
         value = round(scale_top * fraction)
         colour = "#999999" if fraction == 0 else "#dddddd"
@@ -138,10 +139,10 @@ def _legend(series: Sequence[Series], left: int, top: int) -> Iterable[str]:
 
 
 def _nice_ceiling(value: int) -> int:
-    """Round ``value`` up to 1, 2 or 5 times a power of ten, so gridlines read well."""
+    """Round ``value`` up to 1, 2, 4, 6 or 8 times a power of ten (whole half-way lines)."""
     magnitude = 1
     while True:
-        for step in (1, 2, 5):
+        for step in (1, 2, 4, 6, 8):
             if value <= step * magnitude:
                 return step * magnitude
         magnitude *= 10

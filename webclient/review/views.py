@@ -173,8 +173,9 @@ def charts() -> Any:
     days = days_between(first, max(first, last))
     empty = tr("No entries in this period.")
     drawn = [
-        render_stacked_bars(StackedBars.from_counts(title, days, counts, other=tr("other")),
-                            chart_id=chart_id, empty_text=empty)
+        (title, render_stacked_bars(StackedBars.from_counts(title, days, counts,
+                                                            other=tr("other")),
+                                    chart_id=chart_id, empty_text=empty))
         for chart_id, title, counts in (
             ("chart-basis", tr("Accesses by basis"), activity.accesses_by_basis),
             ("chart-denials", tr("Denials by rule"), activity.denials_by_rule),
