@@ -40,7 +40,7 @@ def _clean(field: str, value: str) -> str:
     if not isinstance(value, str):
         raise InvalidMessage(f"{field} must be text")
     for ch in value:
-        if ch in "\r\n" or (ord(ch) < 32 and ch != "\t") or ord(ch) == 127:
+        if ch in "\r\n\x85\u2028\u2029" or (ord(ch) < 32 and ch != "\t") or 127 <= ord(ch) < 160:
             raise InvalidMessage(f"{field} contains a line break or control character; header "
                                  "values must be a single line")
     return value
