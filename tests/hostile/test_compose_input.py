@@ -101,6 +101,9 @@ REFUSED = {
                                          (b"\0" * (13 * 1024 * 1024), "b.bin",
                                           "application/octet-stream")),
                                   refusal="Attachments may total at most 25 MB"),
+    "filename-c1-control": Case({"to": "a@example.org"},
+                                files=((b"x", "report\x85.pdf", "application/pdf"),),
+                                refusal=CANNOT_SEND),
     "filename-nul": Case({"to": "a@example.org"},
                          files=((b"x", "a\x00.exe", "text/plain"),), refusal=CANNOT_SEND),
 }
@@ -272,7 +275,6 @@ DANGEROUS_NAMES = {
     "absolute-path": "/etc/shadow",
     "rtl-override": "invoice\u202efdp.exe",
     "very-long-name": "a" * 1000 + ".pdf",
-    "c1-control": "report\x85.pdf",
 }
 
 
