@@ -9,7 +9,13 @@ allowed view reaches Gmail, through the mail access layer with the staff actor, 
 basis's purpose and the same evidence, so the mail layer decides and records the Gmail
 call itself too.
 
-Security caveat: a consent covers exactly its message ids, never a thread; viewing a
+A thread viewed under a consent comes back holding only the consented messages that
+belong to it, never the rest of the thread: the broker decides and records the view over
+the consent's message ids, fetches each consented message through the mail layer (each
+fetch decided and recorded again), and keeps those of the thread. A consent with none of
+its messages in the thread is refused with ``consent.thread_not_covered``.
+
+Security caveat: a consent covers exactly its message ids, never a thread; the whole of a
 thread needs a security or legal grant.
 """
 
@@ -22,8 +28,9 @@ from typing import Any, Protocol
 
 from audit import AuditLog, ResourceKind, ResourceRef
 from guard.consents import ConsentBook
-from guard.errors import AccessDenied
+from guard.errors import AccessDenied, ConsentRequired, GmailNotFound
 from guard.grants import GrantBook
+from guard.mail_values import Message, Thread
 from guard.policy import (
     REASONS,
     AccessBasis,
@@ -51,7 +58,7 @@ class MessageFetcher(Protocol):
 
     def get_message(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
                     request_id: str | None = None,
-                    evidence: Consent | Grant | None = None) -> Any:
+                    evidence: Consent | Grant | None = None) -> Message:
         """Return the message, deciding and recording the Gmail call itself."""
 
     def get_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
@@ -95,9 +102,14 @@ class AccessBroker:
                     request_id: str | None = None) -> Any:
         """Return thread ``thread_id`` of ``mailbox`` for staff ``actor``, or raise.
 
-        A consent never covers a thread (only its listed messages); use a grant.
+        With a grant, the whole thread. With a consent, a ``Thread`` holding only the
+        consented messages of that thread (oldest first); ``ConsentRequired``
+        (``consent.thread_not_covered``) when the consent names none of them.
         """
         request_id = request_id or uuid.uuid4().hex
+        if consent_id is not None and grant_id is None:
+            return self._consented_thread(actor, mailbox=mailbox, thread_id=thread_id,
+                                          consent_id=consent_id, request_id=request_id)
         resources = Resources(thread_ids=frozenset({thread_id}))
         actor, purpose, evidence = self._decide(
             actor, mailbox=mailbox, action="threads.get", resources=resources,
@@ -106,10 +118,50 @@ class AccessBroker:
                                      thread_id=thread_id, request_id=request_id,
                                      evidence=evidence)
 
+    def _consented_thread(self, actor: Actor, *, mailbox: str, thread_id: str,
+                          consent_id: str, request_id: str) -> Thread:
+        """Return the consented messages of ``thread_id`` as a thread, or raise."""
+        consent = self._consents.evidence(consent_id)
+        covered = consent.message_ids if consent is not None else frozenset()
+        thread_ref = ResourceRef(ResourceKind.THREAD, thread_id)
+        actor, purpose, evidence = self._decide(
+            actor, mailbox=mailbox, action="messages.get",
+            resources=Resources(message_ids=covered), consent_id=consent_id, grant_id=None,
+            request_id=request_id, audit_action="threads.get", extra_refs=(thread_ref,))
+        assert isinstance(evidence, Consent)
+        kept: list[Message] = []
+        for message_id in sorted(evidence.message_ids):
+            try:
+                message = self._mail.get_message(actor=actor, mailbox=mailbox, purpose=purpose,
+                                                 message_id=message_id, request_id=request_id,
+                                                 evidence=evidence)
+            except GmailNotFound:
+                continue  # deleted since the user consented
+            if message.thread_id == thread_id:
+                kept.append(message)
+        if not kept:
+            decision = Decision(False, "consent.thread_not_covered",
+                                REASONS["consent.thread_not_covered"], purpose,
+                                AccessBasis.CONSENT.value, self._policy.version)
+            record_decision(self._audit, decision, actor=actor, action="threads.get",
+                            mailbox=mailbox, basis_ref=consent_id,
+                            resources=(thread_ref, ResourceRef(ResourceKind.CONSENT,
+                                                               consent_id)),
+                            request_id=request_id, outcome="refused")
+            raise ConsentRequired(decision)
+        kept.sort(key=lambda m: (m.internal_date is None, m.internal_date or 0, m.id))
+        labels = sorted({label for m in kept for label in m.label_ids})
+        return Thread(id=thread_id, messages=tuple(kept), label_ids=tuple(labels))
+
     def _decide(self, actor: Actor, *, mailbox: str, action: str, resources: Resources,
-                consent_id: str | None, grant_id: str | None, request_id: str
+                consent_id: str | None, grant_id: str | None, request_id: str,
+                audit_action: str | None = None, extra_refs: tuple[ResourceRef, ...] = ()
                 ) -> tuple[Actor, str, Consent | Grant]:
-        """Decide and record the view; return the actor, purpose and evidence to fetch with."""
+        """Decide and record the view; return the actor, purpose and evidence to fetch with.
+
+        ``audit_action`` names the view in the log when the policy decides another action
+        (a consented thread view is decided as reading the consented messages).
+        """
         if consent_id is not None and grant_id is not None:
             raise ValueError("give either consent_id or grant_id, not both")
         actor = Actor(kind=actor.kind, id=actor.id.strip().lower(), role=actor.role)
@@ -135,11 +187,12 @@ class AccessBroker:
             except (StaffError, UnknownStaff):
                 decision = Decision(False, NOT_REGISTERED, REASONS[NOT_REGISTERED], purpose,
                                     basis.value, self._policy.version)
-        refs = _refs(resources)
+        refs = (*_refs(resources), *extra_refs)
         if reference is not None:
             kind = ResourceKind.GRANT if grant_id is not None else ResourceKind.CONSENT
             refs = (*refs, ResourceRef(kind, reference))
-        record_decision(self._audit, decision, actor=actor, action=action, mailbox=mailbox,
+        record_decision(self._audit, decision, actor=actor, action=audit_action or action,
+                        mailbox=mailbox,
                         basis_ref=reference, resources=refs, request_id=request_id,
                         outcome="view" if decision.allowed else "refused")
         if not decision.allowed:

@@ -67,7 +67,11 @@ class GrantStatus(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class GrantRules:
-    """How long a request may wait for approval, and how long an approval stays valid."""
+    """How long a request may wait for approval, and how long an approval stays valid.
+
+    ``GrantBook`` takes them from the policy file (``[staff] pending_request_hours`` and
+    ``approval_valid_hours``) unless given explicitly.
+    """
 
     pending_for: timedelta = timedelta(hours=24)
     approval_for: timedelta = timedelta(hours=72)
@@ -135,7 +139,8 @@ class GrantBook:
         self._audit = audit
         self._staff = staff
         self._clock = clock or (lambda: datetime.now(UTC))
-        self.rules = rules or GrantRules()
+        self.rules = rules or GrantRules(pending_for=policy.staff.pending_for,
+                                         approval_for=policy.staff.approval_for)
 
     def needs_approval(self, basis: AccessBasis) -> bool:
         """Return True when the policy requires a second person to approve ``basis``."""

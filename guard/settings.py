@@ -18,6 +18,9 @@ from guard.policy import DEFAULT_POLICY_PATH
 #: Environment variable holding the token vault keys, comma-separated, newest first.
 TOKEN_KEYS_ENV = "MAILGUARD_TOKEN_KEYS"  # noqa: S105 - a variable name, not a key
 
+#: Environment variable holding transfer recipients' URLs: ``id=url`` pairs, comma-separated.
+TRANSFER_ENDPOINTS_ENV = "MAILGUARD_TRANSFER_ENDPOINTS"
+
 GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
@@ -59,6 +62,9 @@ class GuardSettings:
     :param token_keys: token vault keys, newest first (see ``guard.vault.generate_key``).
     :param audit_url: the audit log's URL; by default the same database as the guard's.
     :param gmail_root_url: None for Google; the emulator's URL in the demo and tests.
+    :param transfer_endpoints: where each listed transfer recipient receives data (recipient
+        id → URL). A deployment setting, not policy: the policy file says *who* may receive
+        what, this says *where*. A listed recipient without a URL is refused by the gate.
     """
 
     database_url: str
@@ -72,6 +78,7 @@ class GuardSettings:
     clock: Callable[[], datetime] = utc_now
     pool_size: int = 16
     cache_enabled: bool = True
+    transfer_endpoints: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.token_keys:
@@ -80,6 +87,11 @@ class GuardSettings:
         if not self.database_url:
             raise SettingsError("database_url is empty; give an SQLAlchemy URL such as "
                                 "sqlite:///instance/mailguard.db")
+        for recipient, url in self.transfer_endpoints.items():
+            if not recipient or not isinstance(url, str) \
+                    or not url.startswith(("https://", "http://")):
+                raise SettingsError("each transfer endpoint maps a recipient id from the "
+                                    "policy file to an https:// URL")
 
 
 def token_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
@@ -91,3 +103,18 @@ def token_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, 
         raise SettingsError(f"{TOKEN_KEYS_ENV} is not set; generate a key with "
                             "`mailguard keys generate` and export it")
     return keys
+
+
+def transfer_endpoints_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return recipient URLs from ``MAILGUARD_TRANSFER_ENDPOINTS`` (``id=url,id=url``)."""
+    env = os.environ if environ is None else environ
+    endpoints: dict[str, str] = {}
+    for part in env.get(TRANSFER_ENDPOINTS_ENV, "").split(","):
+        if not part.strip():
+            continue
+        recipient, eq, url = part.partition("=")
+        if not eq or not recipient.strip() or not url.strip():
+            raise SettingsError(f"{TRANSFER_ENDPOINTS_ENV} holds id=url pairs separated by "
+                                "commas, e.g. qontak-crm=https://crm.example.com/inbound")
+        endpoints[recipient.strip()] = url.strip()
+    return endpoints

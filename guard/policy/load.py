@@ -50,7 +50,7 @@ _TOP_KEYS = ("policy", "purposes", "system", "staff", "transfers", "aggregates")
 _PURPOSE_KEYS = ("description", "actors", "actions")
 _PURPOSE_ACTORS = ("user", "system")
 _STAFF_KEYS = ("max_grant_hours", "max_consent_days", "require_second_approval",
-               "security_categories", "roles")
+               "pending_request_hours", "approval_valid_hours", "security_categories", "roles")
 _RECIPIENT_KEYS = ("id", "description", "category", "basis", "data_classes",
                    "requires_user_consent")
 _DEFAULT_CATEGORIES = ("abuse", "fraud", "security_incident", "bug")
@@ -233,6 +233,10 @@ class _Loader:
                                  ("staff", "max_grant_hours"), 1, _MAX_GRANT_HOURS_CEILING)
         max_consent = self.integer(section.get("max_consent_days", 30),
                                    ("staff", "max_consent_days"), 1, _MAX_CONSENT_DAYS_CEILING)
+        pending = self.integer(section.get("pending_request_hours", 24),
+                               ("staff", "pending_request_hours"), 1, _MAX_GRANT_HOURS_CEILING)
+        approval = self.integer(section.get("approval_valid_hours", 72),
+                                ("staff", "approval_valid_hours"), 1, _MAX_GRANT_HOURS_CEILING)
         second = self.choices(section.get("require_second_approval", ["security", "legal"]),
                               ("staff", "require_second_approval"), ("security", "legal"),
                               what="basis")
@@ -263,11 +267,15 @@ class _Loader:
             max_grant=timedelta(hours=max_grant),
             max_consent=timedelta(days=max_consent),
             security_categories=frozenset(categories_raw),
+            pending_for=timedelta(hours=pending),
+            approval_for=timedelta(hours=approval),
         )
         out = {
             "max_grant_hours": max_grant,
             "max_consent_days": max_consent,
             "require_second_approval": list(second),
+            "pending_request_hours": pending,
+            "approval_valid_hours": approval,
             "security_categories": sorted(categories_raw),
             "roles": {role: sorted(b.value for b in r.bases) for role, r in roles.items()},
         }

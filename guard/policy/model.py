@@ -34,13 +34,19 @@ class StaffRole:
 
 @dataclass(frozen=True, slots=True)
 class StaffRules:
-    """Human-access rules: roles, approvals, lifetimes, security case categories."""
+    """Human-access rules: roles, approvals, lifetimes, security case categories.
+
+    ``pending_for`` is how long a grant request waits for its second approval before it
+    lapses; ``approval_for`` is how long an approval stays valid once given.
+    """
 
     roles: Mapping[str, StaffRole]
     second_approval: frozenset[AccessBasis]
     max_grant: timedelta
     max_consent: timedelta
     security_categories: frozenset[str]
+    pending_for: timedelta = timedelta(hours=24)
+    approval_for: timedelta = timedelta(hours=72)
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,6 +123,10 @@ def grants(engine: Engine, policy: Policy, audit_log: AuditLog, staff: StaffRegi
                                       approval_for=timedelta(hours=8)))
 
 
+#: The thread each message of the stand-in mailbox belongs to.
+THREAD_OF = {"m1": "t1", "m2": "t1", "m3": "t1", "m7": "t2"}
+
+
 @dataclass(frozen=True, slots=True)
 class Fetched:
     """What the stand-in mail layer returns."""
@@ -130,6 +134,9 @@ class Fetched:
     kind: str
     id: str
     mailbox: str
+    thread_id: str = ""
+    label_ids: tuple[str, ...] = ("INBOX",)
+    internal_date: None = None
 
 
 @dataclass
@@ -143,7 +150,7 @@ class StandInMail:
                     evidence: Consent | Grant | None = None) -> Fetched:
         self.calls.append({"actor": actor, "mailbox": mailbox, "purpose": purpose,
                            "id": message_id, "evidence": evidence})
-        return Fetched("message", message_id, mailbox)
+        return Fetched("message", message_id, mailbox, THREAD_OF.get(message_id, "t9"))
 
     def get_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
                    request_id: str | None = None,

@@ -197,8 +197,6 @@ def test_view_message_decision_and_audit(world: World, broker: AccessBroker,
 
 
 THREAD_CASES: list[tuple[str, Any, Setup, Any, str]] = [
-    ("consent never covers a thread", SUPPORT, lambda w: {"consent_id": w.consent()},
-     ConsentRequired, "consent.action_not_allowed"),
     ("security grant covers the thread", SEC1, lambda w: {"grant_id": w.security_grant()},
      None, "security.allowed"),
     ("pending grant", SEC1, lambda w: {"grant_id": w.security_grant(approve=False)},
@@ -252,3 +250,39 @@ def test_both_kinds_of_evidence_at_once_are_refused(world: World,
     with pytest.raises(ValueError, match="either"):
         broker.view_message(SEC1, mailbox=USER, message_id="m1", consent_id="c",
                             grant_id="g")
+
+
+def test_a_consented_thread_view_shows_only_the_consented_messages_of_the_thread(
+        world: World, broker: AccessBroker, audit_log: AuditLog, mail: StandInMail) -> None:
+    cid = world.consent(ids=("m1", "m2", "m7"))  # m3 is in t1 too; m7 is in t2
+    before = audit_log.size()
+    thread = broker.view_thread(SUPPORT, mailbox=USER, thread_id="t1", consent_id=cid,
+                                request_id="req-t1")
+    assert thread.id == "t1"
+    assert [m.id for m in thread.messages] == ["m1", "m2"]
+    assert sorted(c["id"] for c in mail.calls) == ["m1", "m2", "m7"]  # never m3, never t1
+    assert all(c["evidence"].id == cid for c in mail.calls)
+    [view] = entries(audit_log, after_seq=before - 1, action="threads.get")
+    assert (view.rule_id, view.decision, view.basis_ref) == ("consent.allowed", "allow", cid)
+    assert ResourceRef(ResourceKind.THREAD, "t1") in view.resources
+    assert {r.id for r in view.resources if r.kind is ResourceKind.MESSAGE} == {
+        "m1", "m2", "m7"}
+
+
+@pytest.mark.parametrize(("setup", "rule", "fetched"), [
+    (lambda w: w.consent(ids=("m7",)), "consent.thread_not_covered", ["m7"]),
+    (lambda w: w.consent(grantee="security"), "consent.wrong_grantee", []),
+    (_revoked_consent, "consent.revoked", []),
+], ids=["no consented message in the thread", "wrong grantee", "revoked"])
+def test_a_consented_thread_view_is_refused_clearly(
+        world: World, broker: AccessBroker, audit_log: AuditLog, mail: StandInMail,
+        setup: Callable[[World], Any], rule: str, fetched: list[str]) -> None:
+    evidence = setup(world)
+    cid = evidence["consent_id"] if isinstance(evidence, dict) else evidence
+    before = audit_log.size()
+    with pytest.raises(ConsentRequired) as caught:
+        broker.view_thread(SUPPORT, mailbox=USER, thread_id="t1", consent_id=cid)
+    assert caught.value.rule_id == rule
+    assert [c["id"] for c in mail.calls] == fetched
+    refused = entries(audit_log, after_seq=before - 1, action="threads.get", decision="deny")
+    assert [e.rule_id for e in refused] == [rule]

@@ -1,4 +1,4 @@
-"""The broker end to end: a staff view through the real mail layer against the emulator."""
+"""The broker end to end: staff views through the real mail layer against the emulator."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from audit import AuditQuery
+from audit import AuditQuery, ResourceKind
 from fakegmail.pytest_plugin import FakeGmailAccount
 from guard.broker import AccessBroker
-from guard.consents import ConsentBook
 from guard.errors import ConsentRequired
-from guard.grants import GrantBook
-from guard.mail_values import Message
+from guard.mail_values import Message, Thread
 from guard.policy import Actor
 from guard.service import Guard
-from guard.staff import StaffRegistry
 from tests.guard.broker.conftest import ADMIN, staff_actor
 from tests.guard.mail.conftest import (  # noqa: F401 - fixtures used here
     add_message,
@@ -29,14 +26,14 @@ SUPPORT = staff_actor("sam@qontak.com", "support")
 
 @pytest.fixture
 def broker(guard: Guard) -> AccessBroker:  # noqa: F811 - the fixture above
-    staff = StaffRegistry(guard.engine, guard.policy, guard.audit)
-    staff.add(SUPPORT.id, roles=["support"], by=ADMIN)
-    consents = ConsentBook(guard.engine, guard.policy, guard.audit)
-    grants = GrantBook(guard.engine, guard.policy, guard.audit, staff)
-    guard.attach(consents=consents, grants=grants,
-                 broker=AccessBroker(guard.policy, guard.audit, staff, consents, grants,
-                                     guard.mail))
-    return guard.broker  # type: ignore[no-any-return]
+    """Return the broker ``Guard.open`` wired, with a registered support member."""
+    guard.staff.add(SUPPORT.id, roles=["support"], by=ADMIN)
+    return guard.broker
+
+
+def _message_id(subject: str, body: str) -> str:
+    """Return the Message-ID ``add_message`` gives a message (see its conftest)."""
+    return f"<{abs(hash(subject))}.{len(body)}@example.org>"
 
 
 def test_support_sees_exactly_the_consented_message(
@@ -62,3 +59,29 @@ def test_support_sees_exactly_the_consented_message(
         ("allow", "consent.allowed"), ("allow", "consent.allowed"),
         ("deny", "consent.message_not_covered")]
     assert all(e.basis == "consent" and e.basis_ref == consent.id for e in staff_entries)
+
+
+def test_a_consented_thread_shows_the_consented_messages_and_not_the_rest(
+        guard: Guard, broker: AccessBroker, owner: Actor,  # noqa: F811
+        account: FakeGmailAccount) -> None:
+    opening_body = "Please see the invoice."
+    first = add_message(account, subject="Invoice 42", body=opening_body)
+    reply_to = _message_id("Invoice 42", opening_body)
+    threading = f"In-Reply-To: {reply_to}\r\nReferences: {reply_to}\r\n"
+    private = add_message(account, subject="Re: Invoice 42", body="My card number is...",
+                          extra_headers=threading)
+    answer = add_message(account, subject="Re: Invoice 42", body="Paid, thanks.",
+                         extra_headers=threading)
+    elsewhere = add_message(account, subject="Lunch", body="Noon?")
+    assert first.thread_id == private.thread_id == answer.thread_id != elsewhere.thread_id
+    consent = guard.consents.record(
+        actor=owner, grantee="support", message_ids=[first.id, answer.id, elsewhere.id],
+        wording="Support may read the invoice, the answer and the lunch note")
+    thread = broker.view_thread(SUPPORT, mailbox=owner.id, thread_id=first.thread_id,
+                                consent_id=consent.id, request_id="req-thread")
+    assert isinstance(thread, Thread)
+    assert [m.id for m in thread.messages] == [first.id, answer.id]
+    assert all("card number" not in (m.text_body or "") for m in thread.messages)
+    touched = {r.id for e in guard.audit.query(AuditQuery(request_id="req-thread"))
+               for r in e.resources if r.kind is ResourceKind.MESSAGE}
+    assert private.id not in touched
