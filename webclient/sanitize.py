@@ -91,6 +91,7 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 }
 
 _URL_SCHEMES = {"http", "https", "mailto", "cid"}
+_LINK_ATTRIBUTES = {"target": "_blank", "rel": "noopener noreferrer nofollow"}
 
 # What the reporting pass looks for: tags that the main pass drops, by category.
 _REPORTED_TAGS: dict[str, str] = {
@@ -201,6 +202,8 @@ class _Run:
 
     def attribute(self, tag: str, name: str, value: str) -> str | None:
         """Filter one attribute that nh3's allow-list kept (nh3's `attribute_filter`)."""
+        if tag == "a" and name in _LINK_ATTRIBUTES:
+            return _LINK_ATTRIBUTES[name]  # set by nh3 itself, never taken from the mail
         # nh3 also calls this for URL attributes of elements it is about to drop
         # (`<script src>`, `<embed src>`); those must neither count nor be kept.
         if tag not in ALLOWED_TAGS or (
@@ -295,8 +298,8 @@ def _sanitize(
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         attribute_filter=run.attribute,
         strip_comments=True,
-        link_rel="noopener noreferrer nofollow",
-        set_tag_attribute_values={"a": {"target": "_blank"}},
+        link_rel=_LINK_ATTRIBUTES["rel"],
+        set_tag_attribute_values={"a": {"target": _LINK_ATTRIBUTES["target"]}},
         url_schemes=set(_URL_SCHEMES),
     )
     body, links = _finish(cleaned, run)
