@@ -3,8 +3,11 @@
 Settings come from the environment (see ``webclient.config``): ``MAILGUARD_SECRET_KEY``,
 ``MAILGUARD_DATABASE_URL``, ``MAILGUARD_TOKEN_KEYS``, ``MAILGUARD_AUDIT_HMAC_KEY``,
 ``MAILGUARD_AUDIT_SIGNING_KEY``, ``MAILGUARD_OAUTH_CLIENT_FILE`` and optionally
-``MAILGUARD_GMAIL_ROOT_URL``. Each worker process opens the guard once; its Gmail
-transport is shared by the worker's threads.
+``MAILGUARD_GMAIL_ROOT_URL``, ``MAILGUARD_POLICY_PATH``, ``MAILGUARD_STAFF_DOMAIN``,
+``MAILGUARD_TRANSFER_ENDPOINTS`` (``recipient=https://...`` pairs, comma-separated) and the
+review settings ``MAILGUARD_REVIEW_EXPORTED_CHECKPOINT``, ``MAILGUARD_REVIEW_ALERTS_PATH``,
+``MAILGUARD_REVIEW_WINDOW_DAYS``, ``MAILGUARD_REVIEW_VERIFY_INLINE_MAX``. Each worker process
+opens the guard once; its Gmail transport is shared by the worker's threads.
 """
 
 from __future__ import annotations
@@ -36,12 +39,13 @@ class WebServer(BaseApplication):
 
 def check_settings() -> None:
     """Build the app once in the parent to stop early, with a clear reason, on bad settings."""
+    from guard.errors import GuardError
     from webclient import create_app
     from webclient.config import ConfigError
 
     try:
         app = create_app()
-    except ConfigError as error:
+    except (ConfigError, GuardError) as error:
         raise click.ClickException(str(error)) from None
     app.extensions["mailguard.guard"].close()
 

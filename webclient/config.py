@@ -86,6 +86,30 @@ def _keys(text: str, name: str) -> tuple[str, ...]:
     return keys
 
 
+def _transfer_endpoints(text: str) -> dict[str, str]:
+    endpoints: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        recipient, eq, url = (piece.strip() for piece in part.partition("="))
+        if not eq or not recipient or not url.startswith(("https://", "http://")):
+            raise ConfigError("MAILGUARD_TRANSFER_ENDPOINTS holds recipient=URL pairs "
+                              "separated by commas, each URL starting with https://, e.g. "
+                              "qontak-crm=https://crm.example.com/inbound")
+        endpoints[recipient] = url
+    return endpoints
+
+
+def _whole_number(environ: Mapping[str, str], name: str) -> int:
+    try:
+        value = int(environ[name])
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1")
+    return value
+
+
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Return the app settings named by ``MAILGUARD_*`` variables; raise ConfigError."""
     settings: dict[str, Any] = {}
@@ -108,6 +132,18 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
             environ["MAILGUARD_OAUTH_CLIENT_FILE"])
     if environ.get("MAILGUARD_BEHIND_PROXY") == "1":
         settings["BEHIND_PROXY"] = True
+    if environ.get("MAILGUARD_STAFF_DOMAIN", "").strip():
+        settings["STAFF_DOMAIN"] = environ["MAILGUARD_STAFF_DOMAIN"].strip().lower()
+    if environ.get("MAILGUARD_TRANSFER_ENDPOINTS", "").strip():
+        settings["TRANSFER_ENDPOINTS"] = _transfer_endpoints(
+            environ["MAILGUARD_TRANSFER_ENDPOINTS"])
+    if environ.get("MAILGUARD_REVIEW_EXPORTED_CHECKPOINT"):
+        settings["REVIEW_EXPORTED_CHECKPOINT"] = environ["MAILGUARD_REVIEW_EXPORTED_CHECKPOINT"]
+    if environ.get("MAILGUARD_REVIEW_ALERTS_PATH"):
+        settings["REVIEW_ALERTS_PATH"] = environ["MAILGUARD_REVIEW_ALERTS_PATH"]
+    for name in ("REVIEW_WINDOW_DAYS", "REVIEW_VERIFY_INLINE_MAX"):
+        if environ.get(f"MAILGUARD_{name}"):
+            settings[name] = _whole_number(environ, f"MAILGUARD_{name}")
     return settings
 
 

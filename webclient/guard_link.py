@@ -28,6 +28,8 @@ def guard_settings(config: Mapping[str, Any]) -> GuardSettings:
         extra["policy_path"] = config["POLICY_PATH"]
     if config.get("GUARD_CLOCK"):
         extra["clock"] = config["GUARD_CLOCK"]
+    if config.get("TRANSFER_ENDPOINTS"):
+        extra["transfer_endpoints"] = dict(config["TRANSFER_ENDPOINTS"])
     return GuardSettings(
         database_url=str(config["DATABASE_URL"]),
         oauth_client=oauth,
