@@ -1,10 +1,11 @@
 """Append to, checkpoint, prove and search one audit log: the package's main entry point.
 
 ``AuditLog.open(url, hmac_key=..., signing_key=...)`` gives a thread-safe handle. Appends
-from many threads are group-committed by one committer thread: each caller is released only
-after the transaction holding its entry has committed, so ``append`` returning means the
-entry is durable. Any failure to make it durable raises ``AuditUnavailable`` and the caller
-must refuse the access (fail closed).
+from many threads are group-committed (``audit.group_commit``: the first waiting caller
+commits the batch in its own thread): each caller is released only after the transaction
+holding its entry has committed, so ``append`` returning means the entry is durable. Any
+failure to make it durable raises ``AuditUnavailable`` and the caller must refuse the
+access (fail closed).
 
 Security caveats: an entry whose commit outcome is unknown (the connection dropped during
 COMMIT, or ``append_timeout`` passed) is reported as unavailable although it may have been
@@ -17,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +38,7 @@ from audit.checkpoint import (
 )
 from audit.entry import AuditEntry, AuditEvent, IdentifierHasher, format_time, parse_time
 from audit.errors import AuditError, AuditUnavailable, CheckpointError
+from audit.group_commit import Batch, GroupCommit, Request
 from audit.merkle import (
     consistency_proof,
     inclusion_proof,
@@ -187,27 +188,6 @@ class AuditStats:
     by_basis: tuple[Count, ...] = ()
 
 
-class _Batch:
-    """The callers committed together: one event releases all of them."""
-
-    __slots__ = ("done", "error")
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.error: BaseException | None = None
-
-
-class _Request:
-    """A caller's entries, prepared in its own thread, waiting in the open batch."""
-
-    __slots__ = ("batch", "entries", "receipts")
-
-    def __init__(self, entries: list[PreparedEntry], batch: _Batch) -> None:
-        self.entries = entries
-        self.batch = batch
-        self.receipts: list[Receipt] = []
-
-
 class AuditLog:
     """A durable, tamper-evident audit log in SQLite or PostgreSQL (see the module docstring)."""
 
@@ -222,17 +202,21 @@ class AuditLog:
         self._checkpoint_seconds = checkpoint_seconds
         self._clock = clock
         self._append_timeout = append_timeout
-        self._pending: list[_Request] = []
-        self._open_batch = _Batch()
-        self._arrived = threading.Condition(threading.Lock())
-        self._closed = False
+        self._group = GroupCommit(self._commit, timeout=append_timeout,
+                                  max_linger=MAX_LINGER,
+                                  closed_message="the audit log is closed; the access must "
+                                                 "be refused")
         self._checkpoint_lock = threading.Lock()
+        self._schedule_lock = threading.Lock()
         latest = self.latest_checkpoint()
         self._last_checkpoint_size = latest.size if latest else 0
         self._last_checkpoint_at: datetime | None = None  # the clock is read only when needed
-        self._thread = threading.Thread(target=self._commit_loop, name="audit-committer",
-                                        daemon=True)
-        self._thread.start()
+        self._stopping = threading.Event()
+        self._timer: threading.Thread | None = None
+        if signer is not None and checkpoint_seconds > 0:
+            self._timer = threading.Thread(target=self._checkpoint_timer,
+                                           name="audit-checkpoint-timer", daemon=True)
+            self._timer.start()
 
     @classmethod
     def open(cls, url: str | os.PathLike[str], *, hmac_key: bytes | None,
@@ -303,61 +287,21 @@ class AuditLog:
                                  "or AuditEvent.from_dict)")
         # Hashing and encoding happen here, in the caller's thread, not while writers wait.
         prepared = [PreparedEntry.from_event(event, hasher) for event in batch]
-        with self._arrived:
-            if self._closed:
-                raise AuditUnavailable("the audit log is closed; the access must be refused")
-            request = _Request(prepared, self._open_batch)
-            self._pending.append(request)
-            self._arrived.notify()
-        if not request.batch.done.wait(self._append_timeout):
-            raise AuditUnavailable(
-                f"the audit log did not confirm the entry within {self._append_timeout:g}s; "
-                "the access must be refused until the audit database responds"
-            )
-        if request.batch.error is not None:
-            raise request.batch.error
-        return request.receipts
+        return self._group.submit(prepared)
 
-    def _commit_loop(self) -> None:
-        """Commit everything waiting, batch after batch, until close() and nothing waits.
+    def _checkpoint_timer(self) -> None:
+        """Checkpoint every T seconds while the log is idle (appends check on each commit)."""
+        tick = min(1.0, self._checkpoint_seconds)
+        while not self._stopping.wait(tick):
+            self._maybe_checkpoint()
 
-        Every caller waiting when a commit starts is in that commit: the committer takes the
-        whole open batch at once, and its callers wait on one event. After releasing a batch
-        the committer lingers briefly (a quarter of the last commit's duration, at most
-        MAX_LINGER) for the callers it just released to come back, so concurrent writers keep
-        sharing one commit instead of splitting into groups that alternate.
-        """
-        tick = min(1.0, self._checkpoint_seconds) if self._checkpoint_seconds > 0 else 1.0
-        expected, linger = 0, 0.0
-        while True:
-            with self._arrived:
-                if not self._pending and not self._closed:
-                    self._arrived.wait(tick)
-                if self._pending and linger > 0:
-                    def enough(want: int = expected) -> bool:
-                        return len(self._pending) >= want or self._closed
-
-                    self._arrived.wait_for(enough, linger)
-                requests, batch = self._pending, self._open_batch
-                if requests:
-                    self._pending, self._open_batch = [], _Batch()
-                elif self._closed:
-                    return
-            if not requests:
-                self._maybe_checkpoint()
-                continue
-            started = time.monotonic()
-            self._commit(requests, batch)
-            expected = len(requests)
-            linger = min(MAX_LINGER, time.monotonic() - started) if expected > 1 else 0.0
-
-    def _commit(self, batch_requests: list[_Request], batch: _Batch) -> None:
-        """Write one batch in one transaction and release its callers."""
+    def _commit(self, batch_requests: list[Request], batch: Batch) -> None:
+        """Write one batch in one transaction; fill in receipts or the batch's error."""
         items = [(request, prepared) for request in batch_requests
-                 for prepared in request.entries]
+                 for prepared in request.items]
         moment: list[str] = []
 
-        def place(seq: int, item: tuple[_Request, PreparedEntry]) -> PendingLeaf:
+        def place(seq: int, item: tuple[Request, PreparedEntry]) -> PendingLeaf:
             if not moment:
                 moment.append(format_time(self._clock()))
             return _pending(item[1], seq, moment[0])
@@ -368,24 +312,23 @@ class AuditLog:
             batch.error = exc if isinstance(exc, AuditError) else AuditUnavailable(
                 f"the audit log could not build the entry ({type(exc).__name__}); the access "
                 "must be refused")
-            batch.done.set()
             return
         for (request, _prepared), (seq, leaf) in zip(items, written, strict=True):
-            request.receipts.append(Receipt(seq, leaf.leaf_hash, leaf.time))
-        self._maybe_checkpoint()  # before releasing: a due checkpoint exists when append returns
-        batch.done.set()
+            request.results.append(Receipt(seq, leaf.leaf_hash, leaf.time))
+        # before releasing: a due checkpoint exists when append returns
+        self._maybe_checkpoint(written[-1][0] + 1)
 
     def close(self) -> None:
         """Finish pending appends, checkpoint new entries if we can sign, release the database."""
-        with self._arrived:
-            if self._closed:
-                return
-            self._closed = True
-            self._arrived.notify_all()
-        self._thread.join()
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._group.close()
+        if self._timer is not None:
+            self._timer.join()
         if self._signer is not None:
             try:
-                if self.store.size() > self._last_checkpoint_size:
+                if self.size() > self._last_checkpoint_size:
                     self.checkpoint()
             except AuditError:
                 _log.warning("the audit log could not write its closing checkpoint")
@@ -399,14 +342,24 @@ class AuditLog:
 
     # -- checkpoints --------------------------------------------------------------------------
 
-    def _maybe_checkpoint(self) -> None:
-        """Checkpoint when N entries or T seconds have passed since the last one."""
+    def _maybe_checkpoint(self, size: int | None = None) -> None:
+        """Checkpoint when N entries or T seconds have passed since the last one.
+
+        ``size`` is the log's size as the caller knows it (the end of its own commit);
+        without it the size is read from the database.
+        """
         if self._signer is None:
             return
-        try:
-            size = self.store.size()
-        except SQLAlchemyError:
-            return
+        with self._schedule_lock:
+            if size is None:
+                try:
+                    size = self.store.size()
+                except SQLAlchemyError:
+                    return
+            self._checkpoint_if_due(size)
+
+    def _checkpoint_if_due(self, size: int) -> None:
+        """Checkpoint if the count or the timer says so (schedule lock held)."""
         due_count = self._checkpoint_every > 0 and (
             size - self._last_checkpoint_size >= self._checkpoint_every)
         due_time = False
