@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from tests.webclient.conftest import (  # noqa: F401 - fixtures shared with the web suite
     app,
     client,
@@ -21,3 +23,18 @@ from tests.webclient.conftest import (  # noqa: F401 - fixtures shared with the 
 def hostile_seconds(default: float) -> float:
     """Return the time budget of a long run (``HOSTILE_SECONDS``) or ``default``."""
     return float(os.environ.get("HOSTILE_SECONDS") or default)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "hostile_long: a long run for `make hostile` only "
+                            "(collected only when HOSTILE_SECONDS is set)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the long runs out unless ``HOSTILE_SECONDS`` gives them a budget."""
+    if hostile_seconds(0):
+        return
+    long_runs = [item for item in items if item.get_closest_marker("hostile_long")]
+    if long_runs:
+        config.hook.pytest_deselected(items=long_runs)
+        items[:] = [item for item in items if not item.get_closest_marker("hostile_long")]
