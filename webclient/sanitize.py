@@ -225,13 +225,13 @@ class _Run:
             filtered = filter_style_attribute(value, image_url=self.image_url)
             self.removed.update(filtered.removed)
             return filtered.css or None
-        if name == "class":
-            kept = [c for c in value.split() if not c.lower().startswith("mg-")]
-            return " ".join(kept) or None
         if _SCRIPT_SCHEME_TEXT.search(_SQUEEZE_TEXT.sub("", value).lower()):
             # Inert here, but an attribute reading like a script URL helps nobody.
             self.removed.add("javascript-url")
             return None
+        if name == "class":
+            kept = [c for c in value.split() if not c.lower().startswith("mg-")]
+            return " ".join(kept) or None
         return value
 
     def _href(self, value: str) -> str | None:
