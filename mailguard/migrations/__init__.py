@@ -1,0 +1,111 @@
+"""Bring a MailGuard database to the current schema with Alembic (``mailguard db ...``).
+
+Every table lives in one database: the guard's (``guard.db.metadata``), the audit log's
+(``audit.store``, its append-only triggers included) and the web client's
+(``webclient.preferences``). ``upgrade`` creates or completes them; a database made by an
+earlier ``create_all`` (``Guard.open`` / ``AuditLog.open``) is adopted by the first
+revision, which creates only what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from guard.db import open_engine
+
+SCRIPTS = Path(__file__).resolve().parent
+
+
+class MigrationError(Exception):
+    """A database could not be reached or brought to the current schema."""
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One migration step: its id, the one it follows, and what it does."""
+
+    id: str
+    down_revision: str | None
+    message: str
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """Return an Alembic config for our scripts, bound to ``engine`` when given."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPTS))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def head() -> str:
+    """Return the newest revision id."""
+    found = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert found is not None
+    return found
+
+
+def history() -> list[Revision]:
+    """Return every revision, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    steps = [Revision(id=s.revision, down_revision=_single(s.down_revision),
+                      message=(s.doc or "").strip()) for s in script.walk_revisions()]
+    return list(reversed(steps))
+
+
+def _single(value: str | tuple[str, ...] | None) -> str | None:
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return value
+
+
+def _engine(url: str) -> Engine:
+    try:
+        return open_engine(url)
+    except (ArgumentError, SQLAlchemyError, ValueError) as exc:
+        raise MigrationError(
+            "the database URL is not valid; give sqlite:///path/to/mailguard.db or "
+            "postgresql+psycopg://user@host/db") from exc
+
+
+def upgrade(url: str, revision: str = "head") -> str | None:
+    """Migrate the database at ``url`` to ``revision``; return the revision it is now at."""
+    engine = _engine(url)
+    try:
+        command.upgrade(alembic_config(engine), revision)
+        return _current(engine)
+    except SQLAlchemyError as exc:
+        raise _unreachable("upgrade", exc) from exc
+    finally:
+        engine.dispose()
+
+
+def current(url: str) -> str | None:
+    """Return the revision the database at ``url`` is at, or None if never migrated."""
+    engine = _engine(url)
+    try:
+        return _current(engine)
+    except SQLAlchemyError as exc:
+        raise _unreachable("read the revision of", exc) from exc
+    finally:
+        engine.dispose()
+
+
+def _current(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _unreachable(action: str, exc: SQLAlchemyError) -> MigrationError:
+    kind = type(getattr(exc, "orig", None) or exc).__name__
+    return MigrationError(
+        f"could not {action} the database ({kind}); check that the URL names a reachable "
+        "database that this user may change, then run the command again")

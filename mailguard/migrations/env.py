@@ -1,0 +1,47 @@
+"""Alembic environment: run migrations on the engine handed over by ``mailguard.migrations``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import text
+
+import guard.service  # noqa: F401 - imports every guard module, so each declares its tables
+from audit.store import metadata as audit_metadata
+from guard.db import metadata as guard_metadata
+from guard.db import open_engine
+from webclient.preferences import metadata as webclient_metadata
+
+target_metadata = [guard_metadata, audit_metadata, webclient_metadata]
+
+# Shared with ``audit.store``'s schema lock, so an upgrade and a process opening the audit
+# log never create the same objects at once.
+PG_SCHEMA_LOCK = 0x6D61696C67617564
+
+
+def run_migrations() -> None:
+    """Run the pending revisions in one transaction (serialised on PostgreSQL)."""
+    config = context.config
+    engine = config.attributes.get("engine")
+    owned = engine is None
+    if engine is None:
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("no database given; run `mailguard db upgrade --db URL`")
+        engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            context.configure(connection=connection, target_metadata=target_metadata,
+                              transaction_per_migration=False)
+            with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                       {"k": PG_SCHEMA_LOCK})
+                context.run_migrations()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+if context.is_offline_mode():
+    raise RuntimeError("offline (SQL script) migrations are not supported; give a database")
+run_migrations()
