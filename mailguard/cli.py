@@ -9,6 +9,7 @@ from fakegmail.cli import fake_gmail
 from guard.cli import policy
 from guard.keys_cli import keys
 from guard.staff_cli import staff
+from mailguard.db_cli import db
 from mailguard.demo import demo
 from mailguard.report_cli import report
 from mailguard.serve import serve
@@ -28,6 +29,7 @@ cli.add_command(staff)
 cli.add_command(demo)
 cli.add_command(serve)
 cli.add_command(report)
+cli.add_command(db)
 
 
 def main() -> None:
