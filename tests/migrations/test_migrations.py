@@ -1,0 +1,194 @@
+"""Migrations build exactly what create_all builds, adopt old databases and change nothing twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
+
+from audit import AuditEvent, AuditLog
+from guard.db import create_schema, open_engine
+from guard.service import Guard
+from guard.settings import GuardSettings, OAuthClient
+from guard.vault import generate_key
+from mailguard.cli import cli
+from mailguard.migrations import current, head, upgrade
+from tests.conftest import database_url_for
+from webclient import preferences
+
+HMAC_KEY = b"migration-tests-hmac-key-0123456789"
+
+
+def create_all(url: str) -> None:
+    """Build a database the way MailGuard did before migrations: each part's create_all."""
+    engine = open_engine(url)
+    try:
+        create_schema(engine)
+        preferences.metadata.create_all(engine)
+    finally:
+        engine.dispose()
+    AuditLog.open(url, hmac_key=HMAC_KEY).close()
+
+
+def schema_of(url: str) -> dict[str, Any]:
+    """Describe every table, column, key, index, trigger and trigger function at ``url``."""
+    engine = create_engine(url)
+    try:
+        inspector = inspect(engine)
+        tables: dict[str, Any] = {}
+        for name in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
+            tables[name] = {
+                "columns": [(c["name"], str(c["type"]), c["nullable"],
+                             str(c.get("default") or "")) for c in inspector.get_columns(name)],
+                "primary_key": inspector.get_pk_constraint(name)["constrained_columns"],
+                "indexes": sorted((ix["name"], tuple(ix["column_names"]), bool(ix["unique"]))
+                                  for ix in inspector.get_indexes(name)),
+                "unique": sorted(tuple(u["column_names"])
+                                 for u in inspector.get_unique_constraints(name)),
+                "foreign_keys": sorted((tuple(fk["constrained_columns"]), fk["referred_table"],
+                                        tuple(fk["referred_columns"]))
+                                       for fk in inspector.get_foreign_keys(name)),
+            }
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                objects = {name: sql for name, sql in conn.execute(text(
+                    "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'table') "
+                    "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'"))}
+            else:
+                objects = {name: sql for name, sql in conn.execute(text(
+                    "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                    "WHERE NOT tgisinternal"))}
+                objects.update({name: src for name, src in conn.execute(text(
+                    "SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n "
+                    "ON n.oid = p.pronamespace WHERE n.nspname = 'public'"))})
+            head_rows = conn.execute(text("SELECT id, size FROM audit_head")).all()
+        return {"tables": tables, "objects": objects, "head": [tuple(r) for r in head_rows]}
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def reference_url(tmp_path: Path) -> str:
+    """Return a second database of the run's backend, built by create_all."""
+    url = database_url_for(tmp_path / "reference.db")
+    create_all(url)
+    return url
+
+
+def test_upgrade_of_an_empty_database_builds_what_create_all_builds(database_url, reference_url):
+    assert current(database_url) is None
+    assert upgrade(database_url) == head()
+    migrated, reference = schema_of(database_url), schema_of(reference_url)
+    assert migrated["tables"].keys() == reference["tables"].keys()
+    for table in reference["tables"]:
+        assert migrated["tables"][table] == reference["tables"][table], table
+    assert migrated["objects"] == reference["objects"]
+    assert migrated["head"] == reference["head"] == [(1, 0)]
+    assert {"webclient_trusted_senders", "guard_oauth_tokens", "audit_entries", "consents",
+            "grants", "staff_members", "guard_thread_cache"} <= migrated["tables"].keys()
+
+
+def test_the_audit_triggers_of_a_migrated_database_refuse_rewrites(database_url):
+    upgrade(database_url)
+    log = AuditLog.open(database_url, hmac_key=HMAC_KEY)
+    try:
+        log.append(AuditEvent.from_dict({
+            "actor_kind": "system", "actor_id": "sync", "mailbox": "a@example.com",
+            "action": "message.list", "purpose": "email.sync", "decision": "allow",
+            "rule_id": "sync", "policy_version": "p1"}))
+    finally:
+        log.close()
+    engine = create_engine(database_url)
+    try:
+        for sql in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries",
+                    "UPDATE audit_head SET size = 0", "DELETE FROM audit_head"):
+            with pytest.raises(Exception, match="append-only|only grows"), \
+                    engine.begin() as conn:
+                conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_adopts_a_database_made_by_create_all_and_keeps_its_data(database_url):
+    create_all(database_url)
+    log = AuditLog.open(database_url, hmac_key=HMAC_KEY)
+    try:
+        for n in range(5):
+            log.append(AuditEvent.from_dict({
+                "actor_kind": "user", "actor_id": f"u{n}@example.com",
+                "mailbox": f"u{n}@example.com", "action": "message.get",
+                "purpose": "email.read", "decision": "allow", "rule_id": "owner",
+                "policy_version": "p1"}))
+    finally:
+        log.close()
+    before = schema_of(database_url)
+    assert current(database_url) is None
+    assert upgrade(database_url) == head()
+    assert schema_of(database_url) == before
+    log = AuditLog.open(database_url, hmac_key=HMAC_KEY)
+    try:
+        report = log.verify()
+        assert report.ok, report.problems
+        assert report.size == 5
+    finally:
+        log.close()
+
+
+def test_upgrade_completes_a_database_that_has_only_the_audit_log(database_url, reference_url):
+    AuditLog.open(database_url, hmac_key=HMAC_KEY).close()
+    assert "grants" not in schema_of(database_url)["tables"]
+    upgrade(database_url)
+    assert schema_of(database_url) == schema_of(reference_url)
+
+
+def test_guard_and_audit_log_create_nothing_on_a_migrated_database(database_url, tmp_path):
+    upgrade(database_url)
+    migrated = schema_of(database_url)
+    settings = GuardSettings(
+        database_url=database_url, token_keys=(generate_key(),), audit_hmac_key=HMAC_KEY,
+        oauth_client=OAuthClient.for_root("http://127.0.0.1:9/", client_id="c",
+                                          client_secret="s"),
+        gmail_root_url="http://127.0.0.1:9/")
+    with Guard.open(settings) as guard:
+        assert guard.audit.verify().ok
+    assert schema_of(database_url) == migrated
+    assert current(database_url) == head()
+
+
+def test_upgrade_twice_changes_nothing(database_url):
+    upgrade(database_url)
+    first = schema_of(database_url)
+    assert upgrade(database_url) == head()
+    assert schema_of(database_url) == first
+
+
+def test_mailguard_db_commands(database_url):
+    runner = CliRunner()
+    env = {"MAILGUARD_DATABASE_URL": database_url}
+    before = runner.invoke(cli, ["db", "current"], env=env)
+    assert before.exit_code == 0, before.output
+    assert "no revision" in before.output
+    done = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == f"database upgraded from no revision to revision {head()}"
+    again = runner.invoke(cli, ["db", "upgrade", "--db", database_url])
+    assert again.output.strip() == f"database already at revision {head()}"
+    now = runner.invoke(cli, ["db", "current"], env=env)
+    assert now.output.strip() == f"{head()} (head)"
+    listed = runner.invoke(cli, ["db", "history"])
+    assert listed.exit_code == 0
+    assert listed.output.startswith(f"<base> -> {head()}: ")
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("nosuchdb://x", "the database URL is not valid"),
+    ("postgresql+psycopg://nobody@127.0.0.1:1/none", "names a reachable database"),
+])
+def test_mailguard_db_upgrade_refuses_with_one_line(url, reason):
+    done = CliRunner().invoke(cli, ["db", "upgrade", "--db", url])
+    assert done.exit_code == 1
+    assert reason in done.output
+    assert len(done.output.strip().splitlines()) == 1
