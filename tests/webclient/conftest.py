@@ -24,6 +24,7 @@ from audit import AuditQuery
 from fakegmail.server import EmulatorServer
 from guard.retry import Retrier, RetryPolicy
 from guard.vault import generate_key
+from tests.conftest import database_url_for
 from webclient import create_app
 from webclient.config import emulator_oauth_client
 
@@ -55,7 +56,7 @@ def app_config(emulator: EmulatorServer, tmp_path: Path, **overrides: Any) -> di
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-0123456789abcdef",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'mailguard.db'}",
+        "DATABASE_URL": database_url_for(tmp_path / "mailguard.db"),
         "TOKEN_KEYS": (generate_key(),),
         "AUDIT_HMAC_KEY": b"audit-hmac-key-for-web-tests-0123",
         "AUDIT_SIGNING_KEY_PATH": str(tmp_path / "audit.key"),
