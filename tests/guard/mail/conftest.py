@@ -18,6 +18,7 @@ from guard.retry import Retrier, RetryPolicy
 from guard.service import Guard
 from guard.settings import GuardSettings, OAuthClient
 from guard.vault import generate_key
+from tests.conftest import database_url_for
 
 GMAIL_FULL_SCOPE = "https://mail.google.com/"
 CLIENT_ID = "mailguard-test"
@@ -35,9 +36,9 @@ class Sleeps:
 
 
 def settings_for(emulator: EmulatorServer, tmp_path: Path, **overrides: Any) -> GuardSettings:
-    """Return guard settings on an SQLite file in ``tmp_path``, aimed at ``emulator``."""
+    """Return guard settings on the test database for ``tmp_path``, aimed at ``emulator``."""
     values: dict[str, Any] = {
-        "database_url": f"sqlite:///{tmp_path / 'guard.db'}",
+        "database_url": database_url_for(tmp_path / "guard.db"),
         "oauth_client": OAuthClient.for_root(emulator.url, client_id=CLIENT_ID,
                                              client_secret=CLIENT_SECRET),
         "token_keys": (generate_key(),),
