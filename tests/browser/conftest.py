@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from fakegmail.oauth.blueprint import oauth_registry
 from fakegmail.server import EmulatorServer
 from guard.vault import generate_key
+from tests.conftest import database_url_for
 from webclient import create_app
 from webclient.config import emulator_oauth_client
 
@@ -51,7 +52,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             [base + "auth/callback"], client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
         app = create_app({
             "SECRET_KEY": "browser-test-secret-key-0123456789",
-            "DATABASE_URL": f"sqlite:///{folder / 'mailguard.db'}",
+            "DATABASE_URL": database_url_for(folder / "mailguard.db"),
             "TOKEN_KEYS": (generate_key(),),
             "AUDIT_HMAC_KEY": b"browser-test-audit-hmac-key-0123",
             "AUDIT_SIGNING_KEY_PATH": str(folder / "audit.key"),
