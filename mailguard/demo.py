@@ -20,6 +20,32 @@ import click
 DEMO_CLIENT_ID = "mailguard-demo.apps.googleusercontent.com"
 DEMO_CLIENT_SECRET = "mailguard-demo-secret"  # noqa: S105 - the emulator's demo client
 
+#: Qontak's staff sign in with accounts of this domain (distinct from the mail users').
+DEMO_STAFF_DOMAIN = "staff.qontak-demo.test"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStaffMember:
+    """A staff account of the demo: an emulator account and a role in the staff registry."""
+
+    email: str
+    name: str
+    role: str
+
+
+DEMO_STAFF: tuple[DemoStaffMember, ...] = (
+    DemoStaffMember(f"sari.support@{DEMO_STAFF_DOMAIN}", "Sari Wulandari", "support"),
+    DemoStaffMember(f"bayu.security@{DEMO_STAFF_DOMAIN}", "Bayu Pratama", "security"),
+    DemoStaffMember(f"dewi.security@{DEMO_STAFF_DOMAIN}", "Dewi Kusuma", "security"),
+    DemoStaffMember(f"lukas.legal@{DEMO_STAFF_DOMAIN}", "Lukas Hutapea", "legal"),
+    DemoStaffMember(f"oki.ops@{DEMO_STAFF_DOMAIN}", "Oki Saputra", "ops"),
+)
+"""The demo's staff: a support agent, two security members (for two-person approval), a
+legal officer and an operations analyst."""
+
+#: Who the demo's staff registry records as having added the demo staff.
+DEMO_OPERATOR_ID = "mailguard-demo"
+
 
 @dataclass(frozen=True, slots=True)
 class DemoKeys:
@@ -86,20 +112,26 @@ def seed_demo_accounts(emulator: Any, messages: int) -> None:
                                                now=state.clock()))
 
 
+def add_demo_staff(emulator: Any, guard: Any) -> None:
+    """Create the demo staff's emulator accounts and register their roles with the guard."""
+    from guard.policy import Actor, ActorKind
+
+    operator = Actor(kind=ActorKind.SYSTEM, id=DEMO_OPERATOR_ID)
+    for member in DEMO_STAFF:
+        emulator.state.ensure_account(member.email, member.name)
+        guard.staff.add(member.email, roles=[member.role], by=operator)
+
+
 def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
                emulator_port: int = 0, messages: int = 200) -> Demo:
     """Start the seeded emulator and the demo CRM; build (not yet serve) the web client."""
-    import dataclasses
-
     from werkzeug.serving import make_server
 
     from fakegmail.oauth.blueprint import oauth_registry
     from fakegmail.server import EmulatorServer
-    from guard.service import Guard
     from mailguard.crm_demo import CrmDemoServer
     from webclient import create_app
     from webclient.config import emulator_oauth_client
-    from webclient.guard_link import guard_settings
 
     instance.mkdir(parents=True, exist_ok=True)
     keys = DemoKeys.load_or_create(instance / "demo-keys.json")
@@ -108,14 +140,19 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
         stale.unlink(missing_ok=True)
     emulator = EmulatorServer(host="127.0.0.1", port=emulator_port).start()
     crm = CrmDemoServer().start()
+    web: Any = None
+    app: Any = None
     try:
         seed_demo_accounts(emulator, messages)
         web = make_server(host, port, _placeholder_app, threaded=True)
         actual_port = web.server_port
         origins = {f"http://{host}:{actual_port}", f"http://localhost:{actual_port}",
                    f"http://127.0.0.1:{actual_port}"}
+        # One OAuth client for both sign-ins, as in production: Gmail users at /auth,
+        # staff (OpenID Connect, restricted to the staff domain) at /staff.
         oauth_registry(emulator.app).register_client(
-            sorted(f"{origin}/auth/callback" for origin in origins),
+            sorted(f"{origin}/{area}/callback" for origin in origins
+                   for area in ("auth", "staff")),
             client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
         config = {
             "SECRET_KEY": keys.secret_key,
@@ -128,18 +165,40 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
             "GMAIL_ROOT_URL": emulator.url,
             "OAUTH_INSECURE_TRANSPORT": True,
             "SESSION_COOKIE_SECURE": False,
+            "STAFF_DOMAIN": DEMO_STAFF_DOMAIN,
+            # The demo CRM on loopback is where "log this conversation to Qontak CRM" goes.
+            "TRANSFER_ENDPOINTS": {"qontak-crm": crm.transfer_url},
         }
-        # The demo CRM on loopback is where "log this conversation to Qontak CRM" goes.
-        guard = Guard.open(dataclasses.replace(
-            guard_settings(config), transfer_endpoints={"qontak-crm": crm.transfer_url}))
-        app = create_app({**config, "GUARD": guard})
+        app = create_app(config)
+        add_demo_staff(emulator, app.extensions["mailguard.guard"])
         web.app = app
     except BaseException:
+        if app is not None:
+            app.extensions["mailguard.guard"].close()
+        if web is not None:
+            web.server_close()
         emulator.stop()
         crm.stop()
         raise
     return Demo(emulator=emulator, web=web, url=f"http://{host}:{actual_port}/", app=app,
                 crm=crm)
+
+
+def banner(running: Demo) -> list[str]:
+    """Return what ``mailguard demo`` prints: where to go and which accounts to choose."""
+    from fakegmail.seed import DEMO_ACCOUNTS
+
+    lines = [f"MailGuard demo: open {running.url}",
+             f"Gmail emulator (Google's stand-in): {running.emulator.url}",
+             f"Demo Qontak CRM (what \"Log to Qontak CRM\" sent): {running.crm.url}",
+             "Demo accounts (choose one on the emulator's sign-in page):"]
+    lines += [f"  {name} <{email}>" for email, name in DEMO_ACCOUNTS]
+    lines += [f"Staff console: open {running.url}staff/ "
+              f"(security review: {running.url}staff/review/)",
+              "Staff accounts (choose one on the emulator's sign-in page):"]
+    width = max(len(f"{m.name} <{m.email}>") for m in DEMO_STAFF)
+    lines += [f"  {f'{m.name} <{m.email}>':<{width}}  {m.role}" for m in DEMO_STAFF]
+    return lines
 
 
 def _placeholder_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -161,21 +220,19 @@ def _placeholder_app(environ: dict[str, Any], start_response: Any) -> list[bytes
               help="Folder for the demo's keys and database.")
 def demo(host: str, port: int, emulator_port: int, seed_messages: int,
          instance: Path) -> None:
-    """Run the web client against the Gmail emulator with seeded demo mailboxes (no network)."""
-    from fakegmail.seed import DEMO_ACCOUNTS
+    """Run the web client against the Gmail emulator with seeded demo mailboxes (no network).
 
+    The staff console (/staff/) and the security review (/staff/review/) work too: the
+    demo's staff accounts sign in on the emulator's page like the mail users.
+    """
     try:
         running = build_demo(instance, host=host, port=port, emulator_port=emulator_port,
                              messages=seed_messages)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror}); "
                                    f"choose another --port") from None
-    click.echo(f"MailGuard demo: open {running.url}")
-    click.echo(f"Gmail emulator (Google's stand-in): {running.emulator.url}")
-    click.echo(f"Demo Qontak CRM (what \"Log to Qontak CRM\" sent): {running.crm.url}")
-    click.echo("Demo accounts (choose one on the emulator's sign-in page):")
-    for email, name in DEMO_ACCOUNTS:
-        click.echo(f"  {name} <{email}>")
+    for line in banner(running):
+        click.echo(line)
     click.echo("Press Ctrl+C to stop.")
     try:
         running.web.serve_forever()
