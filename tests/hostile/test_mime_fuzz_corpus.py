@@ -1,0 +1,71 @@
+"""The MIME parser + sanitiser pipeline over the kept fuzz corpus, and a short fuzz run.
+
+The corpus (``tests/hostile/corpus/``) holds the seeds (named after their scenario) and
+whatever the atheris runs of ``make hostile`` found worth keeping. Here every corpus file
+is replayed, then hypothesis mutates corpus files for a few seconds (``HOSTILE_SECONDS``
+makes the run long).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.hostile.conftest import hostile_seconds
+from tests.hostile.malformed import messages
+from tests.hostile.mime_pipeline import run_pipeline
+
+CORPUS = Path(__file__).parent / "corpus"
+FILES = sorted(p for p in CORPUS.iterdir() if p.is_file())
+
+
+def test_the_corpus_holds_every_seed_scenario():
+    names = {p.name for p in FILES}
+    small = {name for name, raw in messages().items() if len(raw) < 100_000}
+    assert small <= names
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_every_corpus_input_passes_the_pipeline_safely(path):
+    run_pipeline(path.read_bytes())
+
+
+@pytest.mark.parametrize("name", ["ten-thousand-parts", "huge-header"])
+def test_the_large_seeds_pass_the_pipeline_safely(name):
+    run_pipeline(messages()[name])
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    """Return a corpus file with a few byte-level edits (insert, delete, replace, splice)."""
+    data = bytearray(draw(st.sampled_from(FILES)).read_bytes())
+    for _ in range(draw(st.integers(1, 8))):
+        at = draw(st.integers(0, len(data)))
+        edit = draw(st.sampled_from(("insert", "delete", "replace", "splice")))
+        chunk = draw(st.sampled_from([b"\r\n", b"--", b"=?utf-8?b?", b"?=", b"<script>",
+                                      b"boundary=", b"\x00", b"\xff", b"Content-Type: ",
+                                      b"multipart/mixed", b"charset=", b"\r\n\r\n"]))
+        if edit == "insert":
+            data[at:at] = chunk
+        elif edit == "splice":
+            data[at:at] = draw(st.binary(max_size=16))
+        elif edit == "delete":
+            del data[at:at + draw(st.integers(1, 32))]
+        else:
+            data[at:at + len(chunk)] = chunk
+    return bytes(data)
+
+
+def test_mutated_corpus_inputs_pass_the_pipeline_safely():
+    deadline = time.monotonic() + hostile_seconds(4.0)
+    check = settings(max_examples=50, deadline=None, database=None,
+                     suppress_health_check=list(HealthCheck))(given(raw=mutated())(run_pipeline))
+    rounds = 0
+    while rounds == 0 or time.monotonic() < deadline:
+        check()
+        rounds += 1
+    assert rounds >= 1
