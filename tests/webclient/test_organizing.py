@@ -128,3 +128,63 @@ def test_the_account_root_opens_the_inbox(signed_in, client):
     assert signed_in.get("/u/0/").headers["Location"] == "/u/0/f/inbox"
     assert signed_in.get("/").headers["Location"] == "/u/0/"
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def conversation_of_two(mailbox):
+    first = deliver(mailbox, subject="Jadwal", message_id="<jadwal@example.org>",
+                    labels=("INBOX",))
+    reply = deliver(mailbox, subject="Re: Jadwal", in_reply_to="<jadwal@example.org>",
+                    labels=("INBOX",))
+    assert first.thread_id == reply.thread_id
+    return first, reply
+
+
+def message_labels(mailbox, message_id):
+    return set(mailbox.state.get_message(message_id).label_ids)
+
+
+def test_a_star_goes_on_one_message_of_a_conversation(signed_in, mailbox, app):
+    first, reply = conversation_of_two(mailbox)
+    page = signed_in.get(f"/u/0/t/{first.thread_id}").get_data(as_text=True)
+    assert page.count("Star this message") == 2
+    back = f"/u/0/t/{first.thread_id}#m-{reply.id}"
+    answer = post(signed_in, f"/u/0/m/{reply.id}/act", {"action": "star", "next": back})
+    assert answer.status_code == 302 and answer.headers["Location"] == back
+    assert "STARRED" in message_labels(mailbox, reply.id)
+    assert "STARRED" not in message_labels(mailbox, first.id)
+    assert audit_entries(app, purpose="email.organize", action="messages.modify",
+                         resource_id=reply.id)
+    page = signed_in.get(f"/u/0/t/{first.thread_id}").get_data(as_text=True)
+    assert page.count("Unstar this message") == 1 and page.count("Star this message") == 1
+    assert "Message starred." in page
+    post(signed_in, f"/u/0/m/{reply.id}/act", {"action": "unstar", "next": back})
+    assert "STARRED" not in message_labels(mailbox, reply.id)
+
+
+def test_a_conversation_star_covers_all_its_messages_and_its_removal_clears_them(
+        signed_in, mailbox):
+    first, reply = conversation_of_two(mailbox)
+    post(signed_in, f"/u/0/m/{first.id}/act", {"action": "star"})
+    post(signed_in, "/u/0/act", {"action": "unstar", "thread_ids": first.thread_id})
+    assert not any("STARRED" in message_labels(mailbox, m.id) for m in (first, reply))
+    post(signed_in, "/u/0/act", {"action": "star", "thread_ids": first.thread_id})
+    assert all("STARRED" in message_labels(mailbox, m.id) for m in (first, reply))
+
+
+def test_a_message_action_must_be_known_and_carry_the_csrf_token(signed_in, mailbox):
+    first, _reply = conversation_of_two(mailbox)
+    assert post(signed_in, f"/u/0/m/{first.id}/act", {"action": "trash"}).status_code == 400
+    refused = signed_in.post(f"/u/0/m/{first.id}/act", data={"action": "star"})
+    assert refused.status_code == 400
+    assert "STARRED" not in message_labels(mailbox, first.id)
+
+
+def test_marking_unread_from_the_conversation_goes_back_to_the_list(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Baca nanti", labels=("INBOX", "UNREAD"))
+    signed_in.get(f"/u/0/t/{stored.thread_id}")
+    assert "UNREAD" not in labels_of(mailbox, stored.thread_id)
+    answer = post(signed_in, "/u/0/act", {
+        "action": "unread", "thread_ids": stored.thread_id, "from_thread": "1",
+        "next": f"/u/0/t/{stored.thread_id}", "list": "/u/0/f/inbox"})
+    assert answer.headers["Location"] == "/u/0/f/inbox"
+    assert "UNREAD" in labels_of(mailbox, stored.thread_id)

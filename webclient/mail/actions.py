@@ -1,7 +1,9 @@
 """Organising conversations: read/unread, star, archive, trash, spam, labels, undo.
 
 One form serves single and bulk actions: ``thread_ids`` repeats for each selected
-conversation. Every change is the guard's ``email.organize`` call.
+conversation. Labels belong to conversations, as in Gmail; a star can also go on one
+message of a conversation (``/m/<id>/act``). Every change is the guard's
+``email.organize`` call.
 """
 
 from __future__ import annotations
@@ -109,10 +111,32 @@ def act(account: int) -> Any:
         else:
             session.pop(UNDO_KEY, None)
     flash(message, "undo" if action is not None and action.undo else "success")
-    if name in ("archive", "trash", "spam") and request.form.get("from_thread"):
+    # Opening a conversation marks it read, so "unread" too goes back to the list.
+    if name in ("archive", "trash", "spam", "unread") and request.form.get("from_thread"):
         back = safe_next(request.form.get("list")) or url_for("mail.folder", account=account,
                                                               slug="inbox")
     return redirect(back)
+
+
+#: What can be done to one message of a conversation, and what to say afterwards.
+MESSAGE_ACTIONS: dict[str, Action] = {
+    "star": Action(add=("STARRED",), done=_l("Message starred.")),
+    "unstar": Action(remove=("STARRED",), done=_l("Star removed from the message.")),
+}
+
+
+@blueprint.post("/m/<message_id>/act")
+@sign_in_required
+def message_act(account: int, message_id: str) -> Any:
+    """Star or unstar one message, then go back to its conversation."""
+    action = MESSAGE_ACTIONS.get(request.form.get("action", ""))
+    if action is None:
+        abort(400)
+    bound_mailbox(account).call("modify", purpose=ORGANIZE, message_ids=(message_id,),
+                                add=action.add, remove=action.remove)
+    flash(action.done, "success")
+    return redirect(safe_next(request.form.get("next")) or url_for(
+        "mail.folder", account=account, slug="inbox"))
 
 
 @blueprint.post("/undo")

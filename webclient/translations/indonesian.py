@@ -28,6 +28,10 @@ INDONESIAN: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     ("%(what)s: %(num)d conversation.", "%(what)s: %(num)d conversations."):
         ("%(what)s: %(num)d percakapan.",),
     "(no sender)": "(tanpa pengirim)",
+    "Message starred.": "Pesan diberi bintang.",
+    "Star removed from the message.": "Bintang dihapus dari pesan.",
+    "Star this message": "Beri bintang pesan ini",
+    "Unstar this message": "Hapus bintang pesan ini",
     "(no subject)": "(tanpa subjek)",
     "---------- Forwarded message ---------": "---------- Pesan yang diteruskan ---------",
     "Account": "Akun",
