@@ -201,6 +201,15 @@ class ConsentBook:
         user = _check_user(actor)
         found = self.get(consent_id)
         if found is None or found.user != user:
+            # Another user's consent id, or a guessed one: refused, and recorded as such.
+            record(self._audit, actor=actor, action="consent.revoke", purpose=CONSENT_PURPOSE,
+                   allowed=False,
+                   rule_id="consent.missing" if found is None else "consent.other_mailbox",
+                   policy_version=self._policy.version,
+                   mailbox=found.user if found is not None else user,
+                   basis=AccessBasis.CONSENT.value, basis_ref=consent_id,
+                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
+                   request_id=request_id, outcome="not_found")
             raise ConsentNotFound("this user has no consent with that id; list their "
                                   "consents to find it")
         if found.revoked_at is not None:
@@ -280,6 +289,15 @@ class TransferConsentBook:
         user = _check_user(actor)
         found = self.get(consent_id)
         if found is None or found.user != user:
+            # Another user's transfer consent id, or a guessed one: refused and recorded.
+            record(self._audit, actor=actor, action="transfer_consent.revoke",
+                   purpose=CONSENT_PURPOSE, allowed=False,
+                   rule_id=("transfer.consent_missing" if found is None
+                            else "transfer.consent_mismatch"),
+                   policy_version=self._policy.version,
+                   mailbox=found.user if found is not None else user, basis_ref=consent_id,
+                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
+                   request_id=request_id, outcome="not_found")
             raise ConsentNotFound("this user has no transfer consent with that id")
         if found.revoked_at is not None:
             return found
