@@ -7,6 +7,7 @@ exactly as sent (the web client sanitises it). Header values are decoded from RF
 from __future__ import annotations
 
 import base64
+import email.errors
 import email.header
 import email.utils
 from collections.abc import Iterable, Mapping
@@ -40,7 +41,7 @@ def decode_header(value: str) -> str:
     """Return an RFC 2047 encoded header value as text."""
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
-    except (ValueError, LookupError, UnicodeDecodeError):
+    except (ValueError, LookupError, UnicodeDecodeError, email.errors.HeaderParseError):
         return value
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from audit import AuditEntry, AuditLog, AuditQuery
 from guard.broker import AccessBroker
@@ -21,6 +18,7 @@ from guard.db import create_schema, open_engine
 from guard.grants import GrantBook, GrantRules
 from guard.policy import Actor, ActorKind, Consent, Grant, Policy
 from guard.staff import StaffRegistry
+from tests.conftest import backend_params
 from tests.guard.conftest import NOW
 
 HMAC_KEY = b"guard-tests-hmac-key-0123456789ab"
@@ -42,28 +40,12 @@ class Clock:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """Create a fresh PostgreSQL database for one test and drop it afterwards."""
-    admin = os.environ.get("MAILGUARD_TEST_PG_URL")
-    if not admin:
-        if os.environ.get("CI"):
-            pytest.fail("MAILGUARD_TEST_PG_URL is unset in CI; run under scripts/with-postgres.sh")
-        pytest.skip("no PostgreSQL server (set MAILGUARD_TEST_PG_URL or run make test)")
-    name = f"guard_{uuid.uuid4().hex[:16]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        engine.dispose()
+def pg_url(postgres_url: str) -> str:
+    """Return a fresh PostgreSQL database for one test (the top-level fixture drops it)."""
+    return postgres_url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=backend_params())
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Return a fresh database URL shared by the guard tables and the audit log."""
     if request.param == "sqlite":

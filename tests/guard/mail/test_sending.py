@@ -170,3 +170,53 @@ def test_send_purpose_cannot_read(guard: Guard, owner: Actor,
         guard.mail.get_message(actor=owner, mailbox=account.email, purpose="email.send",
                                message_id=stored.id)
     assert getattr(raised.value, "rule_id", "") == "purpose.action_not_allowed"
+
+
+def _draft(guard: Guard, owner: Actor, account: FakeGmailAccount, subject: str) -> str:
+    return guard.mail.save_draft(actor=owner, mailbox=account.email, purpose="email.compose",
+                                 outgoing=OutgoingMessage(from_=account.email,
+                                                          to=("bob@example.org",),
+                                                          subject=subject,
+                                                          text_body="draft")).id
+
+
+def _lose_answers_of(path: str, times: int = 1) -> tuple[list[str], object]:
+    lost: list[str] = []
+
+    def hook(response: requests.Response, *args: object, **kwargs: object) -> None:
+        if path in str(response.request.url) and len(lost) < times:
+            lost.append(str(response.request.url))
+            raise requests.exceptions.ReadTimeout("answer lost")
+
+    return lost, hook
+
+
+def test_a_draft_send_whose_answer_is_lost_is_not_sent_twice(
+        guard: Guard, owner: Actor, account: FakeGmailAccount, emulator: EmulatorServer,
+        sleeps: Sleeps) -> None:
+    draft_id = _draft(guard, owner, account, "Draft only once")
+    lost, hook = _lose_answers_of("/drafts/send")
+    guard.http_session.hooks["response"].append(hook)
+    before = calls(emulator, "gmail.users.drafts.send")
+    sent = guard.mail.send_draft(actor=owner, mailbox=account.email, purpose="email.send",
+                                 draft_id=draft_id)
+    assert lost, "the answer to the draft send was not lost; the test proves nothing"
+    assert calls(emulator, "gmail.users.drafts.send") == before + 1
+    assert sent.id and sent.message_id_header.startswith("<")
+    thread = guard.mail.get_thread(actor=owner, mailbox=account.email, purpose="email.read",
+                                   thread_id=sent.thread_id)
+    assert [m.headers.message_id for m in thread.messages] == [sent.message_id_header]
+
+
+def test_a_draft_send_refused_with_503_is_retried(
+        guard: Guard, owner: Actor, account: FakeGmailAccount, emulator: EmulatorServer,
+        sleeps: Sleeps) -> None:
+    draft_id = _draft(guard, owner, account, "Draft eventually")
+    control(emulator, "POST", "faults", {"method": "drafts.send", "status": 503, "count": 2})
+    try:
+        sent = guard.mail.send_draft(actor=owner, mailbox=account.email, purpose="email.send",
+                                     draft_id=draft_id)
+    finally:
+        control(emulator, "DELETE", "faults")
+    assert "SENT" in sent.label_ids
+    assert len(sleeps.waits) == 2

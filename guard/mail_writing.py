@@ -1,0 +1,269 @@
+"""Sending, drafts and organising: decided and recorded first, never sent twice.
+
+``MailWriting`` adds to ``DecidedMailbox`` everything that changes a mailbox: sending
+(multipart or resumable uploads, see ``guard.uploads``), drafts, labels, trash. Every
+method decides and records the access before Gmail is called.
+
+Security caveat: outgoing headers are built by ``guard.outgoing``, which refuses header
+injection; message content never reaches logs or errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+from guard import mail_parsing as parse
+from guard.errors import GmailError, GmailNotFound, GmailTimeout, GmailUnavailable
+from guard.gmail_calls import GmailClient
+from guard.mail_decisions import DecidedMailbox, Evidence
+from guard.mail_values import Draft, DraftPage, DraftRef, LabelInfo, OutgoingMessage, SentMessage
+from guard.outgoing import build_message
+from guard.policy import Actor
+from guard.uploads import Answer, UploadTarget, deliver_once
+
+#: Gmail's limit on ids in one messages.batchModify.
+BATCH_MODIFY_LIMIT = 1000
+
+
+class MailWriting(DecidedMailbox):
+    """Send, keep drafts, label and trash; every call decided and recorded first."""
+
+    def send(self, *, actor: Actor, mailbox: str, purpose: str, outgoing: OutgoingMessage,
+             request_id: str | None = None, evidence: Evidence = None) -> SentMessage:
+        """Send ``outgoing`` through the upload endpoint; never twice after a lost answer.
+
+        Before re-sending after a timeout or a 5xx, the guard looks in Sent for the
+        Message-ID it gave the message (a lookup under this same recorded decision).
+        """
+        mailbox = mailbox.strip().lower()
+        built = build_message(outgoing)
+        thread_ids = [outgoing.thread_id] if outgoing.thread_id else []
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="messages.send",
+                        evidence=evidence, request_id=request_id, thread_ids=thread_ids)
+        metadata = {"threadId": outgoing.thread_id} if outgoing.thread_id else {}
+        answer = self._uploader.upload(
+            mailbox, UploadTarget("POST", "messages/send", metadata, "messages.send"), built,
+            find_existing=lambda: self._find_sent(mailbox, built.message_id))
+        return SentMessage(id=str(answer.get("id", "")),
+                           thread_id=str(answer.get("threadId", "")),
+                           label_ids=tuple(answer.get("labelIds") or ()),
+                           message_id_header=built.message_id)
+
+    def _find_sent(self, mailbox: str, message_id_header: str) -> dict[str, Any] | None:
+        """Return the Sent message carrying this Message-ID header, if Gmail has it."""
+        query = "rfc822msgid:" + message_id_header.strip().strip("<>")
+        try:
+            listing = self._calls.execute(mailbox, lambda s: s.users().messages().list(
+                userId="me", q=query, labelIds=["SENT"], includeSpamTrash=False,
+                fields="messages(id,threadId)"), what="messages.list")
+        except (GmailTimeout, GmailUnavailable):
+            return None
+        found = listing.get("messages") or []
+        if not found:
+            return None
+        first: dict[str, Any] = found[0]
+        return {"id": first.get("id"), "threadId": first.get("threadId"),
+                "labelIds": ["SENT"]}
+
+    def save_draft(self, *, actor: Actor, mailbox: str, purpose: str,
+                   outgoing: OutgoingMessage, draft_id: str | None = None,
+                   request_id: str | None = None, evidence: Evidence = None) -> DraftRef:
+        """Create a draft, or replace draft ``draft_id``, through the upload endpoint."""
+        mailbox = mailbox.strip().lower()
+        built = build_message(outgoing)
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
+                        action="drafts.update" if draft_id else "drafts.create",
+                        evidence=evidence, request_id=request_id,
+                        thread_ids=[outgoing.thread_id] if outgoing.thread_id else [],
+                        draft_ids=[draft_id] if draft_id else [])
+        message: dict[str, Any] = {"threadId": outgoing.thread_id} if outgoing.thread_id else {}
+        if draft_id:
+            target = UploadTarget("PUT", "drafts/" + quote(draft_id, safe=""),
+                                  {"id": draft_id, "message": message}, "drafts.update")
+        else:
+            target = UploadTarget("POST", "drafts", {"message": message}, "drafts.create")
+        answer = self._uploader.upload(mailbox, target, built, find_existing=None)
+        return parse.draft_ref(answer)
+
+    def list_drafts(self, *, actor: Actor, mailbox: str, purpose: str,
+                    page_token: str | None = None, max_results: int = 50,
+                    request_id: str | None = None, evidence: Evidence = None) -> DraftPage:
+        """Return a page of draft references."""
+        mailbox = mailbox.strip().lower()
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.list",
+                        evidence=evidence, request_id=request_id)
+        kwargs: dict[str, Any] = {"userId": "me", "maxResults": max(1, min(max_results, 500))}
+        if page_token:
+            kwargs["pageToken"] = page_token
+        answer = self._calls.execute(mailbox, lambda s: s.users().drafts().list(**kwargs),
+                               what="drafts.list")
+        return DraftPage(drafts=tuple(parse.draft_ref(d) for d in answer.get("drafts") or ()),
+                         next_page_token=answer.get("nextPageToken"),
+                         result_size_estimate=int(answer.get("resultSizeEstimate") or 0))
+
+    def get_draft(self, *, actor: Actor, mailbox: str, purpose: str, draft_id: str,
+                  request_id: str | None = None, evidence: Evidence = None) -> Draft:
+        """Return a draft with its full message."""
+        mailbox = mailbox.strip().lower()
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.get",
+                        evidence=evidence, request_id=request_id, draft_ids=[draft_id])
+        answer = self._calls.execute(mailbox, lambda s: s.users().drafts().get(
+            userId="me", id=draft_id, format="full"), what="drafts.get")
+        return Draft(id=str(answer.get("id", "")),
+                     message=parse.message(answer.get("message") or {}))
+
+    def delete_draft(self, *, actor: Actor, mailbox: str, purpose: str, draft_id: str,
+                     request_id: str | None = None, evidence: Evidence = None) -> None:
+        """Delete a draft for good."""
+        mailbox = mailbox.strip().lower()
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.delete",
+                        evidence=evidence, request_id=request_id, draft_ids=[draft_id])
+        self._calls.execute(mailbox, lambda s: s.users().drafts().delete(userId="me", id=draft_id),
+                      what="drafts.delete")
+
+    def send_draft(self, *, actor: Actor, mailbox: str, purpose: str, draft_id: str,
+                   request_id: str | None = None, evidence: Evidence = None) -> SentMessage:
+        """Send a saved draft; never twice after a lost answer.
+
+        Before sending, the guard reads the draft's Message-ID header; after a timeout or a
+        5xx it looks in Sent for that header, and if the draft is gone from Drafts without
+        showing up in Sent it refuses to send again (Gmail deletes a draft once it is sent).
+        These lookups run under the same recorded ``drafts.send`` decision.
+        """
+        mailbox = mailbox.strip().lower()
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.send",
+                        evidence=evidence, request_id=request_id, draft_ids=[draft_id])
+        header = self._draft_message_id(mailbox, draft_id)
+
+        def attempt() -> Answer:
+            return self._calls.guarded(mailbox, lambda c: _draft_send_once(c, draft_id),
+                                       what="drafts.send", retry=False)
+
+        def find_existing() -> dict[str, Any] | None:
+            found = self._find_sent(mailbox, header) if header else None
+            if found is not None:
+                return found
+            try:
+                self._calls.execute(mailbox, lambda s: s.users().drafts().get(
+                    userId="me", id=draft_id, format="minimal", fields="id"),
+                    what="drafts.get")
+            except GmailNotFound:
+                raise GmailError("the draft left Drafts but its answer was lost; look in "
+                                 "Sent before sending it again") from None
+            except (GmailTimeout, GmailUnavailable):
+                return None
+            return None
+
+        answer = deliver_once(attempt, retrier=self._retrier, what="drafts.send",
+                              find_existing=find_existing)
+        return SentMessage(id=str(answer.get("id", "")),
+                           thread_id=str(answer.get("threadId", "")),
+                           label_ids=tuple(answer.get("labelIds") or ()),
+                           message_id_header=header or "")
+
+    def _draft_message_id(self, mailbox: str, draft_id: str) -> str | None:
+        """Return the Message-ID header of a draft's message, or None when it has none."""
+        answer = self._calls.execute(mailbox, lambda s: s.users().drafts().get(
+            userId="me", id=draft_id, format="metadata",
+            fields="id,message(payload(headers))"), what="drafts.get")
+        headers = ((answer.get("message") or {}).get("payload") or {}).get("headers") or []
+        found = next((str(h.get("value", "")) for h in headers
+                      if str(h.get("name", "")).lower() == "message-id"), "")
+        return found.strip() or None
+
+    def modify(self, *, actor: Actor, mailbox: str, purpose: str, message_ids: Sequence[str],
+               add: Sequence[str] = (), remove: Sequence[str] = (),
+               request_id: str | None = None, evidence: Evidence = None) -> None:
+        """Add and remove labels on messages (one modify, or batchModify for several)."""
+        mailbox = mailbox.strip().lower()
+        ids = list(dict.fromkeys(message_ids))
+        body = {"addLabelIds": list(add), "removeLabelIds": list(remove)}
+        for start in range(0, len(ids), BATCH_MODIFY_LIMIT):
+            chunk = ids[start:start + BATCH_MODIFY_LIMIT]
+            action = "messages.modify" if len(chunk) == 1 else "messages.batchModify"
+            self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
+                            evidence=evidence, request_id=request_id, message_ids=chunk,
+                            label_ids=[*add, *remove])
+            if len(chunk) == 1:
+                def modify_one(s: Any, mid: str = chunk[0]) -> Any:
+                    return s.users().messages().modify(userId="me", id=mid, body=body,
+                                                       fields="id")
+
+                self._calls.execute(mailbox, modify_one, what=action)
+            else:
+                def modify_many(s: Any, c: list[str] = chunk) -> Any:
+                    return s.users().messages().batchModify(userId="me",
+                                                            body={"ids": c, **body})
+
+                self._calls.execute(mailbox, modify_many, what=action)
+
+    def modify_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
+                      add: Sequence[str] = (), remove: Sequence[str] = (),
+                      request_id: str | None = None, evidence: Evidence = None) -> None:
+        """Add and remove labels on every message of a thread."""
+        mailbox = mailbox.strip().lower()
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="threads.modify",
+                        evidence=evidence, request_id=request_id, thread_ids=[thread_id],
+                        label_ids=[*add, *remove])
+        self._calls.execute(mailbox, lambda s: s.users().threads().modify(
+            userId="me", id=thread_id, body={"addLabelIds": list(add),
+                                             "removeLabelIds": list(remove)}, fields="id"),
+            what="threads.modify")
+
+    def _trash_or_untrash(self, verb: str, *, actor: Actor, mailbox: str, purpose: str,
+                          message_ids: Sequence[str], thread_ids: Sequence[str],
+                          request_id: str | None, evidence: Evidence) -> None:
+        mailbox = mailbox.strip().lower()
+        for kind, ids in (("messages", list(dict.fromkeys(message_ids))),
+                          ("threads", list(dict.fromkeys(thread_ids)))):
+            if not ids:
+                continue
+            action = f"{kind}.{verb}"
+            self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
+                            evidence=evidence, request_id=request_id,
+                            message_ids=ids if kind == "messages" else (),
+                            thread_ids=ids if kind == "threads" else ())
+            for item in ids:
+                def call(s: Any, k: str = kind, i: str = item) -> Any:
+                    return getattr(getattr(s.users(), k)(), verb)(userId="me", id=i,
+                                                                  fields="id")
+
+                self._calls.execute(mailbox, call, what=action)
+
+    def trash(self, *, actor: Actor, mailbox: str, purpose: str,
+              message_ids: Sequence[str] = (), thread_ids: Sequence[str] = (),
+              request_id: str | None = None, evidence: Evidence = None) -> None:
+        """Move messages and/or whole threads to the trash."""
+        self._trash_or_untrash("trash", actor=actor, mailbox=mailbox, purpose=purpose,
+                               message_ids=message_ids, thread_ids=thread_ids,
+                               request_id=request_id, evidence=evidence)
+
+    def untrash(self, *, actor: Actor, mailbox: str, purpose: str,
+                message_ids: Sequence[str] = (), thread_ids: Sequence[str] = (),
+                request_id: str | None = None, evidence: Evidence = None) -> None:
+        """Take messages and/or whole threads out of the trash."""
+        self._trash_or_untrash("untrash", actor=actor, mailbox=mailbox, purpose=purpose,
+                               message_ids=message_ids, thread_ids=thread_ids,
+                               request_id=request_id, evidence=evidence)
+
+    def create_label(self, *, actor: Actor, mailbox: str, purpose: str, name: str,
+                     request_id: str | None = None, evidence: Evidence = None) -> LabelInfo:
+        """Create a user label named ``name``."""
+        mailbox = mailbox.strip().lower()
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="labels.create",
+                        evidence=evidence, request_id=request_id)
+        answer = self._calls.execute(mailbox, lambda s: s.users().labels().create(
+            userId="me", body={"name": name, "labelListVisibility": "labelShow",
+                               "messageListVisibility": "show"}), what="labels.create")
+        return parse.label(answer)
+
+
+def _draft_send_once(client: GmailClient, draft_id: str) -> Answer:
+    """POST drafts.send once through the transport and return Gmail's answer as is."""
+    request = client.service.users().drafts().send(userId="me", body={"id": draft_id})
+    response, content = client.transport.request(
+        request.uri, method="POST", body=request.body,
+        headers={**request.headers, "accept": "application/json"})
+    return Answer(response.status, response, content)
