@@ -222,11 +222,12 @@ class WebStack:
             reason = re.sub(r"<[^>]+>|\s+", " ", back.text)[:300]
             raise StackError(f"the OAuth callback answered {back.status_code}, expected 302 "
                              f"({reason})")
-        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
         compose = session.get(self.base_url + "/u/0/compose", timeout=60)
         token = re.search(r'name="csrf-token" content="([^"]+)"', compose.text)
         if token is None:
             raise StackError("the compose page carries no CSRF token")
+        # Taken after the compose page: the session that holds the CSRF secret.
+        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
         return SignedIn(session=session, cookie=cookie, csrf_token=token.group(1))
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
