@@ -16,6 +16,10 @@ keys are days, purposes and size bands. Only an active staff member whose role h
 
 Security caveat: no totals are returned, so a suppressed group cannot be recovered by
 subtracting the visible groups from a total.
+
+Known limit: ``activity_by_day`` reads the audit entries of the range through the audit
+query API and counts in Python (at most 366 days). That is fine for the log sizes of one
+deployment today; a large log needs the counting pushed into SQL in ``audit``.
 """
 
 from __future__ import annotations
