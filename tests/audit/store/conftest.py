@@ -2,52 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from audit import AuditEvent, AuditLog
+from tests.conftest import backend_params
 
 HMAC_KEY = b"0123456789abcdef0123456789abcdef"
 
 
-def pg_admin_url() -> str | None:
-    """Return the PostgreSQL server URL, failing in CI when it is missing."""
-    url = os.environ.get("MAILGUARD_TEST_PG_URL")
-    if not url and os.environ.get("CI"):
-        pytest.fail("MAILGUARD_TEST_PG_URL is unset in CI; run the tests under "
-                    "scripts/with-postgres.sh")
-    return url
-
-
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """Create a fresh PostgreSQL database for one test and drop it afterwards."""
-    admin = pg_admin_url()
-    if not admin:
-        pytest.skip("no PostgreSQL server (set MAILGUARD_TEST_PG_URL or run make test)")
-    name = f"audit_{uuid.uuid4().hex[:16]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        engine.dispose()
+def pg_url(postgres_url: str) -> str:
+    """Return a fresh PostgreSQL database for one test (the top-level fixture drops it)."""
+    return postgres_url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=backend_params())
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Return a fresh audit database URL: an SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":
