@@ -27,15 +27,20 @@ from sqlalchemy.engine import make_url
 BACKENDS = ("sqlite", "postgres")
 BACKEND = os.environ.get("MAILGUARD_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
 
-#: Tests that are about SQLite by nature (node id prefix -> why). The PostgreSQL run
-#: deselects them; each has PostgreSQL counterparts or is meaningless there.
+#: Tests that are about SQLite by nature (node id prefix -> why), besides those that ask for
+#: the ``sqlite_path`` fixture (an SQLite file by definition). The PostgreSQL run deselects
+#: them; each ran in the SQLite run.
 SQLITE_ONLY: dict[str, str] = {
-    "tests/webclient/review/test_integrity.py::test_": "tampers through sqlite3 on the file",
+    "tests/webclient/review/test_integrity.py::test_a_rewritten_entry_is_named_as_the_first":
+        "tampers with the SQLite file through sqlite3",
+    "tests/webclient/review/test_integrity.py::test_a_verification_that_cannot_run_is_shown":
+        "tampers with the SQLite file through sqlite3",
     "tests/guard/vault/test_vault.py::test_the_database_file_holds_no_token":
         "reads the SQLite file's bytes",
-    "tests/audit/store/test_fail_closed.py::": "deletes, replaces or read-only-opens the file",
-    "tests/audit/store/test_append.py::test_in_memory": "refuses SQLite's :memory:",
-    "tests/audit/store/test_processes.py::test_sigkill": "kills writers of one SQLite file",
+    "tests/audit/store/test_append.py::test_memory_sqlite_is_refused":
+        "refuses SQLite's :memory: database",
+    "tests/audit/store/test_fail_closed.py::test_directory_removed_under_an_open_log":
+        "removes the SQLite file's folder under an open log",
 }
 
 
@@ -59,7 +64,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def is_sqlite_only(item: pytest.Item) -> bool:
     """Return whether ``item`` is about SQLite itself."""
-    if item.get_closest_marker("sqlite_only"):
+    if item.get_closest_marker("sqlite_only") or "sqlite_path" in getattr(
+            item, "fixturenames", ()):
         return True
     return any(item.nodeid.startswith(prefix) for prefix in SQLITE_ONLY)
 
@@ -78,11 +84,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def backend_params() -> list[object]:
     """Return the params of a fixture that runs on both backends in the default run.
 
-    The default run keeps today's behaviour (SQLite, and PostgreSQL when a server is given);
-    the PostgreSQL run uses PostgreSQL only, since the SQLite case ran in the default run.
+    The default run covers SQLite, and PostgreSQL too when a server is given
+    (``MAILGUARD_TEST_PG_URL``); the PostgreSQL run covers PostgreSQL only, since the SQLite
+    case ran in the default run. Nothing is skipped for want of a server.
     """
     postgres = pytest.param("postgres", marks=pytest.mark.postgres)
-    return [postgres] if BACKEND == "postgres" else ["sqlite", postgres]
+    if BACKEND == "postgres":
+        return [postgres]
+    return ["sqlite", postgres] if os.environ.get("MAILGUARD_TEST_PG_URL") else ["sqlite"]
 
 
 # -- PostgreSQL databases -------------------------------------------------------------------
