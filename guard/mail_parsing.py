@@ -119,7 +119,7 @@ def _text(part: Json) -> str:
     raw = b64url(str(data))
     try:
         return raw.decode(_charset(part), errors="replace")
-    except LookupError:
+    except (LookupError, ValueError):  # unknown, malformed (NUL) or non-text codec names
         return raw.decode("utf-8", errors="replace")
 
 
