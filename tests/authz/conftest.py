@@ -53,6 +53,8 @@ from tests.webclient.staff.conftest import (
 )
 from webclient import create_app
 
+#: The administrator who adds and removes staff in these tests.
+ADMIN_ACTOR = ADMIN
 #: A second legal member, so legal grants can be approved by a second person.
 LEGAL_2 = "lena.legal@qontak.com"
 STAFF = {**ROLES, LEGAL_2: "legal"}
