@@ -1,7 +1,8 @@
 """Run every benchmark module in ``bench/``, print a table and write ``results/latest.json``.
 
 Usage: ``python -m bench [--quick] [--only NAME ...] [--repeats N] [--output PATH]
-[--package NAME]``.
+[--report PATH] [--package NAME]``. ``--report`` also writes the Markdown report
+(``bench.report``); ``make bench`` passes ``bench/results/report.md``.
 ``--only`` takes a module name (``emulator``) or a benchmark name prefix
 (``emulator.messages_get``). Each module runs ``--repeats`` times; the table shows the
 median of the repeats, and the JSON keeps every sample. ``--package`` runs the modules of
@@ -156,6 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None,
                         help="runs per module; the median is reported (default 3, quick 1)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--report", type=Path, default=None, metavar="PATH",
+                        help="also write the Markdown report (make bench: "
+                             "bench/results/report.md)")
     parser.add_argument("--package", default="bench",
                         help="package whose modules are the benchmarks (default: bench)")
     args = parser.parse_args(argv)
@@ -170,11 +174,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"no benchmark module for {unknown}; modules: {sorted(runners)}")
     started = time.time()
+    load_at_start = os.getloadavg()
     rows, failures = run_all(runners, quick=args.quick, repeats=repeats, only=args.only)
     report = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "duration_s": round(time.time() - started, 2),
         "quick": args.quick, "repeats": repeats, "machine": machine(),
+        "load_average": {"start": list(load_at_start), "end": list(os.getloadavg())},
         "results": [m.to_json() for m in rows], "failures": failures,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -186,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for failure in failures:
         print("FAILED " + failure, file=sys.stderr)
     print(f"wrote {args.output}")
+    if args.report is not None:
+        from bench.report import write_report
+
+        print(f"wrote {write_report(report, args.report)}")
     return 1 if failures else 0
 
 

@@ -178,11 +178,15 @@ def _client_process(base: str, cookie: str, target: Target, load: Load, share: i
 
 def drive(base: str, cookie: str, target: Target, load: Load) -> Summary:
     """Drive ``target`` from ``load.processes`` client processes; return the summary."""
+    share = max(1, load.budget // load.processes)
+    rate = load.rate / load.processes if load.rate else None
+    if load.processes == 1:
+        start = time.perf_counter()
+        latencies, errors = _drive(base, cookie, target, load, share, rate, start)
+        return summarize(latencies, errors, time.perf_counter() - start)
     context = multiprocessing.get_context("spawn")
     ready = context.Barrier(load.processes)
     results = context.Queue()
-    share = max(1, load.budget // load.processes)
-    rate = load.rate / load.processes if load.rate else None
     procs = [context.Process(target=_client_process,
                              args=(base, cookie, target, load, share, rate, ready, results))
              for _ in range(load.processes)]
