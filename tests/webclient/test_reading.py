@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.webclient.conftest import PNG_1X1, audit_entries, deliver, inbox_threads, post
 
 
@@ -158,3 +160,18 @@ def test_attachments_download_as_files_with_safe_types(signed_in, mailbox, app):
 
 def test_a_missing_conversation_is_not_found(signed_in):
     assert signed_in.get("/u/0/t/ffffffffffffffff").status_code == 404
+
+
+@pytest.mark.parametrize(("text", "html_body", "size"), [
+    ("Oke, sampai besok.", None, "short"),
+    ("\n".join(f"Baris {n}" for n in range(12)), None, "medium"),
+    ("\n".join(f"Baris {n}" for n in range(40)), None, "tall"),
+    ("x " * 2000, None, "tall"),
+    ("Hi", "<p>Hi</p>", "medium"),
+    ("Hi", "<table><tr><td>Hi</td></tr></table>", "tall"),
+])
+def test_the_message_frame_is_sized_to_its_body(signed_in, mailbox, text, html_body, size):
+    stored = deliver(mailbox, subject="Sized", text=text, html_body=html_body)
+    page = signed_in.get(f"/u/0/t/{stored.thread_id}").get_data(as_text=True)
+    frame = re.search(r'<iframe class="body ([a-z]+)"[^>]*/u/0/m/' + stored.id, page)
+    assert frame is not None and frame.group(1) == size

@@ -33,6 +33,7 @@ class MessageView:
     remote_images_allowed: bool
     suspicious_links: int
     frame_url: str
+    frame_size: str = "tall"
 
 
 def sender(message: Message) -> tuple[str, str]:
@@ -88,6 +89,30 @@ def render_body(box: BoundMailbox, message: Message, *,
     return text_to_html(message.text_body or message.snippet or "")
 
 
+#: Wrapped lines a short (or medium) plain-text body fits in without scrolling its frame.
+SHORT_LINES = 6
+MEDIUM_LINES = 18
+_WRAP = 100
+
+
+def frame_size(message: Message) -> str:
+    """Return the frame height class for ``message``: short, medium or tall.
+
+    The sandboxed frame cannot tell the page how tall its document is (it runs no script
+    and has an opaque origin), so the page sizes it from the body; the reader can still
+    drag it taller.
+    """
+    if message.html_body:
+        markup = message.html_body.lower()
+        small = len(markup) < 1500 and "<img" not in markup and "<table" not in markup
+        return "medium" if small else "tall"
+    text = message.text_body or message.snippet or ""
+    lines = sum(max(1, -(-len(line) // _WRAP)) for line in text.splitlines() or [""])
+    if lines <= SHORT_LINES:
+        return "short"
+    return "medium" if lines <= MEDIUM_LINES else "tall"
+
+
 def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
                   images_for: str | None) -> tuple[MessageView, ...]:
     """Return the page's view of each message; the last and the unread ones open."""
@@ -114,5 +139,6 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
             blocked_remote_images=blocked, remote_images_allowed=allowed,
             suspicious_links=suspicious,
             frame_url=url_for("mail.frame", account=box.account.index,
-                              message_id=message.id, images=1 if allowed else None)))
+                              message_id=message.id, images=1 if allowed else None),
+            frame_size=frame_size(message)))
     return tuple(views)
