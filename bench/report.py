@@ -95,6 +95,13 @@ def _ratio_line(what: str, ours: Figure | None, ours_label: str, ref: Figure | N
             f"reference {ref.spread} |")
 
 
+def _faster(ours_s: float, theirs_s: float) -> str:
+    """Say how many times faster (or slower) our time is than theirs."""
+    if ours_s <= theirs_s:
+        return f"{fmt(theirs_s / ours_s)}× faster"
+    return f"{fmt(ours_s / theirs_s)}× slower"
+
+
 def _sha_rate(verify: Figure | None) -> Figure | None:
     """Return the raw SHA-256 rate the audit benchmark notes beside its verification."""
     if verify is None:
@@ -147,7 +154,7 @@ def ratio_section(figures: Figures) -> list[str]:
                     f"{phase} inbox, 50 items, vs `{other}` ({model_label})", mine,
                     f"{fmt(mine.value)} s" if mine else "", theirs,
                     f"{fmt(theirs.value)} s" if theirs else "",
-                    f"{fmt(theirs.value / mine.value)}× faster" if mine and theirs else ""))
+                    _faster(mine.value, theirs.value) if mine and theirs else ""))
     share, per_call = figures.get("guard.overhead_share"), figures.get("guard.overhead_per_call")
     if share is not None and per_call is not None:
         bare = re.search(r"bare median ([\d.]+) ms", share.notes)

@@ -38,6 +38,8 @@ def test_each_comparison_is_a_ratio_of_two_figures_of_the_same_run():
                 notes="1000000 entries; raw SHA-256 over the same bytes 1400000/s; filled"),
         _result("webclient.rtt.mailguard.cold_s", 0.4, "s"),
         _result("webclient.rtt.simplegmail.cold_s", 1.6, "s"),
+        _result("webclient.fault.mailguard.warm_s", 2.0, "s"),
+        _result("webclient.fault.ezgmail.warm_s", 0.5, "s"),
         _result("guard.overhead_share", 5.0, "%",
                 notes="messages.get ...; bare median 20.00 ms, guarded median 21.00 ms"),
         _result("guard.overhead_per_call", 1.0, "ms"),
@@ -50,8 +52,10 @@ def test_each_comparison_is_a_ratio_of_two_figures_of_the_same_run():
     assert "PostgreSQL, 8 writers vs the disk's fsync rate | 6,000/s | 2,000 fsync/s | 3.00×" \
         in text
     assert "5% of raw hashing" in text
-    assert "cold inbox, 50 items, vs `simplegmail` (100 ms per HTTP round trip) | 0.400 s | " \
+    assert "cold inbox, 50 items, vs `simplegmail` (100 ms per HTTP round trip) | 0.4 s | " \
            "1.60 s | 4.00× faster" in text
+    assert "warm inbox, 50 items, vs `ezgmail` (emulator fault, 100 ms per call) | 2.00 s | " \
+           "0.5 s | 4.00× slower" in text
     assert "| 1.00 ms | 20.00 ms call | 5.00% of the call |" in text
 
 
