@@ -32,8 +32,14 @@ def _redirect_uri() -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Return ``target`` when it is a path on this site, else None (no open redirects)."""
+    """Return ``target`` when it is a path on this site, else None (no open redirects).
+
+    Control characters are refused too: browsers drop tabs and line breaks from URLs, so
+    ``/<TAB>/evil.example`` would be followed as ``//evil.example``, another site.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ch < " " or ch == "\x7f" for ch in target):
         return None
     return target
 
