@@ -95,7 +95,7 @@ def render_stacked_bars(chart: StackedBars, *, chart_id: str, empty_text: str,
     label_every = max(1, round(len(chart.buckets) / 8))
     for index, bucket in enumerate(chart.buckets):
         x = left + index * slot + (slot - bar) / 2
-        base = top + plot_height
+        base: float = top + plot_height
         for colour, series in zip(PALETTE, chart.series, strict=False):
             value = series.values[index]
             if not value:

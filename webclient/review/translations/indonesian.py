@@ -209,7 +209,10 @@ def messages() -> set[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
             WEBCLIENT, METHODS, keywords=KEYWORDS):
-        found.add(tuple(message) if isinstance(message, tuple | list) else message)
+        if isinstance(message, tuple | list):
+            found.add((str(message[0]), str(message[1])))
+        else:
+            found.add(message)
     return found
 
 
