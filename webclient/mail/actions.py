@@ -134,7 +134,7 @@ def message_act(account: int, message_id: str) -> Any:
         abort(400)
     bound_mailbox(account).call("modify", purpose=ORGANIZE, message_ids=(message_id,),
                                 add=action.add, remove=action.remove)
-    flash(action.done, "success")
+    flash(str(action.done), "success")
     return redirect(safe_next(request.form.get("next")) or url_for(
         "mail.folder", account=account, slug="inbox"))
 
