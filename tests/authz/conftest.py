@@ -1,11 +1,12 @@
 """One deployment under attack: two mail users, five staff members, every kind of resource.
 
-``world`` is built once per test module (an app on a fresh database, the emulator, the
-demo CRM on loopback) and holds a signed-in client per role plus the ids of everything
-the owner's mailbox holds: a two-message conversation (the first message consented to
-support), an attachment, an inline image, a draft, a user label, a view consent, a
-transfer consent, an approved security grant and an approved legal grant. Tests that
-change shared state undo it or work on throwaway resources they create themselves.
+``world`` is built once per test run and shared by every suite here (an app on a fresh
+database, the emulator, the demo CRM on loopback) and holds a signed-in client per role
+plus the ids of everything the owner's mailbox holds: a two-message conversation (the
+first message consented to support), an attachment, an inline image, a draft, a user
+label, a view consent, a transfer consent, an approved security grant and an approved
+legal grant. Tests that change shared state undo it or work on throwaway resources they
+create themselves.
 """
 
 from __future__ import annotations
@@ -280,10 +281,10 @@ def build_world(emulator: EmulatorServer, tmp: Any) -> Iterator[World]:
             guard.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world(authz_emulator: EmulatorServer,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """Return this module's deployment (see ``build_world``)."""
+    """Return the shared deployment (see ``build_world``); leave it as you found it."""
     yield from build_world(authz_emulator, tmp_path_factory.mktemp("authz"))
 
 
