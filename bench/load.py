@@ -23,10 +23,11 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from bench._webstack import SignedIn, WebStack, pg_admin_url
+if TYPE_CHECKING:  # imported lazily: client processes load only this module
+    from bench._webstack import SignedIn, WebStack
 
 WORKER_COUNTS = (1, 2, 4)
 CLIENT_PROCESSES = 2
@@ -236,6 +237,8 @@ def _rows(prefix: str, summary: Summary, goal_throughput: str = "(reported)",
 
 def run_backend(database: str, workers: int, *, quick: bool) -> list[dict[str, Any]]:
     """Load one stack (``database``, ``workers``) on every path; verify its audit log."""
+    from bench._webstack import WebStack
+
     seconds, budget = (1.5, 1500) if quick else (5.0, 6000)
     stack = WebStack.start(workers=workers, database=database)
     results: list[dict[str, Any]] = []
@@ -275,6 +278,8 @@ def run_backend(database: str, workers: int, *, quick: bool) -> list[dict[str, A
 
 def run(quick: bool) -> list[dict[str, Any]]:
     """Load every stack; PostgreSQL only when a server URL is given."""
+    from bench._webstack import pg_admin_url
+
     databases = ["sqlite"] + (["postgres"] if pg_admin_url() else [])
     results: list[dict[str, Any]] = []
     for database in databases:
