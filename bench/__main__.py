@@ -19,6 +19,7 @@ import pkgutil
 import platform
 import statistics
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -53,6 +54,30 @@ class Measured:
     def median(self) -> float:
         """Return the median of the samples."""
         return statistics.median(self.samples)
+
+
+class LoadSampler:
+    """Sample the 1-minute load average while the benchmarks run (how busy the machine was)."""
+
+    def __init__(self, every_s: float = 5.0) -> None:
+        self.samples: list[float] = []
+        self._every = every_s
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._done.wait(self._every):
+            self.samples.append(round(os.getloadavg()[0], 2))
+
+    def start(self) -> LoadSampler:
+        """Start sampling in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._done.set()
+        self._thread.join()
 
 
 def discover(package: str = "bench") -> dict[str, Runner]:
@@ -175,12 +200,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no benchmark module for {unknown}; modules: {sorted(runners)}")
     started = time.time()
     load_at_start = os.getloadavg()
+    sampler = LoadSampler().start()
     rows, failures = run_all(runners, quick=args.quick, repeats=repeats, only=args.only)
+    sampler.stop()
     report = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "duration_s": round(time.time() - started, 2),
         "quick": args.quick, "repeats": repeats, "machine": machine(),
-        "load_average": {"start": list(load_at_start), "end": list(os.getloadavg())},
+        "load_average": {"start": list(load_at_start), "end": list(os.getloadavg()),
+                         "samples_1min": sampler.samples},
         "results": [m.to_json() for m in rows], "failures": failures,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -272,8 +272,11 @@ def render(report: Mapping[str, Any]) -> str:
         f"{info.get('platform', '?')}.",
     ]
     if load:
+        sampled = sorted(load.get("samples_1min") or ())
+        during = (f", median {sampled[len(sampled) // 2]:.2f} and highest {sampled[-1]:.2f} "
+                  f"over {len(sampled)} samples during the run" if sampled else "")
         out.append(f"- Load: 1-minute load average {load.get('start', ['?'])[0]:.2f} at the "
-                   f"start and {load.get('end', ['?'])[0]:.2f} at the end, on "
+                   f"start and {load.get('end', ['?'])[0]:.2f} at the end{during}, on "
                    f"{info.get('cpu_count', '?')} cores shared with other work; figures "
                    "that need CPU are conservative.")
     out += ["", "## Side by side", "", *ratio_section(figures), "",

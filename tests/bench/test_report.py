@@ -21,7 +21,8 @@ def _result(name: str, value: float, unit: str = "x", notes: str = "",
 
 def _run(*results: dict, failures: list[str] | None = None) -> dict:
     return {"generated_at": "2025-03-01T12:00:00Z", "duration_s": 12.5, "quick": False,
-            "repeats": 3, "load_average": {"start": [3.5, 2, 1], "end": [4.25, 3, 2]},
+            "repeats": 3, "load_average": {"start": [3.5, 2, 1], "end": [4.25, 3, 2],
+                             "samples_1min": [6.0, 2.5, 9.75]},
             "machine": {"cpu_count": 2, "cpu_model": "Test CPU 9000", "python": "3.11.7",
                         "implementation": "CPython", "platform": "Linux-test"},
             "results": list(results), "failures": failures or []}
@@ -46,7 +47,8 @@ def test_each_comparison_is_a_ratio_of_two_figures_of_the_same_run():
     ))
     assert "Test CPU 9000, 2 cores" in text
     assert "disk 2,000 fsync/s" in text
-    assert "load average 3.50 at the start and 4.25 at the end" in text
+    assert ("load average 3.50 at the start and 4.25 at the end, median 6.00 and highest "
+            "9.75 over 3 samples during the run, on 2 cores") in text
     assert "| 1.20 µs | 84.0 µs | Cedar 70.0× slower | median of 3 runs (1.10–1.50)" in text
     assert "SQLite, 1 writer vs the disk's fsync rate | 1,000/s | 2,000 fsync/s | 0.5×" in text
     assert "PostgreSQL, 8 writers vs the disk's fsync rate | 6,000/s | 2,000 fsync/s | 3.00×" \
@@ -126,4 +128,4 @@ def test_the_runner_writes_the_report_beside_the_json_when_asked(tmp_path):
     assert f"wrote {report}" in done.stdout
     assert "Cedar 25.0× slower | median of 2 runs (2.00–2.00)" in report.read_text()
     saved = json.loads(output.read_text())
-    assert set(saved["load_average"]) == {"start", "end"}
+    assert set(saved["load_average"]) == {"start", "end", "samples_1min"}
