@@ -41,6 +41,17 @@ lint: $(STAMP)
 test: $(STAMP) system-deps lint
 	bash scripts/with-postgres.sh $(BIN)/pytest -n 2 -q
 
+## The long hostile runs: fault sessions with new seeds and fuzzing (hypothesis over the
+## kept corpus, then atheris/libFuzzer adding to tests/hostile/corpus), each within
+## HOSTILE_SECONDS (default 600).
+hostile: $(STAMP) system-deps
+	@$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/pip install --quiet atheris
+	HOSTILE_SECONDS=$${HOSTILE_SECONDS:-600} bash scripts/with-postgres.sh \
+		$(BIN)/pytest -q -p no:cacheprovider tests/hostile
+	$(BIN)/python -m tests.hostile.fuzz_mime tests/hostile/corpus \
+		-max_total_time=$${HOSTILE_SECONDS:-600} -max_len=1048576 -timeout=30 \
+		-artifact_prefix=test-artifacts/
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
