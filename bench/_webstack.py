@@ -302,7 +302,7 @@ def serve(spec: dict[str, Any]) -> None:
     # Create the schema and the signing key once, before the workers race to.
     create_app(config).extensions["mailguard.guard"].close()
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in {"bind": [spec["bind"]], "workers": spec["workers"],
                                "worker_class": "gthread", "threads": spec["threads"],

@@ -85,7 +85,7 @@ def simplegmail_fetch(root_url: str, token: str) -> Callable[[], int]:
     def build(_name: str, _version: str, *, credentials: Any, **_kwargs: Any) -> Any:
         return build_from_document(document, credentials=credentials)
 
-    module.build = build  # type: ignore[attr-defined]
+    module.build = build
     gmail = module.Gmail(credentials=Credentials(token))
 
     def fetch() -> int:
@@ -104,7 +104,7 @@ def ezgmail_fetch(root_url: str, token: str, folder: Path) -> Callable[[], int]:
     def build(_name: str, _version: str, *, http: Any, **_kwargs: Any) -> Any:
         return build_from_document(document, http=http)
 
-    ezgmail.build = build  # type: ignore[attr-defined]
+    ezgmail.build = build
     (folder / "credentials.json").write_text("{}")
     stored = OAuth2Credentials(token, "bench", "bench", None, None,
                                root_url + "token", "mailguard-bench")
