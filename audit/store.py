@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from audit import pg_append
 from audit.errors import AuditError, AuditUnavailable
 from audit.merkle import MerkleAccumulator, Node, frontier_positions
 
@@ -201,7 +202,7 @@ class Store:
         self._cache_lock = threading.Lock()
         self._cached: MerkleAccumulator | None = None
         self._writer_lock = threading.Lock()
-        self._writer: Any = None
+        self._writer: Any = None  # the driver's connection, detached from the pool
         database = engine.url.database if self.dialect == "sqlite" else None
         if database and database.startswith("file:"):
             database = database[5:].split("?", 1)[0]
@@ -321,22 +322,17 @@ class Store:
             self.check_file()
             try:
                 if self._writer is None:
-                    self._writer = self.engine.raw_connection()
-                dbapi = self._writer.driver_connection
-                cur = dbapi.cursor()
+                    self._writer = self._connect_writer()
+                dbapi = self._writer
                 try:
-                    if not pg:
-                        cur.execute("BEGIN IMMEDIATE")
-                    built, acc = self._append_rows(cur, items, build)
                     if pg:
-                        dbapi.commit()
+                        built, acc = pg_append.append_batch(dbapi, items, build,
+                                                            self._take_cached())
                     else:
-                        cur.execute("COMMIT")
+                        built, acc = self._append_sqlite(dbapi, items, build)
                 except BaseException:
                     self._rollback_writer()
                     raise
-                finally:
-                    cur.close()
             except self._write_errors as exc:
                 self._drop_writer()
                 raise unavailable("record the entry durably", exc) from exc
@@ -347,6 +343,38 @@ class Store:
             self._cached = acc
         return built
 
+    def _connect_writer(self) -> Any:
+        """Open the long-lived writer connection, outside the pool.
+
+        On PostgreSQL it runs in autocommit mode and issues BEGIN/COMMIT itself (see
+        ``audit.pg_append``); detached, it is closed for good instead of returning to the
+        pool in that mode.
+        """
+        fairy = self.engine.raw_connection()
+        writer: Any = fairy.driver_connection
+        fairy.detach()
+        if self.dialect == "postgresql":
+            writer.autocommit = True
+        return writer
+
+    def _append_sqlite(self, dbapi: Any, items: Sequence[Any], build: LeafBuilder
+                       ) -> tuple[list[tuple[int, PendingLeaf]], MerkleAccumulator]:
+        """Append in one BEGIN IMMEDIATE transaction through the driver cursor."""
+        cur = dbapi.cursor()
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            built, acc = self._append_rows(cur, items, build)
+            cur.execute("COMMIT")
+        finally:
+            cur.close()
+        return built, acc
+
+    def _take_cached(self) -> MerkleAccumulator | None:
+        """Take this process's cached frontier (put back only after a successful commit)."""
+        with self._cache_lock:
+            cached, self._cached = self._cached, None
+        return cached
+
     def _rollback_writer(self) -> None:
         """Roll back the writer's open transaction, if any; forget the cached frontier."""
         self._forget()
@@ -354,9 +382,9 @@ class Store:
         if writer is None:
             return
         try:
-            dbapi = writer.driver_connection
+            dbapi = writer
             if self.dialect == "postgresql":
-                dbapi.rollback()
+                pg_append.rollback(dbapi)
             elif dbapi.in_transaction:
                 dbapi.execute("ROLLBACK")
         except Exception:  # noqa: BLE001 - the connection is dropped below anyway
@@ -368,7 +396,7 @@ class Store:
         writer, self._writer = self._writer, None
         if writer is not None:
             try:
-                writer.invalidate()
+                writer.close()  # detached: the pool would not close it
             except Exception:  # noqa: BLE001, S110 - nothing more to do with a dead connection
                 pass
 
@@ -403,9 +431,7 @@ class Store:
 
     def _accumulator(self, cur: Any, size: int) -> MerkleAccumulator:
         """Return the accumulator at ``size``: the cached one, or rebuilt from the frontier."""
-        with self._cache_lock:
-            cached = self._cached
-            self._cached = None
+        cached = self._take_cached()
         if cached is not None and cached.size == size:
             return cached
         found = []

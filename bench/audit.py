@@ -96,15 +96,25 @@ def sqlite_commit_rate(folder: Path, seconds: float) -> float:
         db.close()
 
 
-def _process_writer(url: str, count: int, ready: Any, go: Any, done: Any) -> None:
-    """Open the log, wait for the start signal, append ``count`` events, report the time."""
+def _process_writer(url: str, threads: int, count: int, ready: Any, go: Any,
+                    done: Any) -> None:
+    """Open the log, wait for the start signal, append ``count`` events from each of
+    ``threads`` threads, report the time."""
     log = AuditLog.open(url, hmac_key=HMAC_KEY, checkpoint_every=0)
     try:
         events = [_event(i) for i in range(count)]
+
+        def work() -> None:
+            for event in events:
+                log.append(event)
+
+        workers = [threading.Thread(target=work) for _ in range(threads)]
         ready.put(os.getpid())
         go.wait()
-        for event in events:
-            log.append(event)
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
         done.put(time.perf_counter())
     finally:
         log.close()
@@ -184,8 +194,43 @@ def run(quick: bool) -> list[dict[str, Any]]:
     return results
 
 
+def _processes(url: str, processes: int, threads: int, per: int) -> float:
+    """Return entries/s of ``processes`` spawned writers x ``threads`` threads x ``per``."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, done, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    procs = [ctx.Process(target=_process_writer, args=(url, threads, per, ready, go, done))
+             for _ in range(processes)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get(timeout=120)  # every writer has started and opened the log
+    start = time.perf_counter()
+    go.set()
+    finished = max(done.get(timeout=600) for _ in procs)
+    for p in procs:
+        p.join()
+    return processes * threads * per / (finished - start)
+
+
+def _postgres_commit_rate(url: str, seconds: float) -> float:
+    """Return bare PostgreSQL commits per second of one small row on one connection."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_bare (n bigint PRIMARY KEY, b bytea)")
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            with conn.transaction():
+                conn.execute("INSERT INTO bench_bare VALUES (%s, %s)", (n, b"x" * 600))
+            n += 1
+        elapsed = time.perf_counter() - start
+        conn.execute("DROP TABLE bench_bare")
+    return n / elapsed
+
+
 def _postgres(quick: bool) -> list[dict[str, Any]]:
-    """Measure 4 writer processes on PostgreSQL when a server URL is given."""
+    """Measure 4 writer processes (1 and 8 threads each) on PostgreSQL, given a server URL."""
     admin = os.environ.get("MAILGUARD_BENCH_PG_URL") or os.environ.get("MAILGUARD_TEST_PG_URL")
     if not admin:
         return []
@@ -199,29 +244,27 @@ def _postgres(quick: bool) -> list[dict[str, Any]]:
     url = make_url(admin).set(database=name).render_as_string(hide_password=False)
     try:
         AuditLog.open(url, hmac_key=HMAC_KEY).close()
-        per = 500 if quick else 2500
-        ctx = multiprocessing.get_context("spawn")
-        ready, done, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-        procs = [ctx.Process(target=_process_writer, args=(url, per, ready, go, done))
-                 for _ in range(4)]
-        for p in procs:
-            p.start()
-        for _ in procs:
-            ready.get(timeout=120)  # every writer has started and opened the log
-        start = time.perf_counter()
-        go.set()
-        finished = max(done.get(timeout=600) for _ in procs)
-        for p in procs:
-            p.join()
-        elapsed = finished - start
+        results = [_result("raw_postgres_commit", _postgres_commit_rate(url, 0.5 if quick else 2.0),
+                           "commits/s", "context",
+                           "bare PostgreSQL commit of one row (synchronous_commit=on), one "
+                           "connection")]
+        expected = 0
+        for threads, per in ((1, 500 if quick else 2500), (8, 100 if quick else 400)):
+            rate = _processes(url, 4, threads, per)
+            expected += 4 * threads * per
+            results.append(_result(
+                f"append_4_processes_x{threads}_threads_postgres", rate, "entries/s",
+                ">= 5000" if threads > 1 else "context",
+                f"4 spawned processes x {threads} appending thread(s) x {per}, steady state "
+                "(timed from a start signal after every writer opened the log)"))
         log = AuditLog.open(url, hmac_key=HMAC_KEY)
         try:
-            ok = log.verify().ok and log.size() == 4 * per
+            ok = log.verify().ok and log.size() == expected
         finally:
             log.close()
-        return [_result("append_4_processes_postgres", 4 * per / elapsed, "entries/s",
-                        ">= 5000", f"4 spawned writers x {per}, steady state (timed from "
-                        f"a start signal after every writer opened the log); verified={ok}")]
+        if not ok:
+            raise RuntimeError("the PostgreSQL benchmark log did not verify as one linear log")
+        return results
     finally:
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -1,0 +1,148 @@
+"""Append one batch to the PostgreSQL audit store in two round trips (psycopg pipeline mode).
+
+Round trip one sends ``BEGIN``, the head lock (``SELECT ... FOR UPDATE``) and a query that
+reads the Merkle frontier at the locked size on the server, skipped when this process's
+cached frontier is already at that size. Round trip two sends one ``INSERT ... SELECT FROM
+unnest(...)`` per table, the new head and ``COMMIT``, then a second, empty transaction that
+makes it durable (below). The frontier query is a separate statement from the lock on
+purpose: under READ COMMITTED each statement takes a new snapshot, so it sees every node
+committed by the writer whose lock it waited for.
+
+Early lock release: the append transaction commits with ``synchronous_commit = off``, so
+the head lock is released as soon as its commit record is in the WAL buffers, without
+waiting for the disk. The batch's callers are released only after the empty transaction
+that follows (an XID and a synchronous commit) has returned: PostgreSQL flushes the WAL in
+order, so that flush makes the append durable too, and the flushes of several processes
+overlap (``commit_delay``/``commit_siblings`` can widen that group; they are deployment
+knobs, not requirements). Writers thus queue on the head lock for the hashing and two round
+trips, not for an fsync each.
+
+Security caveat: between the two commits other sessions can already read the entries; if
+the server crashed in that window they would vanish, together with everything committed
+after them (the WAL is replayed in order, so the log stays one linear prefix), and their
+callers would have been refused. Checkpoints are stored by synchronous commits, so a
+signed checkpoint never outlives the entries it covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from audit.errors import AuditError
+from audit.merkle import MerkleAccumulator, Node
+
+if TYPE_CHECKING:
+    from audit.store import LeafBuilder, PendingLeaf
+
+LOCK_HEAD = "SELECT size FROM audit_head WHERE id = 1 FOR UPDATE"
+
+# (size, level, index, hash) per frontier node, highest level first; one row with NULL
+# level when the caller's cached frontier is at the head's size (or the log is empty).
+FRONTIER = """
+SELECT h.size, f.level, f.idx, f.hash FROM audit_head h LEFT JOIN LATERAL (
+    SELECT l AS level, (h.size >> l) - 1 AS idx,
+           CASE WHEN l = 0
+                THEN (SELECT e.leaf_hash FROM audit_entries e WHERE e.seq = h.size - 1)
+                ELSE (SELECT n.hash FROM audit_nodes n
+                      WHERE n.level = l AND n.idx = (h.size >> l) - 1)
+           END AS hash
+    FROM generate_series(0, 62) AS l
+    WHERE h.size <> %s AND (h.size >> l) & 1 = 1
+) f ON true
+WHERE h.id = 1
+ORDER BY f.level DESC
+"""
+
+INSERT_ENTRIES = (
+    "INSERT INTO audit_entries (seq, time, actor_kind, actor_id_h, actor_role, mailbox_h, "
+    "action, purpose, basis, basis_ref, decision, rule_id, request_id, entry, leaf_hash) "
+    "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[], %s::bytea[], %s::bytea[])"
+)
+INSERT_RESOURCES = ("INSERT INTO audit_resources (seq, kind, resource_id) "
+                    "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[])")
+INSERT_NODES = ("INSERT INTO audit_nodes (level, idx, hash) "
+                "SELECT * FROM unnest(%s::int[], %s::bigint[], %s::bytea[])")
+SET_HEAD = "UPDATE audit_head SET size = %s WHERE id = 1"
+FLUSH = "SELECT pg_current_xact_id()"
+
+
+def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
+                 cached: MerkleAccumulator | None
+                 ) -> tuple[list[tuple[int, PendingLeaf]], MerkleAccumulator]:
+    """Write ``items`` as consecutive entries in one transaction on ``conn`` (autocommit).
+
+    Returns the (seq, leaf) pairs and the accumulator after the batch. Raises the driver's
+    error on any database failure, leaving the transaction for the caller to roll back.
+    """
+    cur = conn.cursor()
+    frontier = conn.cursor()
+    try:
+        with conn.pipeline():
+            cur.execute("BEGIN")
+            cur.execute("SET LOCAL synchronous_commit = off")
+            cur.execute(LOCK_HEAD)
+            frontier.execute(FRONTIER, (cached.size if cached is not None else -1,))
+            rows = frontier.fetchall()
+            acc = _accumulator(rows, cached)
+            size = acc.size
+            built: list[tuple[int, PendingLeaf]] = []
+            entry_rows: list[tuple[Any, ...]] = []
+            resource_rows: list[tuple[Any, ...]] = []
+            node_rows: list[tuple[int, int, bytes]] = []
+            for offset, item in enumerate(items):
+                seq = size + offset
+                leaf = build(seq, item)
+                built.append((seq, leaf))
+                entry_rows.append(leaf.entry_row)
+                resource_rows.extend(leaf.resource_rows)
+                for node in acc.append(leaf.leaf_hash)[1:]:
+                    node_rows.append((node.level, node.index, node.hash))
+            cur.execute(INSERT_ENTRIES, _columns(entry_rows, 15))
+            if resource_rows:
+                cur.execute(INSERT_RESOURCES, _columns(resource_rows, 3))
+            if node_rows:
+                cur.execute(INSERT_NODES, _columns(node_rows, 3))
+            cur.execute(SET_HEAD, (acc.size,))
+            cur.execute("COMMIT")  # releases the head lock without waiting for the disk
+            cur.execute("BEGIN")
+            cur.execute(FLUSH)  # an XID, so this commit waits for the WAL flush
+            cur.execute("COMMIT")
+    finally:
+        cur.close()
+        frontier.close()
+    return built, acc
+
+
+def rollback(conn: Any) -> None:
+    """End the writer's open transaction, if any (explicit BEGIN on an autocommit link)."""
+    import psycopg
+
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.execute("ROLLBACK")
+
+
+def _accumulator(rows: list[Any], cached: MerkleAccumulator | None) -> MerkleAccumulator:
+    """Return the accumulator at the locked size: the cached one or the frontier read."""
+    if not rows:
+        raise AuditError("the audit_head row is missing; reopen the log to recreate it")
+    size = int(rows[0][0])
+    if cached is not None and cached.size == size:
+        return cached
+    found = []
+    for _size, level, index, value in rows:
+        if level is None:
+            continue
+        if value is None:
+            raise AuditError(
+                f"the Merkle node ({level}, {index}) is missing from the audit store; "
+                "run verification to find what was removed")
+        found.append(Node(int(level), int(index), bytes(value)))
+    return MerkleAccumulator.from_frontier(size, found)
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Transpose rows into one list per column (the arrays unnest() takes)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
