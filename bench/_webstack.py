@@ -225,7 +225,9 @@ class WebStack:
         compose = session.get(self.base_url + "/u/0/compose", timeout=60)
         token = re.search(r'name="csrf-token" content="([^"]+)"', compose.text)
         if token is None:
-            raise StackError("the compose page carries no CSRF token")
+            reason = re.sub(r"<[^>]+>|\s+", " ", compose.text)[:300]
+            raise StackError(f"the compose page answered {compose.status_code} without a "
+                             f"CSRF token ({reason})")
         # Taken after the compose page: the session that holds the CSRF secret.
         cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
         return SignedIn(session=session, cookie=cookie, csrf_token=token.group(1))
@@ -233,6 +235,21 @@ class WebStack:
     def control(self, method: str, path: str, body: Any = None) -> Any:
         """Call the emulator's control API."""
         return _control(self.emulator.url, method, path, body)
+
+    def audit_size(self) -> int:
+        """Return how many entries the web client's audit log holds."""
+        from audit import AuditLog
+
+        log = AuditLog.open(self.database.url, hmac_key=HMAC_KEY.encode("ascii"))
+        try:
+            return log.size()
+        finally:
+            log.close()
+
+    def quota_units(self, *, reset: bool = False) -> int:
+        """Return the Gmail quota units the emulator charged (then reset its counters)."""
+        stats = self.control("DELETE" if reset else "GET", "stats")
+        return int(sum(stats.get("quota_units_by_user", {}).values()))
 
     def verify_audit(self) -> tuple[bool, int]:
         """Verify the web client's audit log; return (ok, entries)."""
@@ -307,7 +324,10 @@ def serve(spec: dict[str, Any]) -> None:
             for key, value in {"bind": [spec["bind"]], "workers": spec["workers"],
                                "worker_class": "gthread", "threads": spec["threads"],
                                "timeout": 120, "graceful_timeout": 10, "accesslog": None,
-                               "loglevel": "info"}.items():
+                               "loglevel": "info",
+                               # gunicorn's default control socket is one per user;
+                               # several servers on one host must not share it.
+                               "control_socket_disable": True}.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:

@@ -235,6 +235,16 @@ def _rows(prefix: str, summary: Summary, goal_throughput: str = "(reported)",
     ]
 
 
+def _per_request(prefix: str, summary: Summary, units: int,
+                 entries: int) -> dict[str, Any]:
+    """Return the Gmail quota units per request, noting the audit entries per request."""
+    done = max(1, summary.requests)
+    return {"name": f"{prefix}.quota_units_per_request", "value": round(units / done, 2),
+            "unit": "units", "goal": "(reported)",
+            "notes": f"Gmail quota units the emulator charged over {summary.requests} "
+                     f"requests; audit entries per request {entries / done:.2f}"}
+
+
 def run_backend(database: str, workers: int, *, quick: bool) -> list[dict[str, Any]]:
     """Load one stack (``database``, ``workers``) on every path; verify its audit log."""
     from bench._webstack import WebStack
@@ -248,10 +258,15 @@ def run_backend(database: str, workers: int, *, quick: bool) -> list[dict[str, A
         for target in targets(stack, signed):
             warm = Load(seconds=min(0.5, seconds), budget=budget)
             drive(stack.base_url, signed.cookie, target, warm)
+            stack.quota_units(reset=True)
+            before = stack.audit_size()
             summary = drive(stack.base_url, signed.cookie, target,
                             Load(seconds=seconds, budget=budget))
+            units = stack.quota_units()
             ok, entries = stack.verify_audit()
             verified.append(ok)
+            results.append(_per_request(f"load.{database}.{target.name}.{workers}_workers",
+                                        summary, units, entries - before))
             goal = (f">= {GOAL_INBOX:g}" if target.name == "inbox" and workers == 2
                     and database == "sqlite" else "(reported)")
             results.extend(_rows(f"load.{database}.{target.name}.{workers}_workers", summary,

@@ -170,7 +170,7 @@ def ratio_section(figures: Figures) -> list[str]:
 def load_section(figures: Figures) -> list[str]:
     """Return the load test's table: throughput and latency per database and workers."""
     lines = ["| database | path | workers | req/s | p50 ms | p95 ms | p99 ms | errors | "
-             "audit verified |", "|---|---|---|---|---|---|---|---|---|"]
+             "Gmail units/req | audit verified |", "|---|---|---|---|---|---|---|---|---|---|"]
     found = False
     for kind in ("sqlite", "postgres"):
         for path in ("inbox", "inbox_half_load", "view", "send"):
@@ -183,11 +183,13 @@ def load_section(figures: Figures) -> list[str]:
                 cells = [fmt(figures.value(prefix + f".{p}") or 0) for p in ("p50", "p95",
                                                                              "p99")]
                 errors = figures.value(prefix + ".error_rate") or 0.0
+                units = figures.value(prefix + ".quota_units_per_request")
                 verified = figures.value(f"load.{kind}.audit_verified.{workers}_workers")
                 label = {"inbox": "warm inbox", "inbox_half_load": "warm inbox, half load",
                          "view": "message view", "send": "send"}[path]
                 lines.append(f"| {kind} | {label} | {workers} | {fmt(rate.value)} | "
                              + " | ".join(cells) + f" | {errors:.2f}% | "
+                             + ("–" if units is None else fmt(units)) + " | "
                              + ("yes" if verified == 1 else "no" if verified is not None
                                 else "?") + " |")
     return lines if found else ["The load test did not run."]
@@ -197,7 +199,7 @@ def inbox_section(figures: Figures) -> list[str]:
     """Return the inbox round-trip table of the web-client benchmark."""
     lines = ["| latency model | client | cold s | cold round trips (sequential / all) | "
              "warm s | warm round trips (sequential / all) | warm time not waiting for "
-             "Gmail, ms |", "|---|---|---|---|---|---|---|"]
+             "Gmail, ms | Gmail quota units cold / warm |", "|---|---|---|---|---|---|---|---|"]
     found = False
     for model, label in MODELS.items():
         for who in ("mailguard", "simplegmail", "ezgmail"):
@@ -214,7 +216,9 @@ def inbox_section(figures: Figures) -> list[str]:
                 f"{fmt(figures.value(base + '.warm_s') or 0)} | "
                 f"{fmt(figures.value(base + '.warm_sequential_round_trips') or 0)} / "
                 f"{fmt(figures.value(base + '.warm_round_trips') or 0)} | "
-                f"{fmt(figures.value(base + '.warm_render_ms') or 0)} |")
+                f"{fmt(figures.value(base + '.warm_render_ms') or 0)} | "
+                f"{fmt(figures.value(base + '.cold_quota_units') or 0)} / "
+                f"{fmt(figures.value(base + '.warm_quota_units') or 0)} |")
     return lines if found else ["The web-client benchmark did not run."]
 
 

@@ -57,6 +57,7 @@ class Fetch:
     waited: float
     items: int
     trips: tuple[RoundTrip, ...] = ()
+    quota_units: int = 0
 
 
 def _endpoint(trip: RoundTrip) -> str:
@@ -66,14 +67,19 @@ def _endpoint(trip: RoundTrip) -> str:
     return "/".join(named[-2:])
 
 
-def _timed(proxy: RecordingProxy, fetch: Callable[[], int]) -> Fetch:
+def _timed(proxy: RecordingProxy, fetch: Callable[[], int],
+           stack: WebStack | None = None) -> Fetch:
+    """Time one fetch; count its round trips and (given the stack) its Gmail quota units."""
+    if stack is not None:
+        stack.quota_units(reset=True)
     proxy.take()
     started = time.perf_counter()
     items = fetch()
     seconds = time.perf_counter() - started
     trips: list[RoundTrip] = proxy.take()
+    units = stack.quota_units() if stack is not None else 0
     return Fetch(seconds, len(trips), sequential_depth(trips), waiting_time(trips), items,
-                 tuple(trips))
+                 tuple(trips), units)
 
 
 def simplegmail_fetch(root_url: str, token: str) -> Callable[[], int]:
@@ -164,6 +170,11 @@ def _fetch_rows(model: str, who: str, cold: Fetch, warm: list[Fetch],
              statistics.median(f.sequential for f in warm), "round trips", "(reported)",
              f"median of {len(warm)}; Gmail endpoints of the last: "
              + ", ".join(sorted(_endpoint(t) for t in warm[-1].trips))),
+        _row(f"{model}.{who}.cold_quota_units", cold.quota_units, "units", "(reported)",
+             "Gmail quota units the emulator charged for the cold fetch"),
+        _row(f"{model}.{who}.warm_quota_units",
+             statistics.median(f.quota_units for f in warm), "units", "(reported)",
+             f"Gmail quota units per warm fetch, median of {len(warm)}"),
         _row(f"{model}.{who}.warm_render_ms", render * 1000, "ms",
              goals.get("render", "(reported)"),
              "time not spent waiting for Gmail (server render + client), median"),
@@ -190,8 +201,8 @@ def run_model(model: str, *, quick: bool) -> list[dict[str, Any]]:
                         ("mailguard", mailguard, {"cold_s": "< 0.5", "cold_seq": "<= 3",
                                                   "warm_trips": "1", "render": "< 20"}),
                         ("simplegmail", simple, {}), ("ezgmail", ez, {})):
-                    cold = _timed(proxy, fetch)
-                    warm = [_timed(proxy, fetch) for _ in range(rounds)]
+                    cold = _timed(proxy, fetch, stack)
+                    warm = [_timed(proxy, fetch, stack) for _ in range(rounds)]
                     results.extend(_fetch_rows(model, who, cold, warm, goals))
                 if model == "rtt":
                     _latency(stack, proxy, model, False)

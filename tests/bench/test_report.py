@@ -87,10 +87,11 @@ def test_the_load_table_has_a_row_per_path_and_worker_count_with_the_audit_verdi
                  _result(prefix + ".p50", 10.0, "ms"), _result(prefix + ".p95", 20.0, "ms"),
                  _result(prefix + ".p99", 30.0, "ms"),
                  _result(prefix + ".error_rate", 0.5, "%"),
+                 _result(prefix + ".quota_units_per_request", 101.0, "units"),
                  _result(f"load.postgres.audit_verified.{workers}_workers", verified)]
     text = render(_run(*rows))
-    assert "| postgres | send | 1 | 50.0 | 10.0 | 20.0 | 30.0 | 0.50% | yes |" in text
-    assert "| postgres | send | 2 | 100 | 10.0 | 20.0 | 30.0 | 0.50% | no |" in text
+    assert "| postgres | send | 1 | 50.0 | 10.0 | 20.0 | 30.0 | 0.50% | 101 | yes |" in text
+    assert "| postgres | send | 2 | 100 | 10.0 | 20.0 | 30.0 | 0.50% | 101 | no |" in text
 
 
 def test_failed_benchmarks_are_listed():
