@@ -60,8 +60,13 @@ class DecidedMailbox:
                    evidence: Evidence, request_id: str | None,
                    message_ids: Iterable[str] = (), thread_ids: Iterable[str] = (),
                    label_ids: Iterable[str] = (), attachment_ids: Iterable[str] = (),
-                   draft_ids: Iterable[str] = (), audit_action: str | None = None) -> None:
-        """Decide and record the access; raise the named error when it is denied."""
+                   draft_ids: Iterable[str] = (), audit_action: str | None = None,
+                   client_ip: str | None = None) -> None:
+        """Decide and record the access; raise the named error when it is denied.
+
+        ``client_ip`` is the address the request came from (the web client passes the
+        browser's); the audit log keeps it keyed-hashed so reviewers can search by it.
+        """
         basis: AccessBasis | None = None
         consent: Consent | None = None
         grant: Grant | None = None
@@ -78,4 +83,4 @@ class DecidedMailbox:
         decide_and_record(self._policy, self._audit, request, audit_action=audit_action,
                           extra_resources=[ResourceRef(ResourceKind.DRAFT, d)
                                            for d in sorted(_ids(draft_ids))],
-                          request_id=request_id)
+                          request_id=request_id, client_ip=client_ip or "")

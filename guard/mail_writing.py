@@ -31,7 +31,8 @@ class MailWriting(DecidedMailbox):
     """Send, keep drafts, label and trash; every call decided and recorded first."""
 
     def send(self, *, actor: Actor, mailbox: str, purpose: str, outgoing: OutgoingMessage,
-             request_id: str | None = None, evidence: Evidence = None) -> SentMessage:
+             request_id: str | None = None, evidence: Evidence = None,
+             client_ip: str | None = None) -> SentMessage:
         """Send ``outgoing`` through the upload endpoint; never twice after a lost answer.
 
         Before re-sending after a timeout or a 5xx, the guard looks in Sent for the
@@ -41,7 +42,8 @@ class MailWriting(DecidedMailbox):
         built = build_message(outgoing)
         thread_ids = [outgoing.thread_id] if outgoing.thread_id else []
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="messages.send",
-                        evidence=evidence, request_id=request_id, thread_ids=thread_ids)
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, thread_ids=thread_ids)
         metadata = {"threadId": outgoing.thread_id} if outgoing.thread_id else {}
         answer = self._uploader.upload(
             mailbox, UploadTarget("POST", "messages/send", metadata, "messages.send"), built,
@@ -69,13 +71,14 @@ class MailWriting(DecidedMailbox):
 
     def save_draft(self, *, actor: Actor, mailbox: str, purpose: str,
                    outgoing: OutgoingMessage, draft_id: str | None = None,
-                   request_id: str | None = None, evidence: Evidence = None) -> DraftRef:
+                   request_id: str | None = None, evidence: Evidence = None,
+                   client_ip: str | None = None) -> DraftRef:
         """Create a draft, or replace draft ``draft_id``, through the upload endpoint."""
         mailbox = mailbox.strip().lower()
-        built = build_message(outgoing)
+        built = build_message(outgoing, draft=True)
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
                         action="drafts.update" if draft_id else "drafts.create",
-                        evidence=evidence, request_id=request_id,
+                        evidence=evidence, client_ip=client_ip, request_id=request_id,
                         thread_ids=[outgoing.thread_id] if outgoing.thread_id else [],
                         draft_ids=[draft_id] if draft_id else [])
         message: dict[str, Any] = {"threadId": outgoing.thread_id} if outgoing.thread_id else {}
@@ -89,11 +92,12 @@ class MailWriting(DecidedMailbox):
 
     def list_drafts(self, *, actor: Actor, mailbox: str, purpose: str,
                     page_token: str | None = None, max_results: int = 50,
-                    request_id: str | None = None, evidence: Evidence = None) -> DraftPage:
+                    request_id: str | None = None, evidence: Evidence = None,
+                    client_ip: str | None = None) -> DraftPage:
         """Return a page of draft references."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.list",
-                        evidence=evidence, request_id=request_id)
+                        evidence=evidence, client_ip=client_ip, request_id=request_id)
         kwargs: dict[str, Any] = {"userId": "me", "maxResults": max(1, min(max_results, 500))}
         if page_token:
             kwargs["pageToken"] = page_token
@@ -104,27 +108,32 @@ class MailWriting(DecidedMailbox):
                          result_size_estimate=int(answer.get("resultSizeEstimate") or 0))
 
     def get_draft(self, *, actor: Actor, mailbox: str, purpose: str, draft_id: str,
-                  request_id: str | None = None, evidence: Evidence = None) -> Draft:
+                  request_id: str | None = None, evidence: Evidence = None,
+                  client_ip: str | None = None) -> Draft:
         """Return a draft with its full message."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.get",
-                        evidence=evidence, request_id=request_id, draft_ids=[draft_id])
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, draft_ids=[draft_id])
         answer = self._calls.execute(mailbox, lambda s: s.users().drafts().get(
             userId="me", id=draft_id, format="full"), what="drafts.get")
         return Draft(id=str(answer.get("id", "")),
                      message=parse.message(answer.get("message") or {}))
 
     def delete_draft(self, *, actor: Actor, mailbox: str, purpose: str, draft_id: str,
-                     request_id: str | None = None, evidence: Evidence = None) -> None:
+                     request_id: str | None = None, evidence: Evidence = None,
+                     client_ip: str | None = None) -> None:
         """Delete a draft for good."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.delete",
-                        evidence=evidence, request_id=request_id, draft_ids=[draft_id])
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, draft_ids=[draft_id])
         self._calls.execute(mailbox, lambda s: s.users().drafts().delete(userId="me", id=draft_id),
                       what="drafts.delete")
 
     def send_draft(self, *, actor: Actor, mailbox: str, purpose: str, draft_id: str,
-                   request_id: str | None = None, evidence: Evidence = None) -> SentMessage:
+                   request_id: str | None = None, evidence: Evidence = None,
+                   client_ip: str | None = None) -> SentMessage:
         """Send a saved draft; never twice after a lost answer.
 
         Before sending, the guard reads the draft's Message-ID header; after a timeout or a
@@ -134,7 +143,8 @@ class MailWriting(DecidedMailbox):
         """
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="drafts.send",
-                        evidence=evidence, request_id=request_id, draft_ids=[draft_id])
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, draft_ids=[draft_id])
         header = self._draft_message_id(mailbox, draft_id)
 
         def attempt() -> Answer:
@@ -175,7 +185,8 @@ class MailWriting(DecidedMailbox):
 
     def modify(self, *, actor: Actor, mailbox: str, purpose: str, message_ids: Sequence[str],
                add: Sequence[str] = (), remove: Sequence[str] = (),
-               request_id: str | None = None, evidence: Evidence = None) -> None:
+               request_id: str | None = None, evidence: Evidence = None,
+               client_ip: str | None = None) -> None:
         """Add and remove labels on messages (one modify, or batchModify for several)."""
         mailbox = mailbox.strip().lower()
         ids = list(dict.fromkeys(message_ids))
@@ -184,7 +195,8 @@ class MailWriting(DecidedMailbox):
             chunk = ids[start:start + BATCH_MODIFY_LIMIT]
             action = "messages.modify" if len(chunk) == 1 else "messages.batchModify"
             self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
-                            evidence=evidence, request_id=request_id, message_ids=chunk,
+                            evidence=evidence, client_ip=client_ip,
+                            request_id=request_id, message_ids=chunk,
                             label_ids=[*add, *remove])
             if len(chunk) == 1:
                 def modify_one(s: Any, mid: str = chunk[0]) -> Any:
@@ -201,11 +213,13 @@ class MailWriting(DecidedMailbox):
 
     def modify_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
                       add: Sequence[str] = (), remove: Sequence[str] = (),
-                      request_id: str | None = None, evidence: Evidence = None) -> None:
+                      request_id: str | None = None, evidence: Evidence = None,
+                      client_ip: str | None = None) -> None:
         """Add and remove labels on every message of a thread."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="threads.modify",
-                        evidence=evidence, request_id=request_id, thread_ids=[thread_id],
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, thread_ids=[thread_id],
                         label_ids=[*add, *remove])
         self._calls.execute(mailbox, lambda s: s.users().threads().modify(
             userId="me", id=thread_id, body={"addLabelIds": list(add),
@@ -214,7 +228,8 @@ class MailWriting(DecidedMailbox):
 
     def _trash_or_untrash(self, verb: str, *, actor: Actor, mailbox: str, purpose: str,
                           message_ids: Sequence[str], thread_ids: Sequence[str],
-                          request_id: str | None, evidence: Evidence) -> None:
+                          request_id: str | None, evidence: Evidence,
+                          client_ip: str | None) -> None:
         mailbox = mailbox.strip().lower()
         for kind, ids in (("messages", list(dict.fromkeys(message_ids))),
                           ("threads", list(dict.fromkeys(thread_ids)))):
@@ -222,7 +237,7 @@ class MailWriting(DecidedMailbox):
                 continue
             action = f"{kind}.{verb}"
             self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
-                            evidence=evidence, request_id=request_id,
+                            evidence=evidence, client_ip=client_ip, request_id=request_id,
                             message_ids=ids if kind == "messages" else (),
                             thread_ids=ids if kind == "threads" else ())
             for item in ids:
@@ -234,26 +249,31 @@ class MailWriting(DecidedMailbox):
 
     def trash(self, *, actor: Actor, mailbox: str, purpose: str,
               message_ids: Sequence[str] = (), thread_ids: Sequence[str] = (),
-              request_id: str | None = None, evidence: Evidence = None) -> None:
+              request_id: str | None = None, evidence: Evidence = None,
+              client_ip: str | None = None) -> None:
         """Move messages and/or whole threads to the trash."""
         self._trash_or_untrash("trash", actor=actor, mailbox=mailbox, purpose=purpose,
                                message_ids=message_ids, thread_ids=thread_ids,
-                               request_id=request_id, evidence=evidence)
+                               request_id=request_id, evidence=evidence,
+                               client_ip=client_ip)
 
     def untrash(self, *, actor: Actor, mailbox: str, purpose: str,
                 message_ids: Sequence[str] = (), thread_ids: Sequence[str] = (),
-                request_id: str | None = None, evidence: Evidence = None) -> None:
+                request_id: str | None = None, evidence: Evidence = None,
+                client_ip: str | None = None) -> None:
         """Take messages and/or whole threads out of the trash."""
         self._trash_or_untrash("untrash", actor=actor, mailbox=mailbox, purpose=purpose,
                                message_ids=message_ids, thread_ids=thread_ids,
-                               request_id=request_id, evidence=evidence)
+                               request_id=request_id, evidence=evidence,
+                               client_ip=client_ip)
 
     def create_label(self, *, actor: Actor, mailbox: str, purpose: str, name: str,
-                     request_id: str | None = None, evidence: Evidence = None) -> LabelInfo:
+                     request_id: str | None = None, evidence: Evidence = None,
+                     client_ip: str | None = None) -> LabelInfo:
         """Create a user label named ``name``."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="labels.create",
-                        evidence=evidence, request_id=request_id)
+                        evidence=evidence, client_ip=client_ip, request_id=request_id)
         answer = self._calls.execute(mailbox, lambda s: s.users().labels().create(
             userId="me", body={"name": name, "labelListVisibility": "labelShow",
                                "messageListVisibility": "show"}), what="labels.create")

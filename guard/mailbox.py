@@ -1,7 +1,8 @@
 """Mailbox access: decide, record, then call Gmail, returning frozen values.
 
 Every method takes keyword-only ``actor``, ``mailbox``, ``purpose``, optional
-``request_id`` and optional ``evidence`` (a ``Consent`` or ``Grant`` for staff). It builds
+``request_id``, optional ``evidence`` (a ``Consent`` or ``Grant`` for staff) and optional
+``client_ip`` (where the request came from; recorded keyed-hashed). It builds
 the ``AccessRequest`` with the exact resource ids, decides it with the policy, appends the
 decision to the audit log, raises the named error when denied, and only then calls Gmail
 through one shared, pooled transport with retries. Nothing here returns raw JSON or the
@@ -46,18 +47,20 @@ class MailboxAccess(MailWriting):
     def list_threads(self, *, actor: Actor, mailbox: str, purpose: str,
                      label_ids: Sequence[str] = (), query: str | None = None,
                      page_token: str | None = None, max_results: int = 50,
-                     request_id: str | None = None, evidence: Evidence = None) -> ThreadPage:
+                     request_id: str | None = None, evidence: Evidence = None,
+                     client_ip: str | None = None) -> ThreadPage:
         """Return a page of thread summaries (cold: threads.list + one batch of gets)."""
         mailbox = mailbox.strip().lower()
         max_results = max(1, min(int(max_results), 500))
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="threads.list",
-                        evidence=evidence, request_id=request_id, label_ids=label_ids)
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, label_ids=label_ids)
         inbox_first_page = (tuple(label_ids) == (INBOX,) and not query and not page_token
                             and self._cache is not None)
         if inbox_first_page:
             warm = self._warm_inbox(actor=actor, mailbox=mailbox, purpose=purpose,
                                     max_results=max_results, request_id=request_id,
-                                    evidence=evidence)
+                                    evidence=evidence, client_ip=client_ip)
             if warm is not None:
                 return warm
         kwargs: dict[str, Any] = {"userId": "me", "maxResults": max_results,
@@ -93,7 +96,8 @@ class MailboxAccess(MailWriting):
         return self._calls.batch(mailbox, builders, what="threads.get") if builders else {}
 
     def _warm_inbox(self, *, actor: Actor, mailbox: str, purpose: str, max_results: int,
-                    request_id: str | None, evidence: Evidence) -> ThreadPage | None:
+                    request_id: str | None, evidence: Evidence,
+                    client_ip: str | None) -> ThreadPage | None:
         """Serve the inbox's first page from the cache after one history call, or None."""
         assert self._cache is not None
         state = self._cache.state(mailbox)
@@ -102,7 +106,7 @@ class MailboxAccess(MailWriting):
         try:
             history = self.history(actor=actor, mailbox=mailbox, purpose=purpose,
                                    start_history_id=state.history_id, request_id=request_id,
-                                   evidence=evidence)
+                                   evidence=evidence, client_ip=client_ip)
         except HistoryExpired:
             self._cache.clear(mailbox)
             return None
@@ -111,8 +115,8 @@ class MailboxAccess(MailWriting):
         removed: list[str] = []
         if changed:
             self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
-                            action="threads.get", evidence=evidence, request_id=request_id,
-                            thread_ids=changed)
+                            action="threads.get", evidence=evidence, client_ip=client_ip,
+                            request_id=request_id, thread_ids=changed)
             fetched = self._fetch_summaries(mailbox, changed)
             for tid in changed:
                 answer = fetched.get(tid)
@@ -129,21 +133,25 @@ class MailboxAccess(MailWriting):
         return self._cache.page(mailbox, max_results)
 
     def get_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
-                   request_id: str | None = None, evidence: Evidence = None) -> Thread:
+                   request_id: str | None = None, evidence: Evidence = None,
+                   client_ip: str | None = None) -> Thread:
         """Return a whole thread with its messages' bodies."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="threads.get",
-                        evidence=evidence, request_id=request_id, thread_ids=[thread_id])
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, thread_ids=[thread_id])
         answer = self._calls.execute(mailbox, lambda s: s.users().threads().get(
             userId="me", id=thread_id, format="full"), what="threads.get")
         return parse.thread(answer)
 
     def get_message(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
-                    request_id: str | None = None, evidence: Evidence = None) -> Message:
+                    request_id: str | None = None, evidence: Evidence = None,
+                    client_ip: str | None = None) -> Message:
         """Return one message with its bodies (HTML unsanitised) and attachment list."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="messages.get",
-                        evidence=evidence, request_id=request_id, message_ids=[message_id])
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, message_ids=[message_id])
         answer = self._calls.execute(mailbox, lambda s: s.users().messages().get(
             userId="me", id=message_id, format="full"), what="messages.get")
         return parse.message(answer)
@@ -151,7 +159,7 @@ class MailboxAccess(MailWriting):
     def get_attachment(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
                        attachment_id: str, part_id: str | None = None,
                        request_id: str | None = None,
-                       evidence: Evidence = None) -> AttachmentData:
+                       evidence: Evidence = None, client_ip: str | None = None) -> AttachmentData:
         """Return an attachment's bytes, name and type.
 
         Gmail may hand out a different attachment id on each fetch; ``part_id`` (from
@@ -159,7 +167,8 @@ class MailboxAccess(MailWriting):
         """
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
-                        action="attachments.get", evidence=evidence, request_id=request_id,
+                        action="attachments.get", evidence=evidence, client_ip=client_ip,
+                        request_id=request_id,
                         message_ids=[message_id], attachment_ids=[attachment_id])
         resource = self._calls.execute(mailbox, lambda s: s.users().messages().get(
             userId="me", id=message_id, format="full", fields="id,payload"),
@@ -178,11 +187,12 @@ class MailboxAccess(MailWriting):
 
     def history(self, *, actor: Actor, mailbox: str, purpose: str, start_history_id: str,
                 page_token: str | None = None, max_results: int = 500,
-                request_id: str | None = None, evidence: Evidence = None) -> HistoryPage:
+                request_id: str | None = None, evidence: Evidence = None,
+                client_ip: str | None = None) -> HistoryPage:
         """Return changes since ``start_history_id``; raise ``HistoryExpired`` when too old."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="history.list",
-                        evidence=evidence, request_id=request_id)
+                        evidence=evidence, client_ip=client_ip, request_id=request_id)
         kwargs: dict[str, Any] = {"userId": "me", "startHistoryId": start_history_id,
                                   "maxResults": max(1, min(int(max_results), 500))}
         if page_token:
@@ -199,11 +209,12 @@ class MailboxAccess(MailWriting):
 
     def list_labels(self, *, actor: Actor, mailbox: str, purpose: str,
                     request_id: str | None = None,
-                    evidence: Evidence = None) -> tuple[LabelInfo, ...]:
+                    evidence: Evidence = None,
+                    client_ip: str | None = None) -> tuple[LabelInfo, ...]:
         """Return every label with its counters (labels.list + one batch of labels.get)."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="labels.list",
-                        evidence=evidence, request_id=request_id)
+                        evidence=evidence, client_ip=client_ip, request_id=request_id)
         listing = self._calls.execute(mailbox, lambda s: s.users().labels().list(userId="me"),
                                 what="labels.list")
         ids = [str(label["id"]) for label in listing.get("labels") or ()]
@@ -215,21 +226,22 @@ class MailboxAccess(MailWriting):
                      for i in ids)
 
     def profile(self, *, actor: Actor, mailbox: str, purpose: str,
-                request_id: str | None = None, evidence: Evidence = None) -> Profile:
+                request_id: str | None = None, evidence: Evidence = None,
+                client_ip: str | None = None) -> Profile:
         """Return the mailbox's address, totals and history id."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="profile.get",
-                        evidence=evidence, request_id=request_id)
+                        evidence=evidence, client_ip=client_ip, request_id=request_id)
         return parse.profile(self._calls.execute(
             mailbox, lambda s: s.users().getProfile(userId="me"), what="profile.get"))
 
     def send_as(self, *, actor: Actor, mailbox: str, purpose: str,
                 request_id: str | None = None,
-                evidence: Evidence = None) -> tuple[SendAsAlias, ...]:
+                evidence: Evidence = None, client_ip: str | None = None) -> tuple[SendAsAlias, ...]:
         """Return the addresses the mailbox may send as (its From choices)."""
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
-                        action="settings.sendAs.list", evidence=evidence,
+                        action="settings.sendAs.list", evidence=evidence, client_ip=client_ip,
                         request_id=request_id)
         answer = self._calls.execute(mailbox, lambda s: s.users().settings().sendAs().list(
             userId="me"), what="settings.sendAs.list")

@@ -70,16 +70,22 @@ def _message_id(sender: str) -> str:
     return f"<{uuid.uuid4().hex}.{secrets.token_hex(4)}@{domain}>"
 
 
-def build_message(outgoing: OutgoingMessage, *, message_id: str | None = None) -> BuiltMessage:
-    """Return ``outgoing`` as RFC 5322 bytes; raise ``InvalidMessage`` on anything unsafe."""
+def build_message(outgoing: OutgoingMessage, *, message_id: str | None = None,
+                  draft: bool = False) -> BuiltMessage:
+    """Return ``outgoing`` as RFC 5322 bytes; raise ``InvalidMessage`` on anything unsafe.
+
+    A message to be sent needs at least one to, cc or bcc address; a ``draft`` may have
+    none yet, as in Gmail, where a draft is saved before its recipients are typed.
+    """
     sender = _addresses("from", [outgoing.from_])
     if len(sender) != 1:
         raise InvalidMessage("from must be exactly one address")
     to = _addresses("to", outgoing.to)
     cc = _addresses("cc", outgoing.cc)
     bcc = _addresses("bcc", outgoing.bcc)
-    if not (to or cc or bcc):
-        raise InvalidMessage("the message has no recipient; add at least one to, cc or bcc")
+    if not (to or cc or bcc or draft):
+        raise InvalidMessage("the message has no recipient; add at least one to, cc or bcc "
+                             "address before sending it (a draft may be saved without one)")
     subject = _clean("subject", outgoing.subject)
     mid = _clean("message_id", message_id or _message_id(sender[0]))
     msg = EmailMessage(policy=_POLICY)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from audit import AuditQuery, AuditUnavailable, ResourceKind, ResourceRef
+from audit import AuditQuery, AuditUnavailable, IdentifierHasher, ResourceKind, ResourceRef
 from fakegmail.pytest_plugin import FakeGmailAccount
 from fakegmail.server import EmulatorServer
 from guard.errors import AccessDenied, ProhibitedPurpose
@@ -176,3 +178,63 @@ def test_send_as_is_decided_under_its_own_action(
     [refused] = entries(guard, request_id="req-alias-2")
     assert (refused.action, refused.decision.value) == ("settings.sendAs.list", "deny")
     assert calls(emulator) == before
+
+
+def _ip_calls(guard: Guard, owner: Actor, account: FakeGmailAccount, message_id: str,
+              ip: str) -> dict[str, Callable[[], object]]:
+    """Return one call of each kind carrying ``ip``, keyed by the action it is recorded as."""
+    common = {"actor": owner, "mailbox": account.email, "client_ip": ip}
+    mail = guard.mail
+    return {
+        "threads.list": lambda: mail.list_threads(purpose="email.read", label_ids=["INBOX"],
+                                                  request_id="ip-list", **common),
+        "messages.get": lambda: mail.get_message(purpose="email.read", message_id=message_id,
+                                                 request_id="ip-get", **common),
+        "labels.list": lambda: mail.list_labels(purpose="email.read", request_id="ip-labels",
+                                                **common),
+        "messages.modify": lambda: mail.modify(purpose="email.organize",
+                                               message_ids=[message_id], add=["STARRED"],
+                                               request_id="ip-modify", **common),
+        "messages.trash": lambda: mail.trash(purpose="email.organize",
+                                             message_ids=[message_id], request_id="ip-trash",
+                                             **common),
+    }
+
+
+def test_the_client_ip_is_recorded_keyed_hashed_on_every_call(
+        guard: Guard, owner: Actor, account: FakeGmailAccount) -> None:
+    stored = add_message(account, subject="From the office")
+    hasher = IdentifierHasher(guard.settings.audit_hmac_key)
+    for action, run in _ip_calls(guard, owner, account, stored.id, "203.0.113.7").items():
+        run()
+        recorded = [e for e in entries(guard) if e.action == action]
+        assert recorded and recorded[-1].client_ip_h == hasher.hash("203.0.113.7"), action
+    # The warm inbox records its history lookup under the same address.
+    guard.mail.list_threads(actor=owner, mailbox=account.email, purpose="email.read",
+                            label_ids=["INBOX"], request_id="ip-warm",
+                            client_ip="2001:db8::7")
+    warm = entries(guard, request_id="ip-warm")
+    assert {e.action for e in warm} >= {"threads.list", "history.list"}
+    assert {e.client_ip_h for e in warm} == {hasher.hash("2001:db8::7")}
+    text = b"".join(e.canonical_bytes() for e in entries(guard))
+    assert b"203.0.113.7" not in text and b"2001:db8::7" not in text
+
+
+def test_a_refused_call_records_the_client_ip_too(
+        guard: Guard, owner: Actor, account: FakeGmailAccount) -> None:
+    with pytest.raises(ProhibitedPurpose):
+        guard.mail.list_labels(actor=owner, mailbox=account.email,
+                               purpose="advertising.targeting", request_id="ip-ads",
+                               client_ip="198.51.100.4")
+    [entry] = entries(guard, request_id="ip-ads")
+    assert entry.decision.value == "deny"
+    assert entry.client_ip_h == IdentifierHasher(guard.settings.audit_hmac_key).hash(
+        "198.51.100.4")
+
+
+def test_a_call_without_a_client_ip_records_none(
+        guard: Guard, owner: Actor, account: FakeGmailAccount) -> None:
+    guard.mail.profile(actor=owner, mailbox=account.email, purpose="email.read",
+                       request_id="ip-none")
+    [entry] = entries(guard, request_id="ip-none")
+    assert entry.client_ip_h == ""

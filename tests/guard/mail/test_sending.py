@@ -220,3 +220,38 @@ def test_a_draft_send_refused_with_503_is_retried(
         control(emulator, "DELETE", "faults")
     assert "SENT" in sent.label_ids
     assert len(sleeps.waits) == 2
+
+
+def test_a_draft_without_recipients_is_saved_but_not_sent(
+        guard: Guard, owner: Actor, account: FakeGmailAccount,
+        emulator: EmulatorServer) -> None:
+    bare = OutgoingMessage(from_=account.email, subject="Ideas", text_body="to be continued")
+    draft = guard.mail.save_draft(actor=owner, mailbox=account.email,
+                                  purpose="email.compose", outgoing=bare)
+    saved = guard.mail.get_draft(actor=owner, mailbox=account.email, purpose="email.compose",
+                                 draft_id=draft.id)
+    assert saved.message.headers.subject == "Ideas"
+    assert saved.message.headers.to == ()
+    assert saved.message.text_body is not None and "to be continued" in saved.message.text_body
+    again = guard.mail.save_draft(actor=owner, mailbox=account.email, purpose="email.compose",
+                                  outgoing=OutgoingMessage(from_=account.email,
+                                                           subject="Ideas, v2"),
+                                  draft_id=draft.id)
+    assert again.id == draft.id
+    before, size = calls(emulator), guard.audit.size()
+    with pytest.raises(InvalidMessage, match="no recipient"):
+        guard.mail.send(actor=owner, mailbox=account.email, purpose="email.send",
+                        outgoing=bare)
+    assert calls(emulator) == before
+    assert guard.audit.size() == size
+
+
+def test_only_a_draft_may_be_built_without_recipients() -> None:
+    bare = OutgoingMessage(from_="a@example.org", subject="Later")
+    with pytest.raises(InvalidMessage, match="add at least one to, cc or bcc"):
+        build_message(bare)
+    raw = build_message(bare, draft=True).raw
+    assert b"Subject: Later" in raw
+    assert b"\nTo:" not in raw and b"\nCc:" not in raw and b"\nBcc:" not in raw
+    with pytest.raises(InvalidMessage, match="not an email address"):
+        build_message(OutgoingMessage(from_="a@example.org", to=("nobody",)), draft=True)
