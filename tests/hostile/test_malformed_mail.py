@@ -63,3 +63,23 @@ def test_a_message_whose_charset_name_is_garbage_is_shown_not_a_server_error(
     page = signed_in.get(f"/u/0/t/{stored.thread_id}")
     assert page.status_code == 200
     assert "isi pesan" in page.get_data(as_text=True)
+
+
+#: a message to and from internationalised (SMTPUTF8) addresses with display names
+EAI_SENDER = ("From: José Pérez <josé@example.org>\r\n"
+              "To: user@qontak-test.test, Budi Müller <büdi@example.org>\r\n"
+              "Subject: EAI\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+              "halo dari alamat internasional\r\n").encode()
+
+
+@pytest.mark.xfail(strict=True, reason="guard.mail_parsing._address_list calls "
+                   "email.utils.formataddr, which raises UnicodeEncodeError for a non-ASCII "
+                   "address with a display name in To/Cc/Reply-To (SMTPUTF8 mail: Budi "
+                   "<büdi@example.org>); the conversation answers 500. Fall back to "
+                   "'name <address>' text")
+def test_mail_to_an_internationalised_address_with_a_name_is_shown(signed_in, mailbox):
+    stored = mailbox.state.add_message(EAI_SENDER, label_ids=["INBOX"])
+    assert signed_in.get("/u/0/f/inbox").status_code == 200
+    page = signed_in.get(f"/u/0/t/{stored.thread_id}")
+    assert page.status_code == 200
+    assert "büdi@example.org" in html.unescape(page.get_data(as_text=True))
