@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from audit import IdentifierHasher
 from tests.webclient.conftest import audit_entries, control, deliver, post
 
 CLIENT_PURPOSES = {"email.read", "email.search", "email.compose", "email.send",
@@ -96,3 +97,19 @@ def test_every_gmail_method_called_is_audited_with_an_email_client_purpose(
     assert {"threads.list", "threads.get", "messages.get", "messages.attachments.get",
             "threads.modify", "messages.modify", "labels.create", "drafts.create",
             "drafts.update", "drafts.delete", "messages.send"} <= called
+
+
+def test_a_web_request_records_the_browsers_address_keyed_hashed(signed_in, app):
+    log = app.extensions["mailguard.guard"].audit
+    hasher = IdentifierHasher(app.config["AUDIT_HMAC_KEY"])
+    before = log.size()
+    page = signed_in.get("/u/0/f/inbox", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert page.status_code == 200
+    entries = [e for e in audit_entries(app) if e.seq >= before]
+    assert {e.action for e in entries} >= {"threads.list", "labels.list"}
+    assert {e.client_ip_h for e in entries} == {hasher.hash("203.0.113.9")}
+    signed_in.get("/u/0/f/sent", environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    # A reviewer searching for the first address finds that request's entries only.
+    found = [e for e in audit_entries(app) if e.client_ip_h == hasher.hash("203.0.113.9")]
+    assert [e.seq for e in found] == [e.seq for e in entries]
+    assert all(b"203.0.113.9" not in e.canonical_bytes() for e in audit_entries(app))

@@ -185,3 +185,36 @@ def test_discard_deletes_the_draft(signed_in, mailbox):
     draft_id = first.json["draft_id"]
     post(signed_in, "/u/0/compose", {"action": "discard", "draft_id": draft_id})
     assert all(d.id != draft_id for d in mailbox.state.list_drafts())
+
+
+def test_autosave_keeps_a_draft_that_has_no_recipient_yet(signed_in, mailbox, app):
+    first = post(signed_in, "/u/0/drafts/autosave", {"to": "", "subject": "Notes",
+                                                     "body": "first thoughts"})
+    assert first.status_code == 200 and first.json["saved"] is True
+    draft_id = first.json["draft_id"]
+    stored = parsed(mailbox.state.get_draft(draft_id).message)
+    assert stored["To"] is None and stored["Subject"] == "Notes"
+    assert stored.get_body(("plain",)).get_content().strip() == "first thoughts"
+    second = post(signed_in, "/u/0/drafts/autosave", {"subject": "Notes", "body": "more",
+                                                      "draft_id": draft_id})
+    assert second.json == {"saved": True, "draft_id": draft_id}
+    assert [d.id for d in mailbox.state.list_drafts()] == [draft_id]
+    fields = form_fields(signed_in.get(f"/u/0/compose?draft={draft_id}")
+                         .get_data(as_text=True))
+    assert (fields["to"], fields["subject"], fields["body"].strip()) == ("", "Notes", "more")
+    assert audit_entries(app, action="drafts.update", decision="allow")
+
+
+def test_save_keeps_a_recipient_less_draft_but_send_asks_for_one(signed_in, mailbox):
+    saved = post(signed_in, "/u/0/compose", {"action": "save", "subject": "Plan",
+                                             "body": "later"})
+    assert saved.status_code == 302
+    draft_id = re.search(r"draft=([^&]+)", saved.headers["Location"]).group(1)
+    assert parsed(mailbox.state.get_draft(draft_id).message)["Subject"] == "Plan"
+    before = len(sent_messages(mailbox))
+    refused = post(signed_in, "/u/0/compose", {"action": "send", "subject": "Plan",
+                                               "body": "later", "draft_id": draft_id})
+    assert refused.status_code == 400
+    assert "Add at least one recipient." in refused.get_data(as_text=True)
+    assert len(sent_messages(mailbox)) == before
+    assert [d.id for d in mailbox.state.list_drafts()] == [draft_id]

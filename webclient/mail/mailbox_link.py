@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
+from flask import g, request
 
 from guard.policy import Actor
 from webclient.guard_link import current_guard
@@ -51,10 +51,15 @@ class BoundMailbox:
         return self.prepare(method, purpose=purpose, **arguments)()
 
     def prepare(self, method: str, *, purpose: str, **arguments: Any) -> Callable[[], Any]:
-        """Return the call ``guard.mail.<method>(...)``, ready to run on any thread."""
+        """Return the call ``guard.mail.<method>(...)``, ready to run on any thread.
+
+        The request id and the browser's address are read here, in the request, so the
+        audit entries of calls run on other threads still carry them.
+        """
         operation = getattr(current_guard().mail, method)
         return functools.partial(operation, actor=self.actor, mailbox=self.account.email,
-                                 purpose=purpose, request_id=request_id(), **arguments)
+                                 purpose=purpose, request_id=request_id(),
+                                 client_ip=request.remote_addr or None, **arguments)
 
 
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mailguard-gmail")
