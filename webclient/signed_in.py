@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
 
+from guard.policy import Actor, ActorKind
+from guard.recording import record
+from webclient.auth.session_records import SessionKind, store
 from webclient.guard_link import current_guard
 
 USER_KEY = "user_id"
+#: The session key holding the id of the server-side session record.
+SESSION_ID_KEY = "sid"
+#: The rule an audit entry names when a page asks for an account index the user lacks.
+RULE_NO_SUCH_ACCOUNT = "account.not_connected"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -25,9 +33,50 @@ class ConnectedAccount:
 
 
 def user_id() -> str | None:
-    """Return the signed-in Qontak user's id, or None."""
+    """Return the signed-in Qontak user's id, or None.
+
+    The signed cookie alone is not enough: its session record must exist and not be
+    revoked, so a copy of the cookie taken before sign-out opens nothing.
+    """
+    if "_user_id" in g:
+        cached: str | None = g._user_id
+        return cached
     value = session.get(USER_KEY)
-    return value if isinstance(value, str) else None
+    sid = session.get(SESSION_ID_KEY)
+    found: str | None = None
+    if isinstance(value, str) and isinstance(sid, str) \
+            and store().check(SessionKind.MAIL, value, sid) is not None:
+        found = value
+    g._user_id = found
+    return found
+
+
+def live_session_id() -> str | None:
+    """Return the id of this browser's session record while it is live, else None."""
+    sid = session.get(SESSION_ID_KEY)
+    return sid if user_id() is not None and isinstance(sid, str) else None
+
+
+def start_session(user: str, *, continuing: str | None = None) -> None:
+    """Sign ``user`` in: record a new server-side session and put its id in the cookie.
+
+    ``continuing`` keeps the live session id of a user who connects one more account, so
+    that one sign-out still revokes every copy of the cookie they ever held. A session
+    that was not signed in never passes one, so a planted cookie cannot be carried over.
+    """
+    session[USER_KEY] = user
+    session[SESSION_ID_KEY] = continuing or store().issue(SessionKind.MAIL, user)
+    g.pop("_user_id", None)
+    g.pop("_accounts", None)
+
+
+def end_session() -> None:
+    """Revoke this browser's session record, so no copy of its cookie stays valid."""
+    sid = session.get(SESSION_ID_KEY)
+    if isinstance(sid, str):
+        store().revoke(sid)
+    g.pop("_user_id", None)
+    g.pop("_accounts", None)
 
 
 def accounts() -> tuple[ConnectedAccount, ...]:
@@ -56,7 +105,22 @@ def account_at(index: int) -> ConnectedAccount:
     for account in accounts():
         if account.index == index:
             return account
+    _record_missing_account()
     abort(404)
+
+
+def _record_missing_account() -> None:
+    """Record that the signed-in user asked for an account index they do not have."""
+    user = user_id()
+    if user is None:
+        return
+    if g.get("request_id") is None:
+        g.request_id = uuid.uuid4().hex
+    guard = current_guard()
+    record(guard.audit, actor=Actor(kind=ActorKind.USER, id=user), action="account.open",
+           purpose="", allowed=False, rule_id=RULE_NO_SUCH_ACCOUNT,
+           policy_version=guard.policy.version, request_id=str(g.request_id),
+           outcome="not_found", client_ip=request.remote_addr or "")
 
 
 def sign_in_required(view: F) -> F:

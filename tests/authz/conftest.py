@@ -145,6 +145,20 @@ class World:
             copy_cookies(self.clients[role], copy)
         return copy
 
+    def signed_in_anew(self, role: str) -> FlaskClient:
+        """Return a new client with a session of its own for the role (for sign-out tests).
+
+        A clone shares the role's session record, so signing a clone out would sign the
+        shared client out too.
+        """
+        client = self.app.test_client()
+        if role in (USER, OTHER):
+            box = self.owner if role == USER else self.other
+            assert sign_in(client, self.emulator, box.email).status_code == 302
+        elif role != ANON:
+            assert staff_sign_in(client, self.emulator, STAFF_MEMBER[role]).status_code == 302
+        return client
+
     def last_seq(self) -> int:
         """Return the sequence number of the newest audit entry (-1 when empty)."""
         newest = list(self.guard.audit.query(AuditQuery(newest_first=True, limit=1)))

@@ -52,6 +52,8 @@ class Probe:
     expect: Mapping[str, str | int]
     form: Form | None = None
     query: Mapping[str, str] = field(default_factory=dict)
+    #: Called on a session of its own: the route ends the session it is called with.
+    ends_session: bool = False
 
     def expected(self, role: str) -> str:
         """Return the expectation for ``role`` as text."""
@@ -196,7 +198,7 @@ PROBES: tuple[Probe, ...] = (
     Probe("auth.reconnect", "GET", fixed("/auth/accounts/0/reconnect"), OWN_REDIRECT),
     Probe("auth.disconnect", "POST", spare_account, OWN_REDIRECT, form=with_token()),
     Probe("auth.signout", "POST", fixed("/auth/signout"), EVERYONE_REDIRECT,
-          form=with_token()),
+          form=with_token(), ends_session=True),
     # -- the mail client, on the owner's resources
     Probe("mail.home", "GET", fixed("/u/0/"), OWN_REDIRECT),
     Probe("mail.folder", "GET", fixed("/u/0/f/inbox"), OWN),
@@ -243,7 +245,7 @@ PROBES: tuple[Probe, ...] = (
     Probe("staff.callback", "GET", fixed("/staff/callback"),
           roles(anon=400, user=400, other=400, staff=400)),
     Probe("staff.signout", "POST", fixed("/staff/signout"), EVERYONE_REDIRECT,
-          form=with_token()),
+          form=with_token(), ends_session=True),
     Probe("staff.static", "GET", fixed("/staff/static/staff.css"), PUBLIC),
     Probe("staff.role", "POST", fixed("/staff/role"),
           roles(anon=STAFF_LOGIN, user=STAFF_LOGIN, other=STAFF_LOGIN, staff=302),

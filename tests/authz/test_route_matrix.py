@@ -50,9 +50,9 @@ class Call:
 
 
 def call(world: World, probe: Probe, role: str) -> Call:
-    """Call ``probe`` as ``role`` on a copy of the role's session."""
+    """Call ``probe`` as ``role`` on a copy of the role's session (or a new one)."""
     path = probe.path(world, role)
-    client = world.clone(role)
+    client = world.signed_in_anew(role) if probe.ends_session else world.clone(role)
     ids = {name: getattr(world.mine, name) for name in world.mine.__dataclass_fields__}
     query = {key: value.format(**ids) for key, value in probe.query.items()}
     form = probe.form(world, role, client) if probe.form is not None else {}

@@ -78,11 +78,8 @@ def test_a_staff_sign_in_issues_a_new_staff_cookie_each_time(world: World) -> No
     assert one and two and one != two
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the mail session is a stateless signed cookie: sign-out clears the browser's copy "
-    "but a copy taken before sign-out stays valid for PERMANENT_SESSION_LIFETIME (7 days)"))
 def test_a_mail_session_cookie_replayed_after_sign_out_is_refused(world: World) -> None:
-    client = world.clone("user")
+    client = world.signed_in_anew("user")
     stolen = cookie_value(client, MAIL_COOKIE)
     assert stolen is not None
     token = page_token(client, "/auth/accounts")
@@ -91,11 +88,8 @@ def test_a_mail_session_cookie_replayed_after_sign_out_is_refused(world: World) 
     assert signed_out_of_mail(with_cookie(world, MAIL_COOKIE, stolen))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the staff session is a stateless signed cookie: /staff/signout deletes the browser's "
-    "copy, but a copy taken before stays valid until its 8 hours are over"))
 def test_a_staff_cookie_replayed_after_sign_out_is_refused(world: World) -> None:
-    client = world.clone("support")
+    client = world.signed_in_anew("support")
     stolen = cookie_value(client, STAFF_COOKIE, "/staff")
     assert stolen is not None
     token = page_token(client, "/auth/signin")

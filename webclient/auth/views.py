@@ -19,7 +19,15 @@ from flask_babel import gettext as _
 from guard.errors import GuardError
 from webclient.auth import google_oauth
 from webclient.guard_link import current_guard
-from webclient.signed_in import USER_KEY, account_at, accounts, sign_in_required, user_id
+from webclient.signed_in import (
+    account_at,
+    accounts,
+    end_session,
+    live_session_id,
+    sign_in_required,
+    start_session,
+    user_id,
+)
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -95,8 +103,9 @@ def callback() -> Any:
         return _problem(_("The account could not be connected. Try again in a minute."), 503)
     next_path = safe_next(session.pop(NEXT_KEY, None))
     language = session.get("lang")
+    continuing = live_session_id()
     session.clear()
-    session[USER_KEY] = user
+    start_session(user, continuing=continuing)
     if language:
         session["lang"] = language
     session.permanent = True
@@ -150,7 +159,8 @@ def reconnect(account: int) -> Any:
 
 @blueprint.post("/signout")
 def signout() -> Any:
-    """Forget the session (connected accounts stay connected)."""
+    """End the session everywhere its cookie went (connected accounts stay connected)."""
+    end_session()
     session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.signin"))

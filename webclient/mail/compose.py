@@ -10,6 +10,7 @@ from typing import Any
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from audit import ResourceKind, ResourceRef
 from guard.errors import AccessDenied, GmailError
 from guard.mail_values import (
     AttachmentData,
@@ -23,8 +24,17 @@ from guard.mail_values import (
     SentMessage,
 )
 from guard.outgoing import InvalidMessage
+from guard.recording import record
+from webclient.guard_link import current_guard
 from webclient.mail.blueprint import blueprint
-from webclient.mail.mailbox_link import COMPOSE, READ, SEND, BoundMailbox, bound_mailbox
+from webclient.mail.mailbox_link import (
+    COMPOSE,
+    READ,
+    SEND,
+    BoundMailbox,
+    bound_mailbox,
+    request_id,
+)
 from webclient.mail.message_view import addresses
 from webclient.signed_in import sign_in_required
 
@@ -32,6 +42,10 @@ from webclient.signed_in import sign_in_required
 #: third when base64-encoded, so the files themselves may total about 25 MB.
 MAX_ATTACHMENTS_BYTES = 25 * 1024 * 1024
 _SPLIT = re.compile(r"[,;\n]")
+#: What a Gmail message id can look like; anything else is not put in the audit entry.
+_GMAIL_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: The rule an audit entry names when no draft of the mailbox holds the message asked for.
+RULE_NO_SUCH_DRAFT = "draft.not_in_mailbox"
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|balas|terus)\s*:\s*)+", re.IGNORECASE)
 
 
@@ -162,7 +176,24 @@ def _draft_of(box: BoundMailbox, message_id: str | None) -> str | None:
                 return ref.id
         token = page.next_page_token
         if not token:
+            _record_unknown_draft_message(box, message_id)
             abort(404)
+
+
+def _record_unknown_draft_message(box: BoundMailbox, message_id: str) -> None:
+    """Record that no draft of this mailbox holds ``message_id``, naming the id asked for.
+
+    The lookup itself is recorded as a ``drafts.list``; this entry lets a reviewer find the
+    attempt by the id that was tried. An id that is not a plausible Gmail id (too long,
+    control characters) is left out rather than failing the record.
+    """
+    guard = current_guard()
+    resources = ((ResourceRef(ResourceKind.MESSAGE, message_id),)
+                 if _GMAIL_ID.fullmatch(message_id) else ())
+    record(guard.audit, actor=box.actor, action="drafts.get", purpose=COMPOSE,
+           allowed=False, rule_id=RULE_NO_SUCH_DRAFT, policy_version=guard.policy.version,
+           mailbox=box.email, resources=resources, request_id=request_id(),
+           outcome="not_found", client_ip=request.remote_addr or "")
 
 
 @blueprint.get("/compose")

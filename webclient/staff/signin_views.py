@@ -105,9 +105,9 @@ def callback() -> Any:
 
 @blueprint.post("/signout")
 def signout() -> Any:
-    """End the staff session (a mail session in the same browser is untouched)."""
+    """End the staff session everywhere its cookie went (a mail session is untouched)."""
     answer = redirect(url_for("staff.signin"))
-    staff_session.end(answer)
+    staff_session.sign_out(answer)
     return answer
 
 

@@ -5,13 +5,13 @@ mailbox as its owner. The cookie holds the staff address, the role they act in, 
 they signed in and a random session id; it is signed with the app's secret key under its
 own salt, sent only to ``/staff``, and lasts ``STAFF_SESSION_HOURS`` (8 by default) on
 the guard's clock. Every request re-reads the staff registry, so a removed member or a
-withdrawn role ends the session at once.
+withdrawn role ends the session at once, and looks the session id up among the server's
+session records, so sign-out ends every copy of the cookie, not just the browser's.
 """
 
 from __future__ import annotations
 
 import functools
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from guard.policy import Actor
 from guard.staff import StaffMember
+from webclient.auth.session_records import SessionKind, store
 from webclient.staff import services
 
 COOKIE = "mailguard_staff"
@@ -70,8 +71,9 @@ def default_role(member: StaffMember) -> str:
 def start(response: Response, member: StaffMember, role: str) -> None:
     """Set a new staff session cookie on ``response`` for ``member`` acting as ``role``."""
     now = services.now()
+    sid = store().issue(SessionKind.STAFF, member.email)
     value = _serializer().dumps({"email": member.email, "role": role,
-                                 "at": now.timestamp(), "sid": secrets.token_hex(12)})
+                                 "at": now.timestamp(), "sid": sid})
     response.set_cookie(COOKIE, value, max_age=int(lifetime().total_seconds()),
                         path="/staff", httponly=True, samesite="Lax",
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", True)))
@@ -90,8 +92,21 @@ def switch_role(response: Response, current: StaffSession, role: str) -> None:
 
 
 def end(response: Response) -> None:
-    """Remove the staff session cookie."""
+    """Remove the staff session cookie (the server's record is left as it is)."""
     response.delete_cookie(COOKIE, path="/staff")
+
+
+def sign_out(response: Response) -> None:
+    """Revoke this request's staff session record and remove the cookie.
+
+    The record is revoked even when the session no longer opens the console (the member
+    was removed, the sign-in expired), so no copy of the cookie can come back later.
+    """
+    data = _payload()
+    if data is not None:
+        store().revoke(data["sid"])
+    g.pop("_staff_session", None)
+    end(response)
 
 
 def current() -> StaffSession | None:
@@ -103,7 +118,8 @@ def current() -> StaffSession | None:
     return g._staff_session
 
 
-def _load() -> StaffSession | None:
+def _payload() -> dict[str, Any] | None:
+    """Return the staff cookie's signed fields when they are all present and typed."""
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
@@ -117,12 +133,22 @@ def _load() -> StaffSession | None:
     if not (isinstance(email, str) and isinstance(role, str) and isinstance(sid, str)
             and isinstance(at, (int, float))):
         return None
+    return {"email": email, "role": role, "at": at, "sid": sid}
+
+
+def _load() -> StaffSession | None:
+    data = _payload()
+    if data is None:
+        return None
+    email, role, at, sid = data["email"], data["role"], data["at"], data["sid"]
     signed_in = datetime.fromtimestamp(at, tz=services.now().tzinfo)
     expires = signed_in + lifetime()
     if not signed_in <= services.now() < expires:
         return None
     member = services.staff().get(email)
     if member is None or not member.active or role not in member.roles:
+        return None
+    if store().check(SessionKind.STAFF, email, sid) is None:
         return None
     return StaffSession(member=member, role=role, session_id=sid, signed_in_at=signed_in,
                         expires_at=expires)
