@@ -9,6 +9,7 @@ import pytest
 from tests.webclient.conftest import (
     PNG_1X1,
     audit_entries,
+    control,
     deliver,
     inbox_threads,
     new_mailbox,
@@ -190,3 +191,19 @@ def test_the_message_frame_is_sized_to_its_body(signed_in, mailbox, text, html_b
     page = signed_in.get(f"/u/0/t/{stored.thread_id}").get_data(as_text=True)
     frame = re.search(r'<iframe class="body ([a-z]+)"[^>]*/u/0/m/' + stored.id, page)
     assert frame is not None and frame.group(1) == size
+
+
+def test_a_failed_page_leaves_no_gmail_call_running(signed_in, web_emulator):
+    # The conversation fails at once while its label counts are slow: the page must wait
+    # for them, not leave them calling Gmail after the answer (or into the next test).
+    signed_in.get("/u/0/f/inbox")
+    control(web_emulator, "DELETE", "stats")
+    rule = control(web_emulator, "POST", "faults", {"method": "labels.list",
+                                                    "latency_ms": 300})
+    try:
+        missing = signed_in.get("/u/0/t/0000000000000000")
+    finally:
+        control(web_emulator, "DELETE", f"faults?method={rule['method']}")
+    assert missing.status_code == 404
+    methods = control(web_emulator, "GET", "stats")["methods"]
+    assert methods.get("gmail.users.labels.get", {}).get("calls", 0) > 0

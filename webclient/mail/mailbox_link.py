@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,8 +71,12 @@ def together(*calls: Callable[[], Any], settle: bool = False) -> list[Any]:
     The guard's transport is thread-safe, so a page that needs the thread list and the
     label counts waits for the slower of the two instead of both in turn. The first
     error (in argument order) is raised, or with ``settle`` returned in its place.
+
+    Every call has finished before this returns or raises, so no Gmail call of a request
+    is still running after its response (or into the next request or test).
     """
     futures = [_pool.submit(call) for call in calls]
+    wait(futures)
     if not settle:
         return [future.result() for future in futures]
     return [future.exception() or future.result() for future in futures]
