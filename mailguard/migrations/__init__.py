@@ -61,8 +61,8 @@ def history() -> list[Revision]:
     return list(reversed(steps))
 
 
-def _single(value: str | tuple[str, ...] | None) -> str | None:
-    if isinstance(value, tuple):
+def _single(value: str | list[str] | tuple[str, ...] | None) -> str | None:
+    if isinstance(value, tuple | list):
         return ",".join(value)
     return value
 
