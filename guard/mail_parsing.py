@@ -10,6 +10,7 @@ import base64
 import email.errors
 import email.header
 import email.utils
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,8 @@ Json = Mapping[str, Any]
 
 #: The headers a thread summary needs (threads.get format=metadata).
 SUMMARY_HEADERS = ("From", "To", "Subject", "Date")
+#: Characters that make a display name need quotes (RFC 5322 specials).
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
 #: A partial-response mask for thread summaries.
 SUMMARY_FIELDS = ("id,historyId,messages(id,threadId,labelIds,snippet,internalDate,"
                   "payload(mimeType,headers))")
@@ -59,12 +62,25 @@ def _headers(payload: Json) -> dict[str, str]:
     return out
 
 
+def _name_and_address(name: str, address: str) -> str:
+    """Return ``name <address>`` as text, also for an internationalised (SMTPUTF8) address.
+
+    ``formataddr`` refuses a non-ASCII address; such mail is valid (RFC 6532), so its
+    entry is written with the name quoted where it needs quoting and the address as sent.
+    """
+    try:
+        return email.utils.formataddr((name, address))
+    except UnicodeEncodeError:
+        if _SPECIALS.search(name):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{name} <{address}>"
+
+
 def _address_list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     pairs = email.utils.getaddresses([value])
-    return tuple(email.utils.formataddr((decode_header(n), a)) if n else a
-                 for n, a in pairs if a)
+    return tuple(_name_and_address(decode_header(n), a) if n else a for n, a in pairs if a)
 
 
 def _date(value: str | None) -> datetime | None:

@@ -72,11 +72,6 @@ EAI_SENDER = ("From: José Pérez <josé@example.org>\r\n"
               "halo dari alamat internasional\r\n").encode()
 
 
-@pytest.mark.xfail(strict=True, reason="guard.mail_parsing._address_list calls "
-                   "email.utils.formataddr, which raises UnicodeEncodeError for a non-ASCII "
-                   "address with a display name in To/Cc/Reply-To (SMTPUTF8 mail: Budi "
-                   "<büdi@example.org>); the conversation answers 500. Fall back to "
-                   "'name <address>' text")
 def test_mail_to_an_internationalised_address_with_a_name_is_shown(signed_in, mailbox):
     stored = mailbox.state.add_message(EAI_SENDER, label_ids=["INBOX"])
     assert signed_in.get("/u/0/f/inbox").status_code == 200

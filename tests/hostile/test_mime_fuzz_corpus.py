@@ -61,33 +61,15 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-def _eai_name_bug_present() -> bool:
-    """Return whether the known SMTPUTF8 display-name crash is still there.
-
-    ``test_mail_to_an_internationalised_address_with_a_name_is_shown`` records it (strict
-    xfail); until it is fixed the mutation run tolerates exactly that exception.
-    """
-    try:
-        run_pipeline(EAI_SENDER)
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _pipeline_but_known(raw: bytes, tolerate: bool) -> None:
-    try:
-        run_pipeline(raw)
-    except UnicodeEncodeError:
-        if not tolerate:
-            raise
+def test_mail_to_an_internationalised_address_with_a_name_passes_the_pipeline():
+    run_pipeline(EAI_SENDER)
 
 
 def test_mutated_corpus_inputs_pass_the_pipeline_safely():
     deadline = time.monotonic() + hostile_seconds(4.0)
-    tolerate = _eai_name_bug_present()
     check = settings(max_examples=50, deadline=None, database=None,
                      suppress_health_check=list(HealthCheck))(
-        given(raw=mutated())(lambda raw: _pipeline_but_known(raw, tolerate)))
+        given(raw=mutated())(run_pipeline))
     rounds = 0
     while rounds == 0 or time.monotonic() < deadline:
         check()
