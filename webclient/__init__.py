@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,22 @@ from typing import Any
 from flask import Flask
 
 from webclient import config as config_module
+
+#: Libraries that log whole token requests and responses (access and refresh tokens) at
+#: DEBUG: requests-oauthlib in ``OAuth2Session.fetch_token``, oauthlib in its clients.
+TOKEN_LOGGERS = ("requests_oauthlib", "oauthlib", "google_auth_oauthlib")
+
+
+def quiet_token_loggers() -> None:
+    """Raise the loggers that would record OAuth tokens to INFO at the least.
+
+    A DEBUG log level on the root logger must never write tokens into a log file; a level
+    set higher than INFO by the operator is kept.
+    """
+    for name in TOKEN_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -33,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     config_module.check_required(app.config)
+    quiet_token_loggers()
     os.makedirs(app.instance_path, exist_ok=True)
     # We check the granted scopes ourselves and explain what is missing, so a narrower
     # grant must not abort the token exchange inside oauthlib.

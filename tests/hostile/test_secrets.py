@@ -162,10 +162,6 @@ def test_a_full_session_leaves_no_secret_and_no_content_behind(tmp_path, caplog,
     assert set(hits) - CONSENT_WORDING == set(), hits
 
 
-@pytest.mark.xfail(strict=True, reason="requests_oauthlib logs the whole token response "
-                   "(access and refresh token) at DEBUG in OAuth2Session.fetch_token; the web "
-                   "client must raise the 'requests_oauthlib' and 'oauthlib' loggers to INFO "
-                   "(or filter them) so a debug log level never records tokens")
 def test_debug_logging_of_the_oauth_exchange_records_no_token(tmp_path, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     hits = run_full_session(tmp_path, caplog, capfd)
