@@ -1,11 +1,16 @@
 """Verify a stored audit log end to end and name the first entry that cannot be trusted.
 
-One streaming pass in seq order (constant memory: batches of rows and of Merkle nodes)
-recomputes every leaf hash from the stored canonical bytes, checks the seq inside the bytes
-against the row, checks that seqs run 0, 1, 2, ... without gap or duplicate, rebuilds the
-tree and compares every stored node, every stored checkpoint (root and signature) and every
-exported checkpoint note the caller supplies. A second pass, run in the database, checks
-that the searchable columns and resource rows say what the hashed bytes say.
+Every leaf hash is recomputed from the stored canonical bytes and compared with the row,
+the seq inside the bytes with the row's, and the tree is rebuilt and compared with every
+stored node, every stored checkpoint (root and signature) and every exported checkpoint
+note the caller supplies (``audit.verify_scan``). A second pass, run in the database,
+checks that the searchable columns and resource rows say what the hashed bytes say
+(``audit.verify_columns``).
+
+Large logs are split into aligned ranges checked by separate processes (``workers``): each
+range after the first starts from the stored frontier at its start, which the range before
+it checks; the ranges' findings are combined so the first bad seq is still named exactly.
+Memory stays flat in every process: one batch of rows at a time.
 
 Security caveats: entries after the newest signed checkpoint are protected only by the
 stored nodes, which a database writer can recompute; export checkpoints often. A checkpoint
@@ -14,50 +19,28 @@ is only as good as the verifier key it is checked with: pass keys obtained out o
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import hmac
-from collections.abc import Callable, Iterator, Sequence
+import multiprocessing
+import os
+import queue
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from audit.checkpoint import open_signed_checkpoint
 from audit.errors import CheckpointError, TamperDetected
-from audit.merkle import EMPTY_ROOT, MerkleAccumulator, frontier_positions, root_at
+from audit.merkle import EMPTY_ROOT, MerkleAccumulator, Node
+from audit.problems import Problem, ProblemKind
+from audit.verify_columns import column_problems
+from audit.verify_scan import Marks, RangeResult, scan_range, split_ranges
 
 if TYPE_CHECKING:
     from audit.store import Store
 
+__all__ = ["BATCH", "PARALLEL_MIN", "Problem", "ProblemKind", "VerifyReport", "verify_store"]
+
 BATCH = 1 << 14  # a power of two: batches are aligned subtrees
-_COLUMNS = ("time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
-            "purpose", "basis", "basis_ref", "decision", "rule_id", "request_id")
-_SEQ_MARK = b',"seq":'
-
-
-class ProblemKind(enum.StrEnum):
-    """What verification found wrong."""
-
-    MODIFIED = "modified"
-    MISSING = "missing"
-    INSERTED = "inserted"
-    REORDERED = "reordered"
-    TREE_MISMATCH = "tree_mismatch"
-    COLUMN_MISMATCH = "column_mismatch"
-    CHECKPOINT_INVALID = "checkpoint_invalid"
-    CHECKPOINT_MISMATCH = "checkpoint_mismatch"
-    TRUNCATED = "truncated"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding: the first seq not proven good (``seq``..``last_seq``) and what is wrong."""
-
-    kind: ProblemKind
-    seq: int | None
-    detail: str
-    last_seq: int | None = None
+PARALLEL_MIN = 1 << 17  # logs this large are split over two processes by default
+_WORKER_WAIT = 1.0  # seconds between checks that a worker process is still alive
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,35 +84,202 @@ Progress = Callable[[int, int], None]
 
 def verify_store(store: Store, *, origin: str, verifier_keys: Sequence[str],
                  keys_trusted: bool, checkpoint_notes: Sequence[str] = (),
-                 progress: Progress | None = None, columns: bool = True) -> VerifyReport:
+                 progress: Progress | None = None, columns: bool = True,
+                 workers: int | None = None) -> VerifyReport:
     """Verify everything ``store`` holds against itself, its checkpoints and exported notes.
 
     ``columns=False`` skips the second pass (searchable columns and resource index against
     the hashed bytes); the tamper evidence itself, the first pass, always runs.
+    ``workers`` is the number of processes (default: two for logs of ``PARALLEL_MIN``
+    entries or more on a machine with several CPUs, else one).
     """
-    raw = store.engine.raw_connection()
+    head = _Head(store, origin, verifier_keys, checkpoint_notes)
+    size, batch = head.size, BATCH
+    if workers is None:
+        workers = 2 if size >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 else 1
+    problems = list(head.problems)
+    ranges = split_ranges(size, workers, batch) if size else []
+    results: list[RangeResult] = []
+    if not problems and ranges:
+        results, range_columns = _run_ranges(store, ranges, size, head.marks, batch, columns,
+                                             progress)
+        problems.extend(_combine(results))
+        if columns:
+            problems.extend(range_columns)
+    elif columns and size:
+        with store.engine.connect() as conn:
+            problems.extend(column_problems(conn, store.dialect, 0, size))
+    tree_clean = not any(p.kind != ProblemKind.COLUMN_MISMATCH for p in problems)
+    root = EMPTY_ROOT
+    if tree_clean and results and results[-1].end_frontier:
+        nodes = [Node(*n) for n in results[-1].end_frontier]
+        root = MerkleAccumulator.from_frontier(size, nodes).root()
+    if tree_clean:
+        problems.extend(head.tail_problems(store))
+    entries_checked, nodes_checked = 0, 0
+    for result in results:
+        entries_checked += result.entries_checked
+        nodes_checked += result.nodes_checked
+        if result.problems:
+            break
+    return VerifyReport(
+        size=size, root_hash=root, entries_checked=entries_checked,
+        nodes_checked=nodes_checked, checkpoints_checked=head.checkpoints_checked,
+        notes_checked=len(checkpoint_notes), keys_trusted=keys_trusted,
+        problems=_order(problems))
+
+
+def _combine(results: list[RangeResult]) -> list[Problem]:
+    """Return the findings of the first range that has any (later ones may be its echoes).
+
+    A range that starts from a stored frontier other than the one the range before it
+    computed is reported at its start (only concurrent tampering can cause that).
+    """
+    previous: RangeResult | None = None
+    for result in results:
+        if result.problems:
+            return list(result.problems)
+        if previous is not None and previous.end_frontier != result.start_frontier:
+            return [Problem(ProblemKind.TREE_MISMATCH, result.lo,
+                            f"the stored Merkle frontier at {result.lo} changed while it "
+                            "was being verified", result.lo)]
+        previous = result
+    return []
+
+
+def _run_ranges(store: Store, ranges: list[tuple[int, int]], size: int, marks: Marks,
+                batch: int, columns: bool, progress: Progress | None
+                ) -> tuple[list[RangeResult], list[Problem]]:
+    """Scan the first range here and the others in spawned processes; return in order."""
+    done = [0] * len(ranges)
+    results: dict[int, RangeResult] = {}
+    found_columns: list[Problem] = []
+    ctx = _context()
+    inbox: Any = ctx.Queue() if len(ranges) > 1 else None
+    procs: dict[int, Any] = {}
+    url = store.engine.url.render_as_string(hide_password=False)
+    for k, (lo, hi) in enumerate(ranges[1:], start=1):
+        proc = ctx.Process(target=_worker, name="audit-verify",
+                           args=(url, k, lo, hi, size, marks, _good_mark(marks, lo), batch,
+                                 columns, inbox), daemon=True)
+        proc.start()
+        procs[k] = proc
+
+    def report(k: int, count: int) -> None:
+        done[k] = count
+        while inbox is not None:
+            try:
+                message = inbox.get_nowait()
+            except queue.Empty:
+                break
+            _receive(message, done, results, found_columns)
+        if progress is not None:
+            progress(sum(done), size)
+
+    lo, hi = ranges[0]
+    results[0], first_columns = _scan_here(store, lo, hi, size, marks, batch, columns,
+                                           lambda count: report(0, count))
+    found_columns.extend(first_columns)
+    while len(results) < len(ranges):
+        try:
+            _receive(inbox.get(timeout=_WORKER_WAIT), done, results, found_columns)
+        except queue.Empty:
+            pass
+        for k, proc in procs.items():
+            if k not in results and not proc.is_alive() and inbox.empty():
+                lo, hi = ranges[k]  # the worker died: check its range here instead
+
+                def report_k(count: int, k: int = k) -> None:
+                    report(k, count)
+
+                results[k], more = _scan_here(store, lo, hi, size, marks, batch, columns,
+                                              report_k)
+                found_columns.extend(more)
+        if progress is not None:
+            progress(sum(done), size)
+    for proc in procs.values():
+        proc.join()
+    return [results[k] for k in range(len(ranges))], found_columns
+
+
+def _context() -> Any:
+    """Return the fork server's context where there is one (fast, thread-safe), else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["audit.verify"])
+    return ctx
+
+
+def _receive(message: tuple[Any, ...], done: list[int], results: dict[int, RangeResult],
+             found_columns: list[Problem]) -> None:
+    """Record a worker's progress or final result."""
+    if message[0] == "progress":
+        done[message[1]] = message[2]
+    elif message[0] == "done":
+        _, k, result, more = message
+        results[k] = result
+        done[k] = result.entries_checked
+        found_columns.extend(more)
+
+
+def _scan_here(store: Store, lo: int, hi: int, size: int, marks: Marks, batch: int,
+               columns: bool, progress: Callable[[int], None]
+               ) -> tuple[RangeResult, list[Problem]]:
+    """Scan one range (and check its columns) on this process's connections."""
+    result = _scan_on(store.engine, lo, hi, size, marks, _good_mark(marks, lo), batch,
+                      progress)
+    more: list[Problem] = []
+    if columns:
+        with store.engine.connect() as conn:
+            more = column_problems(conn, store.dialect, lo, hi)
+    return result, more
+
+
+def _scan_on(engine: Any, lo: int, hi: int, size: int, marks: Marks, good_mark: int,
+             batch: int, progress: Callable[[int], None] | None) -> RangeResult:
+    """Scan one range inside one read transaction on a raw connection of ``engine``."""
+    raw = engine.raw_connection()
     try:
-        dbapi: Any = raw.driver_connection
-        pg = store.dialect == "postgresql"
+        dbapi = raw.driver_connection
+        pg = engine.dialect.name == "postgresql"
         if pg:
             dbapi.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         else:
             dbapi.execute("BEGIN")
-        scan = _Scan(dbapi, pg, origin, verifier_keys, checkpoint_notes, progress)
-        scan.run()
-        if columns:
-            scan.problems.extend(_column_problems(store, scan.size))
-        if pg:
-            dbapi.rollback()
-        else:
-            dbapi.execute("ROLLBACK")
+        try:
+            return scan_range(dbapi, pg, lo=lo, hi=hi, size=size, marks=marks,
+                              good_mark=good_mark, batch=batch, progress=progress)
+        finally:
+            if pg:
+                dbapi.rollback()
+            else:
+                dbapi.execute("ROLLBACK")
     finally:
         raw.close()
-    return VerifyReport(
-        size=scan.size, root_hash=scan.root, entries_checked=scan.entries_checked,
-        nodes_checked=scan.nodes_checked, checkpoints_checked=scan.checkpoints_checked,
-        notes_checked=len(checkpoint_notes), keys_trusted=keys_trusted,
-        problems=_order(scan.problems))
+
+
+def _worker(url: str, k: int, lo: int, hi: int, size: int, marks: Marks, good_mark: int,
+            batch: int, columns: bool, outbox: Any) -> None:
+    """Scan one range in a spawned process and send the result back."""
+    from audit.store import make_engine
+
+    engine = make_engine(url)
+    try:
+        result = _scan_on(engine, lo, hi, size, marks, good_mark, batch,
+                          lambda count: outbox.put(("progress", k, count)))
+        more: list[Problem] = []
+        if columns:
+            with engine.connect() as conn:
+                more = column_problems(conn, engine.dialect.name, lo, hi)
+        outbox.put(("done", k, result, more))
+    finally:
+        engine.dispose()
+
+
+def _good_mark(marks: Marks, lo: int) -> int:
+    """Return the largest checkpoint size at or before ``lo`` (proven by earlier ranges)."""
+    return max((m for m in marks if m <= lo), default=0)
 
 
 def _order(problems: list[Problem]) -> tuple[Problem, ...]:
@@ -145,24 +295,37 @@ def _order(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=key))
 
 
-class _Scan:
-    """The streaming pass over entries, nodes and checkpoints."""
+class _Head:
+    """The log's size and the roots that must hold at checkpoint sizes, read once."""
 
-    def __init__(self, dbapi: Any, pg: bool, origin: str, keys: Sequence[str],
-                 notes: Sequence[str], progress: Progress | None) -> None:
-        self.db = dbapi
-        self.pg = pg
+    def __init__(self, store: Store, origin: str, keys: Sequence[str],
+                 notes: Sequence[str]) -> None:
         self.origin = origin
         self.keys = keys
         self.notes = notes
-        self.progress = progress
         self.problems: list[Problem] = []
-        self.size = 0
-        self.root = EMPTY_ROOT
-        self.entries_checked = 0
-        self.nodes_checked = 0
         self.checkpoints_checked = 0
-        self._good_mark = 0
+        raw = store.engine.raw_connection()
+        try:
+            db: Any = raw.driver_connection
+            self.db = db
+            self.pg = store.dialect == "postgresql"
+            if self.pg:
+                db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            else:
+                db.execute("BEGIN")
+            head = self._query("SELECT size FROM audit_head WHERE id = 1")
+            self.size = int(head[0][0]) if head else 0
+            found = self._marks()
+            self._check_marks(found)
+            self.marks: Marks = {size: [(what, root) for what, root, _note in items]
+                                 for size, items in found.items()}
+            if self.pg:
+                db.rollback()
+            else:
+                db.execute("ROLLBACK")
+        finally:
+            raw.close()
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Run a small query and return all rows."""
@@ -172,19 +335,6 @@ class _Scan:
             return list(cur.fetchall())
         finally:
             cur.close()
-
-    def run(self) -> None:
-        """Scan; stop at the first problem in the entry stream (later ones are its echoes)."""
-        head = self._query("SELECT size FROM audit_head WHERE id = 1")
-        self.size = int(head[0][0]) if head else 0
-        marks = self._marks()
-        acc = MerkleAccumulator()
-        self._check_marks(marks, acc)
-        if not self.problems:
-            self._stream(acc, marks)
-        self.root = acc.root() if acc.size == self.size else EMPTY_ROOT
-        if not self.problems:
-            self._check_tail()
 
     def _marks(self) -> dict[int, list[tuple[str, bytes, str]]]:
         """Collect tree sizes to check the root at: stored checkpoints and exported notes."""
@@ -228,8 +378,7 @@ class _Scan:
                 continue
         return None
 
-    def _check_marks(self, marks: dict[int, list[tuple[str, bytes, str]]],
-                     acc: MerkleAccumulator) -> None:
+    def _check_marks(self, marks: dict[int, list[tuple[str, bytes, str]]]) -> None:
         """Flag checkpoints beyond the log's end (truncation) and check size 0."""
         for size, found in marks.items():
             if size > self.size:
@@ -240,266 +389,32 @@ class _Scan:
                     f"{self.size}..{size - 1} were removed (truncation or rollback)",
                     size - 1))
         for what, root, _note in marks.get(0, []):
-            if root != acc.root():
+            if root != EMPTY_ROOT:
                 self.problems.append(Problem(ProblemKind.CHECKPOINT_MISMATCH, 0,
                                              f"a {what} of the empty log has a wrong root"))
 
-    def _stream(self, acc: MerkleAccumulator,
-                marks: dict[int, list[tuple[str, bytes, str]]]) -> None:
-        """Check entries batch by batch against leaf hashes, nodes and checkpoints.
-
-        A batch that starts where the previous one ended covers an aligned range of
-        BATCH (a power of two) leaves, so its subtrees are hashed bottom-up, level by
-        level, and compared with the stored nodes as whole lists. Any disagreement sends
-        the batch through the entry-by-entry check, which names the first bad entry.
-        """
-        expected = 0
-        self._good_mark = 0
-        for rows in self._entry_batches():
-            if not self._fast_batch(rows, acc, marks, expected):
-                expected = self._slow_batch(rows, acc, marks, expected)
-                if expected < 0:
-                    return
-            else:
-                expected += len(rows)
-            self.entries_checked = expected
-            if self.progress is not None:
-                self.progress(expected, self.size)
-        if expected < self.size:
-            self._flag(ProblemKind.MISSING, expected,
-                       f"the head says {self.size} entries but only {expected} exist "
-                       "(entries were deleted)")
-
-    def _fast_batch(self, rows: list[Any], acc: MerkleAccumulator,
-                    marks: dict[int, list[tuple[str, bytes, str]]], start: int) -> bool:
-        """Check a clean aligned batch in bulk; return False (changing nothing) if unsure."""
-        n = len(rows)
-        end = start + n
-        if start % BATCH or end > self.size or (n != BATCH and end != self.size):
-            return False
-        if [int(r[0]) for r in rows] != list(range(start, end)):
-            return False
-        raws = [bytes(r[1]) for r in rows]
-        sha256 = hashlib.sha256
-        level_hashes = [sha256(b"\x00" + raw).digest() for raw in raws]
-        if level_hashes != [bytes(r[2]) for r in rows]:
-            return False
-        mark = _SEQ_MARK
-        if [raw[raw.rfind(mark) + 7:raw.find(b",", raw.rfind(mark) + 7)] for raw in raws] != [
-                str(seq).encode() for seq in range(start, end)]:
-            return False
-        levels = [level_hashes]
-        checked = 0
-        level = 0
-        while len(level_hashes) >= 2:
-            level += 1
-            pairs = level_hashes
-            level_hashes = [sha256(b"\x01" + pairs[i] + pairs[i + 1]).digest()
-                            for i in range(0, len(pairs) - 1, 2)]
-            lo = start >> level
-            stored = self._query("SELECT hash FROM audit_nodes WHERE level = ? AND idx >= ? "
-                                 "AND idx < ? ORDER BY idx", (level, lo, lo + len(level_hashes)))
-            if [bytes(h) for (h,) in stored] != level_hashes:
-                return False
-            checked += len(level_hashes)
-            levels.append(level_hashes)
-        before = {(node.level, node.index): node.hash for node in acc.frontier()}
-
-        def node(level: int, index: int) -> bytes:
-            if index << level >= start:
-                return levels[level][index - (start >> level)]
-            return before[(level, index)]
-
-        good_mark = self._good_mark
-        for size in sorted(m for m in marks if start < m <= end):
-            root = root_at(size, node)
-            if not all(hmac.compare_digest(root, r) for _what, r, _note in marks[size]):
-                return False
-            good_mark = size
-        above: list[Any] = []
-        trial = MerkleAccumulator.from_frontier(start, acc.frontier())
-        for lv, ix in frontier_positions(n):
-            above.extend(trial.append_subtree(lv, levels[lv][ix])[1:])
-        for done in above:
-            stored_node = self._query("SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?",
-                                      (done.level, done.index))
-            if not stored_node or not hmac.compare_digest(bytes(stored_node[0][0]), done.hash):
-                return False
-        checked += len(above)
-        for lv, ix in frontier_positions(n):
-            acc.append_subtree(lv, levels[lv][ix])
-        self.nodes_checked += checked
-        self._good_mark = good_mark
-        return True
-
-    def _slow_batch(self, rows: list[Any], acc: MerkleAccumulator,
-                    marks: dict[int, list[tuple[str, bytes, str]]], expected: int) -> int:
-        """Check a batch entry by entry; return the next expected seq, or -1 after a problem."""
-        sha256 = hashlib.sha256
-        start = expected
-        stored_nodes = self._nodes_for(start, start + len(rows))
-        good_mark = self._good_mark
-        for seq, raw, stored_leaf in rows:
-            seq = int(seq)
-            if seq != expected:
-                if seq > expected:
-                    self._flag(ProblemKind.MISSING, expected,
-                               f"entry {expected} is missing (deleted)"
-                               if expected < self.size else
-                               f"entry {seq} exists beyond the log's head of {self.size}"
-                               " (inserted)")
-                else:
-                    self._flag(ProblemKind.INSERTED, seq, f"entry {seq} appears twice")
-                return -1
-            if seq >= self.size:
-                self._flag(ProblemKind.INSERTED, seq,
-                           f"entry {seq} exists beyond the log's head of {self.size} "
-                           "(inserted, or the head was rolled back)")
-                return -1
-            raw = bytes(raw)
-            leaf = sha256(b"\x00" + raw).digest()
-            if leaf != bytes(stored_leaf):
-                self._flag(ProblemKind.MODIFIED, seq,
-                           f"entry {seq}'s bytes do not match its recorded leaf hash "
-                           "(the entry was modified)")
-                return -1
-            inner = _inner_seq(raw)
-            if inner != seq:
-                # an entry from an earlier position means rows from there on moved
-                self._flag(ProblemKind.REORDERED if inner is not None else
-                           ProblemKind.MODIFIED, min(seq, inner if inner is not None
-                                                     else seq),
-                           f"the entry stored at {seq} is entry {inner} (entries were "
-                           "moved, swapped or inserted)" if inner is not None else
-                           f"entry {seq} is not a well-formed audit entry")
-                return -1
-            for node in acc.append(leaf)[1:]:
-                stored = stored_nodes.pop((node.level, node.index), None)
-                if stored is None:
-                    stored = self._stored_node(node.level, node.index)
-                self.nodes_checked += 1
-                if stored is None or not hmac.compare_digest(stored, node.hash):
-                    first = node.index << node.level
-                    last = first + (1 << node.level) - 1
-                    self._flag(ProblemKind.TREE_MISMATCH, max(first, good_mark),
-                               f"entries {first}..{last} do not hash to the stored Merkle "
-                               f"node ({node.level}, {node.index})"
-                               + (" (missing)" if stored is None else ""), last)
-                    return -1
-            expected += 1
-            found = marks.get(expected)
-            if found:
-                root = acc.root()
-                for what, mark_root, _note in found:
-                    if not hmac.compare_digest(root, mark_root):
-                        self._flag(ProblemKind.CHECKPOINT_MISMATCH, good_mark,
-                                   f"entries 0..{expected - 1} do not hash to the root of "
-                                   f"the {what} at size {expected}: entries after "
-                                   f"{good_mark - 1 if good_mark else 'the start'} were "
-                                   "rewritten or rolled back", expected - 1)
-                        return -1
-                good_mark = expected
-            self._good_mark = good_mark
-        return expected
-
-    def _stored_node(self, level: int, index: int) -> bytes | None:
-        """Return one stored node, or None when it is missing."""
-        found = self._query("SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?",
-                            (level, index))
-        return bytes(found[0][0]) if found else None
-
-    def _flag(self, kind: ProblemKind, seq: int, detail: str, last: int | None = None) -> None:
-        """Record a finding."""
-        self.problems.append(Problem(kind, seq, detail, last if last is not None else seq))
-
-    def _entry_batches(self) -> Iterator[list[Any]]:
-        """Yield entry rows (seq, entry, leaf_hash) in seq order, BATCH at a time."""
-        sql = "SELECT seq, entry, leaf_hash FROM audit_entries ORDER BY seq"
-        cur = self.db.cursor(name="audit_verify") if self.pg else self.db.cursor()
-        try:
-            cur.execute(sql)
-            while rows := cur.fetchmany(BATCH):
-                yield rows
-        finally:
-            cur.close()
-
-    def _nodes_for(self, start: int, end: int) -> dict[tuple[int, int], bytes]:
-        """Return the stored nodes completed by leaves [start, end)."""
-        found: dict[tuple[int, int], bytes] = {}
-        for level in range(1, end.bit_length()):
-            lo, hi = start >> level, (end >> level) - 1
-            if hi >= lo:
-                for idx, value in self._query(
-                        "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx BETWEEN ? "
-                        "AND ?", (level, lo, hi)):
-                    found[(level, int(idx))] = bytes(value)
-        return found
-
-    def _check_tail(self) -> None:
-        """Flag nodes or resources for entries that do not exist (truncated behind them)."""
+    def tail_problems(self, store: Store) -> list[Problem]:
+        """Flag rows beyond the head: entries, or nodes covering entries that do not exist."""
         size = self.size
-        for level, idx in self._query(
-                "SELECT level, idx FROM audit_nodes WHERE level >= 1 "
-                "AND (idx + 1) * (CAST(1 AS BIGINT) << level) > ? LIMIT 1", (size,)):
-            self._flag(ProblemKind.TRUNCATED, size,
-                       f"the Merkle node ({level}, {idx}) covers entries beyond the log's "
-                       f"{size} (entries were truncated or the head rolled back)")
-
-
-def _inner_seq(raw: bytes) -> int | None:
-    """Return the seq written inside canonical entry bytes (sorted keys put it near the end)."""
-    pos = raw.rfind(_SEQ_MARK)
-    if pos < 0:
-        return None
-    start = pos + len(_SEQ_MARK)
-    end = raw.find(b",", start)
-    digits = raw[start:end if end >= 0 else len(raw) - 1]
-    return int(digits) if digits.isdigit() else None
-
-
-def _column_problems(store: Store, size: int) -> list[Problem]:
-    """Compare searchable columns and resource rows with the hashed bytes, in the database."""
-    # The SQL below is assembled from module constants only; values go in as parameters.
-    pg = store.dialect == "postgresql"
-    doc = "convert_from(entry, 'UTF8')::jsonb" if pg else "CAST(entry AS TEXT)"
-    if pg:
-        cols = " OR ".join(f"j->>'{c}' IS DISTINCT FROM {c}" for c in _COLUMNS)
-        column_sql = (f"SELECT min(seq) FROM (SELECT *, {doc} AS j FROM audit_entries "  # noqa: S608
-                      f"WHERE seq < :size) s WHERE {cols}")
-        blob_res = (f"SELECT seq, r->>'kind' AS kind, r->>'id' AS rid FROM audit_entries, "  # noqa: S608
-                    f"jsonb_array_elements({doc}->'resources') AS r WHERE seq < :size")
-    else:
-        cols = " OR ".join(f"json_extract(j, '$.{c}') IS NOT {c}" for c in _COLUMNS)
-        column_sql = (f"SELECT min(seq) FROM (SELECT *, {doc} AS j FROM audit_entries "  # noqa: S608
-                      f"WHERE seq < :size) WHERE {cols}")
-        blob_res = (f"SELECT e.seq AS seq, json_extract(r.value, '$.kind') AS kind, "  # noqa: S608
-                    f"json_extract(r.value, '$.id') AS rid FROM audit_entries e, "
-                    f"json_each({doc}, '$.resources') r WHERE e.seq < :size")
-    table_res = "SELECT seq, kind, resource_id FROM audit_resources WHERE seq < :size"
-    # the resources named by the bytes are extracted once and compared both ways
-    resource_sql = (f"WITH b AS MATERIALIZED ({blob_res}) SELECT "  # noqa: S608
-                    f"(SELECT min(seq) FROM (SELECT seq, kind, rid FROM b EXCEPT {table_res}) x),"
-                    f" (SELECT min(seq) FROM ({table_res} EXCEPT SELECT seq, kind, rid FROM b) y)")
-    checks = [
-        (column_sql, ("the searchable columns of entry {seq} differ from its hashed bytes "
-                      "(the row was edited)",)),
-        (resource_sql,
-         ("a resource of entry {seq} is missing from the resource index (it was deleted)",
-          "the resource index lists a resource entry {seq} does not name (it was inserted)")),
-    ]
-    problems = []
-    with store.engine.connect() as conn:
-        for sql, details in checks:
-            try:
-                found = conn.execute(text(sql), {"size": size}).one()
-            except Exception:  # noqa: BLE001 - malformed JSON is itself tampering
-                conn.rollback()
-                problems.append(Problem(ProblemKind.COLUMN_MISMATCH, None,
-                                        "an entry's bytes are not valid JSON; the entry "
-                                        "stream check names which"))
-                continue
-            for seq, detail in zip(found, details, strict=True):
-                if seq is not None:
-                    problems.append(Problem(ProblemKind.COLUMN_MISMATCH, int(seq),
-                                            detail.format(seq=int(seq)), int(seq)))
-    return problems
+        problems = []
+        raw = store.engine.raw_connection()
+        try:
+            self.db = raw.driver_connection
+            beyond = self._query("SELECT min(seq) FROM audit_entries WHERE seq >= ?", (size,))
+            if beyond and beyond[0][0] is not None:
+                seq = int(beyond[0][0])
+                problems.append(Problem(
+                    ProblemKind.INSERTED, seq, f"entry {seq} exists beyond the log's head of "
+                    f"{size} (inserted, or the head was rolled back)", seq))
+            for level, idx in self._query(
+                    "SELECT level, idx FROM audit_nodes WHERE level >= 1 "
+                    "AND (idx + 1) * (CAST(1 AS BIGINT) << level) > ? LIMIT 1", (size,)):
+                problems.append(Problem(
+                    ProblemKind.TRUNCATED, size,
+                    f"the Merkle node ({level}, {idx}) covers entries beyond the log's "
+                    f"{size} (entries were truncated or the head rolled back)", size))
+            if self.pg:
+                self.db.rollback()
+        finally:
+            raw.close()
+        return problems
