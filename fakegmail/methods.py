@@ -61,6 +61,13 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
         def wrapper(userId: str, **kwargs: Any) -> Any:  # noqa: N803 - Gmail's name
             state = emulator_state()
             g.method_id = method_id
+            state.stats.begin()
+            try:
+                return serve(state, userId, kwargs)
+            finally:
+                state.stats.end()
+
+        def serve(state: EmulatorState, userId: str, kwargs: dict[str, Any]) -> Any:  # noqa: N803
             state.faults.apply(method_id)
             grant = authenticate(state)
             if userId != "me" and userId.lower() != grant.email:

@@ -27,12 +27,29 @@ class Account:
 
 
 class RequestStats:
-    """Count calls, errors and quota units per Gmail method."""
+    """Count calls, errors and quota units per Gmail method, and calls in flight at once.
+
+    ``peak_in_flight`` is the most Gmail calls that were being served at the same moment
+    since the last reset, so an integrator can check that their client overlaps calls.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.calls: dict[str, int] = defaultdict(int)
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.in_flight = 0
+        self.peak_in_flight = 0
+
+    def begin(self) -> None:
+        """Note that a Gmail call started being served."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        """Note that a Gmail call finished being served."""
+        with self._lock:
+            self.in_flight -= 1
 
     def record(self, method_id: str, status: int, *, new_call: bool = True) -> None:
         """Record one call of ``method_id`` answered with ``status``.
@@ -51,6 +68,7 @@ class RequestStats:
         with self._lock:
             self.calls.clear()
             self.errors.clear()
+            self.peak_in_flight = self.in_flight
 
     def snapshot(self, quota: QuotaLedger) -> dict[str, Any]:
         """Return the counters as the control API shows them."""
@@ -67,6 +85,7 @@ class RequestStats:
                 "total_calls": sum(self.calls.values()),
                 "methods": methods,
                 "quota_units_by_user": dict(quota.units_by_user),
+                "peak_in_flight": self.peak_in_flight,
             }
 
 

@@ -156,7 +156,8 @@ def test_stats_are_shown_and_reset(client: FlaskClient, state: EmulatorState) ->
         "calls": 2, "errors": {"503": 1}, "quota_units": 5}
     assert shown["quota_units_by_user"] == {"a@example.com": 5}
     cleared = client.delete("/_emulator/stats").get_json()
-    assert cleared == {"total_calls": 0, "methods": {}, "quota_units_by_user": {}}
+    assert cleared == {"total_calls": 0, "methods": {}, "quota_units_by_user": {},
+                       "peak_in_flight": 0}
 
 
 def test_oauth_clients_are_registered_and_listed(client: FlaskClient) -> None:
