@@ -10,7 +10,6 @@ import hashlib
 import multiprocessing
 import os
 import random
-import resource
 import sqlite3
 import tempfile
 import threading
@@ -176,13 +175,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
             raw_rate = len(blobs) / (time.perf_counter() - start)
             del blobs
             workers = 2 if size >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 else 1
-            peak = max(resource.getrusage(who).ru_maxrss
-                       for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
             results.append(_result(
                 "verify_sqlite", size / elapsed, "entries/s", ">= 500000",
                 f"{size} entries in {workers} process(es), with the column/index pass; raw "
-                f"SHA-256 over the same bytes {raw_rate:.0f}/s (one core); peak RSS of any "
-                f"process {peak} MB; filled with append_many at {fill_rate:.0f}/s"))
+                f"SHA-256 over the same bytes {raw_rate:.0f}/s (one core); filled with "
+                f"append_many at {fill_rate:.0f}/s"))
             results.append(_result(
                 "verify_tree_only_sqlite", size / tree_elapsed, "entries/s", ">= 500000",
                 f"{size} entries in {workers} process(es), verify(columns=False); raw SHA-256 "
