@@ -9,7 +9,8 @@ if [ ! -x "$PG_BIN/initdb" ]; then
     exit 1
 fi
 run_as_pg() {
-    if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    # From / so the postgres user is not left in a folder it may not enter.
+    if [ "$(id -u)" = "0" ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 base=$(mktemp -d /tmp/mailguard-pg.XXXXXX)
 chmod 755 "$base"
