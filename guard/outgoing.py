@@ -12,6 +12,7 @@ import email.policy
 import email.utils
 import json
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,11 +20,18 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 
+import idna
+
 from guard.errors import InvalidMessage
 from guard.mail_values import OutgoingMessage
 
 #: Gmail's limit on a message sent through the upload endpoint (35 MiB).
 MAX_MESSAGE_BYTES = 36_700_160
+
+#: The longest attachment name written (most file systems store at most 255 characters).
+MAX_FILENAME_CHARS = 255
+#: Declared types that are containers, never a single file's type.
+_CONTAINER_TYPES = ("multipart", "message")
 
 _POLICY = email.policy.SMTP.clone(max_line_length=998, raise_on_defect=True)
 
@@ -46,6 +54,44 @@ def _clean(field: str, value: str) -> str:
     return value
 
 
+def safe_filename(name: str) -> str:
+    """Return the attachment name a recipient's system can store safely.
+
+    Only the base name is kept (no ``/`` or ``\\`` path), bidirectional and other
+    invisible format characters are removed (U+202E before ``fdp.exe`` makes ``invoice`` +
+    ``fdp.exe`` read as ``invoiceexe.pdf``), a name of dots only is dropped, and a name over
+    255 characters is cut keeping its extension. An empty result is left for the caller
+    to refuse.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf"))
+    base = base.strip()
+    if set(base) <= {"."}:
+        base = ""
+    if len(base) > MAX_FILENAME_CHARS:
+        stem, dot, extension = base.rpartition(".")
+        if dot and stem and len(extension) <= 16:
+            base = stem[:MAX_FILENAME_CHARS - len(extension) - 1] + "." + extension
+        else:
+            base = base[:MAX_FILENAME_CHARS]
+    return base
+
+
+def _ascii_domain(field: str, domain: str) -> str:
+    """Return ``domain`` as ASCII, an internationalised one in punycode (IDNA 2008, UTS 46).
+
+    Written as text, a non-ASCII domain would become an RFC 2047 encoded word, which no
+    server can deliver to.
+    """
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as error:
+        raise InvalidMessage(f"{field} has an internationalised domain that is not a valid "
+                             "domain name (IDNA); check the part after the @") from error
+
+
 def _addresses(field: str, values: Iterable[str]) -> list[str]:
     out: list[str] = []
     for value in values:
@@ -57,8 +103,13 @@ def _addresses(field: str, values: Iterable[str]) -> list[str]:
             raise InvalidMessage(f"{field} has an entry that is not an email address; use "
                                  "'Name <name@example.com>' or 'name@example.com'")
         local, _, domain = addr.rpartition("@")
+        if not local.isascii():
+            raise InvalidMessage(f"{field} has an address with non-ASCII characters before "
+                                 "the @; such addresses need SMTPUTF8, which this sender "
+                                 "does not use: ask the recipient for an ASCII address")
         try:
-            out.append(str(Address(display_name=name, username=local, domain=domain)))
+            out.append(str(Address(display_name=name, username=local,
+                                   domain=_ascii_domain(field, domain))))
         except (ValueError, IndexError) as error:
             raise InvalidMessage(f"{field} has an address that cannot be written into a "
                                  "header") from error
@@ -109,12 +160,16 @@ def build_message(outgoing: OutgoingMessage, *, message_id: str | None = None,
     if outgoing.html_body is not None:
         msg.add_alternative(outgoing.html_body, subtype="html", charset="utf-8")
     for index, attachment in enumerate(outgoing.attachments):
-        filename = _clean(f"attachments[{index}].filename", attachment.filename).strip()
+        filename = safe_filename(_clean(f"attachments[{index}].filename", attachment.filename))
         mime = _clean(f"attachments[{index}].mime_type", attachment.mime_type).strip().lower()
         maintype, slash, subtype = mime.partition("/")
         if not slash or not maintype or not subtype or " " in mime:
             raise InvalidMessage(f"attachments[{index}].mime_type must look like type/subtype, "
                                  "e.g. application/pdf")
+        if maintype in _CONTAINER_TYPES:
+            # A file is a leaf: declared as a container it would be written without a
+            # boundary (or as a nested message), breaking the message around it.
+            maintype, subtype = "application", "octet-stream"
         if not filename:
             raise InvalidMessage(f"attachments[{index}].filename is empty; give the file a name")
         msg.add_attachment(bytes(attachment.data), maintype=maintype, subtype=subtype,
