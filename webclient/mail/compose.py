@@ -42,6 +42,9 @@ from webclient.signed_in import sign_in_required
 #: third when base64-encoded, so the files themselves may total about 25 MB.
 MAX_ATTACHMENTS_BYTES = 25 * 1024 * 1024
 _SPLIT = re.compile(r"[,;\n]")
+#: A media type as RFC 6838 names them: type/subtype, restricted characters, no parameters.
+_MEDIA_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_MEDIA_TYPE = re.compile(f"{_MEDIA_NAME}/{_MEDIA_NAME}")
 #: What a Gmail message id can look like; anything else is not put in the audit entry.
 _GMAIL_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
 #: The rule an audit entry names when no draft of the mailbox holds the message asked for.
@@ -73,21 +76,70 @@ class ComposeForm:
                       for name in cls.__dataclass_fields__})
 
 
+def _entries(text: str) -> list[str]:
+    """Split a recipients field at commas, semicolons and newlines between addresses.
+
+    A separator inside a quoted display name (``"Doe, John" <j@example.com>``, as reply
+    and reply-all write it), an angle-bracketed address or a comment is part of the entry.
+    """
+    entries: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    depth = {"<": 0, "(": 0}
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or depth["("]):
+            escaped = True
+        elif ch == '"' and not depth["("]:
+            quoted = not quoted
+        elif not quoted and ch in "<(":
+            depth[ch] += 1
+        elif not quoted and ch in ">)":
+            opener = "<" if ch == ">" else "("
+            depth[opener] = max(0, depth[opener] - 1)
+        elif not quoted and not any(depth.values()) and _SPLIT.fullmatch(ch):
+            entries.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    entries.append("".join(current))
+    return [entry.strip() for entry in entries if entry.strip()]
+
+
+def _written(name: str, address: str) -> str:
+    """Return ``name <address>`` with the name quoted where RFC 5322 needs it.
+
+    Unlike ``formataddr`` this keeps a non-ASCII name or address as text; the guard
+    encodes each part the way its header needs.
+    """
+    if not name:
+        return address
+    if re.search(r'[][\\()<>@,:;".]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
 def split_addresses(text: str) -> tuple[str, ...]:
-    """Split a recipients field at commas, semicolons and newlines."""
-    pairs = getaddresses([part for part in _SPLIT.split(text) if part.strip()])
-    return tuple(formataddr((name, address)) if name else address
-                 for name, address in pairs if address)
+    """Split a recipients field into its addresses, each as ``name <address>`` or bare."""
+    pairs = (pair for entry in _entries(text) for pair in getaddresses([entry]))
+    return tuple(_written(name, address) for name, address in pairs if address)
 
 
 def invalid_addresses(text: str) -> list[str]:
-    """Return the entries of a recipients field that are not email addresses."""
+    """Return the entries of a recipients field that are not email addresses we can send to.
+
+    An entry in group syntax (``team: a@example.org, b@example.org;``) is checked member
+    by member. An address with non-ASCII characters before the @ would need SMTPUTF8,
+    which the message is not sent with, so it is listed too.
+    """
     bad = []
-    for part in _SPLIT.split(text):
-        if part.strip():
-            _name, address = getaddresses([part])[0]
-            if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address or ""):
-                bad.append(part.strip())
+    for entry in _entries(text):
+        addresses = [address for _name, address in getaddresses([entry])]
+        if not addresses or not all(
+                re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address)
+                and address.rpartition("@")[0].isascii() for address in addresses):
+            bad.append(entry)
     return bad
 
 
@@ -227,13 +279,25 @@ def _outgoing(box: BoundMailbox, form: ComposeForm, aliases: tuple[str, ...],
         references=tuple(form.references.split()), thread_id=form.thread_id or None)
 
 
+def _upload_type(declared: str) -> str:
+    """Return the browser's type for an uploaded file, or ``application/octet-stream``.
+
+    The type of an upload is the browser's guess, which the sender cannot correct; one
+    that is not ``type/subtype`` is treated as unknown, as browsers do for a file they
+    cannot identify.
+    """
+    if _MEDIA_TYPE.fullmatch(declared or ""):
+        return declared
+    return "application/octet-stream"
+
+
 def _uploaded() -> tuple[OutgoingAttachment, ...]:
     files = []
     for upload in request.files.getlist("attachments"):
         if not upload or not upload.filename:
             continue
         files.append(OutgoingAttachment(filename=upload.filename,
-                                        mime_type=upload.mimetype or "application/octet-stream",
+                                        mime_type=_upload_type(upload.mimetype),
                                         data=upload.read()))
     return tuple(files)
 
