@@ -41,6 +41,8 @@ SQLITE_ONLY: dict[str, str] = {
         "refuses SQLite's :memory: database",
     "tests/audit/store/test_fail_closed.py::test_directory_removed_under_an_open_log":
         "removes the SQLite file's folder under an open log",
+    "tests/hostile/test_secrets.py::test_a_full_session_leaves_no_secret_and_no_content":
+        "scans the SQLite file's bytes for secrets",
 }
 
 
