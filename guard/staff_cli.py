@@ -99,7 +99,8 @@ def _registry(db_url: str) -> Iterator[StaffRegistry]:
         engine.dispose()
 
 
-@click.group("staff", context_settings={"help_option_names": ["-h", "--help"]}, help=__doc__)
+@click.group("staff", context_settings={"help_option_names": ["-h", "--help"]}, help=__doc__,
+             short_help="Add, remove and list staff members and their roles.")
 def staff() -> None:
     """Manage the staff members who may use the human-access broker."""
 

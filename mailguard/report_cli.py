@@ -38,7 +38,7 @@ from webclient.review.text import translator
 
 
 @click.command("report", context_settings={"help_option_names": ["-h", "--help"]},
-               help=__doc__)
+               help=__doc__, short_help="Write the compliance report for a period (HTML or PDF).")
 @click.option("--since", required=True, help="From this UTC date or time, e.g. 2025-01-01.")
 @click.option("--until", help="Up to and including this UTC date (default: now).")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html",
