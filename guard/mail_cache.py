@@ -7,11 +7,18 @@ Security caveat: subjects, snippets and participants are Gmail data, so each row
 sealed with the token vault's keys (AES-256-GCM, the mailbox and thread id as associated
 data). Only ids, the sort time and key ids are stored in the clear. A row that no longer
 opens (its key was retired) empties that mailbox's cache, which is then rebuilt.
+
+The cache is an optimisation: a write or read that fails (two processes loading one inbox
+at once, a database that is briefly away) is logged by its error class only, never with
+the statement's parameters (they name the mailbox), and the page is served from Gmail.
+Writes take the mailbox's state row first (insert-or-update), so concurrent writers of one
+mailbox queue behind each other instead of colliding on a primary key.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +38,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from guard.db import metadata
 from guard.mail_values import ThreadPage, ThreadSummary
@@ -56,6 +66,8 @@ thread_cache = Table(
 )
 
 _CONTEXT = b"mailguard/thread-cache/v1\x00"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,29 @@ def _sort_ms(summary: ThreadSummary) -> int:
     return int(summary.last_date.timestamp() * 1000) if summary.last_date else 0
 
 
+def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]],
+            keys: tuple[str, ...]) -> None:
+    """Insert ``rows``, overwriting rows with the same ``keys`` (one statement where possible)."""
+    dialect = conn.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+        updated = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updated), rows)
+        return
+    for row in rows:  # other dialects: the caller holds the mailbox's state row
+        where = [table.c[k] == row[k] for k in keys]
+        conn.execute(delete(table).where(*where))
+        conn.execute(insert(table).values(**row))
+
+
+def _log_failure(what: str, exc: SQLAlchemyError) -> None:
+    """Log a failed cache operation by error class only: parameters would name the mailbox."""
+    orig = getattr(exc, "orig", None)
+    cause = type(orig).__name__ if orig is not None else "-"
+    log.warning("inbox cache %s failed (%s/%s); the inbox is served from Gmail",
+                what, type(exc).__name__, cause)
+
+
 class MailCache:
     """Keep sealed inbox thread summaries and the history id they are current at."""
 
@@ -107,10 +142,14 @@ class MailCache:
         self._max_threads = max_threads
 
     def state(self, mailbox: str) -> CacheState | None:
-        """Return the cache's state for ``mailbox``, or None when it holds nothing."""
-        with self._engine.connect() as conn:
-            row = conn.execute(select(cache_state).where(cache_state.c.mailbox == mailbox)
-                               ).first()
+        """Return the cache's state for ``mailbox``, or None when it holds nothing or fails."""
+        try:
+            with self._engine.connect() as conn:
+                row = conn.execute(select(cache_state).where(cache_state.c.mailbox == mailbox)
+                                   ).first()
+        except SQLAlchemyError as exc:
+            _log_failure("read", exc)
+            return None
         if row is None:
             return None
         return CacheState(history_id=row.history_id, page_size=row.page_size,
@@ -128,36 +167,56 @@ class MailCache:
 
     def replace_inbox(self, mailbox: str, page: ThreadPage, *, history_id: str,
                       page_size: int) -> None:
-        """Replace the mailbox's cache with a freshly listed first inbox page."""
+        """Replace the mailbox's cache with a freshly listed first inbox page.
+
+        Never raises for a database error: the failure is logged and the cache emptied
+        (best effort), so the next listing goes to Gmail.
+        """
         rows = self._rows(mailbox, page.threads)
-        with self._engine.begin() as conn:
-            conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
-            conn.execute(delete(cache_state).where(cache_state.c.mailbox == mailbox))
-            if rows:
-                conn.execute(insert(thread_cache), rows)
-            conn.execute(insert(cache_state).values(
-                mailbox=mailbox, history_id=history_id, page_size=page_size,
-                next_page_token=page.next_page_token,
-                result_size_estimate=page.result_size_estimate, synced_at=self._clock()))
+        state = {"mailbox": mailbox, "history_id": history_id, "page_size": page_size,
+                 "next_page_token": page.next_page_token,
+                 "result_size_estimate": page.result_size_estimate, "synced_at": self._clock()}
+        try:
+            with self._engine.begin() as conn:
+                # The state row first: it locks the mailbox, so a concurrent writer waits.
+                _upsert(conn, cache_state, [state], ("mailbox",))
+                conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
+                if rows:
+                    _upsert(conn, thread_cache, rows, ("mailbox", "thread_id"))
+        except SQLAlchemyError as exc:
+            _log_failure("write", exc)
+            self.clear(mailbox)
 
     def apply(self, mailbox: str, *, upserts: Iterable[ThreadSummary],
               removed: Iterable[str], history_id: str) -> None:
-        """Apply changes learnt from history and move the history id forward."""
+        """Apply changes learnt from history and move the history id forward.
+
+        Never raises for a database error: the failure is logged and the mailbox's cache
+        emptied (best effort), so ``page`` answers None and the inbox comes from Gmail.
+        """
         rows = self._rows(mailbox, upserts)
-        gone = set(removed) | {r["thread_id"] for r in rows}
+        gone = set(removed) - {r["thread_id"] for r in rows}
         t = thread_cache.c
-        with self._engine.begin() as conn:
-            if gone:
-                conn.execute(delete(thread_cache).where(t.mailbox == mailbox,
-                                                        t.thread_id.in_(sorted(gone))))
-            if rows:
-                conn.execute(insert(thread_cache), rows)
-            conn.execute(update(cache_state).where(cache_state.c.mailbox == mailbox)
-                         .values(history_id=history_id, synced_at=self._clock()))
-            keep = select(t.thread_id).where(t.mailbox == mailbox).order_by(
-                t.last_ms.desc()).limit(self._max_threads)
-            conn.execute(delete(thread_cache).where(t.mailbox == mailbox,
-                                                    t.thread_id.not_in(keep.scalar_subquery())))
+        try:
+            with self._engine.begin() as conn:
+                # The state row first: it locks the mailbox, so a concurrent writer waits.
+                moved = conn.execute(
+                    update(cache_state).where(cache_state.c.mailbox == mailbox)
+                    .values(history_id=history_id, synced_at=self._clock())).rowcount
+                if not moved:
+                    return  # cleared meanwhile: the next listing rebuilds it
+                if gone:
+                    conn.execute(delete(thread_cache).where(t.mailbox == mailbox,
+                                                            t.thread_id.in_(sorted(gone))))
+                if rows:
+                    _upsert(conn, thread_cache, rows, ("mailbox", "thread_id"))
+                keep = select(t.thread_id).where(t.mailbox == mailbox).order_by(
+                    t.last_ms.desc()).limit(self._max_threads)
+                conn.execute(delete(thread_cache).where(
+                    t.mailbox == mailbox, t.thread_id.not_in(keep.scalar_subquery())))
+        except SQLAlchemyError as exc:
+            _log_failure("write", exc)
+            self.clear(mailbox)
 
     def page(self, mailbox: str, max_results: int) -> ThreadPage | None:
         """Return the newest ``max_results`` cached threads, or None if the cache is unusable."""
@@ -165,10 +224,14 @@ class MailCache:
         if state is None:
             return None
         t = thread_cache.c
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(t.thread_id, t.key_id, t.sealed)
-                                .where(t.mailbox == mailbox)
-                                .order_by(t.last_ms.desc(), t.thread_id.desc())).all()
+        try:
+            with self._engine.connect() as conn:
+                rows = conn.execute(select(t.thread_id, t.key_id, t.sealed)
+                                    .where(t.mailbox == mailbox)
+                                    .order_by(t.last_ms.desc(), t.thread_id.desc())).all()
+        except SQLAlchemyError as exc:
+            _log_failure("read", exc)
+            return None
         try:
             summaries = [_from_json(self._keys.open(r.key_id, bytes(r.sealed),
                                                     context=_context(mailbox, r.thread_id)))
@@ -181,10 +244,17 @@ class MailCache:
                           result_size_estimate=max(state.result_size_estimate, len(summaries)))
 
     def clear(self, mailbox: str) -> None:
-        """Forget everything cached for ``mailbox``."""
+        """Forget everything cached for ``mailbox``; a database error is logged, not raised."""
+        try:
+            self._delete(mailbox)
+        except SQLAlchemyError as exc:
+            _log_failure("clear", exc)
+
+    def _delete(self, mailbox: str) -> None:
         with self._engine.begin() as conn:
-            conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
+            # The state row first, in the same order as the writers, so they cannot deadlock.
             conn.execute(delete(cache_state).where(cache_state.c.mailbox == mailbox))
+            conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
 
     def drop_stale_keys(self) -> int:
         """Empty the cache of every mailbox with a row not sealed by the newest key.
@@ -196,5 +266,5 @@ class MailCache:
             stale = conn.execute(select(t.mailbox).where(t.key_id != self._keys.newest_id)
                                  .distinct()).scalars().all()
         for mailbox in stale:
-            self.clear(mailbox)
+            self._delete(mailbox)
         return len(stale)
