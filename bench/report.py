@@ -253,7 +253,21 @@ def goals_section(figures: Figures) -> list[str]:
     ]
 
 
-def render(report: Mapping[str, Any]) -> str:
+def source_revision(folder: Path = RESULTS.parent) -> str | None:
+    """Return the git commit of the working tree the run measured, marked when modified."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder,  # noqa: S607
+                              capture_output=True, text=True, timeout=10, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+                               cwd=folder, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else "")
+
+
+def render(report: Mapping[str, Any], revision: str | None = None) -> str:
     """Return the Markdown report for one run's JSON."""
     figures = Figures(report)
     info = report.get("machine", {})
@@ -267,7 +281,8 @@ def render(report: Mapping[str, Any]) -> str:
         f"Written by `make bench` from the run of {report.get('generated_at', '?')} "
         f"({report.get('duration_s', '?')} s, {report.get('repeats', '?')} repeats per "
         f"benchmark{', quick workloads' if report.get('quick') else ''}). Each figure is the "
-        "median of the repeats; each comparison was measured side by side in that run.", "",
+        "median of the repeats; each comparison was measured side by side in that run."
+        + (f" Source: commit {revision}." if revision else ""), "",
         f"- Machine: {info.get('cpu_model', '?')}, {info.get('cpu_count', '?')} cores, "
         + (f"{memory:.1f} GiB memory, " if memory else "")
         + (f"disk {fmt(fsync.value)} fsync/s (512-byte write + fsync)" if fsync else
@@ -313,7 +328,7 @@ def render(report: Mapping[str, Any]) -> str:
 def write_report(report: Mapping[str, Any], path: Path) -> Path:
     """Write the Markdown report for ``report`` to ``path``; return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(report), encoding="utf-8")
+    path.write_text(render(report, source_revision()), encoding="utf-8")
     return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,9 +101,11 @@ def test_failed_benchmarks_are_listed():
     assert "- `bench.load: Traceback (most recent call last):`" in text
 
 
-def test_write_report_creates_the_folder(tmp_path):
+def test_write_report_creates_the_folder_and_names_the_measured_commit(tmp_path):
     path = write_report(_run(), tmp_path / "deep" / "report.md")
-    assert path.read_text(encoding="utf-8").startswith("# MailGuard performance report")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# MailGuard performance report")
+    assert re.search(r"Source: commit [0-9a-f]{7,}", text)
 
 
 def test_fmt_keeps_about_three_significant_digits():
