@@ -40,8 +40,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from audit import pg_append
 from audit.errors import AuditError, AuditUnavailable
@@ -508,8 +508,28 @@ def _driver_errors(dialect: str) -> tuple[type[BaseException], ...]:
     return (sqlite3.Error,)
 
 
+def without_server_detail(ctx: ExceptionContext) -> BaseException | None:
+    """Drop PostgreSQL's DETAIL lines from an error's text: they echo key values (addresses).
+
+    The structured diagnostics stay on ``exc.orig.diag`` for code; only the text that reaches
+    logs and tracebacks loses them.
+    """
+    orig, wrapped = ctx.original_exception, ctx.sqlalchemy_exception
+    if not isinstance(wrapped, DBAPIError) or not orig.args or not isinstance(orig.args[0], str):
+        return None
+    first = orig.args[0].split("\n", 1)[0]
+    if first == orig.args[0]:
+        return None
+    orig.args = (first,)
+    return type(wrapped)(ctx.statement, ctx.parameters, orig, hide_parameters=True,
+                         connection_invalidated=ctx.is_disconnect, code=wrapped.code)
+
+
 def make_engine(url: str | Path, *, lock_timeout: float = 10.0) -> Engine:
-    """Create an engine for an SQLite path/URL or a PostgreSQL URL with the log's settings."""
+    """Create an engine for an SQLite path/URL or a PostgreSQL URL with the log's settings.
+
+    Statement parameters are hidden from error messages and logs (``hide_parameters``).
+    """
     if isinstance(url, Path) or "://" not in str(url):
         url = f"sqlite:///{Path(url)}"
     try:
@@ -525,17 +545,21 @@ def make_engine(url: str | Path, *, lock_timeout: float = 10.0) -> Engine:
             raise AuditError(
                 "an in-memory SQLite audit log is not durable; give a file path"
             )
-        engine = create_engine(parsed, connect_args={"timeout": lock_timeout})
+        engine = create_engine(parsed, connect_args={"timeout": lock_timeout},
+                               hide_parameters=True)
         _configure_sqlite(engine, lock_timeout)
         return engine
     if backend == "postgresql":
         ms = int(lock_timeout * 1000)
-        return create_engine(
+        engine = create_engine(
             parsed,
             pool_pre_ping=True,
+            hide_parameters=True,
             connect_args={"connect_timeout": max(1, int(lock_timeout)),
                           "options": f"-c lock_timeout={ms} -c synchronous_commit=on"},
         )
+        event.listen(engine, "handle_error", without_server_detail)
+        return engine
     raise AuditError(
         f"audit logs are kept in SQLite or PostgreSQL, not {backend!r}; use a file path or a "
         "postgresql+psycopg:// URL"

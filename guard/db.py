@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 
+from audit.store import without_server_detail
+
 metadata = MetaData()
 
 
@@ -24,12 +26,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def open_engine(url: str) -> Engine:
-    """Return an engine for ``url`` with durable, concurrent-safe settings."""
+    """Return an engine for ``url`` with durable, concurrent-safe settings.
+
+    Security caveat: ``hide_parameters`` keeps statement parameters (addresses, ids, sealed
+    tokens) out of every SQLAlchemy error message and log line, which end up in server logs.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                           hide_parameters=True)
+    event.listen(engine, "handle_error", without_server_detail)
+    return engine
 
 
 def create_schema(engine: Engine) -> None:
