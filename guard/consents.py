@@ -8,15 +8,19 @@ whom they agreed, and are revocable at any time; nothing is cached, so a revocat
 effect on the next request. Every record and revocation is audited before it is stored.
 
 Security caveat: only the user themselves (a user actor whose id is the mailbox) can record
-or revoke their consent; the wording is stored here, never in the audit log.
+or revoke their consent; the wording is stored here, never in the audit log. The wording
+names messages (subjects, senders), so it is sealed at rest with the token vault's keys
+(AES-256-GCM, bound to the table and consent id: a wording moved to another row does not
+open). The ``wording_sha256`` column holds an HMAC under a key derived from the sealing key,
+never a plain hash, which would let anyone confirm a guessed subject.
 """
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +33,7 @@ from guard.errors import GuardError
 from guard.policy import AccessBasis, Actor, ActorKind, Consent, Policy, TransferConsent
 from guard.recording import record, refs_of
 from guard.staff import aware
+from guard.vault import RotationReport, VaultKeyError, VaultKeys, sealed_key_id
 
 Clock = Callable[[], datetime]
 
@@ -79,7 +84,7 @@ class ConsentRecord:
     user: str
     grantee: str
     message_ids: frozenset[str]
-    wording: str
+    wording: str = field(repr=False)
     agreed_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
@@ -102,7 +107,7 @@ class TransferConsentRecord:
     id: str
     user: str
     recipient_id: str
-    wording: str
+    wording: str = field(repr=False)
     agreed_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
@@ -136,16 +141,45 @@ def _check_id(value: str, what: str) -> str:
     return value
 
 
-def _sha(wording: str) -> str:
-    return hashlib.sha256(wording.encode("utf-8")).hexdigest()
+_WORDING_CONTEXT = b"mailguard/consent-wording/v1\x00"
+
+
+def _context(table: Table, consent_id: str) -> bytes:
+    return _WORDING_CONTEXT + table.name.encode("ascii") + b"\x00" + consent_id.encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class _SealedWording:
+    """A wording as stored: sealed text and its keyed MAC."""
+
+    wording: str
+    wording_sha256: str
+
+
+def _seal(keys: VaultKeys, table: Table, consent_id: str, wording: str) -> _SealedWording:
+    context = _context(table, consent_id)
+    sealed = keys.seal_text(wording, context=context)
+    return _SealedWording(sealed, keys.mac(sealed_key_id(sealed), wording.encode("utf-8"),
+                                           context=context))
+
+
+def _open(keys: VaultKeys, table: Table, row: Row[Any]) -> str:
+    context = _context(table, row.id)
+    wording = keys.open_text(row.wording, context=context)
+    expected = keys.mac(sealed_key_id(row.wording), wording.encode("utf-8"), context=context)
+    if not hmac.compare_digest(expected, row.wording_sha256):
+        raise VaultKeyError(f"the wording MAC of consent {row.id} does not match its wording; "
+                            "the row was altered")
+    return wording
 
 
 class ConsentBook:
     """Record, revoke and load users' consents to staff viewing specific messages."""
 
-    def __init__(self, engine: Engine, policy: Policy, audit: AuditLog, *,
+    def __init__(self, engine: Engine, policy: Policy, audit: AuditLog, *, keys: VaultKeys,
                  clock: Clock | None = None) -> None:
         self._engine = engine
+        self._keys = keys
         self._policy = policy
         self._audit = audit
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -190,9 +224,10 @@ class ConsentBook:
                    resources=(ResourceRef(ResourceKind.CONSENT, consent_id),
                               *refs_of(ResourceKind.MESSAGE, ids)),
                    request_id=request_id, outcome=_grantee_label(grantee))
+            sealed = _seal(self._keys, view_consents, consent_id, wording)
             conn.execute(insert(view_consents).values(
                 id=consent_id, user=user, grantee=grantee, message_ids=sorted(ids),
-                wording=wording, wording_sha256=_sha(wording), agreed_at=now,
+                wording=sealed.wording, wording_sha256=sealed.wording_sha256, agreed_at=now,
                 expires_at=expiry, revoked_at=None))
         return ConsentRecord(consent_id, user, grantee, ids, wording, now, expiry, None)
 
@@ -231,7 +266,7 @@ class ConsentBook:
         with self._engine.connect() as conn:
             row = conn.execute(select(view_consents)
                                .where(view_consents.c.id == consent_id)).first()
-        return _view_record(row) if row is not None else None
+        return _view_record(row, self._keys) if row is not None else None
 
     def evidence(self, consent_id: str) -> Consent | None:
         """Return the consent as policy evidence, or None when there is no such id."""
@@ -243,15 +278,16 @@ class ConsentBook:
         with self._engine.connect() as conn:
             rows = conn.execute(select(view_consents).where(view_consents.c.user == user)
                                 .order_by(view_consents.c.agreed_at.desc())).all()
-        return tuple(_view_record(r) for r in rows)
+        return tuple(_view_record(r, self._keys) for r in rows)
 
 
 class TransferConsentBook:
     """Record, revoke and load users' consents to transfers to a listed recipient."""
 
-    def __init__(self, engine: Engine, policy: Policy, audit: AuditLog, *,
+    def __init__(self, engine: Engine, policy: Policy, audit: AuditLog, *, keys: VaultKeys,
                  clock: Clock | None = None) -> None:
         self._engine = engine
+        self._keys = keys
         self._policy = policy
         self._audit = audit
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -276,9 +312,10 @@ class TransferConsentBook:
                    resources=(ResourceRef(ResourceKind.CONSENT, consent_id),
                               ResourceRef(ResourceKind.RECIPIENT, recipient_id)),
                    request_id=request_id)
+            sealed = _seal(self._keys, transfer_consents, consent_id, wording)
             conn.execute(insert(transfer_consents).values(
-                id=consent_id, user=user, recipient_id=recipient_id, wording=wording,
-                wording_sha256=_sha(wording), agreed_at=now, expires_at=expires_at,
+                id=consent_id, user=user, recipient_id=recipient_id, wording=sealed.wording,
+                wording_sha256=sealed.wording_sha256, agreed_at=now, expires_at=expires_at,
                 revoked_at=None))
         return TransferConsentRecord(consent_id, user, recipient_id, wording, now, expires_at,
                                      None)
@@ -319,7 +356,7 @@ class TransferConsentBook:
         with self._engine.connect() as conn:
             row = conn.execute(select(transfer_consents)
                                .where(transfer_consents.c.id == consent_id)).first()
-        return _transfer_record(row) if row is not None else None
+        return _transfer_record(row, self._keys) if row is not None else None
 
     def for_user(self, user: str) -> tuple[TransferConsentRecord, ...]:
         """Return the user's transfer consents, newest first."""
@@ -327,7 +364,7 @@ class TransferConsentBook:
             rows = conn.execute(select(transfer_consents)
                                 .where(transfer_consents.c.user == user)
                                 .order_by(transfer_consents.c.agreed_at.desc())).all()
-        return tuple(_transfer_record(r) for r in rows)
+        return tuple(_transfer_record(r, self._keys) for r in rows)
 
 
 def _grantee_label(grantee: str) -> str:
@@ -339,16 +376,53 @@ def _maybe(moment: datetime | None) -> datetime | None:
     return aware(moment) if moment is not None else None
 
 
-def _view_record(row: Row[Any]) -> ConsentRecord:
+def _view_record(row: Row[Any], keys: VaultKeys) -> ConsentRecord:
     return ConsentRecord(id=row.id, user=row.user, grantee=row.grantee,
-                         message_ids=frozenset(row.message_ids), wording=row.wording,
+                         message_ids=frozenset(row.message_ids),
+                         wording=_open(keys, view_consents, row),
                          agreed_at=aware(row.agreed_at), expires_at=aware(row.expires_at),
                          revoked_at=_maybe(row.revoked_at))
 
 
-def _transfer_record(row: Row[Any]) -> TransferConsentRecord:
+def _transfer_record(row: Row[Any], keys: VaultKeys) -> TransferConsentRecord:
     return TransferConsentRecord(id=row.id, user=row.user, recipient_id=row.recipient_id,
-                                 wording=row.wording, agreed_at=aware(row.agreed_at),
+                                 wording=_open(keys, transfer_consents, row),
+                                 agreed_at=aware(row.agreed_at),
                                  expires_at=_maybe(row.expires_at),
                                  revoked_at=_maybe(row.revoked_at))
 
+
+
+def reseal_wordings(engine: Engine, keys: VaultKeys) -> RotationReport:
+    """Re-seal every consent wording not under the newest key, one short transaction per row.
+
+    Each update is conditional on the row still holding what was read. Raise
+    ``VaultKeyError`` when a wording does not open (altered, unsealed or its key missing).
+    """
+    rows = changed = 0
+    for table in (view_consents, transfer_consents):
+        with engine.connect() as conn:
+            stored = conn.execute(select(table)).all()
+        rows += len(stored)
+        for row in stored:
+            if sealed_key_id(row.wording) == keys.newest_id:
+                continue
+            sealed = _seal(keys, table, row.id, _open(keys, table, row))
+            with engine.begin() as conn:
+                changed += conn.execute(
+                    sql_update(table).where(table.c.id == row.id,
+                                            table.c.wording == row.wording)
+                    .values(wording=sealed.wording,
+                            wording_sha256=sealed.wording_sha256)).rowcount
+    return RotationReport(rows=rows, re_encrypted=changed, already_current=rows - changed)
+
+
+def wording_key_usage(engine: Engine) -> dict[str, int]:
+    """Return how many consent wordings each key id seals (to know when an old key can go)."""
+    usage: dict[str, int] = {}
+    with engine.connect() as conn:
+        for table in (view_consents, transfer_consents):
+            for stored in conn.execute(select(table.c.wording)).scalars():
+                key_id = sealed_key_id(stored)
+                usage[key_id] = usage.get(key_id, 0) + 1
+    return usage

@@ -1,4 +1,4 @@
-"""The ``keys`` command group: create token vault keys and rotate every row to the newest."""
+"""The ``keys`` command group: create vault keys and rotate every sealed row to the newest."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
+from guard.consents import reseal_wordings, wording_key_usage
 from guard.db import create_schema, open_engine
 from guard.mail_cache import MailCache
 from guard.settings import SettingsError, token_keys_from_env
@@ -15,7 +16,7 @@ from guard.vault import TokenVault, VaultError, VaultKeys, generate_key
 
 @click.group("keys")
 def keys() -> None:
-    """Manage the keys that encrypt OAuth tokens and cached mail metadata at rest."""
+    """Manage the keys that encrypt OAuth tokens, consent wordings and cached metadata."""
 
 
 @keys.command("generate")
@@ -28,7 +29,7 @@ def generate() -> None:
 @click.option("--database-url", envvar="MAILGUARD_DATABASE_URL", required=True,
               help="SQLAlchemy URL of the guard's database (or MAILGUARD_DATABASE_URL).")
 def rotate(database_url: str) -> None:
-    """Re-encrypt every stored token with the newest key in MAILGUARD_TOKEN_KEYS.
+    """Re-encrypt every stored token and consent wording with the newest key.
 
     The service keeps running: old keys still decrypt until every row is re-encrypted;
     then drop them from MAILGUARD_TOKEN_KEYS.
@@ -43,8 +44,11 @@ def rotate(database_url: str) -> None:
         create_schema(engine)
         vault = TokenVault(engine, vault_keys, lambda: datetime.now(UTC))
         report = vault.rotate()
+        wordings = reseal_wordings(engine, vault_keys)
         dropped = MailCache(engine, vault_keys, lambda: datetime.now(UTC)).drop_stale_keys()
         usage = vault.key_usage()
+        for key_id, count in wording_key_usage(engine).items():
+            usage[key_id] = usage.get(key_id, 0) + count
     except VaultError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -52,6 +56,8 @@ def rotate(database_url: str) -> None:
         engine.dispose()
     click.echo(f"re-encrypted {report.re_encrypted} of {report.rows} token rows with key "
                f"{vault_keys.newest_id}; {report.already_current} were current; "
+               f"re-sealed {wordings.re_encrypted} of {wordings.rows} consent wordings; "
+               f"{wordings.already_current} were current; "
                f"emptied the metadata cache of {dropped} mailboxes")
     old = {k: n for k, n in usage.items() if k != vault_keys.newest_id}
     if old:

@@ -63,9 +63,10 @@ class Guard:
         self.http_session = session
         clock = settings.clock
         self.staff = staff or StaffRegistry(engine, policy, audit, clock=clock)
-        self.consents = consents or ConsentBook(engine, policy, audit, clock=clock)
+        self.consents = consents or ConsentBook(engine, policy, audit, keys=vault.keys,
+                                                clock=clock)
         self.transfer_consents = transfer_consents or TransferConsentBook(
-            engine, policy, audit, clock=clock)
+            engine, policy, audit, keys=vault.keys, clock=clock)
         self.grants = grants or GrantBook(engine, policy, audit, self.staff, clock=clock)
         self.broker = broker or AccessBroker(policy, audit, self.staff, self.consents,
                                              self.grants, mail, clock=clock)

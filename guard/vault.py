@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -43,6 +44,9 @@ from guard.errors import GuardError
 KEY_BYTES = 32
 NONCE_BYTES = 12
 _TOKEN_CONTEXT = b"mailguard/token/v1\x00"
+_MAC_LABEL = b"mailguard vault mac key v1\x00"
+#: The prefix of a value sealed into text by ``VaultKeys.seal_text``.
+TEXT_FORMAT = "v1"
 
 oauth_tokens = Table(
     "guard_oauth_tokens", metadata,
@@ -91,6 +95,8 @@ class VaultKeys:
                                 "`mailguard keys generate`")
         decoded = [_decode_key(k, i) for i, k in enumerate(keys)]
         self._ciphers = {_key_id(k): AESGCM(k) for k in decoded}
+        self._mac_keys = {_key_id(k): hmac.new(k, _MAC_LABEL, hashlib.sha256).digest()
+                          for k in decoded}
         if len(self._ciphers) != len(decoded):
             raise VaultKeyError("the same token vault key is configured twice; list each once")
         self.newest_id = _key_id(decoded[0])
@@ -117,6 +123,44 @@ class VaultKeys:
         except InvalidTag:
             raise VaultKeyError(f"a stored value under key {key_id} failed authentication; it "
                                 "was altered or moved to another row") from None
+
+    def seal_text(self, plaintext: str, *, context: bytes) -> str:
+        """Return ``v1:<key id>:<base64>``: ``plaintext`` sealed with the newest key.
+
+        For values kept in a text column; ``context`` (e.g. table and row id) is bound as
+        associated data, so the text opens only with the same context.
+        """
+        key_id, sealed = self.seal(plaintext.encode("utf-8"), context=context)
+        return f"{TEXT_FORMAT}:{key_id}:{base64.b64encode(sealed).decode('ascii')}"
+
+    def open_text(self, stored: str, *, context: bytes) -> str:
+        """Return the plaintext of what ``seal_text`` wrote; raise ``VaultKeyError`` if it fails."""
+        key_id = sealed_key_id(stored)
+        try:
+            sealed = base64.b64decode(stored.split(":", 2)[2], validate=True)
+        except (binascii.Error, ValueError):
+            sealed = b""
+        return self.open(key_id, sealed, context=context).decode("utf-8")
+
+    def mac(self, key_id: str, data: bytes, *, context: bytes) -> str:
+        """Return the hex HMAC-SHA256 of ``data`` under a MAC key derived from key ``key_id``.
+
+        Unlike a plain hash, it does not let someone without the key confirm a guess.
+        """
+        mac_key = self._mac_keys.get(key_id)
+        if mac_key is None:
+            raise VaultKeyError(f"a stored value was sealed with key {key_id}, which is not "
+                                "configured; add that key back (after the newest) and rotate")
+        return hmac.new(mac_key, context + b"\x00" + data, hashlib.sha256).hexdigest()
+
+
+def sealed_key_id(stored: str) -> str:
+    """Return the key id of a value ``VaultKeys.seal_text`` wrote; raise if it is not one."""
+    parts = stored.split(":", 2)
+    if len(parts) != 3 or parts[0] != TEXT_FORMAT or not parts[1]:
+        raise VaultKeyError("a stored value is not sealed text (v1:<key id>:<base64>); it was "
+                            "written unsealed or altered, so it cannot be trusted")
+    return parts[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,10 +168,6 @@ def test_debug_logging_of_the_oauth_exchange_records_no_token(tmp_path, caplog, 
     assert not [h for h in hits if h.endswith(" in logs")], hits
 
 
-@pytest.mark.xfail(strict=True, reason="the consent record stores the wording the user was "
-                   "shown in clear, and it names the message's subject and sender: message "
-                   "content at rest outside Gmail. Store the wording without them (they are "
-                   "re-derivable from the message id) or encrypt it with the token vault")
 def test_the_database_holds_no_subject_after_a_consent(tmp_path, caplog, capfd):
     caplog.set_level(logging.INFO)
     hits = run_full_session(tmp_path, caplog, capfd)

@@ -18,10 +18,13 @@ from guard.db import create_schema, open_engine
 from guard.grants import GrantBook, GrantRules
 from guard.policy import Actor, ActorKind, Consent, Grant, Policy
 from guard.staff import StaffRegistry
+from guard.vault import VaultKeys
 from tests.conftest import backend_params
 from tests.guard.conftest import NOW
 
 HMAC_KEY = b"guard-tests-hmac-key-0123456789ab"
+#: The vault key the consent books seal wordings with (URL-safe base64 of 32 bytes).
+VAULT_KEY = "Y29uc2VudC13b3JkaW5nLXRlc3Qta2V5LTAxMjM0NTY="
 ADMIN = Actor(kind=ActorKind.STAFF, id="admin@qontak.com", role="security")
 USER = "owner@example.com"
 
@@ -87,14 +90,20 @@ def staff(engine: Engine, policy: Policy, audit_log: AuditLog, clock: Clock) -> 
 
 
 @pytest.fixture
-def consents(engine: Engine, policy: Policy, audit_log: AuditLog, clock: Clock) -> ConsentBook:
-    return ConsentBook(engine, policy, audit_log, clock=clock)
+def vault_keys() -> VaultKeys:
+    return VaultKeys([VAULT_KEY])
+
+
+@pytest.fixture
+def consents(engine: Engine, policy: Policy, audit_log: AuditLog, clock: Clock,
+             vault_keys: VaultKeys) -> ConsentBook:
+    return ConsentBook(engine, policy, audit_log, keys=vault_keys, clock=clock)
 
 
 @pytest.fixture
 def transfer_consents(engine: Engine, policy: Policy, audit_log: AuditLog,
-                      clock: Clock) -> TransferConsentBook:
-    return TransferConsentBook(engine, policy, audit_log, clock=clock)
+                      clock: Clock, vault_keys: VaultKeys) -> TransferConsentBook:
+    return TransferConsentBook(engine, policy, audit_log, keys=vault_keys, clock=clock)
 
 
 @pytest.fixture

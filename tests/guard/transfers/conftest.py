@@ -19,6 +19,7 @@ from tests.guard.broker.conftest import (  # noqa: F401 - fixtures used by these
     engine,
     pg_url,
     transfer_consents,
+    vault_keys,
 )
 
 
