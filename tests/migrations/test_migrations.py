@@ -18,6 +18,7 @@ from mailguard.cli import cli
 from mailguard.migrations import current, head, upgrade
 from tests.conftest import database_url_for
 from webclient import preferences
+from webclient.auth import session_records
 
 HMAC_KEY = b"migration-tests-hmac-key-0123456789"
 
@@ -28,6 +29,7 @@ def create_all(url: str) -> None:
     try:
         create_schema(engine)
         preferences.metadata.create_all(engine)
+        session_records.metadata.create_all(engine)
     finally:
         engine.dispose()
     AuditLog.open(url, hmac_key=HMAC_KEY).close()
@@ -180,7 +182,8 @@ def test_mailguard_db_commands(database_url):
     assert now.output.strip() == f"{head()} (head)"
     listed = runner.invoke(cli, ["db", "history"])
     assert listed.exit_code == 0
-    assert listed.output.startswith(f"<base> -> {head()}: ")
+    assert listed.output.startswith("<base> -> 0001: ")
+    assert f" -> {head()}: " in listed.output
 
 
 @pytest.mark.parametrize("url, reason", [
