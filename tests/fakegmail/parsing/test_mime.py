@@ -455,8 +455,7 @@ def test_delimiters_with_trailing_whitespace_are_recognised() -> None:
     assert parsed.text == "satu"
 
 
-def test_typical_ten_kilobyte_message_parses_in_well_under_a_millisecond_each() -> None:
-    import time
+def test_typical_ten_kilobyte_message_parses_with_its_attachment() -> None:
 
     text = ("Halo semua, berikut ringkasan rapat anggaran kuartal. " * 90).encode()
     entity = multipart("mixed", "m",
@@ -466,7 +465,6 @@ def test_typical_ten_kilobyte_message_parses_in_well_under_a_millisecond_each() 
                             encoding="base64"))
     data = message(entity)
     assert 10_000 < len(data) < 20_000
-    started = time.perf_counter()
-    for _ in range(200):
-        parse_message(data)
-    assert (time.perf_counter() - started) / 200 < 0.005  # typically about 0.3 ms
+    # Parse speed is measured in bench/, not asserted here: the message parses whole.
+    parsed = parse_message(data)
+    assert [a.filename for a in parsed.attachments.values()] == ["a.pdf"]

