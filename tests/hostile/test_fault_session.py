@@ -174,9 +174,9 @@ def run_session(emulator: EmulatorServer, tmp_path: Path, *, seed: int, steps: i
 
 
 def test_a_seeded_session_under_random_faults_ends_consistent(faulty_emulator, tmp_path):
-    session = run_session(faulty_emulator, tmp_path, seed=6, steps=30, deadline=None,
-                          probability=0.08)
-    assert session.steps == 30
+    session = run_session(faulty_emulator, tmp_path, seed=6, steps=60, deadline=None,
+                          probability=0.15)
+    assert session.steps == 60
     assert session.sent_ok, "the session sent nothing; raise the step count"
     assert sum(session.failures.values()) > 0, "no fault reached the user; the test is idle"
 
