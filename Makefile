@@ -38,8 +38,12 @@ lint: $(STAMP)
 	$(BIN)/bandit -q -c pyproject.toml -r audit guard webclient fakegmail mailguard --severity-level high
 	$(BIN)/lint-imports
 
+## The whole suite on SQLite, then again with every database-backed suite on the same
+## throw-away PostgreSQL server (MAILGUARD_TEST_DATABASE=postgres; see tests/conftest.py).
+PG_SUITES := tests/audit tests/guard tests/webclient tests/browser tests/hostile tests/authz tests/migrations
 test: $(STAMP) system-deps lint
-	bash scripts/with-postgres.sh $(BIN)/pytest -n 2 -q
+	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -n 2 -q && \
+		MAILGUARD_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q $(PG_SUITES)'
 
 ## The long hostile runs: fault sessions with new seeds and fuzzing (hypothesis over the
 ## kept corpus, then atheris/libFuzzer adding to tests/hostile/corpus), each within
