@@ -7,6 +7,10 @@ note the caller supplies (``audit.verify_scan``). A second pass, run in the data
 checks that the searchable columns and resource rows say what the hashed bytes say
 (``audit.verify_columns``).
 
+Every read goes through one read-only snapshot (``audit.verify_snapshot``), so entries
+appended while verification runs are neither checked nor mistaken for tampering: the
+report describes the log as it was when verification started.
+
 Large logs are split into aligned ranges checked by separate processes (``workers``): each
 range after the first starts from the stored frontier at its start, which the range before
 it checks; the ranges' findings are combined so the first bad seq is still named exactly.
@@ -32,6 +36,7 @@ from audit.merkle import EMPTY_ROOT, MerkleAccumulator, Node
 from audit.problems import Problem, ProblemKind
 from audit.verify_columns import column_problems
 from audit.verify_scan import Marks, RangeResult, scan_range, split_ranges
+from audit.verify_snapshot import ReadSnapshot, read_snapshot
 
 if TYPE_CHECKING:
     from audit.store import Store
@@ -93,7 +98,18 @@ def verify_store(store: Store, *, origin: str, verifier_keys: Sequence[str],
     ``workers`` is the number of processes (default: two for logs of ``PARALLEL_MIN``
     entries or more on a machine with several CPUs, else one).
     """
-    head = _Head(store, origin, verifier_keys, checkpoint_notes)
+    with read_snapshot(store.engine) as snap:
+        return _verify_in(snap, store, origin=origin, verifier_keys=verifier_keys,
+                          keys_trusted=keys_trusted, checkpoint_notes=checkpoint_notes,
+                          progress=progress, columns=columns, workers=workers)
+
+
+def _verify_in(snap: ReadSnapshot, store: Store, *, origin: str,
+               verifier_keys: Sequence[str], keys_trusted: bool,
+               checkpoint_notes: Sequence[str], progress: Progress | None, columns: bool,
+               workers: int | None) -> VerifyReport:
+    """Verify the log as ``snap`` sees it."""
+    head = _Head(snap, origin, verifier_keys, checkpoint_notes)
     size, batch = head.size, BATCH
     if workers is None:
         workers = 2 if size >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 else 1
@@ -101,21 +117,20 @@ def verify_store(store: Store, *, origin: str, verifier_keys: Sequence[str],
     ranges = split_ranges(size, workers, batch) if size else []
     results: list[RangeResult] = []
     if not problems and ranges:
-        results, range_columns = _run_ranges(store, ranges, size, head.marks, batch, columns,
-                                             progress)
+        results, range_columns = _run_ranges(snap, store, ranges, size, head.marks, batch,
+                                             columns, progress)
         problems.extend(_combine(results))
         if columns:
             problems.extend(range_columns)
     elif columns and size:
-        with store.engine.connect() as conn:
-            problems.extend(column_problems(conn, store.dialect, 0, size))
+        problems.extend(column_problems(snap, 0, size))
     tree_clean = not any(p.kind != ProblemKind.COLUMN_MISMATCH for p in problems)
     root = EMPTY_ROOT
     if tree_clean and results and results[-1].end_frontier:
         nodes = [Node(*n) for n in results[-1].end_frontier]
         root = MerkleAccumulator.from_frontier(size, nodes).root()
     if tree_clean:
-        problems.extend(head.tail_problems(store))
+        problems.extend(head.tail_problems())
     entries_checked, nodes_checked = 0, 0
     for result in results:
         entries_checked += result.entries_checked
@@ -147,10 +162,14 @@ def _combine(results: list[RangeResult]) -> list[Problem]:
     return []
 
 
-def _run_ranges(store: Store, ranges: list[tuple[int, int]], size: int, marks: Marks,
-                batch: int, columns: bool, progress: Progress | None
+def _run_ranges(snap: ReadSnapshot, store: Store, ranges: list[tuple[int, int]], size: int,
+                marks: Marks, batch: int, columns: bool, progress: Progress | None
                 ) -> tuple[list[RangeResult], list[Problem]]:
-    """Scan the first range here and the others in spawned processes; return in order."""
+    """Scan the first range here and the others in spawned processes; return in order.
+
+    The workers join ``snap`` where the database allows (PostgreSQL); ``snap`` stays open
+    until every worker has reported, as joining requires.
+    """
     done = [0] * len(ranges)
     results: dict[int, RangeResult] = {}
     found_columns: list[Problem] = []
@@ -158,9 +177,10 @@ def _run_ranges(store: Store, ranges: list[tuple[int, int]], size: int, marks: M
     inbox: Any = ctx.Queue() if len(ranges) > 1 else None
     procs: dict[int, Any] = {}
     url = store.engine.url.render_as_string(hide_password=False)
+    shared = snap.export() if len(ranges) > 1 else None
     for k, (lo, hi) in enumerate(ranges[1:], start=1):
         proc = ctx.Process(target=_worker, name="audit-verify",
-                           args=(url, k, lo, hi, size, marks, _good_mark(marks, lo), batch,
+                           args=(url, shared, k, lo, hi, size, marks, _good_mark(marks, lo), batch,
                                  columns, inbox), daemon=True)
         proc.start()
         procs[k] = proc
@@ -177,7 +197,7 @@ def _run_ranges(store: Store, ranges: list[tuple[int, int]], size: int, marks: M
             progress(sum(done), size)
 
     lo, hi = ranges[0]
-    results[0], first_columns = _scan_here(store, lo, hi, size, marks, batch, columns,
+    results[0], first_columns = _scan_here(snap, lo, hi, size, marks, batch, columns,
                                            lambda count: report(0, count))
     found_columns.extend(first_columns)
     while len(results) < len(ranges):
@@ -192,7 +212,7 @@ def _run_ranges(store: Store, ranges: list[tuple[int, int]], size: int, marks: M
                 def report_k(count: int, k: int = k) -> None:
                     report(k, count)
 
-                results[k], more = _scan_here(store, lo, hi, size, marks, batch, columns,
+                results[k], more = _scan_here(snap, lo, hi, size, marks, batch, columns,
                                               report_k)
                 found_columns.extend(more)
         if progress is not None:
@@ -223,55 +243,32 @@ def _receive(message: tuple[Any, ...], done: list[int], results: dict[int, Range
         found_columns.extend(more)
 
 
-def _scan_here(store: Store, lo: int, hi: int, size: int, marks: Marks, batch: int,
+def _scan_here(snap: ReadSnapshot, lo: int, hi: int, size: int, marks: Marks, batch: int,
                columns: bool, progress: Callable[[int], None]
                ) -> tuple[RangeResult, list[Problem]]:
-    """Scan one range (and check its columns) on this process's connections."""
-    result = _scan_on(store.engine, lo, hi, size, marks, _good_mark(marks, lo), batch,
-                      progress)
-    more: list[Problem] = []
-    if columns:
-        with store.engine.connect() as conn:
-            more = column_problems(conn, store.dialect, lo, hi)
+    """Scan one range (and check its columns) in this process's snapshot."""
+    result = scan_range(snap.db, snap.pg, lo=lo, hi=hi, size=size, marks=marks,
+                        good_mark=_good_mark(marks, lo), batch=batch, progress=progress)
+    more = column_problems(snap, lo, hi) if columns else []
     return result, more
 
 
-def _scan_on(engine: Any, lo: int, hi: int, size: int, marks: Marks, good_mark: int,
-             batch: int, progress: Callable[[int], None] | None) -> RangeResult:
-    """Scan one range inside one read transaction on a raw connection of ``engine``."""
-    raw = engine.raw_connection()
-    try:
-        dbapi = raw.driver_connection
-        pg = engine.dialect.name == "postgresql"
-        if pg:
-            dbapi.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        else:
-            dbapi.execute("BEGIN")
-        try:
-            return scan_range(dbapi, pg, lo=lo, hi=hi, size=size, marks=marks,
-                              good_mark=good_mark, batch=batch, progress=progress)
-        finally:
-            if pg:
-                dbapi.rollback()
-            else:
-                dbapi.execute("ROLLBACK")
-    finally:
-        raw.close()
+def _worker(url: str, shared: str | None, k: int, lo: int, hi: int, size: int, marks: Marks,
+            good_mark: int, batch: int, columns: bool, outbox: Any) -> None:
+    """Scan one range in a spawned process, in the snapshot ``shared``, and send the result.
 
-
-def _worker(url: str, k: int, lo: int, hi: int, size: int, marks: Marks, good_mark: int,
-            batch: int, columns: bool, outbox: Any) -> None:
-    """Scan one range in a spawned process and send the result back."""
+    Without a shared snapshot (SQLite) the worker reads only rows of ``lo``..``hi - 1``
+    and the nodes over them, which appends never change.
+    """
     from audit.store import make_engine
 
     engine = make_engine(url)
     try:
-        result = _scan_on(engine, lo, hi, size, marks, good_mark, batch,
-                          lambda count: outbox.put(("progress", k, count)))
-        more: list[Problem] = []
-        if columns:
-            with engine.connect() as conn:
-                more = column_problems(conn, engine.dialect.name, lo, hi)
+        with read_snapshot(engine, join=shared) as snap:
+            result = scan_range(snap.db, snap.pg, lo=lo, hi=hi, size=size, marks=marks,
+                                good_mark=good_mark, batch=batch,
+                                progress=lambda count: outbox.put(("progress", k, count)))
+            more = column_problems(snap, lo, hi) if columns else []
         outbox.put(("done", k, result, more))
     finally:
         engine.dispose()
@@ -298,43 +295,20 @@ def _order(problems: list[Problem]) -> tuple[Problem, ...]:
 class _Head:
     """The log's size and the roots that must hold at checkpoint sizes, read once."""
 
-    def __init__(self, store: Store, origin: str, keys: Sequence[str],
+    def __init__(self, snap: ReadSnapshot, origin: str, keys: Sequence[str],
                  notes: Sequence[str]) -> None:
         self.origin = origin
         self.keys = keys
         self.notes = notes
         self.problems: list[Problem] = []
         self.checkpoints_checked = 0
-        raw = store.engine.raw_connection()
-        try:
-            db: Any = raw.driver_connection
-            self.db = db
-            self.pg = store.dialect == "postgresql"
-            if self.pg:
-                db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            else:
-                db.execute("BEGIN")
-            head = self._query("SELECT size FROM audit_head WHERE id = 1")
-            self.size = int(head[0][0]) if head else 0
-            found = self._marks()
-            self._check_marks(found)
-            self.marks: Marks = {size: [(what, root) for what, root, _note in items]
-                                 for size, items in found.items()}
-            if self.pg:
-                db.rollback()
-            else:
-                db.execute("ROLLBACK")
-        finally:
-            raw.close()
-
-    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        """Run a small query and return all rows."""
-        cur = self.db.cursor()
-        try:
-            cur.execute(sql.replace("?", "%s") if self.pg else sql, params)
-            return list(cur.fetchall())
-        finally:
-            cur.close()
+        self._query = snap.query
+        head = self._query("SELECT size FROM audit_head WHERE id = 1")
+        self.size = int(head[0][0]) if head else 0
+        found = self._marks()
+        self._check_marks(found)
+        self.marks: Marks = {size: [(what, root) for what, root, _note in items]
+                             for size, items in found.items()}
 
     def _marks(self) -> dict[int, list[tuple[str, bytes, str]]]:
         """Collect tree sizes to check the root at: stored checkpoints and exported notes."""
@@ -393,28 +367,21 @@ class _Head:
                 self.problems.append(Problem(ProblemKind.CHECKPOINT_MISMATCH, 0,
                                              f"a {what} of the empty log has a wrong root"))
 
-    def tail_problems(self, store: Store) -> list[Problem]:
+    def tail_problems(self) -> list[Problem]:
         """Flag rows beyond the head: entries, or nodes covering entries that do not exist."""
         size = self.size
         problems = []
-        raw = store.engine.raw_connection()
-        try:
-            self.db = raw.driver_connection
-            beyond = self._query("SELECT min(seq) FROM audit_entries WHERE seq >= ?", (size,))
-            if beyond and beyond[0][0] is not None:
-                seq = int(beyond[0][0])
-                problems.append(Problem(
-                    ProblemKind.INSERTED, seq, f"entry {seq} exists beyond the log's head of "
-                    f"{size} (inserted, or the head was rolled back)", seq))
-            for level, idx in self._query(
-                    "SELECT level, idx FROM audit_nodes WHERE level >= 1 "
-                    "AND (idx + 1) * (CAST(1 AS BIGINT) << level) > ? LIMIT 1", (size,)):
-                problems.append(Problem(
-                    ProblemKind.TRUNCATED, size,
-                    f"the Merkle node ({level}, {idx}) covers entries beyond the log's "
-                    f"{size} (entries were truncated or the head rolled back)", size))
-            if self.pg:
-                self.db.rollback()
-        finally:
-            raw.close()
+        beyond = self._query("SELECT min(seq) FROM audit_entries WHERE seq >= ?", (size,))
+        if beyond and beyond[0][0] is not None:
+            seq = int(beyond[0][0])
+            problems.append(Problem(
+                ProblemKind.INSERTED, seq, f"entry {seq} exists beyond the log's head of "
+                f"{size} (inserted, or the head was rolled back)", seq))
+        for level, idx in self._query(
+                "SELECT level, idx FROM audit_nodes WHERE level >= 1 "
+                "AND (idx + 1) * (CAST(1 AS BIGINT) << level) > ? LIMIT 1", (size,)):
+            problems.append(Problem(
+                ProblemKind.TRUNCATED, size,
+                f"the Merkle node ({level}, {idx}) covers entries beyond the log's "
+                f"{size} (entries were truncated or the head rolled back)", size))
         return problems

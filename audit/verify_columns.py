@@ -2,30 +2,30 @@
 
 Runs in the database over one seq range: every searchable column against the field of the
 same name in the canonical JSON, and the resource index against the resources the bytes
-name, both ways (the resources are extracted once and compared with EXCEPT).
+name, both ways (the resources are extracted once and compared with EXCEPT). It runs inside
+the verification's read snapshot; a failed statement is undone to a savepoint, so the
+snapshot survives it.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import text
+from typing import TYPE_CHECKING
 
 from audit.problems import Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from audit.verify_snapshot import ReadSnapshot
 
 _COLUMNS = ("time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
             "purpose", "basis", "basis_ref", "decision", "rule_id", "request_id")
 
 
-def column_problems(conn: Any, dialect: str, lo: int, hi: int) -> list[Problem]:
-    """Return the first column and resource-index mismatches among entries ``lo``..``hi-1``.
-
-    ``conn`` is an SQLAlchemy connection; a failed statement is rolled back on it.
-    """
+def column_problems(snap: ReadSnapshot, lo: int, hi: int) -> list[Problem]:
+    """Return the first column and resource-index mismatches among entries ``lo``..``hi-1``."""
     # The SQL below is assembled from module constants only; values go in as parameters.
-    pg = dialect == "postgresql"
+    pg = snap.pg
     doc = "convert_from(entry, 'UTF8')::jsonb" if pg else "CAST(entry AS TEXT)"
-    rng = "seq >= :lo AND seq < :hi"
+    rng = "seq >= ? AND seq < ?"
     if pg:
         cols = " OR ".join(f"j->>'{c}' IS DISTINCT FROM {c}" for c in _COLUMNS)
         column_sql = (f"SELECT min(seq) FROM (SELECT *, {doc} AS j FROM audit_entries "  # noqa: S608
@@ -46,21 +46,24 @@ def column_problems(conn: Any, dialect: str, lo: int, hi: int) -> list[Problem]:
                     f" (SELECT min(seq) FROM ({table_res} EXCEPT SELECT seq, kind, rid FROM b) y)")
     checks = [
         (column_sql, ("the searchable columns of entry {seq} differ from its hashed bytes "
-                      "(the row was edited)",)),
+                      "(the row was edited)",), (lo, hi)),
         (resource_sql,
          ("a resource of entry {seq} is missing from the resource index (it was deleted)",
-          "the resource index lists a resource entry {seq} does not name (it was inserted)")),
+          "the resource index lists a resource entry {seq} does not name (it was inserted)"),
+         (lo, hi, lo, hi, lo, hi)),
     ]
     problems = []
-    for sql, details in checks:
+    for sql, details, params in checks:
+        snap.execute("SAVEPOINT verify_columns")
         try:
-            found = conn.execute(text(sql), {"lo": lo, "hi": hi}).one()
+            found = snap.query(sql, params)[0]
         except Exception:  # noqa: BLE001 - malformed JSON is itself tampering
-            conn.rollback()
+            snap.execute("ROLLBACK TO SAVEPOINT verify_columns")
             problems.append(Problem(ProblemKind.COLUMN_MISMATCH, None,
                                     "an entry's bytes are not valid JSON; the entry "
                                     "stream check names which"))
             continue
+        snap.execute("RELEASE SAVEPOINT verify_columns")
         for seq, detail in zip(found, details, strict=True):
             if seq is not None:
                 problems.append(Problem(ProblemKind.COLUMN_MISMATCH, int(seq),
