@@ -51,9 +51,9 @@ USERS = [f"killed{n}@qontak-scale.test" for n in range(3)]
 SEED = 20240607
 KILLS = 3
 #: Answers the clients must get between two kills (drawn from this range by the seeded RNG).
-ANSWERS_BETWEEN_KILLS = (4, 12)
+ANSWERS_BETWEEN_KILLS = (len(USERS) + 1, 12)
 #: Answers after the last kill, so the last fresh worker is proven to serve.
-ANSWERS_AFTER_LAST_KILL = 6
+ANSWERS_AFTER_LAST_KILL = len(USERS) + 3
 #: Give up on the whole session after this many requests per client.
 MAX_REQUESTS_PER_CLIENT = 400
 
@@ -202,6 +202,11 @@ class Session:
                 self.refused[status] += 1
             self._changed.notify_all()
 
+    def count(self) -> int:
+        """Return how many answers have been acknowledged so far."""
+        with self._changed:
+            return len(self.answered)
+
     def finish(self) -> None:
         """Tell the clients to stop and wake the killer."""
         with self._changed:
@@ -250,16 +255,17 @@ def test_a_killed_worker_loses_no_acknowledged_audit_entry(site: Site) -> None:
         thread.start()
     killed: list[int] = []
     try:
-        target = 0
         for _kill in range(KILLS):
-            target += rng.randint(*ANSWERS_BETWEEN_KILLS)
+            # Counted from the answers so far: each client may still note one answer the
+            # killed worker sent, so a draw above len(USERS) needs the fresh worker to serve.
+            target = record.count() + rng.randint(*ANSWERS_BETWEEN_KILLS)
             assert record.wait_for_answers(target), "the clients stopped getting answers"
             workers = worker_pids(site.arbiter.pid)
             assert len(workers) == 1, workers
             assert workers[0] not in killed
             os.kill(workers[0], signal.SIGKILL)
             killed.append(workers[0])
-        assert record.wait_for_answers(target + ANSWERS_AFTER_LAST_KILL), (
+        assert record.wait_for_answers(record.count() + ANSWERS_AFTER_LAST_KILL), (
             "no fresh worker answered after the last kill")
     finally:
         record.finish()
