@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
@@ -53,6 +53,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if g.get("request_id"):
+            # The id every audit entry of this request carries, so support and reviewers
+            # can find a user's request in the log; random, it reveals nothing.
+            headers["X-Request-Id"] = str(g.request_id)
         if request.endpoint not in CACHEABLE_ENDPOINTS:
             headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"

@@ -113,3 +113,15 @@ def test_a_web_request_records_the_browsers_address_keyed_hashed(signed_in, app)
     found = [e for e in audit_entries(app) if e.client_ip_h == hasher.hash("203.0.113.9")]
     assert [e.seq for e in found] == [e.seq for e in entries]
     assert all(b"203.0.113.9" not in e.canonical_bytes() for e in audit_entries(app))
+
+
+def test_a_page_names_its_request_id_and_the_log_holds_its_entries(signed_in, app):
+    from audit import AuditQuery
+
+    page = signed_in.get("/u/0/f/inbox")
+    assert page.status_code == 200
+    request_id = page.headers["X-Request-Id"]
+    log = app.extensions["mailguard.guard"].audit
+    entries = list(log.query(AuditQuery(request_id=request_id)))
+    assert entries, "the inbox's audit entries should carry the id the page sent back"
+    assert {entry.request_id for entry in entries} == {request_id}
