@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.report import fmt, render, write_report
+from bench.report import fmt, merge, render, write_report
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -73,7 +73,7 @@ def test_goals_say_met_or_not_met_with_the_figure():
     text = render(_run(
         _result("load.sqlite.inbox.2_workers.throughput", 120.0, "req/s"),
         _result("load.sqlite.inbox_half_load.2_workers.p99", 45.0, "ms"),
-        _result("audit.append_4_processes_postgres", 7000.0, "entries/s"),
+        _result("audit.append_4_processes_x8_threads_postgres", 7000.0, "entries/s"),
     ))
     assert "- warm inbox, 2 workers, SQLite, ≥ 300 pages/s: **120 pages/s**, not met" in text
     assert "- p99 < 100 ms at half that load: **45.0 ms**, met" in text
@@ -133,3 +133,15 @@ def test_the_runner_writes_the_report_beside_the_json_when_asked(tmp_path):
     assert "Cedar 25.0× slower | median of 2 runs (2.00–2.00)" in report.read_text()
     saved = json.loads(output.read_text())
     assert set(saved["load_average"]) == {"start", "end", "samples_1min"}
+
+
+def test_a_later_run_replaces_the_modules_it_measured_and_the_report_says_so():
+    first = _run(_result("guard.overhead_share", 1.0, "%"), _result("policy.cedar.median", 9.0),
+                 failures=["bench.guard: Traceback", "bench.load: Traceback"])
+    later = _run(_result("guard.overhead_share", 4.0, "%"))
+    later["generated_at"] = "2025-03-01T13:00:00Z"
+    merged = merge([first, later])
+    assert {r["name"]: r["value"] for r in merged["results"]} == {
+        "guard.overhead_share": 4.0, "policy.cedar.median": 9.0}
+    assert merged["failures"] == ["bench.load: Traceback"]
+    assert "Modules guard re-run at 2025-03-01T13:00:00Z (3 repeats)." in render(merged)
