@@ -43,6 +43,10 @@ SQLITE_ONLY: dict[str, str] = {
         "removes the SQLite file's folder under an open log",
     "tests/hostile/test_secrets.py::test_a_full_session_leaves_no_secret_and_no_content":
         "scans the SQLite file's bytes for secrets",
+    "tests/hostile/test_secrets.py::test_debug_logging_of_the_oauth_exchange_records_no_token":
+        "runs the same full session, which scans the SQLite file's bytes",
+    "tests/hostile/test_secrets.py::test_the_database_holds_no_subject_after_a_consent":
+        "scans the SQLite file's bytes for the consented message's subject",
 }
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.hostile.conftest import hostile_seconds
 from tests.hostile.malformed import messages
-from tests.hostile.mime_pipeline import run_pipeline
+from tests.hostile.mime_pipeline import _ACTIVE, run_pipeline
 from tests.hostile.test_malformed_mail import EAI_SENDER
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -75,3 +75,17 @@ def test_mutated_corpus_inputs_pass_the_pipeline_safely():
         check()
         rounds += 1
     assert rounds >= 1
+
+
+def test_event_handler_words_left_as_escaped_text_are_not_reported_as_active():
+    # Found by the mutation run: a lost "<" leaves "img src=x onerror=alert(1)>" as text,
+    # which the sanitiser escapes; the detector must look inside tags only.
+    raw = (b"From: Old Mailer <old@example.org>\r\nTo: user@qontak-test.test\r\n"
+           b"Date: Mon, 3 Mar 2025 09:00:00 +0700\r\nMessage-ID: <x1@example.org>\r\n"
+           b"Subject: script\r\nContent-Type: multipart/alternative; boundary=q\r\n\r\n"
+           b"--q\r\nContent-Type: text/html\r\n\r\r\n"
+           b"img src=x onerror=alert(1)><script>alert(2)</script>\r\n--q")
+    run_pipeline(raw)
+    assert _ACTIVE.search('<img src=x onerror=alert(1)>')
+    assert _ACTIVE.search('<a href="javascript:alert(1)">')
+    assert not _ACTIVE.search("img src=x onerror=alert(1)&gt;")
