@@ -285,7 +285,7 @@ def render(report: Mapping[str, Any], revision: str | None = None) -> str:
         f"({report.get('duration_s', '?')} s, {report.get('repeats', '?')} repeats per "
         f"benchmark{', quick workloads' if report.get('quick') else ''}). Each figure is the "
         "median of the repeats; each comparison was measured side by side in that run."
-        + (f" Source: commit {revision}." if revision else "")
+        + (f" Report written at commit {revision}." if revision else "")
         + "".join(f" Modules {r}." for r in report.get("reruns", ())), "",
         f"- Machine: {info.get('cpu_model', '?')}, {info.get('cpu_count', '?')} cores, "
         + (f"{memory:.1f} GiB memory, " if memory else "")

@@ -105,7 +105,7 @@ def test_write_report_creates_the_folder_and_names_the_measured_commit(tmp_path)
     path = write_report(_run(), tmp_path / "deep" / "report.md")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# MailGuard performance report")
-    assert re.search(r"Source: commit [0-9a-f]{7,}", text)
+    assert re.search(r"Report written at commit [0-9a-f]{7,}", text)
 
 
 def test_fmt_keeps_about_three_significant_digits():
