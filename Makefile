@@ -56,8 +56,8 @@ hostile: $(STAMP) system-deps
 		-max_total_time=$${HOSTILE_SECONDS:-600} -max_len=1048576 -timeout=30 \
 		-artifact_prefix=test-artifacts/
 
-bench: $(STAMP)
-	$(BIN)/python -m bench
+bench: $(STAMP) system-deps
+	bash scripts/with-postgres.sh $(BIN)/python -m bench --report bench/results/report.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
