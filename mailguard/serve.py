@@ -29,6 +29,10 @@ class WebServer(BaseApplication):
         """Hand our options to gunicorn."""
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:
+            # gunicorn >= 24 opens one control socket per OS user; two servers on one host
+            # (the emulator, a second site) would collide on it, and we do not use it.
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         """Build the app in each worker (the guard is opened once per process)."""
