@@ -236,7 +236,8 @@ def client(site: Site, email: str, session: requests.Session, token: str,
                 answer = session.post(site.url + request.path, allow_redirects=False,
                                       timeout=TIMEOUT,
                                       data=[("csrf_token", token), *request.form])
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # Cut off by a kill before or while the answer arrived: not acknowledged.
             record.note(email, request, None)
             continue
         record.note(email, request, answer.status_code)
