@@ -24,7 +24,7 @@ from fakegmail.http_io import (
     refuse_metadata_query,
 )
 from fakegmail.methods import gmail_method
-from fakegmail.paging import page_size, paginate
+from fakegmail.paging import list_body
 from fakegmail.resources import draft_json, draft_summary, message_labels
 from fakegmail.state import Account
 from fakegmail.upload_routes import run_upload_method
@@ -41,15 +41,7 @@ def list_drafts(account: Account) -> Response:
     refuse_metadata_query(query)
     found = account.mailbox.list_drafts(include_spam_trash=bool_arg(args, "includeSpamTrash"),
                                         query=query)
-    page = paginate(found, kind="drafts", token=args.get("pageToken"),
-                    size=page_size(args.get("maxResults")))
-    out: dict[str, Any] = {}
-    if page.items:
-        out["drafts"] = [draft_summary(d) for d in page.items]
-    if page.next_page_token:
-        out["nextPageToken"] = page.next_page_token
-    out["resultSizeEstimate"] = page.total
-    return answer(out)
+    return answer(list_body(found, kind="drafts", args=args, render=draft_summary))
 
 
 @routes.route(f"{USERS}/drafts/<id>", methods=["GET"])

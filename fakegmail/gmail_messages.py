@@ -23,7 +23,7 @@ from fakegmail.http_io import (
 from fakegmail.mailbox import StoredMessage, parse_or_reject
 from fakegmail.methods import emulator_state, gmail_method
 from fakegmail.outgoing import decode_raw, prepare_outgoing
-from fakegmail.paging import page_size, paginate
+from fakegmail.paging import list_body
 from fakegmail.rendered import message_json_bytes
 from fakegmail.resources import message_json, message_labels, message_ref
 from fakegmail.state import Account
@@ -49,15 +49,7 @@ def list_messages(account: Account) -> Response:
         include_spam_trash=bool_arg(args, "includeSpamTrash"),
         query=query,
     )
-    page = paginate(found, kind="messages", token=args.get("pageToken"),
-                    size=page_size(args.get("maxResults")))
-    out: dict[str, Any] = {}
-    if page.items:
-        out["messages"] = [message_ref(m) for m in page.items]
-    if page.next_page_token:
-        out["nextPageToken"] = page.next_page_token
-    out["resultSizeEstimate"] = page.total
-    return answer(out)
+    return answer(list_body(found, kind="messages", args=args, render=message_ref))
 
 
 @routes.route(f"{USERS}/messages/<id>", methods=["GET"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, request
 
 from fakegmail.gmail_messages import USERS, id_list
@@ -19,7 +17,7 @@ from fakegmail.http_io import (
     refuse_metadata_query,
 )
 from fakegmail.methods import gmail_method
-from fakegmail.paging import page_size, paginate
+from fakegmail.paging import list_body
 from fakegmail.rendered import thread_json_bytes
 from fakegmail.resources import MessageFormat, thread_json, thread_summary
 from fakegmail.state import Account
@@ -40,15 +38,7 @@ def list_threads(account: Account) -> Response:
         include_spam_trash=bool_arg(args, "includeSpamTrash"),
         query=query,
     )
-    page = paginate(found, kind="threads", token=args.get("pageToken"),
-                    size=page_size(args.get("maxResults")))
-    out: dict[str, Any] = {}
-    if page.items:
-        out["threads"] = [thread_summary(t) for t in page.items]
-    if page.next_page_token:
-        out["nextPageToken"] = page.next_page_token
-    out["resultSizeEstimate"] = page.total
-    return answer(out)
+    return answer(list_body(found, kind="threads", args=args, render=thread_summary))
 
 
 @routes.route(f"{USERS}/threads/<id>", methods=["GET"])

@@ -7,9 +7,9 @@ import binascii
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fakegmail.errors import invalid_argument
 
@@ -70,3 +70,17 @@ def decode_token(kind: str, token: str) -> int:
         pass
     raise invalid_argument("Invalid pageToken: pass the nextPageToken of the previous page "
                            "of the same list, unchanged")
+
+
+def list_body(items: Sequence[T], *, kind: str, args: Mapping[str, str],
+              render: Callable[[T], Any]) -> dict[str, Any]:
+    """Return a Gmail list answer: one page of ``items`` under ``kind``, token, estimate."""
+    page = paginate(items, kind=kind, token=args.get("pageToken"),
+                    size=page_size(args.get("maxResults")))
+    out: dict[str, Any] = {}
+    if page.items:
+        out[kind] = [render(item) for item in page.items]
+    if page.next_page_token:
+        out["nextPageToken"] = page.next_page_token
+    out["resultSizeEstimate"] = page.total
+    return out
