@@ -69,6 +69,14 @@ SET_HEAD = "UPDATE audit_head SET size = %s WHERE id = 1"
 FLUSH = "SELECT pg_current_xact_id()"
 
 
+class LostBeforeWriting(Exception):
+    """The writer's connection was dead before COMMIT was queued: nothing was written.
+
+    The server rolls back a transaction whose connection is gone, so the batch can be
+    retried on a new connection without any risk of recording it twice.
+    """
+
+
 def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
                  cached: MerkleAccumulator | None
                  ) -> tuple[list[tuple[int, PendingLeaf]], MerkleAccumulator]:
@@ -77,8 +85,11 @@ def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
     Returns the (seq, leaf) pairs and the accumulator after the batch. Raises the driver's
     error on any database failure, leaving the transaction for the caller to roll back.
     """
+    import psycopg
+
     cur = conn.cursor()
     frontier = conn.cursor()
+    committing = False
     try:
         with conn.pipeline():
             cur.execute("BEGIN")
@@ -106,10 +117,15 @@ def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
             if node_rows:
                 cur.execute(INSERT_NODES, _columns(node_rows, 3))
             cur.execute(SET_HEAD, (acc.size,))
+            committing = True
             cur.execute("COMMIT")  # releases the head lock without waiting for the disk
             cur.execute("BEGIN")
             cur.execute(FLUSH)  # an XID, so this commit waits for the WAL flush
             cur.execute("COMMIT")
+    except psycopg.OperationalError as exc:
+        if not committing and conn.broken:
+            raise LostBeforeWriting(str(exc)) from exc
+        raise
     finally:
         cur.close()
         frontier.close()

@@ -198,7 +198,7 @@ class Store:
         self.dialect = engine.dialect.name
         self._sql = _driver_sql(self.dialect)
         self._write_errors: tuple[type[BaseException], ...] = (
-            SQLAlchemyError, *_driver_errors(self.dialect))
+            SQLAlchemyError, pg_append.LostBeforeWriting, *_driver_errors(self.dialect))
         self._cache_lock = threading.Lock()
         self._cached: MerkleAccumulator | None = None
         self._writer_lock = threading.Lock()
@@ -321,15 +321,26 @@ class Store:
         with self._writer_lock:
             self.check_file()
             try:
+                reused = self._writer is not None
                 if self._writer is None:
                     self._writer = self._connect_writer()
-                dbapi = self._writer
                 try:
                     if pg:
-                        built, acc = pg_append.append_batch(dbapi, items, build,
-                                                            self._take_cached())
+                        try:
+                            built, acc = pg_append.append_batch(self._writer, items, build,
+                                                                self._take_cached())
+                        except pg_append.LostBeforeWriting:
+                            # The server restarted or the link dropped while the writer
+                            # sat idle; nothing was sent past the first read, so one
+                            # retry on a new connection cannot record anything twice.
+                            if not reused:
+                                raise
+                            self._drop_writer()
+                            self._writer = self._connect_writer()
+                            built, acc = pg_append.append_batch(self._writer, items, build,
+                                                                None)
                     else:
-                        built, acc = self._append_sqlite(dbapi, items, build)
+                        built, acc = self._append_sqlite(self._writer, items, build)
                 except BaseException:
                     self._rollback_writer()
                     raise

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from audit import AuditUnavailable
 from guard.errors import AccessDenied, GmailAuthError, GmailError, GmailUnavailable
@@ -38,8 +39,16 @@ def init_app(app: Flask) -> None:
                        "refusal was recorded.", rule=error.rule_id))
 
     @app.errorhandler(AuditUnavailable)
-    def _audit(_error: AuditUnavailable) -> Any:
-        app.logger.error("the audit log is unavailable; mail access refused")
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _audit(error: Exception) -> Any:
+        # The database behind the audit log also holds accounts and consents: when it
+        # cannot be reached (refused, dropped, disk gone), whichever read comes first
+        # fails, and the answer is the same: no mail until access can be recorded again.
+        # AuditUnavailable's text names the failed step and the driver's error class,
+        # never a statement, a parameter or anything read from mail.
+        reason = str(error) if isinstance(error, AuditUnavailable) else type(error).__name__
+        app.logger.error("the audit store is unavailable; mail access refused: %s", reason)
         return _page(503, _("Mail is unavailable"),
                      _("MailGuard cannot record access to your mail right now, so it shows "
                        "none. Try again in a few minutes."))

@@ -86,3 +86,20 @@ def test_postgres_going_away_refuses_appends(pg_url, open_log):
     admin.dispose()
     assert log.append(make_event(2)).seq == 1  # nothing half-written: seq 1 is still free
     assert log.verify().ok
+
+
+def test_postgres_restart_while_idle_costs_no_refusal(pg_url, open_log):
+    """A writer connection killed while idle is replaced on the next append, once."""
+    log = open_log(pg_url, lock_timeout=2)
+    log.append(make_event(0))
+    admin = create_engine(pg_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) "
+                                   "FROM pg_stat_activity WHERE datname = :n"),
+                              {"n": pg_url.rsplit("/", 1)[1]}).scalar()
+    admin.dispose()
+    assert killed >= 1
+    assert log.append(make_event(1)).seq == 1
+    assert log.append(make_event(2)).seq == 2
+    assert log.size() == 3  # recorded once each, not twice
+    assert log.verify().ok
