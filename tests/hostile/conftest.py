@@ -8,9 +8,12 @@ turns the short runs of the fault session and the fuzzer into long ones.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.hostile.small_disk import SmallDisk, mount_refusal, small_disk_at
 from tests.webclient.conftest import (  # noqa: F401 - fixtures shared with the web suite
     app,
     client,
@@ -23,6 +26,20 @@ from tests.webclient.conftest import (  # noqa: F401 - fixtures shared with the 
 def hostile_seconds(default: float) -> float:
     """Return the time budget of a long run (``HOSTILE_SECONDS``) or ``default``."""
     return float(os.environ.get("HOSTILE_SECONDS") or default)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
+    """Return a 16 MiB tmpfs mounted at ``tmp_path/disk``; unmounted after the test.
+
+    Skips, naming the reason, only where mounting is impossible (a developer machine
+    without root); CI and the project's machines run as root, where it always runs.
+    """
+    refusal = mount_refusal()
+    if refusal is not None:
+        pytest.skip(refusal)
+    with small_disk_at(tmp_path / "disk") as disk:
+        yield disk
 
 
 def pytest_configure(config: pytest.Config) -> None:
