@@ -98,7 +98,9 @@ class Guard:
         try:
             keys = VaultKeys(settings.token_keys)
             vault = TokenVault(engine, keys, settings.clock)
-            session = pooled_session(settings.pool_size)
+            session = pooled_session(settings.pool_size,
+                                     connect_timeout=settings.gmail_connect_timeout,
+                                     read_timeout=settings.gmail_read_timeout)
             cache = MailCache(engine, keys, settings.clock) if settings.cache_enabled else None
             holder: list[MailboxAccess] = []
 

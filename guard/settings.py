@@ -62,6 +62,9 @@ class GuardSettings:
     :param token_keys: token vault keys, newest first (see ``guard.vault.generate_key``).
     :param audit_url: the audit log's URL; by default the same database as the guard's.
     :param gmail_root_url: None for Google; the emulator's URL in the demo and tests.
+    :param gmail_connect_timeout: seconds to wait for a connection to the Gmail API.
+    :param gmail_read_timeout: seconds to wait for the Gmail API's answer; past it the
+        call fails as ``GmailTimeout`` (the user reads "Gmail is not answering").
     :param transfer_endpoints: where each listed transfer recipient receives data (recipient
         id → URL). A deployment setting, not policy: the policy file says *who* may receive
         what, this says *where*. A listed recipient without a URL is refused by the gate.
@@ -78,6 +81,8 @@ class GuardSettings:
     clock: Callable[[], datetime] = utc_now
     pool_size: int = 16
     cache_enabled: bool = True
+    gmail_connect_timeout: float = 5.0
+    gmail_read_timeout: float = 60.0
     transfer_endpoints: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -87,6 +92,10 @@ class GuardSettings:
         if not self.database_url:
             raise SettingsError("database_url is empty; give an SQLAlchemy URL such as "
                                 "sqlite:///instance/mailguard.db")
+        for name in ("gmail_connect_timeout", "gmail_read_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise SettingsError(f"{name} must be a positive number of seconds")
         for recipient, url in self.transfer_endpoints.items():
             if not recipient or not isinstance(url, str) \
                     or not url.startswith(("https://", "http://")):

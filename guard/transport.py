@@ -31,6 +31,10 @@ from guard.errors import GmailAuthError, GmailError, GmailTimeout, GmailUnavaila
 #: Status codes after which the token is refreshed and the request retried once.
 REFRESH_STATUS_CODES = frozenset({401})
 
+#: Default limits (seconds) to connect to the Gmail API and to wait for its answer.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+
 
 class TransportResponse(dict[str, str]):
     """An ``httplib2.Response`` lookalike: lower-case headers plus ``status`` and ``reason``.
@@ -47,13 +51,28 @@ class TransportResponse(dict[str, str]):
         self["status"] = str(status)
 
 
-def pooled_session(pool_size: int = 16) -> requests.Session:
+class PooledSession(requests.Session):
+    """A requests session that also carries the Gmail API's time limits.
+
+    Transports built on it without limits of their own use ``gmail_timeout``
+    (connect, read), so a deployment sets the limits once, where the session is made.
+    """
+
+    def __init__(self, *, connect_timeout: float = CONNECT_TIMEOUT,
+                 read_timeout: float = READ_TIMEOUT) -> None:
+        super().__init__()
+        self.gmail_timeout = (connect_timeout, read_timeout)
+
+
+def pooled_session(pool_size: int = 16, *, connect_timeout: float = CONNECT_TIMEOUT,
+                   read_timeout: float = READ_TIMEOUT) -> requests.Session:
     """Return a requests session whose pool keeps ``pool_size`` connections per host.
 
     Threads beyond ``pool_size`` wait for a free connection instead of opening throwaway
-    ones. The session does no retries of its own; the client library retries.
+    ones. The session does no retries of its own; the client library retries. Gmail
+    transports on it wait at most ``connect_timeout`` and ``read_timeout`` seconds.
     """
-    session = requests.Session()
+    session = PooledSession(connect_timeout=connect_timeout, read_timeout=read_timeout)
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
                                             pool_block=True, max_retries=0)
     session.mount("https://", adapter)
@@ -84,6 +103,8 @@ class GmailTransport:
         requests without authorization.
     :param session: a session to share between transports (e.g. one per process, many
         mailboxes); by default a new pooled session of ``pool_size`` connections.
+    :param connect_timeout: seconds to connect; by default the session's limit (see
+        ``PooledSession``), else ``CONNECT_TIMEOUT``. ``read_timeout`` likewise.
     """
 
     def __init__(
@@ -92,14 +113,17 @@ class GmailTransport:
         *,
         session: requests.Session | None = None,
         pool_size: int = 16,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 60.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
         refresh_timeout: float = 30.0,
     ) -> None:
         self._credentials = credentials
         self._owns_session = session is None
         self._session = session if session is not None else pooled_session(pool_size)
-        self._timeout = (connect_timeout, read_timeout)
+        connect, read = (self._session.gmail_timeout if isinstance(self._session, PooledSession)
+                         else (CONNECT_TIMEOUT, READ_TIMEOUT))
+        self._timeout = (connect if connect_timeout is None else connect_timeout,
+                         read if read_timeout is None else read_timeout)
         self._refresh_request = _RefreshRequest(self._session, refresh_timeout)
         self._refresh_lock = threading.Lock()
         self._batch_credentials = _BatchCredentials(self) if credentials is not None else None

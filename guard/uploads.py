@@ -7,9 +7,10 @@ request that carries the JSON metadata and announces the size, then the bytes in
 a dropped connection or a 5xx.
 
 ``deliver_once`` wraps any one-shot delivery (an upload or ``drafts.send``): it retries
-rate limits and server errors with backoff, and after an answer was lost (a timeout, a
-dropped connection, a 5xx) it first asks ``find_existing`` whether the message already
-went out, so a send is never made twice.
+rate limits and server errors with backoff, and after an answer was lost (a dropped
+connection, a 5xx) it first asks ``find_existing`` whether the message already went out,
+so a send is never made twice. After a timeout it never sends again (the timed-out
+request may still complete at Gmail); it only keeps looking for the delivered message.
 
 Security caveat: the session URL authorises the upload by itself; it never leaves this
 module and never reaches logs or errors.
@@ -67,13 +68,22 @@ def deliver_once(attempt: Callable[[], Answer], *, retrier: Retrier, what: str,
 
     Before each retry that follows a lost answer, ``find_existing`` (when given) looks for
     the delivered result; when it finds one, that is returned instead of delivering again.
+    After a timeout, a delivery with ``find_existing`` is never attempted again (see
+    ``_await_timed_out``); one without it (a draft saved in place) is retried.
     """
     attempts = retrier.policy.max_attempts
     for number in range(attempts):
         last = number == attempts - 1
         try:
             answer = attempt()
-        except (GmailTimeout, GmailUnavailable):
+        except GmailTimeout:
+            if find_existing is None:
+                if last:
+                    raise
+                retrier.sleep(retrier.delay(number, None))
+                continue
+            return _await_timed_out(find_existing, retrier=retrier, after=number, what=what)
+        except GmailUnavailable:
             found = find_existing() if find_existing is not None else None
             if found is not None:
                 return found
@@ -92,6 +102,25 @@ def deliver_once(attempt: Callable[[], Answer], *, retrier: Retrier, what: str,
                 return found
         retrier.sleep(retrier.delay(number, failure.retry_after))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _await_timed_out(find_existing: Callable[[], Found], *, retrier: Retrier, after: int,
+                     what: str) -> dict[str, Any]:
+    """Look for a delivery whose answer timed out, for the remaining attempts; never resend.
+
+    A request that timed out may still be running at Gmail and complete later: sending
+    again could deliver the message twice. So the guard only looks (with the retrier's
+    backoff between looks, giving Gmail time to finish) and, when the message never shows
+    up, raises ``GmailTimeout`` saying it may still be delivered.
+    """
+    for number in range(after, retrier.policy.max_attempts):
+        found = find_existing()
+        if found is not None:
+            return found
+        if number < retrier.policy.max_attempts - 1:
+            retrier.sleep(retrier.delay(number, None))
+    raise GmailTimeout(f"Gmail did not confirm {what} in time and it was not sent again: it "
+                       "may still be delivered; look in Sent before sending it again")
 
 
 class MessageUploader:

@@ -10,7 +10,13 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from audit import AuditUnavailable
-from guard.errors import AccessDenied, GmailAuthError, GmailError, GmailUnavailable
+from guard.errors import (
+    AccessDenied,
+    GmailAuthError,
+    GmailError,
+    GmailTimeout,
+    GmailUnavailable,
+)
 from guard.retry import GmailNotFound
 
 
@@ -59,6 +65,7 @@ def init_app(app: Flask) -> None:
                      _("This conversation or message no longer exists in Gmail."))
 
     @app.errorhandler(GmailUnavailable)
+    @app.errorhandler(GmailTimeout)  # a GmailError too: named, or the 502 handler wins
     @app.errorhandler(TimeoutError)
     def _unavailable(_error: Exception) -> Any:
         return _page(503, _("Gmail is not answering"),

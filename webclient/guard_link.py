@@ -28,6 +28,9 @@ def guard_settings(config: Mapping[str, Any]) -> GuardSettings:
         extra["policy_path"] = config["POLICY_PATH"]
     if config.get("GUARD_CLOCK"):
         extra["clock"] = config["GUARD_CLOCK"]
+    for key in ("GMAIL_CONNECT_TIMEOUT", "GMAIL_READ_TIMEOUT"):
+        if config.get(key) is not None:
+            extra[key.lower()] = config[key]
     if config.get("TRANSFER_ENDPOINTS"):
         extra["transfer_endpoints"] = dict(config["TRANSFER_ENDPOINTS"])
     return GuardSettings(
