@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from fakegmail.discovery import GMAIL_SCOPE_FULL
 from fakegmail.errors import GmailError
+from fakegmail.faults import FAULT_FIELDS
 from fakegmail.oauth import oauth_registry
 from fakegmail.state import Account, EmulatorState
 from fakegmail.tokens import TokenStore
@@ -156,8 +157,7 @@ def fill_mailbox(account: Account, seeded: Any) -> tuple[int, int]:
 @blueprint.post("/faults")
 def add_fault() -> Response:
     """Add one fault rule; return it with its id."""
-    data = _body({"method", "status", "reason", "retry_after", "latency_ms",
-                  "drop_connection", "count", "probability"})
+    data = _body(set(FAULT_FIELDS))
     try:
         rule = _state().faults.add(data)
     except ValueError as error:

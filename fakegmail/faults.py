@@ -4,6 +4,14 @@ A rule applies to one Gmail method (by discovery id, ``gmail.users.messages.get`
 short forms ``users.messages.get`` or ``messages.get``) or to every method (``*``).
 ``count`` makes it fail only the next N matching calls; ``probability`` makes it fire
 at random (seeded, so runs repeat).
+
+By default a ``status`` or ``drop_connection`` fault answers *instead of* the call: nothing
+happens in the mailbox. With ``after_commit`` the call runs and takes effect first (the
+message is really sent, inserted, or the draft sent), and only then is its answer replaced
+by the status or the dropped connection: "Gmail did it, but the answer was lost", the case
+a client must handle without doing it twice. For a resumable upload the call takes effect
+when its last chunk arrives, so the fault replaces the answer to that chunk. ``latency_ms``
+always waits before the call.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from fakegmail.errors import GmailError
 
@@ -29,6 +37,11 @@ _ERROR_REASONS = {
     503: ("backendError", "global", "The service is currently unavailable (injected fault)."),
     504: ("backendError", "global", "Deadline exceeded (injected fault)."),
 }
+
+
+#: The fields of a rule's JSON form (the control API's ``POST /_emulator/faults``).
+FAULT_FIELDS = ("method", "status", "reason", "retry_after", "latency_ms", "drop_connection",
+                "count", "probability", "after_commit")
 
 
 class DropConnection(Exception):
@@ -48,6 +61,7 @@ class FaultRule:
     drop_connection: bool = False
     count: int | None = None
     probability: float = 1.0
+    after_commit: bool = False
 
     def matches(self, method_id: str) -> bool:
         """Return True when this rule applies to ``method_id``."""
@@ -62,8 +76,7 @@ class FaultRule:
     @classmethod
     def from_json(cls, rule_id: int, data: dict[str, Any]) -> FaultRule:
         """Build a rule from the control API's JSON; raise ValueError naming a bad field."""
-        allowed = {"method", "status", "reason", "retry_after", "latency_ms",
-                   "drop_connection", "count", "probability"}
+        allowed = set(FAULT_FIELDS)
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown fault fields {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -82,6 +95,13 @@ class FaultRule:
         retry_after = data.get("retry_after")
         if retry_after is not None and (not isinstance(retry_after, int) or retry_after < 0):
             raise ValueError("retry_after must be a non-negative integer (seconds)")
+        for flag in ("drop_connection", "after_commit"):
+            if not isinstance(data.get(flag, False), bool):
+                raise ValueError(f"{flag} must be true or false")
+        after_commit = data.get("after_commit", False)
+        if after_commit and status is None and not data.get("drop_connection", False):
+            raise ValueError("after_commit replaces the answer of a call that took effect; "
+                             "give it a status or drop_connection: true")
         method = data.get("method", "*")
         if not isinstance(method, str) or not method:
             raise ValueError("method must be a Gmail method id, e.g. 'messages.get', or '*'")
@@ -95,6 +115,7 @@ class FaultRule:
             drop_connection=bool(data.get("drop_connection", False)),
             count=count,
             probability=float(probability),
+            after_commit=bool(after_commit),
         )
 
 
@@ -133,10 +154,13 @@ class FaultInjector:
         with self._lock:
             return list(self._rules)
 
-    def apply(self, method_id: str) -> None:
-        """Apply the matching rules: sleep, raise ``GmailError`` or ``DropConnection``."""
+    def apply(self, method_id: str) -> FaultRule | None:
+        """Apply the matching rules before the call: sleep, raise ``GmailError`` or
+        ``DropConnection``; return an ``after_commit`` rule to fire once the call has taken
+        effect (see ``fire``), or None."""
         delay_ms = 0
         firing: FaultRule | None = None
+        after: FaultRule | None = None
         with self._lock:
             for rule in self._rules:
                 if not rule.matches(method_id):
@@ -148,21 +172,30 @@ class FaultInjector:
                         continue
                     self._remaining[rule.id] -= 1
                 delay_ms += rule.latency_ms
-                if firing is None and (rule.status is not None or rule.drop_connection):
+                if rule.status is None and not rule.drop_connection:
+                    continue
+                if rule.after_commit:
+                    after = after or rule
+                elif firing is None:
                     firing = rule
             self._rules = [r for r in self._rules if self._remaining.get(r.id, 1) > 0]
         if delay_ms:
             self._sleep(delay_ms / 1000.0)
-        if firing is None:
-            return
-        if firing.drop_connection:
-            raise DropConnection(method_id)
-        assert firing.status is not None
-        reason, domain, message = _ERROR_REASONS.get(
-            firing.status, ("backendError", "global", "Injected fault.")
-        )
-        headers = {}
-        if firing.retry_after is not None:
-            headers["Retry-After"] = str(firing.retry_after)
-        raise GmailError(firing.status, message, reason=firing.reason or reason,
-                         domain=domain, headers=headers)
+        if firing is not None:
+            fire(firing, method_id)
+        return after
+
+
+def fire(rule: FaultRule, method_id: str) -> NoReturn:
+    """Raise the fault of ``rule``: ``DropConnection`` or a Gmail-shaped ``GmailError``."""
+    if rule.drop_connection:
+        raise DropConnection(method_id)
+    assert rule.status is not None
+    reason, domain, message = _ERROR_REASONS.get(
+        rule.status, ("backendError", "global", "Injected fault.")
+    )
+    headers = {}
+    if rule.retry_after is not None:
+        headers["Retry-After"] = str(rule.retry_after)
+    raise GmailError(rule.status, message, reason=rule.reason or reason,
+                     domain=domain, headers=headers)

@@ -1,5 +1,6 @@
 """The gate every emulated Gmail method passes: faults, authentication, userId, scopes,
-quota, request counting — in the order Google applies them."""
+quota, request counting — in the order Google applies them. An ``after_commit`` fault
+fires after the view has taken effect (a resumable upload carries it to its last chunk)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import current_app, g, request
 
 from fakegmail.discovery import gmail_methods
 from fakegmail.errors import GmailError
+from fakegmail.faults import FaultRule, fire
 from fakegmail.state import Account, EmulatorState
 from fakegmail.tokens import TokenGrant
 
@@ -68,7 +70,7 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
                 state.stats.end()
 
         def serve(state: EmulatorState, userId: str, kwargs: dict[str, Any]) -> Any:  # noqa: N803
-            state.faults.apply(method_id)
+            g.after_commit = state.faults.apply(method_id)
             grant = authenticate(state)
             if userId != "me" and userId.lower() != grant.email:
                 raise GmailError(403, "Delegation denied for the requested user.",
@@ -81,7 +83,11 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
                 raise GmailError(400, "Mail service not enabled", reason="failedPrecondition")
             state.quota.charge(grant.email, method_id)
             g.grant = grant
-            return view(account, **kwargs)
+            answer = view(account, **kwargs)
+            lost: FaultRule | None = g.pop("after_commit", None)
+            if lost is not None:  # the call took effect; its answer is lost
+                fire(lost, method_id)
+            return answer
 
         wrapper.gmail_method_id = method_id  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

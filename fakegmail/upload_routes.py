@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from fakegmail.discovery import gmail_document
 from fakegmail.errors import GmailError, not_found
+from fakegmail.faults import fire
 from fakegmail.http_io import Routes, json_body
 from fakegmail.methods import emulator_state
 from fakegmail.state import Account
@@ -65,6 +66,7 @@ def run_upload_method(account: Account, method_id: str, complete: Completer,
         return complete(account, upload.metadata, upload.raw, request.args, view_args)
     declared = declared_upload_size(request, max_size)
     session = _sessions().open(
+        after_commit=g.pop("after_commit", None),  # fires when the last chunk takes effect
         method_id=method_id,
         email=account.email,
         scopes=g.grant.scopes,
@@ -101,8 +103,11 @@ def resumable_chunk(session_id: str) -> Response:
         raise GmailError(400, "Mail service not enabled", reason="failedPrecondition")
     g.upload_scopes = session.scopes
     complete = _completers[session.method_id]
-    return complete(account, session.metadata, bytes(session.received),
-                    MultiDict(session.args), dict(session.view_args))
+    answer = complete(account, session.metadata, bytes(session.received),
+                      MultiDict(session.args), dict(session.view_args))
+    if session.after_commit is not None:  # the upload took effect; its answer is lost
+        fire(session.after_commit, session.method_id)
+    return answer
 
 
 def _encoded_size(metadata: dict[str, Any]) -> int:

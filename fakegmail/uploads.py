@@ -18,6 +18,7 @@ from typing import Any
 from flask import Request
 
 from fakegmail.errors import GmailError, invalid_argument
+from fakegmail.faults import FaultRule
 
 DEFAULT_MAX_UPLOAD = 36_700_160
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
@@ -48,6 +49,7 @@ class UploadSession:
     declared_size: int | None
     max_size: int
     received: bytearray = field(default_factory=bytearray)
+    after_commit: FaultRule | None = None
 
 
 class UploadSessions:
