@@ -30,7 +30,7 @@ def test_every_message_has_an_indonesian_translation():
     translated = {m.id[0] if isinstance(m.id, (tuple, list)) else m.id for m in catalog
                   if m.id and m.string}
     missing = source_messages() - translated
-    assert not missing, f"run webclient/translations/indonesian.py after adding: {missing}"
+    assert not missing, f"run `python -m webclient.translations.indonesian` after adding: {missing}"
 
 
 def test_the_browser_language_is_used_until_the_reader_chooses(client):

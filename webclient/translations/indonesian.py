@@ -1,22 +1,27 @@
-"""Regenerate the Indonesian catalogue: ``python webclient/translations/indonesian.py``.
+"""The mail client's Indonesian wordings: ``python -m webclient.translations.indonesian``.
 
-Extract first (``pybabel extract -F webclient/babel.cfg -k lazy_gettext -k _l
--o webclient/translations/messages.pot --no-location --sort-output .``); this script
-fills ``id/LC_MESSAGES/messages.po`` from the table below and compiles ``messages.mo``.
-A message missing from the table stops the script, so no visible string ships untranslated.
+Running the module extracts every ``_``/``gettext``/``ngettext``/``lazy_gettext``/``_l``
+message of the web client's code and templates (the calls ``babel.cfg`` names), writes
+them to ``messages.pot``, fills ``id/LC_MESSAGES/messages.po`` from the table below and
+compiles ``messages.mo`` (see ``webclient.translations.catalogue_builder``). A message
+missing from the table stops it, so no visible string ships untranslated.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.extract import DEFAULT_KEYWORDS
+
+from webclient.translations.catalogue_builder import CatalogueSource, Message, Wording, build
 
 HERE = Path(__file__).parent
+SOURCE = CatalogueSource(
+    domain="messages", keywords={**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None},
+    method_map=[("**.py", "python"), ("templates/**.html", "jinja2")], directory=HERE,
+    template=HERE / "messages.pot")
 
-INDONESIAN: dict[str | tuple[str, str], str | tuple[str, ...]] = {
+INDONESIAN: dict[Message, Wording] = {
     "%(field)s: these are not email addresses: %(list)s":
         "%(field)s: ini bukan alamat email: %(list)s",
     "%(num)d bytes": "%(num)d bita",
@@ -388,31 +393,10 @@ INDONESIAN: dict[str | tuple[str, str], str | tuple[str, ...]] = {
 }
 
 
+
 def main() -> int:
     """Fill and compile the Indonesian catalogue; return 1 if a message has no translation."""
-    with open(HERE / "messages.pot", "rb") as handle:
-        catalog = read_po(handle, locale="id")
-    missing = []
-    for message in catalog:
-        if not message.id:
-            continue
-        key = message.id if isinstance(message.id, str) else tuple(message.id)
-        translated = INDONESIAN.get(key)  # type: ignore[arg-type]
-        if translated is None:
-            missing.append(message.id)
-            continue
-        message.string = translated
-    if missing:
-        for item in missing:
-            print(f"no Indonesian translation for: {item!r}", file=sys.stderr)
-        return 1
-    target = HERE / "id" / "LC_MESSAGES"
-    target.mkdir(parents=True, exist_ok=True)
-    with open(target / "messages.po", "wb") as handle:
-        write_po(handle, catalog, omit_header=False, sort_output=True, no_location=True)
-    with open(target / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    return 0
+    return build(SOURCE, INDONESIAN)
 
 
 if __name__ == "__main__":

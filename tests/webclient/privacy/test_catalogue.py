@@ -28,4 +28,5 @@ def test_every_privacy_message_has_an_indonesian_translation():
     found = source_messages()
     assert "Share with Qontak support" in found and len(found) > 100
     missing = found - translated
-    assert not missing, f"run webclient/privacy/translations/indonesian.py after: {missing}"
+    assert not missing, ("run `python -m webclient.privacy.translations.indonesian` after: "
+                         f"{missing}")

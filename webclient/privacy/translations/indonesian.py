@@ -1,30 +1,27 @@
-"""Regenerate the privacy pages' Indonesian catalogue (run this file with Python).
+"""The privacy pages' Indonesian wordings: ``python -m webclient.privacy.translations.indonesian``.
 
-Extracts every ``p_``/``pn_`` message from the privacy code and templates (and the mail
-templates' links to them), fills ``id/LC_MESSAGES/privacy.po`` from the table below and
-compiles ``privacy.mo``. A message missing from the table stops the script, so no visible
-string ships untranslated.
+Running the module extracts every ``p_``/``pn_`` message from the privacy code and
+templates (and the mail templates' links to them), fills ``id/LC_MESSAGES/privacy.po``
+from the table below and compiles ``privacy.mo`` (see
+``webclient.translations.catalogue_builder``). A message missing from the table stops it,
+so no visible string ships untranslated.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import write_po
+from webclient.translations.catalogue_builder import CatalogueSource, Message, Wording, build
 
-HERE = Path(__file__).parent
-WEBCLIENT = HERE.parents[1]
-KEYWORDS = {"p_": None, "pn_": (1, 2)}
-METHOD_MAP = [("privacy/**.py", "python"), ("templates/privacy/**.html", "jinja2"),
-              ("templates/mail/**.html", "jinja2")]
+SOURCE = CatalogueSource(
+    domain="privacy", keywords={"p_": None, "pn_": (1, 2)},
+    method_map=[("privacy/**.py", "python"), ("templates/privacy/**.html", "jinja2"),
+                ("templates/mail/**.html", "jinja2")],
+    directory=Path(__file__).parent)
 
-INDONESIAN: dict[str | tuple[str, str], str] = {
-    "%(num)d day": "%(num)d hari",
-    "%(num)d message": "%(num)d pesan",
+INDONESIAN: dict[Message, Wording] = {
+    ("%(num)d day", "%(num)d days"): "%(num)d hari",
+    ("%(num)d message", "%(num)d messages"): "%(num)d pesan",
     "(no subject)": "(tanpa subjek)",
     "Access history": "Riwayat akses",
     "Agreed on %(when)s. Reference: %(ref)s": "Disetujui pada %(when)s. Referensi: %(ref)s",
@@ -222,19 +219,20 @@ INDONESIAN: dict[str | tuple[str, str], str] = {
     "anonymous counts": "hitungan anonim",
     "attachments": "lampiran",
     "content (the text of the messages)": "isi (teks pesan-pesannya)",
-    "conversation %(ids)s": "percakapan %(ids)s",
+    ("conversation %(ids)s", "conversations %(ids)s"): "percakapan %(ids)s",
     "expired on %(when)s": "kedaluwarsa pada %(when)s",
     "in force": "berlaku",
     "list conversations": "melihat daftar percakapan",
     "list messages": "melihat daftar pesan",
     "log conversations to contacts and deals": "mencatat percakapan ke kontak dan transaksi",
-    "message %(ids)s": "pesan %(ids)s",
+    ("message %(ids)s", "messages %(ids)s"): "pesan %(ids)s",
     "metadata (sender, recipients, subject, dates)":
         "metadata (pengirim, penerima, subjek, tanggal)",
     "no answer recorded": "tidak ada jawaban yang tercatat",
     "none": "tidak ada",
     "not accepted by the recipient": "tidak diterima oleh penerima",
-    "of %(num)d message in this conversation:": "dari %(num)d pesan dalam percakapan ini:",
+    ("of %(num)d message in this conversation:", "of %(num)d messages in this conversation:"):
+        "dari %(num)d pesan dalam percakapan ini:",
     "open a conversation": "membuka percakapan",
     "open a message": "membuka pesan",
     "open an attachment": "membuka lampiran",
@@ -249,40 +247,10 @@ INDONESIAN: dict[str | tuple[str, str], str] = {
 }
 
 
-def source_messages() -> list[str | tuple[str, str]]:
-    """Return every privacy-domain message in the code and templates, in first-seen order."""
-    found: dict[str | tuple[str, str], None] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            WEBCLIENT, METHOD_MAP, keywords=KEYWORDS):
-        key = tuple(message[:2]) if isinstance(message, tuple) else message
-        found.setdefault(key, None)  # type: ignore[arg-type]
-    return list(found)
-
 
 def main() -> int:
     """Fill and compile the privacy catalogue; return 1 if a message has no translation."""
-    catalog = Catalog(locale="id", domain="privacy", project="MailGuard", fuzzy=False)
-    missing = []
-    for message in source_messages():
-        lookup = message[0] if isinstance(message, tuple) else message
-        translated = INDONESIAN.get(lookup)
-        if translated is None:
-            missing.append(lookup)
-            continue
-        # Indonesian has one plural form: the same words for one and many.
-        catalog.add(message, (translated,) * catalog.num_plurals
-                    if isinstance(message, tuple) else translated)
-    if missing:
-        for item in missing:
-            print(f"no Indonesian translation for: {item!r}", file=sys.stderr)
-        return 1
-    target = HERE / "id" / "LC_MESSAGES"
-    target.mkdir(parents=True, exist_ok=True)
-    with open(target / "privacy.po", "wb") as handle:
-        write_po(handle, catalog, omit_header=False, sort_output=True, no_location=True)
-    with open(target / "privacy.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    return 0
+    return build(SOURCE, INDONESIAN)
 
 
 if __name__ == "__main__":
