@@ -487,9 +487,9 @@ class AuditLog:
         """Check every entry, node and checkpoint; compare with exported notes.
 
         ``columns=False`` skips checking the searchable columns and resource index against
-        the hashed bytes (a second pass, about as long as the first). ``workers`` splits
-        the work over that many processes (default: two for large logs on a machine with
-        several CPUs); the first bad entry is named the same way.
+        the hashed bytes (on SQLite part of the same pass; on PostgreSQL a second one).
+        ``workers`` splits the work over that many processes (default: two for large logs
+        on a machine with several CPUs); the first bad entry is named the same way.
 
         Verifier keys default to this log's signing key; without one they are read from the
         database, which an attacker with database access could replace (the report says so).

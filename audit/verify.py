@@ -3,9 +3,10 @@
 Every leaf hash is recomputed from the stored canonical bytes and compared with the row,
 the seq inside the bytes with the row's, and the tree is rebuilt and compared with every
 stored node, every stored checkpoint (root and signature) and every exported checkpoint
-note the caller supplies (``audit.verify_scan``). A second pass, run in the database,
-checks that the searchable columns and resource rows say what the hashed bytes say
-(``audit.verify_columns``).
+note the caller supplies (``audit.verify_scan``). The searchable columns and resource rows
+must say what the hashed bytes say: on SQLite that is checked in the same pass, one
+statement per batch of entries; on PostgreSQL by a second statement per range, run in the
+database (``audit.verify_columns``).
 
 Every read goes through one read-only snapshot (``audit.verify_snapshot``), so entries
 appended while verification runs are neither checked nor mistaken for tampering: the
@@ -93,8 +94,8 @@ def verify_store(store: Store, *, origin: str, verifier_keys: Sequence[str],
                  workers: int | None = None) -> VerifyReport:
     """Verify everything ``store`` holds against itself, its checkpoints and exported notes.
 
-    ``columns=False`` skips the second pass (searchable columns and resource index against
-    the hashed bytes); the tamper evidence itself, the first pass, always runs.
+    ``columns=False`` skips checking the searchable columns and resource index against the
+    hashed bytes; the tamper evidence itself always runs.
     ``workers`` is the number of processes (default: two for logs of ``PARALLEL_MIN``
     entries or more on a machine with several CPUs, else one).
     """
@@ -248,9 +249,9 @@ def _scan_here(snap: ReadSnapshot, lo: int, hi: int, size: int, marks: Marks, ba
                ) -> tuple[RangeResult, list[Problem]]:
     """Scan one range (and check its columns) in this process's snapshot."""
     result = scan_range(snap.db, snap.pg, lo=lo, hi=hi, size=size, marks=marks,
-                        good_mark=_good_mark(marks, lo), batch=batch, progress=progress)
-    more = column_problems(snap, lo, hi) if columns else []
-    return result, more
+                        good_mark=_good_mark(marks, lo), batch=batch, progress=progress,
+                        columns=columns)
+    return result, list(result.column_problems)
 
 
 def _worker(url: str, shared: str | None, k: int, lo: int, hi: int, size: int, marks: Marks,
@@ -267,9 +268,9 @@ def _worker(url: str, shared: str | None, k: int, lo: int, hi: int, size: int, m
         with read_snapshot(engine, join=shared) as snap:
             result = scan_range(snap.db, snap.pg, lo=lo, hi=hi, size=size, marks=marks,
                                 good_mark=good_mark, batch=batch,
-                                progress=lambda count: outbox.put(("progress", k, count)))
-            more = column_problems(snap, lo, hi) if columns else []
-        outbox.put(("done", k, result, more))
+                                progress=lambda count: outbox.put(("progress", k, count)),
+                                columns=columns)
+        outbox.put(("done", k, result, list(result.column_problems)))
     finally:
         engine.dispose()
 

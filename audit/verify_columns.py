@@ -16,7 +16,7 @@ from audit.problems import Problem, ProblemKind
 if TYPE_CHECKING:
     from audit.verify_snapshot import ReadSnapshot
 
-_COLUMNS = ("time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
+COLUMNS = ("time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
             "purpose", "basis", "basis_ref", "decision", "rule_id", "request_id")
 
 
@@ -27,13 +27,13 @@ def column_problems(snap: ReadSnapshot, lo: int, hi: int) -> list[Problem]:
     doc = "convert_from(entry, 'UTF8')::jsonb" if pg else "CAST(entry AS TEXT)"
     rng = "seq >= ? AND seq < ?"
     if pg:
-        cols = " OR ".join(f"j->>'{c}' IS DISTINCT FROM {c}" for c in _COLUMNS)
+        cols = " OR ".join(f"j->>'{c}' IS DISTINCT FROM {c}" for c in COLUMNS)
         column_sql = (f"SELECT min(seq) FROM (SELECT *, {doc} AS j FROM audit_entries "  # noqa: S608
                       f"WHERE {rng}) s WHERE {cols}")
         blob_res = (f"SELECT seq, r->>'kind' AS kind, r->>'id' AS rid FROM audit_entries, "  # noqa: S608
                     f"jsonb_array_elements({doc}->'resources') AS r WHERE {rng}")
     else:
-        cols = " OR ".join(f"json_extract(j, '$.{c}') IS NOT {c}" for c in _COLUMNS)
+        cols = " OR ".join(f"json_extract(j, '$.{c}') IS NOT {c}" for c in COLUMNS)
         column_sql = (f"SELECT min(seq) FROM (SELECT *, {doc} AS j FROM audit_entries "  # noqa: S608
                       f"WHERE {rng}) WHERE {cols}")
         blob_res = (f"SELECT e.seq AS seq, json_extract(r.value, '$.kind') AS kind, "  # noqa: S608

@@ -7,6 +7,13 @@ batch completes, and every checkpoint root that falls inside it. A range that do
 start at 0 starts from the stored frontier at ``lo``; the range before it checks those
 nodes, and the caller compares that range's final frontier with this one's start.
 
+With ``columns`` on SQLite the same pass also checks the searchable columns and the
+resource index against the bytes: one statement per batch compares each stored leaf hash
+with the one recomputed here and the fields parsed from the bytes with the row's columns
+and resource rows, so every entry is read and parsed once. A batch that does not come out
+clean in that statement is checked again precisely (entry by entry for the tree, and the
+set-based column check of ``audit.verify_columns``), which names the first bad seq.
+
 Any doubt sends a batch through the entry-by-entry check, which names the first bad entry.
 Memory stays flat: one batch of rows and hashes at a time.
 """
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -22,12 +30,30 @@ from typing import Any
 
 from audit.merkle import MerkleAccumulator, Node, frontier_positions, root_at
 from audit.problems import Problem, ProblemKind
+from audit.verify_columns import COLUMNS, column_problems
+from audit.verify_snapshot import ReadSnapshot
 
 Marks = dict[int, list[tuple[str, bytes]]]
 """Tree sizes with the roots that must hold there: (what, root) from checkpoints."""
 
 _SEQ_MARK = b',"seq":'
 _ENTRY, _LEAF = itemgetter(1), itemgetter(2)
+
+# One statement per batch (SQLite): how many entries of [?1, ?2) have the leaf hash
+# computed here (?3 holds them, 32 bytes each, from ?1) and hold in their columns and
+# resource rows what their bytes hold. The bytes' fields come out of one JSON parse as an
+# array and are compared with the same array built from the columns; the resource rows
+# are listed in the order they were written (their rowid), as the bytes list them. Any
+# difference, a blob where text belongs, or bytes that are not JSON keeps a row out of
+# the count (or fails the statement), and the batch is then checked precisely.
+_CLEAN_SQLITE = (
+    "SELECT count(*) FROM audit_entries e WHERE e.seq >= ?1 AND e.seq < ?2 "  # noqa: S608
+    "AND e.leaf_hash = substr(?3, (e.seq - ?1) * 32 + 1, 32) "
+    "AND json_extract(e.entry, " + ", ".join(f"'$.{c}'" for c in COLUMNS) + ", '$.seq') "
+    "= json_array(" + ", ".join(f"e.{c}" for c in COLUMNS) + ", e.seq) "
+    "AND json_extract(e.entry, '$.resources') = (SELECT json_group_array(json_object("
+    "'id', r.resource_id, 'kind', r.kind)) FROM audit_resources r WHERE r.seq = e.seq)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +67,20 @@ class RangeResult:
     nodes_checked: int
     start_frontier: tuple[tuple[int, int, bytes], ...]
     end_frontier: tuple[tuple[int, int, bytes], ...]
+    column_problems: tuple[Problem, ...] = ()
 
 
 def scan_range(dbapi: Any, pg: bool, *, lo: int, hi: int, size: int, marks: Marks,
-               good_mark: int, batch: int, progress: Callable[[int], None] | None = None
-               ) -> RangeResult:
-    """Check entries ``lo``..``hi - 1`` of a log of ``size`` on the driver connection."""
-    scan = _RangeScan(dbapi, pg, size=size, marks=marks, batch=batch, progress=progress)
+               good_mark: int, batch: int, progress: Callable[[int], None] | None = None,
+               columns: bool = False) -> RangeResult:
+    """Check entries ``lo``..``hi - 1`` of a log of ``size`` on the driver connection.
+
+    ``columns`` also checks the searchable columns and resource rows of the range (in the
+    same pass on SQLite, as a second statement per range on PostgreSQL); their findings
+    are in ``RangeResult.column_problems``.
+    """
+    scan = _RangeScan(dbapi, pg, size=size, marks=marks, batch=batch, progress=progress,
+                      columns=columns)
     return scan.run(lo, hi, good_mark)
 
 
@@ -55,9 +88,12 @@ class _RangeScan:
     """One pass over an aligned range; stops at the first problem (later ones are echoes)."""
 
     def __init__(self, dbapi: Any, pg: bool, *, size: int, marks: Marks, batch: int,
-                 progress: Callable[[int], None] | None) -> None:
+                 progress: Callable[[int], None] | None, columns: bool = False) -> None:
         self.db = dbapi
         self.pg = pg
+        self.columns = columns
+        self.column_problems: list[Problem] = []
+        self._driver_error = sqlite3.Error
         self.size = size
         self.marks = marks
         self.batch = batch
@@ -86,20 +122,53 @@ class _RangeScan:
         acc = self._start(lo)
         start_frontier = _plain(acc.frontier()) if acc is not None else ()
         done = lo
+        folded = self.columns and not self.pg
         if acc is not None:
             for start in range(lo, hi, self.batch):
                 end = min(start + self.batch, hi)
-                rows = self._query("SELECT seq, entry, leaf_hash FROM audit_entries WHERE "
-                                   "seq >= ? AND seq < ? ORDER BY seq", (start, end))
-                if not self._fast_batch(rows, acc, start, end) and self._slow_batch(
-                        rows, acc, start, end) < 0:
+                if folded:
+                    clean = self._folded_batch(acc, start, end)
+                    rows = [] if clean else self._rows(start, end)
+                else:
+                    rows = self._rows(start, end)
+                    clean = self._fast_batch(rows, acc, start, end)
+                if not clean and self._slow_batch(rows, acc, start, end) < 0:
                     break
                 done = end
                 if self.progress is not None:
                     self.progress(done - lo)
+        if self.columns and not folded:
+            self.column_problems.extend(column_problems(ReadSnapshot(self.db, self.pg), lo, hi))
         end_frontier = _plain(acc.frontier()) if acc is not None and acc.size == hi else ()
         return RangeResult(lo, hi, tuple(self.problems), done - lo, self.nodes_checked,
-                           start_frontier, end_frontier)
+                           start_frontier, end_frontier, tuple(self.column_problems))
+
+    def _rows(self, start: int, end: int) -> list[Any]:
+        """Return (seq, entry, leaf_hash) of the stored entries in ``start``..``end - 1``."""
+        return self._query("SELECT seq, entry, leaf_hash FROM audit_entries WHERE seq >= ? "
+                           "AND seq < ? ORDER BY seq", (start, end))
+
+    def _folded_batch(self, acc: MerkleAccumulator, start: int, end: int) -> bool:
+        """Check a batch's leaves, inner seqs, columns and resource rows in one pass (SQLite).
+
+        Returns False (changing nothing) unless all of them are clean; the batch's columns
+        are then checked precisely here, and its tree by the caller.
+        """
+        n = end - start
+        raws = [raw for (raw,) in self._query(
+            "SELECT entry FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, end))]
+        if start % self.batch == 0 and len(raws) == n:
+            sha256 = hashlib.sha256
+            leaves = [sha256(b"\x00" + raw).digest() for raw in raws]
+            try:
+                clean = int(self._query(_CLEAN_SQLITE, (start, end, b"".join(leaves)))[0][0])
+            except self._driver_error:  # bytes that are not JSON: checked precisely below
+                clean = -1
+            if clean == n and self._bulk_tree(leaves, acc, start, end):
+                return True
+        self.column_problems.extend(column_problems(ReadSnapshot(self.db, self.pg), start, end))
+        return False
 
     def _start(self, lo: int) -> MerkleAccumulator | None:
         """Return the accumulator at ``lo`` from the stored frontier (empty at 0)."""
@@ -134,6 +203,16 @@ class _RangeScan:
         if not all(raw.find(b',"seq":%d,"time":"' % seq, len(raw) - 80) > 0
                    for raw, seq in zip(raws, range(start, end), strict=True)):
             return False
+        return self._bulk_tree(level_hashes, acc, start, end)
+
+    def _bulk_tree(self, level_hashes: list[bytes], acc: MerkleAccumulator, start: int,
+                   end: int) -> bool:
+        """Check the nodes and checkpoint roots over a batch's verified leaf hashes.
+
+        Returns False (changing nothing) if any differs; otherwise extends ``acc``.
+        """
+        n = end - start
+        sha256 = hashlib.sha256
         levels = [level_hashes]
         checked = 0
         level = 0

@@ -68,6 +68,11 @@ def modify_search_column(db):
     db.execute("UPDATE audit_entries SET mailbox_h = 'h1:00' WHERE seq = 17")
 
 
+def retype_search_column(db):
+    """Same bytes, stored as a blob: a search for the text value would no longer find it."""
+    db.execute("UPDATE audit_entries SET mailbox_h = CAST(mailbox_h AS BLOB) WHERE seq = 18")
+
+
 def modify_resource_row(db):
     db.execute("UPDATE audit_resources SET resource_id = 'msg-999' WHERE seq = 21")
 
@@ -141,6 +146,8 @@ CASES: list[tuple[str, Callable, int | None, ProblemKind]] = [
     ("modified field with its leaf hash", modify_field_and_leaf_hash, 12,
      ProblemKind.TREE_MISMATCH),
     ("modified search column", modify_search_column, 17, ProblemKind.COLUMN_MISMATCH),
+    ("search column retyped as a blob", retype_search_column, 18,
+     ProblemKind.COLUMN_MISMATCH),
     ("modified resource row", modify_resource_row, 21, ProblemKind.COLUMN_MISMATCH),
     ("deleted entry", delete_entry, 9, ProblemKind.MISSING),
     ("deleted tail with head", delete_last_entries_and_head, 30, ProblemKind.TRUNCATED),
@@ -237,3 +244,22 @@ def test_a_forged_exported_note_is_reported(written, open_log, tmp_path):
     note = open_log(written).latest_checkpoint().note.replace("\n40\n", "\n41\n")
     report = open_log(written).verify(checkpoint_notes=[note])
     assert report.first_problem.kind == ProblemKind.CHECKPOINT_INVALID
+
+
+def test_values_that_need_escaping_verify_clean_and_their_columns_are_checked(
+        sqlite_path, open_log):
+    rule = 'rule "quoted" \\ backslash'
+    log = open_log(sqlite_path)
+    for i in range(6):
+        log.append(make_event(i, rule_id=rule, request_id=f"r-\u00e9-{i}",
+                              resources=[{"kind": "message", "id": 'm"1'},
+                                         {"kind": "label", "id": "l\\2"}]))
+    log.checkpoint()
+    assert log.verify().ok
+    log.close()
+    db = attacker(sqlite_path)
+    # the column now holds the escaped spelling the bytes use: text, but not the value
+    db.execute("UPDATE audit_entries SET rule_id = ? WHERE seq = 4", (json.dumps(rule)[1:-1],))
+    db.close()
+    report = open_log(sqlite_path).verify()
+    assert (report.first_problem.kind, report.first_bad_seq) == (ProblemKind.COLUMN_MISMATCH, 4)
