@@ -52,18 +52,46 @@ def _broker_or_404(call: Callable[[], Any]) -> Any:
         abort(404)
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a staff view stands on, the user's consent or a grant, and where its frames are.
+
+    ``reference`` is ``{"consent_id": ...}`` or ``{"grant_id": ...}``: the broker's keyword
+    for the evidence and the frame route's argument alike.
+    """
+
+    mailbox: str
+    reference: dict[str, str]
+    frame_endpoint: str
+    basis: str
+    consent: ConsentRecord | None = None
+    grant: GrantRecord | None = None
+
+    @classmethod
+    def of_consent(cls, consent: ConsentRecord) -> Evidence:
+        """Return the evidence of a view under the user's consent."""
+        return cls(mailbox=consent.user, reference={"consent_id": consent.id},
+                   frame_endpoint="staff.consent_frame", basis=consent_basis(consent),
+                   consent=consent)
+
+    @classmethod
+    def of_grant(cls, grant: GrantRecord) -> Evidence:
+        """Return the evidence of a view under a security or legal grant."""
+        return cls(mailbox=grant.mailbox, reference={"grant_id": grant.id},
+                   frame_endpoint="staff.grant_frame", basis=grant_basis(grant), grant=grant)
+
+    def frame_url(self, message_id: str) -> str:
+        """Return the URL of one message body's frame under this evidence."""
+        values: dict[str, Any] = {"message_id": message_id, **self.reference}
+        return url_for(self.frame_endpoint, **values)
+
+
 def _consent(me: StaffSession, consent_id: str) -> ConsentRecord:
     found: ConsentRecord | None = services.consents().get(consent_id)
     if found is None:
         refuse(me.actor, basis=AccessBasis.CONSENT, action="messages.get",
                basis_ref=consent_id)
     return found
-
-
-def _consented_message(me: StaffSession, consent: ConsentRecord, message_id: str) -> Message:
-    return _broker_or_404(lambda: services.broker().view_message(
-        me.actor, mailbox=consent.user, message_id=message_id, consent_id=consent.id,
-        request_id=request_id()))
 
 
 def _grant(me: StaffSession, grant_id: str) -> GrantRecord:
@@ -73,6 +101,26 @@ def _grant(me: StaffSession, grant_id: str) -> GrantRecord:
             AccessBasis.SECURITY not in bases_of(me.role) else AccessBasis.SECURITY
         refuse(me.actor, basis=basis, action="messages.get", basis_ref=grant_id)
     return found
+
+
+def _message(me: StaffSession, evidence: Evidence, message_id: str) -> Message:
+    """Ask the broker for one message under ``evidence``; a refusal answers 404."""
+    return _broker_or_404(lambda: services.broker().view_message(
+        me.actor, mailbox=evidence.mailbox, message_id=message_id, request_id=request_id(),
+        **evidence.reference))
+
+
+def _messages_page(me: StaffSession, evidence: Evidence, messages: list[Message]) -> Any:
+    """Render ``messages`` shown under ``evidence``, watermarked for ``me``."""
+    shown = [ShownMessage(m, evidence.frame_url(m.id)) for m in messages]
+    return render_template("staff/messages.html", shown=shown, consent=evidence.consent,
+                           grant=evidence.grant, mark=_watermark(me, evidence.basis))
+
+
+def _frame(me: StaffSession, evidence: Evidence, message_id: str) -> Response:
+    """Serve one message body under ``evidence`` for the sandboxed, watermarked frame."""
+    message = _message(me, evidence, message_id)
+    return frame_response(message, _watermark(me, evidence.basis))
 
 
 def frame_response(message: Message, mark: Watermark) -> Response:
@@ -106,12 +154,9 @@ def consent_messages(consent_id: str) -> Any:
     """Show every message the user's consent covers (each view decided and recorded)."""
     me = signed_in()
     consent = _consent(me, consent_id)
-    shown = [ShownMessage(_consented_message(me, consent, mid),
-                          url_for("staff.consent_frame", consent_id=consent.id,
-                                  message_id=mid))
-             for mid in sorted(consent.message_ids)[:MAX_CONSENTED]]
-    return render_template("staff/messages.html", shown=shown, consent=consent, grant=None,
-                           mark=_watermark(me, consent_basis(consent)))
+    evidence = Evidence.of_consent(consent)
+    return _messages_page(me, evidence, [
+        _message(me, evidence, mid) for mid in sorted(consent.message_ids)[:MAX_CONSENTED]])
 
 
 @blueprint.get("/consented/<consent_id>/m/<message_id>")
@@ -120,12 +165,8 @@ def consent_messages(consent_id: str) -> Any:
 def consent_message(consent_id: str, message_id: str) -> Any:
     """Show one message under the user's consent; a message it does not cover is 404."""
     me = signed_in()
-    consent = _consent(me, consent_id)
-    message = _consented_message(me, consent, message_id)
-    shown = [ShownMessage(message, url_for("staff.consent_frame", consent_id=consent.id,
-                                           message_id=message.id))]
-    return render_template("staff/messages.html", shown=shown, consent=consent, grant=None,
-                           mark=_watermark(me, consent_basis(consent)))
+    evidence = Evidence.of_consent(_consent(me, consent_id))
+    return _messages_page(me, evidence, [_message(me, evidence, message_id)])
 
 
 @blueprint.get("/consented/<consent_id>/m/<message_id>/frame")
@@ -134,9 +175,7 @@ def consent_message(consent_id: str, message_id: str) -> Any:
 def consent_frame(consent_id: str, message_id: str) -> Any:
     """Serve one consented message body for the sandboxed, watermarked frame."""
     me = signed_in()
-    consent = _consent(me, consent_id)
-    return frame_response(_consented_message(me, consent, message_id),
-                          _watermark(me, consent_basis(consent)))
+    return _frame(me, Evidence.of_consent(_consent(me, consent_id)), message_id)
 
 
 @blueprint.get("/grants/<grant_id>/m/<message_id>")
@@ -145,14 +184,8 @@ def consent_frame(consent_id: str, message_id: str) -> Any:
 def grant_message(grant_id: str, message_id: str) -> Any:
     """Show one message of the grant's mailbox while the grant is in force."""
     me = signed_in()
-    grant = _grant(me, grant_id)
-    message: Message = _broker_or_404(lambda: services.broker().view_message(
-        me.actor, mailbox=grant.mailbox, message_id=message_id, grant_id=grant.id,
-        request_id=request_id()))
-    shown = [ShownMessage(message, url_for("staff.grant_frame", grant_id=grant.id,
-                                           message_id=message.id))]
-    return render_template("staff/messages.html", shown=shown, consent=None, grant=grant,
-                           mark=_watermark(me, grant_basis(grant)))
+    evidence = Evidence.of_grant(_grant(me, grant_id))
+    return _messages_page(me, evidence, [_message(me, evidence, message_id)])
 
 
 @blueprint.get("/grants/<grant_id>/t/<thread_id>")
@@ -161,14 +194,11 @@ def grant_message(grant_id: str, message_id: str) -> Any:
 def grant_thread(grant_id: str, thread_id: str) -> Any:
     """Show one conversation of the grant's mailbox while the grant is in force."""
     me = signed_in()
-    grant = _grant(me, grant_id)
+    evidence = Evidence.of_grant(_grant(me, grant_id))
     thread: Thread = _broker_or_404(lambda: services.broker().view_thread(
-        me.actor, mailbox=grant.mailbox, thread_id=thread_id, grant_id=grant.id,
-        request_id=request_id()))
-    shown = [ShownMessage(m, url_for("staff.grant_frame", grant_id=grant.id,
-                                     message_id=m.id)) for m in thread.messages]
-    return render_template("staff/messages.html", shown=shown, consent=None, grant=grant,
-                           mark=_watermark(me, grant_basis(grant)))
+        me.actor, mailbox=evidence.mailbox, thread_id=thread_id, request_id=request_id(),
+        **evidence.reference))
+    return _messages_page(me, evidence, list(thread.messages))
 
 
 @blueprint.get("/grants/<grant_id>/m/<message_id>/frame")
@@ -177,8 +207,4 @@ def grant_thread(grant_id: str, thread_id: str) -> Any:
 def grant_frame(grant_id: str, message_id: str) -> Any:
     """Serve one message body under a grant for the sandboxed, watermarked frame."""
     me = signed_in()
-    grant = _grant(me, grant_id)
-    message: Message = _broker_or_404(lambda: services.broker().view_message(
-        me.actor, mailbox=grant.mailbox, message_id=message_id, grant_id=grant.id,
-        request_id=request_id()))
-    return frame_response(message, _watermark(me, grant_basis(grant)))
+    return _frame(me, Evidence.of_grant(_grant(me, grant_id)), message_id)

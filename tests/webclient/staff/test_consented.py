@@ -35,6 +35,7 @@ def test_support_opens_the_consented_message_watermarked(app, staff_client, user
     assert f"{SUPPORT} · support · consent {consent.id}" in text
     assert 'class="staff-watermark"' in text
     assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in text
+    assert f'src="/staff/consented/{consent.id}/m/{first}/frame"' in text
     frame = agent.get(f"/staff/consented/{consent.id}/m/{first}/frame")
     body = frame.get_data(as_text=True)
     assert frame.status_code == 200
