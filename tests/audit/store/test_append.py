@@ -87,6 +87,23 @@ def test_bytes_prepared_before_the_lock_are_the_canonical_bytes(awkward):
             assert AuditEntry.from_canonical_bytes(raw) == entry
 
 
+AWKWARD = ["plain", 'with "quotes"', "back\\slash", "ünïcödé ✓", "emoji 😀", "%s %d", ""]
+
+
+def test_awkward_values_are_stored_searched_and_verified_as_given(db_url, open_log):
+    log = open_log(db_url)
+    for n, value in enumerate(AWKWARD):
+        log.append_many([make_event(n, rule_id=value, request_id=f"r{n} {value}",
+                                    resources=[{"kind": "message", "id": value or "m"},
+                                               {"kind": "label", "id": f"l {value}"}])])
+    for n, value in enumerate(AWKWARD):
+        found = list(log.query(AuditQuery(request_id=f"r{n} {value}")))
+        assert [(e.seq, e.rule_id) for e in found] == [(n, value)]
+        assert [e.seq for e in log.query(AuditQuery(resource_id=f"l {value}"))] == [n]
+    report = log.verify()
+    assert report.ok, report.problems
+
+
 def test_checkpoints_every_n_entries_are_signed(db_url, open_log, signing_key):
     log = open_log(db_url, checkpoint_every=10)
     for i in range(25):
