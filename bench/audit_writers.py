@@ -4,9 +4,9 @@ Run ``python -m bench.audit_writers [--quick]``. In one run, alternating so that
 work on the machine hits both alike: the raw write+fsync rate of the folder, durable
 appends from 1 and from 8 writer threads on an SQLite file in that folder and, when
 ``MAILGUARD_BENCH_PG_URL`` or ``MAILGUARD_TEST_PG_URL`` names a server, on a fresh
-PostgreSQL database. Each append has returned only once it is durable, so the fsync rate
-is the physical limit of a writer that commits alone; group commit lets many writers
-share one fsync and pass it.
+PostgreSQL database, with the server's bare commit rate beside them. Each append has
+returned only once it is durable, so the fsync (or commit) rate is the physical limit of a
+writer that commits alone; group commit lets many writers share one fsync and pass it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._webstack import Database, pg_admin_url
-from bench.audit import appends_per_second, fsync_rate
+from bench.audit import appends_per_second, fsync_rate, postgres_commit_rate
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
@@ -29,6 +29,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
     databases = ["sqlite"] + (["postgres"] if pg_admin_url() else [])
     fsyncs: list[float] = []
     appends: dict[tuple[str, int], list[float]] = {}
+    pg_commits: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-writers-") as tmp:
         folder = Path(tmp)
         for round_number in range(rounds):
@@ -43,11 +44,19 @@ def run(quick: bool) -> list[dict[str, Any]]:
                     finally:
                         db.drop()
                     appends.setdefault((kind, writers), []).append(rate)
+                    if kind == "postgres" and writers == 1:
+                        pg_commits.append(_pg_commit_rate(sub, 0.5 if quick else 1.0))
     fsync = statistics.median(fsyncs)
     rows: list[dict[str, Any]] = [
         {"name": "audit_writers.raw_fsync", "value": round(fsync, 1), "unit": "fsync/s",
          "goal": "context", "notes": f"512-byte write + fsync in the bench folder, median of "
                                      f"{rounds}: " + ", ".join(f"{f:.0f}" for f in fsyncs)}]
+    if pg_commits:
+        rows.append({
+            "name": "audit_writers.postgres.raw_commit", "unit": "commits/s",
+            "value": round(statistics.median(pg_commits), 1), "goal": "context",
+            "notes": "bare PostgreSQL commit of one row on one connection (the server's WAL "
+                     f"flush), median of {rounds}: " + ", ".join(f"{c:.0f}" for c in pg_commits)})
     for (kind, writers), rates in appends.items():
         rate = statistics.median(rates)
         rows.append({
@@ -60,6 +69,15 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "value": round(rate / fsync, 3), "unit": "x fsync rate", "goal": "(reported)",
             "notes": "appends/s divided by the raw fsync/s measured in the same run"})
     return rows
+
+
+def _pg_commit_rate(folder: Path, seconds: float) -> float:
+    """Return bare commits/s on a fresh PostgreSQL database (dropped afterwards)."""
+    db = Database.create("postgres", folder)
+    try:
+        return postgres_commit_rate(db.url, seconds)
+    finally:
+        db.drop()
 
 
 def main() -> None:
