@@ -110,6 +110,16 @@ def _whole_number(environ: Mapping[str, str], name: str) -> int:
     return value
 
 
+def _seconds(environ: Mapping[str, str], name: str) -> float:
+    try:
+        value = float(environ[name])
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 600:
+        raise ConfigError(f"{name} must be a number of seconds above 0 and at most 600")
+    return value
+
+
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Return the app settings named by ``MAILGUARD_*`` variables; raise ConfigError."""
     settings: dict[str, Any] = {}
@@ -141,6 +151,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         settings["REVIEW_EXPORTED_CHECKPOINT"] = environ["MAILGUARD_REVIEW_EXPORTED_CHECKPOINT"]
     if environ.get("MAILGUARD_REVIEW_ALERTS_PATH"):
         settings["REVIEW_ALERTS_PATH"] = environ["MAILGUARD_REVIEW_ALERTS_PATH"]
+    for name in ("GMAIL_CONNECT_TIMEOUT", "GMAIL_READ_TIMEOUT"):
+        if environ.get(f"MAILGUARD_{name}"):
+            settings[name] = _seconds(environ, f"MAILGUARD_{name}")
     for name in ("REVIEW_WINDOW_DAYS", "REVIEW_VERIFY_INLINE_MAX"):
         if environ.get(f"MAILGUARD_{name}"):
             settings[name] = _whole_number(environ, f"MAILGUARD_{name}")

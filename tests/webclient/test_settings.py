@@ -49,6 +49,8 @@ def test_staff_review_and_transfer_settings_are_read(tmp_path):
         "MAILGUARD_REVIEW_ALERTS_PATH": str(tmp_path / "alerts.toml"),
         "MAILGUARD_REVIEW_WINDOW_DAYS": "30",
         "MAILGUARD_REVIEW_VERIFY_INLINE_MAX": "5000",
+        "MAILGUARD_GMAIL_CONNECT_TIMEOUT": "2.5",
+        "MAILGUARD_GMAIL_READ_TIMEOUT": "30",
     })
     assert settings["STAFF_DOMAIN"] == "qontak.com"
     assert settings["TRANSFER_ENDPOINTS"] == {"qontak-crm": CRM_URL,
@@ -57,6 +59,8 @@ def test_staff_review_and_transfer_settings_are_read(tmp_path):
     assert settings["REVIEW_ALERTS_PATH"] == str(tmp_path / "alerts.toml")
     assert settings["REVIEW_WINDOW_DAYS"] == 30
     assert settings["REVIEW_VERIFY_INLINE_MAX"] == 5000
+    assert settings["GMAIL_CONNECT_TIMEOUT"] == 2.5
+    assert settings["GMAIL_READ_TIMEOUT"] == 30.0
 
 
 @pytest.mark.parametrize(("name", "value", "says"), [
@@ -65,6 +69,10 @@ def test_staff_review_and_transfer_settings_are_read(tmp_path):
     ("MAILGUARD_TRANSFER_ENDPOINTS", "qontak-crm=ftp://crm.qontak.test/", "https://"),
     ("MAILGUARD_REVIEW_WINDOW_DAYS", "two weeks", "whole number of at least 1"),
     ("MAILGUARD_REVIEW_VERIFY_INLINE_MAX", "0", "whole number of at least 1"),
+    ("MAILGUARD_GMAIL_READ_TIMEOUT", "soon", "seconds above 0 and at most 600"),
+    ("MAILGUARD_GMAIL_READ_TIMEOUT", "0", "seconds above 0 and at most 600"),
+    ("MAILGUARD_GMAIL_CONNECT_TIMEOUT", "-1", "seconds above 0 and at most 600"),
+    ("MAILGUARD_GMAIL_CONNECT_TIMEOUT", "nan", "seconds above 0 and at most 600"),
 ])
 def test_malformed_values_are_refused_with_what_to_write(name, value, says):
     with pytest.raises(ConfigError, match=says) as caught:
