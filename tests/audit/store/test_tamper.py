@@ -263,3 +263,26 @@ def test_values_that_need_escaping_verify_clean_and_their_columns_are_checked(
     db.close()
     report = open_log(sqlite_path).verify()
     assert (report.first_problem.kind, report.first_bad_seq) == (ProblemKind.COLUMN_MISMATCH, 4)
+
+
+def test_a_clean_sqlite_log_is_checked_in_one_pass(written, open_log, monkeypatch):
+    """Columns and resource rows are checked with the entries; the precise per-range check
+    runs only for a batch that is not clean (it is several times slower)."""
+    import audit.verify_scan
+
+    precise: list[tuple[int, int]] = []
+    check = audit.verify_scan.column_problems
+
+    def counted(snap, lo, hi):
+        precise.append((lo, hi))
+        return check(snap, lo, hi)
+
+    monkeypatch.setattr(audit.verify_scan, "column_problems", counted)
+    assert open_log(written).verify().ok
+    assert precise == []
+    db = attacker(written)
+    modify_search_column(db)
+    db.close()
+    report = open_log(written).verify()
+    assert (report.first_problem.kind, report.first_bad_seq) == (ProblemKind.COLUMN_MISMATCH, 17)
+    assert precise and all(lo <= 17 < hi for lo, hi in precise)
