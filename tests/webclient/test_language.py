@@ -11,7 +11,8 @@ from babel.messages.mofile import read_mo
 from tests.webclient.conftest import post
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "N_": None}
 
 
 def source_messages() -> set[str]:

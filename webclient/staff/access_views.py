@@ -20,6 +20,7 @@ from webclient.guard_link import current_guard
 from webclient.staff import services
 from webclient.staff.blueprint import blueprint
 from webclient.staff.console import Section, bases_of, refuse, request_id, section_required
+from webclient.staff.refusals import refusal_reason
 from webclient.staff.staff_session import StaffSession, signed_in, staff_required
 
 GRANT_BASES = (AccessBasis.SECURITY, AccessBasis.LEGAL)
@@ -159,7 +160,7 @@ def _decide(grant_id: str, change: str) -> Any:
     except DecisionError as refusal:
         return render_template("staff/refused.html", message=_(
             "The grant book refused this (rule %(rule)s: %(reason)s). The refusal was "
-            "recorded.", rule=refusal.rule_id, reason=refusal.decision.reason)), 403
+            "recorded.", rule=refusal.rule_id, reason=refusal_reason(refusal.decision))), 403
     return redirect(url_for("staff.grants"))
 
 

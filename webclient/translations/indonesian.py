@@ -390,6 +390,72 @@ INDONESIAN: dict[Message, Wording] = {
     "security case %(case)s (%(category)s)": "kasus keamanan %(case)s (%(category)s)",
     "suppressed (fewer than %(k)d mailboxes)":
         "disembunyikan (kurang dari %(k)d kotak surat)",
+    # The guard's refusal reasons, as the staff console shows them (webclient/staff/refusals.py).
+    "no rule matched": "tidak ada aturan yang cocok",
+    "the request could not be evaluated, so it is denied":
+        "permintaan tidak dapat dinilai, jadi ditolak",
+    "the purpose is not in the policy's vocabulary":
+        "tujuan ini tidak ada dalam kosakata kebijakan",
+    "the purpose does not allow this Gmail action":
+        "tujuan ini tidak mengizinkan tindakan Gmail ini",
+    "the staff role is not defined in the policy":
+        "peran staf ini tidak ditetapkan dalam kebijakan",
+    "the staff role may not use this basis": "peran staf ini tidak boleh memakai dasar ini",
+    "the purpose does not match the basis of the access":
+        "tujuannya tidak sesuai dengan dasar akses ini",
+    "the actor is not an active staff member holding this role":
+        "pelaku bukan anggota staf aktif yang memegang peran ini",
+    "no user consent was presented": "tidak ada persetujuan pengguna yang diajukan",
+    "the user revoked the consent": "pengguna telah menarik persetujuannya",
+    "the consent has expired": "persetujuan pengguna sudah kedaluwarsa",
+    "the consent runs longer than the policy allows":
+        "persetujuan pengguna berlaku lebih lama daripada yang diizinkan kebijakan",
+    "the consent is for a different mailbox": "persetujuan pengguna ini untuk kotak surat lain",
+    "the consent names a different grantee":
+        "persetujuan pengguna ini menyebut penerima akses yang lain",
+    "a consent only allows viewing the consented messages":
+        "persetujuan pengguna hanya mengizinkan melihat pesan yang disetujui",
+    "a consent covers messages, not threads or labels":
+        "persetujuan pengguna mencakup pesan, bukan percakapan atau label",
+    "the request names no message": "permintaan ini tidak menyebut pesan apa pun",
+    "a requested message is not covered by the consent":
+        "pesan yang diminta tidak tercakup dalam persetujuan pengguna",
+    "no grant was presented": "tidak ada izin akses yang diajukan",
+    "the grant's basis differs from the access's basis":
+        "dasar izin akses berbeda dari dasar akses ini",
+    "the grant belongs to a different staff member": "izin akses ini milik anggota staf lain",
+    "the grant was revoked": "izin akses ini telah dicabut",
+    "the grant has expired": "izin akses ini sudah kedaluwarsa",
+    "the grant runs longer than the policy allows":
+        "izin akses berlaku lebih lama daripada yang diizinkan kebijakan",
+    "the grant is for a different mailbox": "izin akses ini untuk kotak surat lain",
+    "a security grant needs a case id and a case category":
+        "izin akses keamanan memerlukan ID kasus dan kategori kasus",
+    "the security case category is not in the policy":
+        "kategori kasus keamanan ini tidak ada dalam kebijakan",
+    "a legal grant needs a legal request reference":
+        "izin akses hukum memerlukan referensi permintaan hukum",
+    "the grant needs approval by a second person":
+        "izin akses ini memerlukan persetujuan orang kedua",
+    "the grant was approved by its own grantee":
+        "izin akses ini disetujui oleh pemegangnya sendiri",
+    "a grant only allows reading, never changing, data":
+        "izin akses hanya mengizinkan membaca data, tidak pernah mengubahnya",
+    "nobody approved the grant request in time; request it again":
+        "tidak ada yang menyetujui permintaan izin akses tepat waktu; mintalah lagi",
+    "the grant is not waiting for approval": "izin akses ini tidak sedang menunggu persetujuan",
+    "only another active member of the grant's role may approve it":
+        "hanya anggota aktif lain dari peran pemegang izin akses yang boleh menyetujuinya",
+    "only the grantee or a member of the grant's role may revoke it":
+        "hanya pemegang izin akses atau anggota perannya yang boleh mencabutnya",
+    "the requester is not an active staff member with a role allowed this basis":
+        "peminta bukan anggota staf aktif dengan peran yang diizinkan memakai dasar ini",
+    "the aggregate basis never reaches messages or mailboxes":
+        "dasar agregat tidak pernah menjangkau pesan atau kotak surat",
+    "a requested field may not be aggregated": "kolom yang diminta tidak boleh diagregasi",
+    "the aggregate has no groups": "agregat ini tidak memiliki kelompok",
+    "a group is smaller than the policy's minimum group size":
+        "sebuah kelompok lebih kecil daripada ukuran kelompok minimum dalam kebijakan",
 }
 
 
