@@ -1,12 +1,15 @@
-"""A metadata cache of each mailbox's inbox thread summaries, kept fresh with history.list.
+"""A metadata cache of each mailbox's inbox thread summaries and labels, kept fresh with
+history.list.
 
 Storage only: ``MailboxAccess`` decides, records and calls Gmail; this module keeps what
-it learnt. A warm inbox listing then costs one Gmail round trip (the history call).
+it learnt. A warm inbox listing with its label counts then costs one Gmail round trip
+(the history call).
 
-Security caveat: subjects, snippets and participants are Gmail data, so each row is
-sealed with the token vault's keys (AES-256-GCM, the mailbox and thread id as associated
-data). Only ids, the sort time and key ids are stored in the clear. A row that no longer
-opens (its key was retired) empties that mailbox's cache, which is then rebuilt.
+Security caveat: subjects, snippets and participants are Gmail data, and so are the
+names of a user's labels, so each thread row and each mailbox's label list is sealed with
+the token vault's keys (AES-256-GCM, the mailbox and thread id, or the mailbox, as
+associated data). Only ids, the sort time and key ids are stored in the clear. A row that
+no longer opens (its key was retired) empties that mailbox's cache, which is then rebuilt.
 
 The cache is an optimisation: a write or read that fails (two processes loading one inbox
 at once, a database that is briefly away) is logged by its error class only, never with
@@ -21,7 +24,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -43,7 +46,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from guard.db import metadata
-from guard.mail_values import ThreadPage, ThreadSummary
+from guard.mail_values import LabelInfo, ThreadPage, ThreadSummary
 from guard.vault import VaultKeyError, VaultKeys
 
 cache_state = Table(
@@ -65,7 +68,17 @@ thread_cache = Table(
     Column("sealed", LargeBinary, nullable=False),
 )
 
+#: One row per mailbox: its whole label list with the counters, sealed as one value.
+label_cache = Table(
+    "guard_label_cache", metadata,
+    Column("mailbox", String(320), primary_key=True),
+    Column("key_id", String(32), nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
 _CONTEXT = b"mailguard/thread-cache/v1\x00"
+_LABEL_CONTEXT = b"mailguard/label-cache/v1\x00"
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +91,38 @@ class CacheState:
     page_size: int
     next_page_token: str | None
     result_size_estimate: int
+    #: The cached labels, or None when none are cached (or they no longer open).
+    labels: tuple[LabelInfo, ...] | None = None
+    #: When the label list was last fetched whole from Gmail (UTC).
+    labels_fetched_at: datetime | None = None
 
 
 def _context(mailbox: str, thread_id: str) -> bytes:
     return _CONTEXT + mailbox.encode("utf-8") + b"\x00" + thread_id.encode("utf-8")
+
+
+def _label_context(mailbox: str) -> bytes:
+    return _LABEL_CONTEXT + mailbox.encode("utf-8")
+
+
+def _labels_to_json(labels: Iterable[LabelInfo]) -> bytes:
+    return json.dumps([[label.id, label.name, label.type, label.messages_total,
+                        label.messages_unread, label.threads_total, label.threads_unread]
+                       for label in labels], separators=(",", ":")).encode("utf-8")
+
+
+def _labels_from_json(raw: bytes) -> tuple[LabelInfo, ...]:
+    return tuple(LabelInfo(id=str(i), name=str(n), type=str(t), messages_total=int(mt),
+                           messages_unread=int(mu), threads_total=int(tt),
+                           threads_unread=int(tu))
+                 for i, n, t, mt, mu, tt, tu in json.loads(raw.decode("utf-8")))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Return ``value`` as an aware UTC time (SQLite hands back naive ones)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 def _to_json(summary: ThreadSummary) -> bytes:
@@ -132,7 +173,7 @@ def _log_failure(what: str, exc: SQLAlchemyError) -> None:
 
 
 class MailCache:
-    """Keep sealed inbox thread summaries and the history id they are current at."""
+    """Keep sealed inbox thread summaries and labels, and the history id they are current at."""
 
     def __init__(self, engine: Engine, keys: VaultKeys, clock: Callable[[], datetime],
                  max_threads: int = 500) -> None:
@@ -142,19 +183,37 @@ class MailCache:
         self._max_threads = max_threads
 
     def state(self, mailbox: str) -> CacheState | None:
-        """Return the cache's state for ``mailbox``, or None when it holds nothing or fails."""
+        """Return the cache's state (with its labels) for ``mailbox``, or None.
+
+        None when the cache holds nothing for the mailbox or the read fails. One query
+        reads the state row and the sealed label list together.
+        """
+        s, lc = cache_state.c, label_cache.c
         try:
             with self._engine.connect() as conn:
-                row = conn.execute(select(cache_state).where(cache_state.c.mailbox == mailbox)
-                                   ).first()
+                row = conn.execute(
+                    select(s.history_id, s.page_size, s.next_page_token,
+                           s.result_size_estimate, lc.key_id, lc.sealed, lc.fetched_at)
+                    .select_from(cache_state.outerjoin(label_cache,
+                                                       lc.mailbox == s.mailbox))
+                    .where(s.mailbox == mailbox)).first()
         except SQLAlchemyError as exc:
             _log_failure("read", exc)
             return None
         if row is None:
             return None
+        labels: tuple[LabelInfo, ...] | None = None
+        if row.sealed is not None:
+            try:
+                labels = _labels_from_json(self._keys.open(
+                    row.key_id, bytes(row.sealed), context=_label_context(mailbox)))
+            except VaultKeyError:
+                self.forget_labels(mailbox)
         return CacheState(history_id=row.history_id, page_size=row.page_size,
                           next_page_token=row.next_page_token,
-                          result_size_estimate=row.result_size_estimate)
+                          result_size_estimate=row.result_size_estimate, labels=labels,
+                          labels_fetched_at=_utc(row.fetched_at) if labels is not None
+                          else None)
 
     def _rows(self, mailbox: str, summaries: Iterable[ThreadSummary]) -> list[dict[str, Any]]:
         rows = []
@@ -165,17 +224,28 @@ class MailCache:
                          "last_ms": _sort_ms(summary), "key_id": key_id, "sealed": sealed})
         return rows
 
-    def replace_inbox(self, mailbox: str, page: ThreadPage, *, history_id: str,
-                      page_size: int) -> None:
-        """Replace the mailbox's cache with a freshly listed first inbox page.
+    def _label_row(self, mailbox: str, labels: Iterable[LabelInfo],
+                   fetched_at: datetime) -> dict[str, Any]:
+        key_id, sealed = self._keys.seal(_labels_to_json(labels),
+                                         context=_label_context(mailbox))
+        return {"mailbox": mailbox, "key_id": key_id, "sealed": sealed,
+                "fetched_at": fetched_at}
 
-        Never raises for a database error: the failure is logged and the cache emptied
-        (best effort), so the next listing goes to Gmail.
+    def replace_inbox(self, mailbox: str, page: ThreadPage, *, history_id: str,
+                      page_size: int, labels: Iterable[LabelInfo] | None = None) -> None:
+        """Replace the mailbox's cache with a freshly listed first inbox page (and labels).
+
+        ``labels`` must have been fetched after the threads that gave ``history_id``, so
+        they hold at least every change up to it. Never raises for a database error: the
+        failure is logged and the cache emptied (best effort), so the next listing goes
+        to Gmail.
         """
         rows = self._rows(mailbox, page.threads)
+        now = self._clock()
         state = {"mailbox": mailbox, "history_id": history_id, "page_size": page_size,
                  "next_page_token": page.next_page_token,
-                 "result_size_estimate": page.result_size_estimate, "synced_at": self._clock()}
+                 "result_size_estimate": page.result_size_estimate, "synced_at": now}
+        label_row = self._label_row(mailbox, labels, now) if labels is not None else None
         try:
             with self._engine.begin() as conn:
                 # The state row first: it locks the mailbox, so a concurrent writer waits.
@@ -183,65 +253,121 @@ class MailCache:
                 conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
                 if rows:
                     _upsert(conn, thread_cache, rows, ("mailbox", "thread_id"))
+                if label_row is not None:
+                    _upsert(conn, label_cache, [label_row], ("mailbox",))
+                else:
+                    conn.execute(delete(label_cache).where(label_cache.c.mailbox == mailbox))
         except SQLAlchemyError as exc:
             _log_failure("write", exc)
             self.clear(mailbox)
 
     def apply(self, mailbox: str, *, upserts: Iterable[ThreadSummary],
-              removed: Iterable[str], history_id: str) -> None:
+              removed: Iterable[str], history_id: str, expected_history_id: str,
+              labels: Iterable[LabelInfo] | None = None,
+              labels_fetched_at: datetime | None = None) -> bool:
         """Apply changes learnt from history and move the history id forward.
+
+        Applies only while the cache is still at ``expected_history_id`` (the id the
+        history call started from); returns False, writing nothing, when another writer
+        moved it meanwhile or it was cleared. ``labels`` replaces the cached label list;
+        ``labels_fetched_at`` says when it was last fetched whole (default: now).
 
         Never raises for a database error: the failure is logged and the mailbox's cache
         emptied (best effort), so ``page`` answers None and the inbox comes from Gmail.
         """
         rows = self._rows(mailbox, upserts)
+        label_row = (self._label_row(mailbox, labels, labels_fetched_at or self._clock())
+                     if labels is not None else None)
         gone = set(removed) - {r["thread_id"] for r in rows}
         t = thread_cache.c
         try:
             with self._engine.begin() as conn:
                 # The state row first: it locks the mailbox, so a concurrent writer waits.
                 moved = conn.execute(
-                    update(cache_state).where(cache_state.c.mailbox == mailbox)
+                    update(cache_state).where(cache_state.c.mailbox == mailbox,
+                                              cache_state.c.history_id == expected_history_id)
                     .values(history_id=history_id, synced_at=self._clock())).rowcount
                 if not moved:
-                    return  # cleared meanwhile: the next listing rebuilds it
+                    return False  # cleared or moved meanwhile: that writer's view stands
                 if gone:
                     conn.execute(delete(thread_cache).where(t.mailbox == mailbox,
                                                             t.thread_id.in_(sorted(gone))))
                 if rows:
                     _upsert(conn, thread_cache, rows, ("mailbox", "thread_id"))
-                keep = select(t.thread_id).where(t.mailbox == mailbox).order_by(
-                    t.last_ms.desc()).limit(self._max_threads)
-                conn.execute(delete(thread_cache).where(
-                    t.mailbox == mailbox, t.thread_id.not_in(keep.scalar_subquery())))
+                    keep = select(t.thread_id).where(t.mailbox == mailbox).order_by(
+                        t.last_ms.desc()).limit(self._max_threads)
+                    conn.execute(delete(thread_cache).where(
+                        t.mailbox == mailbox, t.thread_id.not_in(keep.scalar_subquery())))
+                if label_row is not None:
+                    _upsert(conn, label_cache, [label_row], ("mailbox",))
         except SQLAlchemyError as exc:
             _log_failure("write", exc)
             self.clear(mailbox)
+            return False
+        return True
 
-    def page(self, mailbox: str, max_results: int) -> ThreadPage | None:
-        """Return the newest ``max_results`` cached threads, or None if the cache is unusable."""
-        state = self.state(mailbox)
+    def store_labels(self, mailbox: str, labels: Iterable[LabelInfo], *,
+                     history_id: str) -> None:
+        """Keep ``labels`` if the cache is still at ``history_id``.
+
+        ``labels`` must have been fetched after the cache reached ``history_id``; later
+        changes come through history and are refetched then. A database error is logged.
+        """
+        label_row = self._label_row(mailbox, labels, self._clock())
+        try:
+            with self._engine.begin() as conn:
+                held = conn.execute(
+                    update(cache_state).where(cache_state.c.mailbox == mailbox,
+                                              cache_state.c.history_id == history_id)
+                    .values(history_id=history_id)).rowcount
+                if held:
+                    _upsert(conn, label_cache, [label_row], ("mailbox",))
+        except SQLAlchemyError as exc:
+            _log_failure("write", exc)
+            self.forget_labels(mailbox)
+
+    def forget_labels(self, mailbox: str) -> None:
+        """Drop the mailbox's cached labels (they are fetched whole on the next listing)."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(delete(label_cache).where(label_cache.c.mailbox == mailbox))
+        except SQLAlchemyError as exc:
+            _log_failure("clear", exc)
+
+    def page(self, mailbox: str, max_results: int,
+             state: CacheState | None = None) -> ThreadPage | None:
+        """Return the newest ``max_results`` cached threads, or None if the cache is unusable.
+
+        ``state`` is the mailbox's state when the caller has just read it: the rows are
+        then read in one query, which finds none if the cache was emptied meanwhile.
+        """
+        if state is None:
+            state = self.state(mailbox)
         if state is None:
             return None
-        t = thread_cache.c
+        t, s = thread_cache.c, cache_state.c
         try:
             with self._engine.connect() as conn:
                 rows = conn.execute(select(t.thread_id, t.key_id, t.sealed)
+                                    .join_from(thread_cache, cache_state,
+                                               s.mailbox == t.mailbox)
                                     .where(t.mailbox == mailbox)
                                     .order_by(t.last_ms.desc(), t.thread_id.desc())).all()
         except SQLAlchemyError as exc:
             _log_failure("read", exc)
             return None
+        if not rows and self.state(mailbox) is None:
+            return None  # emptied meanwhile: not an empty inbox
         try:
             summaries = [_from_json(self._keys.open(r.key_id, bytes(r.sealed),
                                                     context=_context(mailbox, r.thread_id)))
-                         for r in rows]
+                         for r in rows[:max_results]]
         except VaultKeyError:
             self.clear(mailbox)
             return None
-        return ThreadPage(threads=tuple(summaries[:max_results]),
+        return ThreadPage(threads=tuple(summaries),
                           next_page_token=state.next_page_token,
-                          result_size_estimate=max(state.result_size_estimate, len(summaries)))
+                          result_size_estimate=max(state.result_size_estimate, len(rows)))
 
     def clear(self, mailbox: str) -> None:
         """Forget everything cached for ``mailbox``; a database error is logged, not raised."""
@@ -255,16 +381,20 @@ class MailCache:
             # The state row first, in the same order as the writers, so they cannot deadlock.
             conn.execute(delete(cache_state).where(cache_state.c.mailbox == mailbox))
             conn.execute(delete(thread_cache).where(thread_cache.c.mailbox == mailbox))
+            conn.execute(delete(label_cache).where(label_cache.c.mailbox == mailbox))
 
     def drop_stale_keys(self) -> int:
         """Empty the cache of every mailbox with a row not sealed by the newest key.
 
         Used by key rotation: a cache is cheaper to rebuild than to re-seal.
         """
-        t = thread_cache.c
+        newest = self._keys.newest_id
         with self._engine.connect() as conn:
-            stale = conn.execute(select(t.mailbox).where(t.key_id != self._keys.newest_id)
-                                 .distinct()).scalars().all()
-        for mailbox in stale:
+            stale = set(conn.execute(select(thread_cache.c.mailbox)
+                                     .where(thread_cache.c.key_id != newest)
+                                     .distinct()).scalars().all())
+            stale |= set(conn.execute(select(label_cache.c.mailbox)
+                                      .where(label_cache.c.key_id != newest)).scalars().all())
+        for mailbox in sorted(stale):
             self._delete(mailbox)
         return len(stale)

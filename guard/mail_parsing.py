@@ -265,7 +265,9 @@ def history_changes(records: Iterable[Json]) -> tuple[HistoryChange, ...]:
                 labels = item.get("labelIds") if kind in (HistoryKind.LABELS_ADDED,
                                                           HistoryKind.LABELS_REMOVED) \
                     else msg.get("labelIds")
-                changes.append(HistoryChange(kind=kind, message_id=str(msg.get("id", "")),
-                                             thread_id=str(msg.get("threadId", "")),
-                                             label_ids=tuple(labels or ()), history_id=hid))
+                changes.append(HistoryChange(
+                    kind=kind, message_id=str(msg.get("id", "")),
+                    thread_id=str(msg.get("threadId", "")), label_ids=tuple(labels or ()),
+                    history_id=hid,
+                    message_label_ids=tuple(str(i) for i in msg.get("labelIds") or ())))
     return tuple(changes)

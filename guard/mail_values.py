@@ -222,6 +222,8 @@ class HistoryChange:
     thread_id: str
     label_ids: tuple[str, ...]
     history_id: str
+    #: The message's own labels as the record names them (empty when Gmail sent none).
+    message_label_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,3 +233,11 @@ class HistoryPage:
     changes: tuple[HistoryChange, ...]
     history_id: str
     next_page_token: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxListing:
+    """The inbox's first page of conversations and every label with its counters."""
+
+    page: ThreadPage
+    labels: tuple[LabelInfo, ...]

@@ -15,16 +15,22 @@ call (fail closed). Message content, subjects and addresses never reach logs or 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from guard import mail_parsing as parse
 from guard.errors import GmailError, GmailNotFound, HistoryExpired
 from guard.gmail_calls import BATCH_LIMIT
+from guard.mail_cache import CacheState
 from guard.mail_decisions import Evidence
 from guard.mail_values import (
     AttachmentData,
+    HistoryChange,
     HistoryPage,
+    InboxListing,
     LabelInfo,
     Message,
     Profile,
@@ -36,9 +42,49 @@ from guard.mail_values import (
 from guard.mail_writing import BATCH_MODIFY_LIMIT, MailWriting
 from guard.policy import Actor
 
-__all__ = ["BATCH_LIMIT", "BATCH_MODIFY_LIMIT", "INBOX", "Evidence", "MailboxAccess"]
+__all__ = ["BATCH_LIMIT", "BATCH_MODIFY_LIMIT", "INBOX", "LABELS_MAX_AGE", "Evidence",
+           "MailboxAccess"]
 
 INBOX = "INBOX"
+
+#: A cached label list older than this is fetched whole again: a label renamed in another
+#: Gmail client leaves no trace in history, so this bounds how long an old name can show.
+LABELS_MAX_AGE = timedelta(hours=1)
+
+
+#: Runs the second of two independent Gmail calls of one method (the shared transport is
+#: thread-safe); the method waits for it before returning.
+_side_calls = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mailguard-guard")
+
+
+@dataclass(frozen=True, slots=True)
+class _Synced:
+    """What one history sync of a mailbox's cache left behind."""
+
+    #: The history id the cache now stands at, or None when another writer moved it.
+    history_id: str | None
+    #: The current labels with their counters, or None when they are not cached.
+    labels: tuple[LabelInfo, ...] | None
+
+
+def _in_inbox(summary: ThreadSummary) -> bool:
+    """Return True when an inbox listing shows the thread (it leaves no trash or spam out)."""
+    labels = set(summary.label_ids)
+    return INBOX in labels and not labels & {"TRASH", "SPAM"}
+
+
+def _touched_labels(changes: Iterable[HistoryChange]) -> list[str]:
+    """Return the labels whose counters ``changes`` may have moved.
+
+    A change moves the counters of the labels it added or removed and, since a message
+    read, added or deleted counts under each of its labels, of every label the message
+    carries.
+    """
+    touched: set[str] = set()
+    for change in changes:
+        touched.update(change.label_ids)
+        touched.update(change.message_label_ids)
+    return sorted(touched)
 
 
 class MailboxAccess(MailWriting):
@@ -88,12 +134,9 @@ class MailboxAccess(MailWriting):
         return page
 
     def _fetch_summaries(self, mailbox: str, thread_ids: Sequence[str]) -> dict[str, Any]:
-        builders = {
-            tid: (lambda s, tid=tid: s.users().threads().get(
-                userId="me", id=tid, format="metadata",
-                metadataHeaders=list(parse.SUMMARY_HEADERS), fields=parse.SUMMARY_FIELDS))
-            for tid in thread_ids}
-        return self._calls.batch(mailbox, builders, what="threads.get") if builders else {}
+        builders = self._summary_builders(thread_ids)
+        fetched = self._calls.batch(mailbox, builders, what="threads.get") if builders else {}
+        return {key.removeprefix("t"): answer for key, answer in fetched.items()}
 
     def _warm_inbox(self, *, actor: Actor, mailbox: str, purpose: str, max_results: int,
                     request_id: str | None, evidence: Evidence,
@@ -103,6 +146,25 @@ class MailboxAccess(MailWriting):
         state = self._cache.state(mailbox)
         if state is None or max_results > state.page_size:
             return None
+        synced = self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=state,
+                            with_labels=False, request_id=request_id, evidence=evidence,
+                            client_ip=client_ip)
+        if synced is None:
+            return None
+        return self._cache.page(mailbox, max_results, state=state)
+
+    def _sync(self, *, actor: Actor, mailbox: str, purpose: str, state: CacheState,
+              with_labels: bool, request_id: str | None, evidence: Evidence,
+              client_ip: str | None) -> _Synced | None:
+        """Bring the mailbox's cache up to date with one history call; None if it was dropped.
+
+        Changed threads and (``with_labels``: the caller has recorded a labels access) the
+        counters of touched labels are refetched in one batch, threads first. Without
+        ``with_labels`` a touched label list is dropped instead, to be fetched whole next
+        time. History that has expired or runs past one page empties the cache (a full
+        resync is cheaper than paging through it).
+        """
+        assert self._cache is not None
         try:
             history = self.history(actor=actor, mailbox=mailbox, purpose=purpose,
                                    start_history_id=state.history_id, request_id=request_id,
@@ -110,27 +172,156 @@ class MailboxAccess(MailWriting):
         except HistoryExpired:
             self._cache.clear(mailbox)
             return None
+        if history.next_page_token:
+            self._cache.clear(mailbox)
+            return None
         changed = sorted({c.thread_id for c in history.changes if c.thread_id})
-        upserts: list[ThreadSummary] = []
-        removed: list[str] = []
+        labels = state.labels
+        touched = _touched_labels(history.changes) if labels is not None else []
+        drop_labels = bool(touched) and not with_labels
+        refetch = [] if drop_labels else touched
         if changed:
             self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
                             action="threads.get", evidence=evidence, client_ip=client_ip,
                             request_id=request_id, thread_ids=changed)
-            fetched = self._fetch_summaries(mailbox, changed)
-            for tid in changed:
-                answer = fetched.get(tid)
+        builders = dict(self._summary_builders(changed))
+        builders.update(("l" + lid, lambda s, lid=lid: s.users().labels().get(
+            userId="me", id=lid)) for lid in refetch)
+        fetched = (self._calls.batch(mailbox, builders,
+                                     what="threads.get" if changed else "labels.get")
+                   if builders else {})
+        upserts: list[ThreadSummary] = []
+        removed: list[str] = []
+        for tid in changed:
+            answer = fetched.get("t" + tid)
+            if isinstance(answer, GmailNotFound):
+                removed.append(tid)
+            elif isinstance(answer, GmailError):
+                raise answer
+            elif isinstance(answer, dict):
+                summary = parse.thread_summary(answer)
+                (upserts.append(summary) if _in_inbox(summary) else removed.append(tid))
+        new_labels: tuple[LabelInfo, ...] | None = None
+        if refetch and labels is not None:
+            by_id = {label.id: label for label in labels}
+            for lid in refetch:
+                answer = fetched.get("l" + lid)
                 if isinstance(answer, GmailNotFound):
-                    removed.append(tid)
+                    by_id.pop(lid, None)  # deleted meanwhile
                 elif isinstance(answer, GmailError):
                     raise answer
                 elif isinstance(answer, dict):
-                    summary = parse.thread_summary(answer)
-                    (upserts.append(summary) if INBOX in summary.label_ids
-                     else removed.append(tid))
-        self._cache.apply(mailbox, upserts=upserts, removed=removed,
-                          history_id=history.history_id or state.history_id)
-        return self._cache.page(mailbox, max_results)
+                    by_id[lid] = parse.label(answer)
+            new_labels = tuple(by_id.values())
+        history_id = history.history_id or state.history_id
+        if not (changed or new_labels is not None or history_id != state.history_id):
+            return _Synced(history_id=history_id, labels=labels)
+        applied = self._cache.apply(mailbox, upserts=upserts, removed=removed,
+                                    history_id=history_id,
+                                    expected_history_id=state.history_id, labels=new_labels,
+                                    labels_fetched_at=state.labels_fetched_at)
+        if drop_labels:
+            self._cache.forget_labels(mailbox)
+        return _Synced(history_id=history_id if applied else None,
+                       labels=None if drop_labels else (new_labels or labels))
+
+    def _summary_builders(self, thread_ids: Iterable[str]
+                          ) -> dict[str, Any]:
+        """Return batch parts (keyed ``t<id>``) fetching each thread's summary.
+
+        Keys are short (``t<id>``, ``l<id>`` for labels) because the client library folds
+        a long Content-ID header, which not every batch endpoint unfolds.
+        """
+        return {
+            "t" + tid: (lambda s, tid=tid: s.users().threads().get(
+                userId="me", id=tid, format="metadata",
+                metadataHeaders=list(parse.SUMMARY_HEADERS), fields=parse.SUMMARY_FIELDS))
+            for tid in thread_ids}
+
+    def _labels_fresh(self, state: CacheState) -> bool:
+        """Return True when the cached label list may be kept up to date through history."""
+        return (state.labels is not None and state.labels_fetched_at is not None
+                and self._clock() - state.labels_fetched_at < LABELS_MAX_AGE)
+
+    def list_inbox(self, *, actor: Actor, mailbox: str, purpose: str, max_results: int = 50,
+                   request_id: str | None = None, evidence: Evidence = None,
+                   client_ip: str | None = None) -> InboxListing:
+        """Return the inbox's first page and every label with its counters.
+
+        Warm (cached, no changes): one Gmail round trip, the history call; changed threads
+        and the counters of touched labels then come in one batch. Cold: threads.list,
+        labels.list and the profile's history id side by side, then one batch of thread
+        and label gets, which fills the cache. Records the threads.list and labels.list
+        accesses like ``list_threads`` and ``list_labels`` do, whether the answer comes
+        from the cache or from Gmail (and profile.get when the profile is read).
+        """
+        mailbox = mailbox.strip().lower()
+        max_results = max(1, min(int(max_results), 500))
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="threads.list",
+                        evidence=evidence, client_ip=client_ip,
+                        request_id=request_id, label_ids=(INBOX,))
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="labels.list",
+                        evidence=evidence, client_ip=client_ip, request_id=request_id)
+        state = self._cache.state(mailbox) if self._cache is not None else None
+        if state is not None and max_results <= state.page_size:
+            assert self._cache is not None
+            with_labels = self._labels_fresh(state)
+            synced = self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=state,
+                                with_labels=with_labels, request_id=request_id,
+                                evidence=evidence, client_ip=client_ip)
+            if synced is not None:
+                labels = synced.labels if with_labels else None
+                if labels is None:
+                    labels = self._fetch_labels(mailbox)
+                    if synced.history_id is not None:
+                        self._cache.store_labels(mailbox, labels,
+                                                 history_id=synced.history_id)
+                page = self._cache.page(mailbox, max_results, state=state)
+                if page is not None:
+                    return InboxListing(page=page, labels=labels)
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="profile.get",
+                        evidence=evidence, client_ip=client_ip, request_id=request_id)
+        return self._cold_inbox(mailbox, max_results)
+
+    def _cold_inbox(self, mailbox: str, max_results: int) -> InboxListing:
+        """List the inbox and the labels from Gmail, two round trips deep; fill the cache."""
+        # The listings and the profile run side by side: one wait, not three. The
+        # profile's history id, read before anything is fetched, is where the cache
+        # stands: what was fetched holds every change up to it, later ones come through
+        # history (refetching is idempotent).
+        labels_listed = _side_calls.submit(
+            self._calls.execute, mailbox, lambda s: s.users().labels().list(userId="me"),
+            what="labels.list")
+        profiled = _side_calls.submit(
+            self._calls.execute, mailbox, lambda s: s.users().getProfile(
+                userId="me", fields="historyId"), what="profile.get")
+        try:
+            listing = self._calls.execute(mailbox, lambda s: s.users().threads().list(
+                userId="me", labelIds=[INBOX], maxResults=max_results,
+                fields="threads(id),nextPageToken,resultSizeEstimate"), what="threads.list")
+        finally:
+            wait([labels_listed, profiled])  # no Gmail call outlives the method
+        label_listing = labels_listed.result()
+        history_id = str(profiled.result().get("historyId") or "")
+        ids = [str(t["id"]) for t in listing.get("threads") or ()]
+        label_resources = {str(label["id"]): label for label in label_listing.get("labels")
+                           or ()}
+        builders = self._summary_builders(ids)
+        builders.update(("l" + lid, lambda s, lid=lid: s.users().labels().get(
+            userId="me", id=lid)) for lid in label_resources)
+        fetched = self._calls.batch(mailbox, builders, what="threads.get") if builders else {}
+        threads = [fetched.get("t" + i) for i in ids]
+        page = ThreadPage(threads=tuple(parse.thread_summary(t) for t in threads
+                                        if isinstance(t, dict)),
+                          next_page_token=listing.get("nextPageToken"),
+                          result_size_estimate=int(listing.get("resultSizeEstimate") or 0))
+        labels = tuple(parse.label(detail if isinstance(detail := fetched.get("l" + lid),
+                                                        dict) else resource)
+                       for lid, resource in label_resources.items())
+        if history_id and self._cache is not None:
+            self._cache.replace_inbox(mailbox, page, history_id=history_id,
+                                      page_size=max_results, labels=labels)
+        return InboxListing(page=page, labels=labels)
 
     def get_thread(self, *, actor: Actor, mailbox: str, purpose: str, thread_id: str,
                    request_id: str | None = None, evidence: Evidence = None,
@@ -211,12 +402,37 @@ class MailboxAccess(MailWriting):
                     request_id: str | None = None,
                     evidence: Evidence = None,
                     client_ip: str | None = None) -> tuple[LabelInfo, ...]:
-        """Return every label with its counters (labels.list + one batch of labels.get)."""
+        """Return every label with its counters.
+
+        From the cache after one history call when the labels are cached (the call also
+        refreshes the cached inbox); otherwise labels.list and one batch of labels.get,
+        kept in the cache when it holds the mailbox.
+        """
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="labels.list",
                         evidence=evidence, client_ip=client_ip, request_id=request_id)
+        cursor: str | None = None
+        if self._cache is not None:
+            state = self._cache.state(mailbox)
+            if state is not None:
+                cursor = state.history_id
+                if self._labels_fresh(state):
+                    synced = self._sync(actor=actor, mailbox=mailbox, purpose=purpose,
+                                        state=state, with_labels=True,
+                                        request_id=request_id, evidence=evidence,
+                                        client_ip=client_ip)
+                    if synced is not None and synced.labels is not None:
+                        return synced.labels
+                    cursor = synced.history_id if synced is not None else None
+        labels = self._fetch_labels(mailbox)
+        if cursor is not None and self._cache is not None:
+            self._cache.store_labels(mailbox, labels, history_id=cursor)
+        return labels
+
+    def _fetch_labels(self, mailbox: str) -> tuple[LabelInfo, ...]:
+        """Fetch every label with its counters: labels.list, then one batch of labels.get."""
         listing = self._calls.execute(mailbox, lambda s: s.users().labels().list(userId="me"),
-                                what="labels.list")
+                                      what="labels.list")
         ids = [str(label["id"]) for label in listing.get("labels") or ()]
         builders = {lid: (lambda s, lid=lid: s.users().labels().get(userId="me", id=lid))
                     for lid in ids}
@@ -224,6 +440,17 @@ class MailboxAccess(MailWriting):
         by_id = {str(label["id"]): label for label in listing.get("labels") or ()}
         return tuple(parse.label(details[i] if isinstance(details.get(i), dict) else by_id[i])
                      for i in ids)
+
+    def create_label(self, *, actor: Actor, mailbox: str, purpose: str, name: str,
+                     request_id: str | None = None, evidence: Evidence = None,
+                     client_ip: str | None = None) -> LabelInfo:
+        """Create a user label named ``name``; the cached label list is fetched anew."""
+        created = super().create_label(actor=actor, mailbox=mailbox, purpose=purpose,
+                                       name=name, request_id=request_id, evidence=evidence,
+                                       client_ip=client_ip)
+        if self._cache is not None:
+            self._cache.forget_labels(mailbox.strip().lower())
+        return created
 
     def profile(self, *, actor: Actor, mailbox: str, purpose: str,
                 request_id: str | None = None, evidence: Evidence = None,

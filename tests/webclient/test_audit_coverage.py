@@ -18,7 +18,8 @@ PREFIX = "gmail.users."
 #: Gmail methods recorded under another action's entry: an attachment download is entered
 #: as ``attachments.get``; the label counters (one batch of ``labels.get``) are fetched
 #: under the ``labels.list`` decision that lists them.
-COVERED_BY = {"messages.attachments.get": "attachments.get", "labels.get": "labels.list"}
+COVERED_BY = {"messages.attachments.get": "attachments.get", "labels.get": "labels.list",
+              "getProfile": "profile.get"}
 
 
 def ok(answer):

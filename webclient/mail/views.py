@@ -6,11 +6,20 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from guard.mail_values import LabelInfo, Thread, ThreadPage
+from guard.mail_values import InboxListing, LabelInfo, Thread, ThreadPage
+from guard.mailbox import INBOX
 from webclient.auth.views import safe_next
 from webclient.mail import actions, compose, parts  # noqa: F401  (registers their routes)
 from webclient.mail.blueprint import blueprint
-from webclient.mail.folders import BY_SLUG, FOLDERS, HIDDEN_LABELS, counts, user_labels
+from webclient.mail.folders import (
+    BY_SLUG,
+    FOLDERS,
+    HIDDEN_LABELS,
+    counts,
+    label_names,
+    user_labels,
+)
+from webclient.mail.list_rows import thread_rows
 from webclient.mail.mailbox_link import (
     ORGANIZE,
     READ,
@@ -44,11 +53,15 @@ def _render_list(box: BoundMailbox, page: ThreadPage, *, title: object, labels:
     if page.next_page_token:
         older = url_for(endpoint, **endpoint_args, page=page.next_page_token,
                         back=",".join([*back, token or ""]).strip(",") or None)
+    here = request.full_path
+    names = label_names(labels)
     return render_template(
         "mail/list.html", box=box, page=page, title=title, labels=labels,
+        rows=thread_rows(page.threads, account=box.account.index, here=here,
+                         label_names=names),
         user_labels=user_labels(labels), unread=counts(labels), folder=folder, query=query,
-        newer=newer, older=older, here=request.full_path, hidden_labels=HIDDEN_LABELS,
-        label_names={label.id: label.name for label in labels if label.type == "user"})
+        newer=newer, older=older, here=here, hidden_labels=HIDDEN_LABELS,
+        label_names=names)
 
 
 @blueprint.get("/")
@@ -67,11 +80,18 @@ def folder(account: int, slug: str) -> Any:
         abort(404)
     box = bound_mailbox(account)
     token, _back = _page_args()
-    page, labels = together(
-        box.prepare("list_threads", purpose=READ,
-                    label_ids=(chosen.label_id,) if chosen.label_id else (),
-                    page_token=token, max_results=current_app.config["MAIL_PAGE_SIZE"]),
-        box.prepare("list_labels", purpose=READ))
+    page_size = current_app.config["MAIL_PAGE_SIZE"]
+    if chosen.label_id == INBOX and token is None:
+        # The inbox's first page and the counts come from one guard call (one history
+        # round trip when the guard's cache is warm).
+        inbox: InboxListing = box.call("list_inbox", purpose=READ, max_results=page_size)
+        page, labels = inbox.page, inbox.labels
+    else:
+        page, labels = together(
+            box.prepare("list_threads", purpose=READ,
+                        label_ids=(chosen.label_id,) if chosen.label_id else (),
+                        page_token=token, max_results=page_size),
+            box.prepare("list_labels", purpose=READ))
     return _render_list(box, page, title=chosen.title, labels=labels,
                         endpoint="mail.folder", endpoint_args={"account": account,
                                                                "slug": slug},

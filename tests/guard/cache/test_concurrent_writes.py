@@ -132,7 +132,8 @@ def test_a_failed_cache_write_is_logged_without_parameters_and_not_raised(
 
     with caplog.at_level(logging.DEBUG):
         cache.replace_inbox(MAILBOX, _page("new"), history_id="9", page_size=25)
-        cache.apply(MAILBOX, upserts=_page("newer").threads, removed=["t1"], history_id="10")
+        cache.apply(MAILBOX, upserts=_page("newer").threads, removed=["t1"], history_id="10",
+                    expected_history_id="5")
 
     assert cache.page(MAILBOX, 25) is None  # the listing goes to Gmail
     assert "failed" in caplog.text
