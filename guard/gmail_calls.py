@@ -27,6 +27,42 @@ T = TypeVar("T")
 BATCH_LIMIT = 50
 
 
+#: Gmail's sub-resources: ``users()``, ``users().messages()``... (never a request method).
+_SUB_RESOURCES = frozenset({"users", "history", "labels", "messages", "threads", "drafts",
+                            "attachments", "settings", "sendAs"})
+
+
+class BuiltOnce:
+    """A Gmail service whose sub-resources are built once and then shared.
+
+    The client library builds a fresh resource object, with all its methods, on every
+    ``users()`` or ``users().threads()``; that was a good part of a warm inbox's time in
+    the client library. The resources hold no per-request state (each call makes a new
+    request object), so they are shared by all threads like the service itself.
+    Everything else is passed through unchanged.
+    """
+
+    __slots__ = ("_children", "_resource")
+
+    def __init__(self, resource: Any) -> None:
+        self._resource = resource
+        self._children: dict[str, BuiltOnce] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._resource, name)
+        if name not in _SUB_RESOURCES:
+            return attribute
+        children = self._children
+
+        def child() -> BuiltOnce:
+            found = children.get(name)
+            if found is None:
+                found = children.setdefault(name, BuiltOnce(attribute()))
+            return found
+
+        return child
+
+
 @dataclass(slots=True)
 class GmailClient:
     """One mailbox's transport and service, shared by all threads."""
@@ -64,7 +100,7 @@ class GmailCalls:
             return client
         credentials = self._accounts.credentials_for(mailbox)
         transport = GmailTransport(credentials, session=self._session)
-        service = build_gmail_service(root_url=self._root_url, http=transport)
+        service = BuiltOnce(build_gmail_service(root_url=self._root_url, http=transport))
         client = GmailClient(transport=transport, service=service, credentials=credentials)
         with self._lock:
             return self._clients.setdefault(mailbox, client)
