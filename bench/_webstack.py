@@ -183,6 +183,16 @@ class WebStack:
         children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
         return [int(p) for p in children.read_text().split()]
 
+    def worker_cpu_s(self) -> float:
+        """Return the CPU seconds (user and system) the gunicorn workers have used so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.worker_pids():
+            # Fields after the command name, which is in parentheses and may hold spaces.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def worker_rss_mib(self) -> list[float]:
         """Return each worker's resident memory in MiB."""
         sizes = []
