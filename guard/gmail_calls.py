@@ -49,6 +49,8 @@ class BuiltOnce:
         self._children: dict[str, BuiltOnce] = {}
 
     def __getattr__(self, name: str) -> Any:
+        if name in BuiltOnce.__slots__:  # not set yet (a copy made without __init__)
+            raise AttributeError(name)
         attribute = getattr(self._resource, name)
         if name not in _SUB_RESOURCES:
             return attribute
