@@ -12,7 +12,6 @@ it the page is refused.
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,7 +23,7 @@ from guard.recording import record
 from guard.staff import StaffMember, StaffRegistry
 from webclient.guard_link import current_guard
 from webclient.signed_in import user_id
-from webclient.staff import staff_session
+from webclient.staff import console, staff_session
 
 #: The purpose every reading of the audit log is recorded under (as the audit CLI does).
 REVIEW_PURPOSE = "audit.review"
@@ -77,7 +76,7 @@ def reviewer_required(action: str) -> Callable[[F], F]:
             if signed_in is None and user_id() is None:
                 return redirect(url_for("staff.signin", next=request.full_path
                                         if request.method == "GET" else None))
-            request_id = uuid.uuid4().hex
+            request_id = console.request_id()
             if signed_in is None or signed_in.role != REVIEW_ROLE:
                 _record_refusal(signed_in, action, request_id)
                 abort(404)

@@ -55,10 +55,14 @@ def sections_for(role: str) -> tuple[Section, ...]:
 
 
 def request_id() -> str:
-    """Return this request's id, shared by every audit entry the request makes."""
-    if "_request_id" not in g:
-        g._request_id = uuid.uuid4().hex
-    return str(g._request_id)
+    """Return this request's id, shared by every audit entry the request makes.
+
+    It lives in ``g.request_id``, where the mail pages keep theirs, so the response
+    carries it as ``X-Request-Id`` (``webclient.security``).
+    """
+    if g.get("request_id") is None:
+        g.request_id = uuid.uuid4().hex
+    return str(g.request_id)
 
 
 def refuse(actor: Actor, *, basis: AccessBasis, action: str, mailbox: str | None = None,
