@@ -3,7 +3,8 @@
 ``DecidedMailbox`` holds what every mailbox method needs (policy, audit log, accounts,
 the Gmail call runner, the uploader, the metadata cache) and ``_authorize``, which builds
 the ``AccessRequest`` with the exact resource ids, decides it, appends the decision to the
-audit log and raises the named error when it is denied. ``MailboxAccess`` adds the reading
+audit log and raises the named error when it is denied (``_authorize_all`` does the same
+for several accesses in one audit commit). ``MailboxAccess`` adds the reading
 methods and ``guard.mail_writing.MailWriting`` the sending, draft and organising ones.
 
 Security caveat: ``AuditUnavailable`` propagates from ``_authorize`` before any Gmail call
@@ -12,7 +13,7 @@ Security caveat: ``AuditUnavailable`` propagates from ``_authorize`` before any 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import requests
@@ -23,7 +24,7 @@ from guard.accounts import ConnectedAccounts
 from guard.gmail_calls import GmailCalls
 from guard.mail_cache import MailCache
 from guard.policy import AccessBasis, AccessRequest, Actor, Consent, Grant, Policy, Resources
-from guard.recording import decide_and_record
+from guard.recording import decide_and_record, decide_and_record_many
 from guard.retry import Retrier
 from guard.uploads import MessageUploader
 
@@ -56,6 +57,25 @@ class DecidedMailbox:
         """Drop the cached client of ``mailbox`` (after connect, disconnect, auth failure)."""
         self._calls.forget(mailbox)
 
+    def _request(self, *, actor: Actor, mailbox: str, purpose: str, action: str,
+                 evidence: Evidence, message_ids: Iterable[str] = (),
+                 thread_ids: Iterable[str] = (), label_ids: Iterable[str] = (),
+                 attachment_ids: Iterable[str] = ()) -> AccessRequest:
+        """Build the ``AccessRequest`` for one access with its exact resource ids."""
+        basis: AccessBasis | None = None
+        consent: Consent | None = None
+        grant: Grant | None = None
+        if isinstance(evidence, Consent):
+            basis, consent = AccessBasis.CONSENT, evidence
+        elif isinstance(evidence, Grant):
+            basis, grant = evidence.basis, evidence
+        return AccessRequest(
+            actor=actor, action=action, mailbox=mailbox, purpose=purpose, now=self._clock(),
+            basis=basis, consent=consent, grant=grant,
+            resources=Resources(message_ids=_ids(message_ids), thread_ids=_ids(thread_ids),
+                                label_ids=_ids(label_ids),
+                                attachment_ids=_ids(attachment_ids)))
+
     def _authorize(self, *, actor: Actor, mailbox: str, purpose: str, action: str,
                    evidence: Evidence, request_id: str | None,
                    message_ids: Iterable[str] = (), thread_ids: Iterable[str] = (),
@@ -67,20 +87,25 @@ class DecidedMailbox:
         ``client_ip`` is the address the request came from (the web client passes the
         browser's); the audit log keeps it keyed-hashed so reviewers can search by it.
         """
-        basis: AccessBasis | None = None
-        consent: Consent | None = None
-        grant: Grant | None = None
-        if isinstance(evidence, Consent):
-            basis, consent = AccessBasis.CONSENT, evidence
-        elif isinstance(evidence, Grant):
-            basis, grant = evidence.basis, evidence
-        request = AccessRequest(
-            actor=actor, action=action, mailbox=mailbox, purpose=purpose, now=self._clock(),
-            basis=basis, consent=consent, grant=grant,
-            resources=Resources(message_ids=_ids(message_ids), thread_ids=_ids(thread_ids),
-                                label_ids=_ids(label_ids),
-                                attachment_ids=_ids(attachment_ids)))
+        request = self._request(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
+                                evidence=evidence, message_ids=message_ids,
+                                thread_ids=thread_ids, label_ids=label_ids,
+                                attachment_ids=attachment_ids)
         decide_and_record(self._policy, self._audit, request, audit_action=audit_action,
                           extra_resources=[ResourceRef(ResourceKind.DRAFT, d)
                                            for d in sorted(_ids(draft_ids))],
                           request_id=request_id, client_ip=client_ip or "")
+
+    def _authorize_all(self, *, actor: Actor, mailbox: str, purpose: str,
+                       accesses: Sequence[tuple[str, Iterable[str]]], evidence: Evidence,
+                       request_id: str | None, client_ip: str | None = None) -> None:
+        """Decide several accesses, record them in one commit, then raise the first denial.
+
+        ``accesses`` holds ``(action, label_ids)`` pairs; each is recorded exactly as
+        ``_authorize`` records it alone, in order, and all before any is refused.
+        """
+        requests = [self._request(actor=actor, mailbox=mailbox, purpose=purpose,
+                                  action=action, evidence=evidence, label_ids=label_ids)
+                    for action, label_ids in accesses]
+        decide_and_record_many(self._policy, self._audit, requests, request_id=request_id,
+                               client_ip=client_ip or "")

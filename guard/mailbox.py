@@ -155,20 +155,25 @@ class MailboxAccess(MailWriting):
 
     def _sync(self, *, actor: Actor, mailbox: str, purpose: str, state: CacheState,
               with_labels: bool, request_id: str | None, evidence: Evidence,
-              client_ip: str | None) -> _Synced | None:
+              client_ip: str | None, history_recorded: bool = False) -> _Synced | None:
         """Bring the mailbox's cache up to date with one history call; None if it was dropped.
 
         Changed threads and (``with_labels``: the caller has recorded a labels access) the
         counters of touched labels are refetched in one batch, threads first. Without
         ``with_labels`` a touched label list is dropped instead, to be fetched whole next
         time. History that has expired or runs past one page empties the cache (a full
-        resync is cheaper than paging through it).
+        resync is cheaper than paging through it). ``history_recorded``: the caller has
+        already decided and recorded the history.list access (allowed) for this request.
         """
         assert self._cache is not None
         try:
-            history = self.history(actor=actor, mailbox=mailbox, purpose=purpose,
-                                   start_history_id=state.history_id, request_id=request_id,
-                                   evidence=evidence, client_ip=client_ip)
+            if history_recorded:
+                history = self._fetch_history(mailbox, start_history_id=state.history_id)
+            else:
+                history = self.history(actor=actor, mailbox=mailbox, purpose=purpose,
+                                       start_history_id=state.history_id,
+                                       request_id=request_id, evidence=evidence,
+                                       client_ip=client_ip)
         except HistoryExpired:
             self._cache.clear(mailbox)
             return None
@@ -255,21 +260,27 @@ class MailboxAccess(MailWriting):
         threads.list and labels.list accesses like ``list_threads`` and ``list_labels``
         do, whether the answer comes from the cache or from Gmail (and profile.get when
         the profile is read).
+
+        The accesses the request is sure to make (threads.list, labels.list, and
+        history.list when warm or profile.get when cold) are decided together and
+        recorded in one audit commit, before any Gmail call; a denial among them is
+        recorded with the others and then raised.
         """
         mailbox = mailbox.strip().lower()
         max_results = max(1, min(int(max_results), 500))
-        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="threads.list",
-                        evidence=evidence, client_ip=client_ip,
-                        request_id=request_id, label_ids=(INBOX,))
-        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="labels.list",
-                        evidence=evidence, client_ip=client_ip, request_id=request_id)
         state = self._cache.state(mailbox) if self._cache is not None else None
-        if state is not None and max_results <= state.page_size:
-            assert self._cache is not None
+        warm = state is not None and max_results <= state.page_size
+        self._authorize_all(actor=actor, mailbox=mailbox, purpose=purpose,
+                            accesses=(("threads.list", (INBOX,)), ("labels.list", ()),
+                                      ("history.list" if warm else "profile.get", ())),
+                            evidence=evidence, request_id=request_id, client_ip=client_ip)
+        if warm:
+            assert self._cache is not None and state is not None
             with_labels = self._labels_fresh(state)
             synced = self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=state,
                                 with_labels=with_labels, request_id=request_id,
-                                evidence=evidence, client_ip=client_ip)
+                                evidence=evidence, client_ip=client_ip,
+                                history_recorded=True)
             if synced is not None:
                 labels = synced.labels if with_labels else None
                 if labels is None:
@@ -280,8 +291,10 @@ class MailboxAccess(MailWriting):
                 page = self._cache.page(mailbox, max_results, state=state)
                 if page is not None:
                     return InboxListing(page=page, labels=labels)
-        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="profile.get",
-                        evidence=evidence, client_ip=client_ip, request_id=request_id)
+            # The cache was dropped: fall back to the cold path, which reads the profile.
+            self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
+                            action="profile.get", evidence=evidence, client_ip=client_ip,
+                            request_id=request_id)
         return self._cold_inbox(mailbox, max_results)
 
     def _cold_inbox(self, mailbox: str, max_results: int) -> InboxListing:
@@ -394,6 +407,12 @@ class MailboxAccess(MailWriting):
         mailbox = mailbox.strip().lower()
         self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="history.list",
                         evidence=evidence, client_ip=client_ip, request_id=request_id)
+        return self._fetch_history(mailbox, start_history_id=start_history_id,
+                                   page_token=page_token, max_results=max_results)
+
+    def _fetch_history(self, mailbox: str, *, start_history_id: str,
+                       page_token: str | None = None, max_results: int = 500) -> HistoryPage:
+        """Call history.list; the caller has recorded the (allowed) history.list access."""
         kwargs: dict[str, Any] = {"userId": "me", "startHistoryId": start_history_id,
                                   "maxResults": max(1, min(int(max_results), 500))}
         if page_token:

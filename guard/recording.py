@@ -2,9 +2,11 @@
 
 Every access to Gmail data goes: decide (pure) → ``record_decision`` (durable audit
 append) → raise when denied → only then touch Gmail. ``decide_and_record`` does all three
-steps for an ``AccessRequest``. Staff, consent, grant, broker and transfer changes use
-``record`` (a change decided by the service itself) or ``record_decision`` (a policy
-decision), so every entry carries the same fields built the same way.
+steps for an ``AccessRequest``; ``decide_and_record_many`` for several at once, recording
+all their decisions in one durable commit before raising for the first denied one. Staff,
+consent, grant, broker and transfer changes use ``record`` (a change decided by the
+service itself) or ``record_decision`` (a policy decision), so every entry carries the
+same fields built the same way.
 
 Security caveats: a failed append raises ``AuditUnavailable`` and the caller must refuse
 the access or change (fail closed); never catch it to carry on. Only ids, rule ids and
@@ -14,7 +16,7 @@ short labels go in; never content, consent wording, subjects or addresses other 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from audit import ActorKind as AuditActorKind
 from audit import (
@@ -92,6 +94,43 @@ def record_decision(audit: AuditLog, decision: Decision, *, actor: Actor, action
                   request_id=request_id, outcome=outcome, client_ip=client_ip)
 
 
+def _append(audit: AuditLog, events: list[AuditEvent]) -> list[Receipt]:
+    """Append ``events`` in one durable commit; raise ``AuditUnavailable`` otherwise."""
+    try:
+        return audit.append_many(events)
+    except AuditUnavailable:
+        raise
+    except AuditError as error:
+        raise AuditUnavailable(f"the access or change could not be recorded "
+                               f"({type(error).__name__}: {error}); it is refused") from error
+
+
+def _decision_event(decision: Decision, request: AccessRequest, *, audit_action: str | None,
+                    basis_ref: str | None, extra_resources: Iterable[ResourceRef],
+                    request_id: str | None, client_ip: str) -> AuditEvent:
+    """Return the entry recording ``decision`` on ``request`` (fields as ``record`` builds)."""
+    if basis_ref is None:
+        if request.consent is not None:
+            basis_ref = request.consent.id
+        elif request.grant is not None:
+            basis_ref = request.grant.id
+    basis = request.basis.value if request.basis is not None else None
+    try:
+        return AuditEvent(
+            actor_kind=AuditActorKind(request.actor.kind.value), actor_id=request.actor.id,
+            actor_role=request.actor.role or "", mailbox=request.mailbox or "",
+            action=audit_action or request.action,
+            purpose=request.purpose or decision.purpose or "(none)",
+            basis=basis or decision.basis or "", basis_ref=basis_ref or "",
+            resources=resource_refs(request.resources, extra_resources),
+            decision=AuditDecision.ALLOW if decision.allowed else AuditDecision.DENY,
+            rule_id=decision.rule_id, policy_version=decision.policy_version,
+            request_id=request_id or "", outcome="", client_ip=client_ip)
+    except AuditError as error:
+        raise AuditUnavailable(f"the access or change could not be recorded "
+                               f"({type(error).__name__}: {error}); it is refused") from error
+
+
 def decide_and_record(policy: Policy, audit: AuditLog, request: AccessRequest, *,
                       audit_action: str | None = None, basis_ref: str | None = None,
                       extra_resources: Iterable[ResourceRef] = (),
@@ -102,17 +141,41 @@ def decide_and_record(policy: Policy, audit: AuditLog, request: AccessRequest, *
     policy decides on.
     """
     decision = check_access(policy, request)
-    if basis_ref is None:
-        if request.consent is not None:
-            basis_ref = request.consent.id
-        elif request.grant is not None:
-            basis_ref = request.grant.id
-    record_decision(audit, decision, actor=request.actor, mailbox=request.mailbox,
-                    action=audit_action or request.action, purpose=request.purpose,
-                    basis=request.basis.value if request.basis is not None else None,
-                    basis_ref=basis_ref,
-                    resources=resource_refs(request.resources, extra_resources),
-                    request_id=request_id, client_ip=client_ip)
+    _append(audit, [_decision_event(decision, request, audit_action=audit_action,
+                                    basis_ref=basis_ref, extra_resources=extra_resources,
+                                    request_id=request_id, client_ip=client_ip)])
     if not decision.allowed:
         raise error_for(decision)
     return decision
+
+
+def decide_and_record_many(policy: Policy, audit: AuditLog,
+                           requests: Sequence[AccessRequest], *,
+                           audit_actions: Sequence[str | None] | None = None,
+                           extra_resources: Sequence[Iterable[ResourceRef]] | None = None,
+                           request_id: str | None = None,
+                           client_ip: str = "") -> list[Decision]:
+    """Decide every request, record all the decisions in one append, then raise.
+
+    One durable commit instead of one per request: the entries are the ones
+    ``decide_and_record`` appends for each request, consecutive and in order. Only once
+    all of them are durable is the error for the first denied request raised (the error
+    ``decide_and_record`` raises for it), so no decision goes unrecorded and no data moves
+    before every one is. ``audit_actions`` and ``extra_resources``, when given, hold one
+    item per request. A failed append raises ``AuditUnavailable`` (fail closed).
+    """
+    count = len(requests)
+    actions = list(audit_actions) if audit_actions is not None else [None] * count
+    extras = list(extra_resources) if extra_resources is not None else [()] * count
+    if len(actions) != count or len(extras) != count:
+        raise ValueError("give one audit action and one extra resource list per request")
+    decisions = [check_access(policy, request) for request in requests]
+    _append(audit, [_decision_event(decision, request, audit_action=action, basis_ref=None,
+                                    extra_resources=extra, request_id=request_id,
+                                    client_ip=client_ip)
+                    for decision, request, action, extra
+                    in zip(decisions, requests, actions, extras, strict=True)])
+    for decision in decisions:
+        if not decision.allowed:
+            raise error_for(decision)
+    return decisions
