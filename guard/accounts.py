@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
     delete,
     insert,
     select,
@@ -126,11 +127,17 @@ class ConnectedAccounts:
                                 connected_at=now, needs_reconnect=False)
 
     def list_for(self, user_id: str) -> tuple[ConnectedAccount, ...]:
-        """Return the Gmail accounts ``user_id`` connected, by address."""
+        """Return the Gmail accounts ``user_id`` connected: their own first, then by address.
+
+        The web client numbers accounts in this order (``/u/0/``, ``/u/1/``, ...), so the
+        user's own mailbox (the address they first signed in with) stays ``/u/0/`` however
+        many accounts they add, as in Gmail.
+        """
         c = connected_accounts.c
+        own_first = case((c.mailbox == c.user_id, 0), else_=1)
         with self._engine.connect() as conn:
             rows = conn.execute(select(connected_accounts).where(c.user_id == user_id)
-                                .order_by(c.mailbox)).all()
+                                .order_by(own_first, c.mailbox)).all()
         return tuple(ConnectedAccount(user_id=r.user_id, email=r.mailbox,
                                       granted_scopes=tuple(r.granted_scopes.split()),
                                       connected_at=_aware(r.connected_at),

@@ -8,7 +8,7 @@ import pytest
 from google.oauth2.credentials import Credentials
 
 from audit import AuditQuery
-from fakegmail.pytest_plugin import FakeGmailAccount
+from fakegmail.pytest_plugin import FakeGmailAccount, new_account
 from fakegmail.server import EmulatorServer
 from guard.errors import AccessDenied, GmailAuthError
 from guard.policy import Actor, ActorKind
@@ -49,3 +49,20 @@ def test_connect_without_a_refresh_token_is_refused(tmp_path: Path,
         with pytest.raises(GmailAuthError, match="access_type=offline"):
             guard.accounts.connect("ann@qontak.example", email="ann@example.org",
                                    credentials=Credentials(token="t"), granted_scopes=[])
+
+
+def test_own_mailbox_stays_first_whatever_else_is_connected(
+        database_url: str, tmp_path: Path, emulator: EmulatorServer) -> None:
+    """/u/0/ is the user's own mailbox: added accounts sorting before it do not displace it."""
+    own = new_account(emulator.state, emulator.url, email="web98@qontak-test.test")
+    added = [new_account(emulator.state, emulator.url, email=f"web{n}@qontak-test.test")
+             for n in (102, 100, 99)]
+    settings = settings_for(emulator, tmp_path, database_url=database_url)
+    with Guard.open(settings) as guard:
+        for account in [own, *added]:
+            guard.accounts.connect(own.email, email=account.email,
+                                   credentials=credentials_of(account, emulator),
+                                   granted_scopes=["https://mail.google.com/"])
+        assert [a.email for a in guard.accounts.list_for(own.email)] == [
+            "web98@qontak-test.test", "web100@qontak-test.test", "web102@qontak-test.test",
+            "web99@qontak-test.test"]
