@@ -100,6 +100,14 @@ class GmailTimeout(GmailError, TimeoutError):
     """The Gmail API did not answer in time; the client library retries this."""
 
 
+class SendUnconfirmed(GmailTimeout):
+    """Gmail did not confirm a send in time and it was not sent again: it may still arrive.
+
+    The user must look in Sent before sending the message again (sending it again blindly
+    could deliver it twice).
+    """
+
+
 class GmailAuthError(GmailError):
     """Google refused to refresh the OAuth credentials; the user must reconnect Gmail."""
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from guard.errors import GmailError, GmailTimeout, GmailUnavailable
+from guard.errors import GmailError, GmailTimeout, GmailUnavailable, SendUnconfirmed
 from guard.gmail_calls import GmailCalls, GmailClient
 from guard.outgoing import BuiltMessage, multipart_related
 from guard.retry import Retrier, failure_of, translate
@@ -111,7 +111,7 @@ def _await_timed_out(find_existing: Callable[[], Found], *, retrier: Retrier, af
     A request that timed out may still be running at Gmail and complete later: sending
     again could deliver the message twice. So the guard only looks (with the retrier's
     backoff between looks, giving Gmail time to finish) and, when the message never shows
-    up, raises ``GmailTimeout`` saying it may still be delivered.
+    up, raises ``SendUnconfirmed`` (a ``GmailTimeout``) saying it may still be delivered.
     """
     for number in range(after, retrier.policy.max_attempts):
         found = find_existing()
@@ -119,7 +119,7 @@ def _await_timed_out(find_existing: Callable[[], Found], *, retrier: Retrier, af
             return found
         if number < retrier.policy.max_attempts - 1:
             retrier.sleep(retrier.delay(number, None))
-    raise GmailTimeout(f"Gmail did not confirm {what} in time and it was not sent again: it "
+    raise SendUnconfirmed(f"Gmail did not confirm {what} in time and it was not sent again: it "
                        "may still be delivered; look in Sent before sending it again")
 
 

@@ -16,6 +16,7 @@ from guard.errors import (
     GmailError,
     GmailTimeout,
     GmailUnavailable,
+    SendUnconfirmed,
 )
 from guard.retry import GmailNotFound
 
@@ -63,6 +64,13 @@ def init_app(app: Flask) -> None:
     def _not_found(_error: GmailNotFound) -> Any:
         return _page(404, _("Not found"),
                      _("This conversation or message no longer exists in Gmail."))
+
+    @app.errorhandler(SendUnconfirmed)
+    def _send_unconfirmed(_error: SendUnconfirmed) -> Any:
+        return _page(503, _("Your message may still be sent"),
+                     _("Gmail did not confirm the send in time, and MailGuard did not send it "
+                       "again. Look in Sent before you send it again, so it does not go "
+                       "out twice."))
 
     @app.errorhandler(GmailUnavailable)
     @app.errorhandler(GmailTimeout)  # a GmailError too: named, or the 502 handler wins

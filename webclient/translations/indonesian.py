@@ -91,6 +91,12 @@ INDONESIAN: dict[Message, Wording] = {
     "Gmail did not accept this request. Reload the page and try again.":
         "Gmail tidak menerima permintaan ini. Muat ulang halaman lalu coba lagi.",
     "Gmail is not answering": "Gmail tidak menjawab",
+    "Your message may still be sent": "Pesan Anda mungkin masih terkirim",
+    "Gmail did not confirm the send in time, and MailGuard did not send it again. Look in "
+    "Sent before you send it again, so it does not go out twice.":
+        "Gmail tidak mengonfirmasi pengiriman tepat waktu, dan MailGuard tidak mengirimnya "
+        "lagi. Periksa folder Terkirim sebelum mengirimnya lagi, agar tidak terkirim dua "
+        "kali.",
     "Gmail refused the request": "Gmail menolak permintaan",
     "Gmail's search words work here: from:, to:, subject:, has:attachment, label:, "
     "is:unread, before: and after:.":
