@@ -90,7 +90,7 @@ class _RangeScan:
 
     def __init__(self, dbapi: Any, pg: bool, *, size: int, marks: Marks, batch: int,
                  progress: Callable[[int], None] | None, columns: bool = False) -> None:
-        self.db = dbapi
+        self.snapshot = ReadSnapshot(dbapi, pg)
         self.pg = pg
         self.columns = columns
         self.column_problems: list[Problem] = []
@@ -107,15 +107,6 @@ class _RangeScan:
             "SELECT count(*) FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ? AND "  # noqa: S608
             + ("hash = substring(?::bytea from ((idx - ?) * 32 + 1)::int for 32)" if pg else
                "hash = substr(?, (idx - ?) * 32 + 1, 32)")).replace("?", mark)
-
-    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        """Run a small query and return all rows."""
-        cur = self.db.cursor()
-        try:
-            cur.execute(sql.replace("?", "%s") if self.pg else sql, params)
-            return list(cur.fetchall())
-        finally:
-            cur.close()
 
     def run(self, lo: int, hi: int, good_mark: int) -> RangeResult:
         """Scan ``lo``..``hi - 1`` batch by batch."""
@@ -139,14 +130,14 @@ class _RangeScan:
                 if self.progress is not None:
                     self.progress(done - lo)
         if self.columns and not folded:
-            self.column_problems.extend(column_problems(ReadSnapshot(self.db, self.pg), lo, hi))
+            self.column_problems.extend(column_problems(self.snapshot, lo, hi))
         end_frontier = _plain(acc.frontier()) if acc is not None and acc.size == hi else ()
         return RangeResult(lo, hi, tuple(self.problems), done - lo, self.nodes_checked,
                            start_frontier, end_frontier, tuple(self.column_problems))
 
     def _rows(self, start: int, end: int) -> list[Any]:
         """Return (seq, entry, leaf_hash) of the stored entries in ``start``..``end - 1``."""
-        return self._query("SELECT seq, entry, leaf_hash FROM audit_entries WHERE seq >= ? "
+        return self.snapshot.query("SELECT seq, entry, leaf_hash FROM audit_entries WHERE seq >= ? "
                            "AND seq < ? ORDER BY seq", (start, end))
 
     def _folded_batch(self, acc: MerkleAccumulator, start: int, end: int) -> bool:
@@ -156,19 +147,20 @@ class _RangeScan:
         are then checked precisely here, and its tree by the caller.
         """
         n = end - start
-        raws = [raw for (raw,) in self._query(
+        raws = [raw for (raw,) in self.snapshot.query(
             "SELECT entry FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq",
             (start, end))]
         if start % self.batch == 0 and len(raws) == n:
             sha256 = hashlib.sha256
             leaves = [sha256(b"\x00" + raw).digest() for raw in raws]
             try:
-                clean = int(self._query(_CLEAN_SQLITE, (start, end, b"".join(leaves)))[0][0])
+                clean = int(self.snapshot.query(
+                    _CLEAN_SQLITE, (start, end, b"".join(leaves)))[0][0])
             except self._driver_error:  # bytes that are not JSON: checked precisely below
                 clean = -1
             if clean == n and self._bulk_tree(leaves, acc, start, end):
                 return True
-        self.column_problems.extend(column_problems(ReadSnapshot(self.db, self.pg), start, end))
+        self.column_problems.extend(column_problems(self.snapshot, start, end))
         return False
 
     def _start(self, lo: int) -> MerkleAccumulator | None:
@@ -224,7 +216,7 @@ class _RangeScan:
                             for left, right in zip(pairs, pairs, strict=False)]
             lo = start >> level
             # the database compares the stored level with ours (no row reaches Python)
-            equal = self._query(self._nodes_equal_sql, (level, lo, lo + len(level_hashes),
+            equal = self.snapshot.query(self._nodes_equal_sql, (level, lo, lo + len(level_hashes),
                                                         b"".join(level_hashes), lo))
             if int(equal[0][0]) != len(level_hashes):
                 return False
@@ -323,8 +315,8 @@ class _RangeScan:
 
     def _stored_node(self, level: int, index: int) -> bytes | None:
         """Return one stored node (level 0: an entry's leaf hash), or None when missing."""
-        found = self._query("SELECT leaf_hash FROM audit_entries WHERE seq = ?", (index,)
-                            ) if level == 0 else self._query(
+        found = self.snapshot.query("SELECT leaf_hash FROM audit_entries WHERE seq = ?", (index,)
+                            ) if level == 0 else self.snapshot.query(
             "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?", (level, index))
         return bytes(found[0][0]) if found else None
 
@@ -338,7 +330,7 @@ class _RangeScan:
         for level in range(1, end.bit_length()):
             lo, hi = start >> level, (end >> level) - 1
             if hi >= lo:
-                for idx, value in self._query(
+                for idx, value in self.snapshot.query(
                         "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx BETWEEN ? "
                         "AND ?", (level, lo, hi)):
                     found[(level, int(idx))] = bytes(value)
