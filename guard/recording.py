@@ -66,12 +66,9 @@ def record(audit: AuditLog, *, actor: Actor, action: str, purpose: str, allowed:
             decision=AuditDecision.ALLOW if allowed else AuditDecision.DENY, rule_id=rule_id,
             policy_version=policy_version, request_id=request_id or "", outcome=outcome,
             client_ip=client_ip)
-        return audit.append(event)
-    except AuditUnavailable:
-        raise
     except AuditError as error:
-        raise AuditUnavailable(f"the access or change could not be recorded "
-                               f"({type(error).__name__}: {error}); it is refused") from error
+        raise _unrecorded(error) from error
+    return _append(audit, [event])[0]
 
 
 def record_decision(audit: AuditLog, decision: Decision, *, actor: Actor, action: str,
@@ -101,8 +98,13 @@ def _append(audit: AuditLog, events: list[AuditEvent]) -> list[Receipt]:
     except AuditUnavailable:
         raise
     except AuditError as error:
-        raise AuditUnavailable(f"the access or change could not be recorded "
-                               f"({type(error).__name__}: {error}); it is refused") from error
+        raise _unrecorded(error) from error
+
+
+def _unrecorded(error: AuditError) -> AuditUnavailable:
+    """Return the refusal for an entry the log would not take (fail closed)."""
+    return AuditUnavailable(f"the access or change could not be recorded "
+                            f"({type(error).__name__}: {error}); it is refused")
 
 
 def _decision_event(decision: Decision, request: AccessRequest, *, audit_action: str | None,
