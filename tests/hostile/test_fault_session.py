@@ -33,14 +33,12 @@ from fakegmail.server import EmulatorServer
 from fakegmail.state import EmulatorState
 from tests.hostile.conftest import hostile_seconds
 from tests.webclient.conftest import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    REDIRECT_URI,
     Mailbox,
     app_config,
     control,
     new_mailbox,
     post,
+    register_web_client,
     sign_in,
 )
 from webclient import create_app
@@ -74,9 +72,7 @@ class Session:
 def faulty_emulator() -> Iterator[EmulatorServer]:
     """Run a private emulator (faults are emulator-wide) whose latency does not sleep."""
     with EmulatorServer(EmulatorState(sleep=lambda _seconds: None)) as server:
-        control(server, "POST", "clients", {"client_id": CLIENT_ID,
-                                            "client_secret": CLIENT_SECRET,
-                                            "redirect_uris": [REDIRECT_URI]})
+        register_web_client(server)
         yield server
 
 

@@ -25,15 +25,13 @@ from fakegmail.state import EmulatorState
 from guard.retry import Retrier, RetryPolicy
 from guard.settings import SettingsError
 from tests.webclient.conftest import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    REDIRECT_URI,
     Mailbox,
     app_config,
     control,
     inbox_threads,
     new_mailbox,
     post,
+    register_web_client,
     sign_in,
 )
 from webclient import create_app
@@ -72,9 +70,7 @@ class HeldEmulator:
 def held() -> Iterator[HeldEmulator]:
     emulator = HeldEmulator()
     with emulator.server:
-        control(emulator.server, "POST", "clients", {"client_id": CLIENT_ID,
-                                                     "client_secret": CLIENT_SECRET,
-                                                     "redirect_uris": [REDIRECT_URI]})
+        register_web_client(emulator.server)
         try:
             yield emulator
         finally:

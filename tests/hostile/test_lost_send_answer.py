@@ -22,14 +22,12 @@ from fakegmail.state import EmulatorState
 from guard.policy import Actor, ActorKind
 from guard.uploads import SIMPLE_UPLOAD_LIMIT
 from tests.webclient.conftest import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    REDIRECT_URI,
     Mailbox,
     app_config,
     control,
     new_mailbox,
     post,
+    register_web_client,
     sign_in,
 )
 from webclient import create_app
@@ -45,9 +43,7 @@ LOST_ANSWERS = [
 def emulator() -> Iterator[EmulatorServer]:
     """A private emulator (faults are emulator-wide) whose latency does not sleep."""
     with EmulatorServer(EmulatorState(sleep=lambda _seconds: None)) as server:
-        control(server, "POST", "clients", {"client_id": CLIENT_ID,
-                                            "client_secret": CLIENT_SECRET,
-                                            "redirect_uris": [REDIRECT_URI]})
+        register_web_client(server)
         yield server
 
 

@@ -24,14 +24,12 @@ import pytest
 import requests
 
 from tests.webclient.conftest import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    REDIRECT_URI,
     app_config,
     control,
     deliver,
     new_mailbox,
     post,
+    register_web_client,
     sign_in,
 )
 from tests.webclient.privacy.conftest import form_fields
@@ -80,9 +78,7 @@ def run_full_session(tmp_path: Path, caplog: Any, capfd: Any) -> list[str]:
     from fakegmail.server import EmulatorServer
 
     with EmulatorServer() as emulator:
-        control(emulator, "POST", "clients", {"client_id": CLIENT_ID,
-                                              "client_secret": CLIENT_SECRET,
-                                              "redirect_uris": [REDIRECT_URI]})
+        register_web_client(emulator)
         mailbox = new_mailbox(emulator, messages=10)
         stored = deliver(mailbox, subject=READ_SUBJECT, text=READ_BODY,
                          sender="Pak Dedi <dedi@example.org>")

@@ -38,10 +38,15 @@ _numbers = itertools.count(1)
 def web_emulator() -> Iterator[EmulatorServer]:
     """Run an emulator with the web client's OAuth client registered."""
     with EmulatorServer() as server:
-        control(server, "POST", "clients", {"client_id": CLIENT_ID,
-                                            "client_secret": CLIENT_SECRET,
-                                            "redirect_uris": [REDIRECT_URI]})
+        register_web_client(server)
         yield server
+
+
+def register_web_client(emulator: EmulatorServer) -> None:
+    """Register the web client's OAuth client (id, secret, redirect URI) with ``emulator``."""
+    control(emulator, "POST", "clients", {"client_id": CLIENT_ID,
+                                          "client_secret": CLIENT_SECRET,
+                                          "redirect_uris": [REDIRECT_URI]})
 
 
 def control(emulator: EmulatorServer, method: str, path: str, body: Any = None) -> Any:
