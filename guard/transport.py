@@ -38,8 +38,8 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
 
 
-#: Variables naming CA certificates that requests (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) or
-#: the deployment (SSL_CERT_FILE) expects to be honoured; see ``_reads_environment``.
+#: Variables naming a CA bundle, in the order requests reads them (REQUESTS_CA_BUNDLE, then
+#: CURL_CA_BUNDLE), then SSL_CERT_FILE, which a deployment may set for OpenSSL.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 
 
@@ -48,14 +48,27 @@ def _reads_environment() -> bool:
 
     A requests session with ``trust_env`` re-reads the proxy variables, and looks for
     ~/.netrc, on every request (about half a millisecond of CPU a Gmail call). That only
-    matters when a proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY, any case; as
-    ``urllib.request.getproxies`` finds them) or a CA bundle is configured, so a
-    session made without either stops reading it. Not reading ~/.netrc loses nothing:
-    Gmail credentials come from the vault. The environment is read once, when the
-    session is made; a deployment sets its proxy before starting the process.
+    matters when a proxy is configured (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY, any
+    case; as ``urllib.request.getproxies`` finds them), so a session made without one
+    stops reading it; its CA bundle is read once instead (``configured_ca_bundle``). Not
+    reading ~/.netrc loses nothing: Gmail credentials come from the vault. The
+    environment is read when the session is made; a deployment sets its proxy and CA
+    bundle before starting the process.
     """
-    return bool(urllib.request.getproxies()) or any(
-        os.environ.get(name) for name in CA_BUNDLE_VARIABLES)
+    return bool(urllib.request.getproxies())
+
+
+def configured_ca_bundle() -> str | bool:
+    """Return the CA bundle the environment names (first of CA_BUNDLE_VARIABLES), or True.
+
+    True means requests' own bundle. A session that reads the environment on each call
+    finds REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE itself; one that does not is given this.
+    """
+    for name in CA_BUNDLE_VARIABLES:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return True
 
 
 class TransportResponse(dict[str, str]):
@@ -93,11 +106,14 @@ def pooled_session(pool_size: int = 16, *, connect_timeout: float = CONNECT_TIME
     Threads beyond ``pool_size`` wait for a free connection instead of opening throwaway
     ones. The session does no retries of its own; the client library retries. Gmail
     transports on it wait at most ``connect_timeout`` and ``read_timeout`` seconds.
-    Without proxy or CA bundle variables in the environment the session does not read the
-    environment on each request (``trust_env`` off; see ``_reads_environment``).
+    Without proxy variables in the environment the session does not read the environment
+    on each request (``trust_env`` off; see ``_reads_environment``) and verifies servers
+    with the CA bundle the environment named when it was made.
     """
     session = PooledSession(connect_timeout=connect_timeout, read_timeout=read_timeout)
     session.trust_env = _reads_environment()
+    if not session.trust_env:
+        session.verify = configured_ca_bundle()
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
                                             pool_block=True, max_retries=0)
     session.mount("https://", adapter)

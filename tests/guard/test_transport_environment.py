@@ -41,13 +41,30 @@ def test_a_proxy_variable_keeps_the_session_reading_the_environment(
         assert settings["proxies"]
 
 
-@pytest.mark.parametrize("name", ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"])
-def test_a_ca_bundle_variable_keeps_the_session_reading_the_environment(
+@pytest.mark.parametrize("name", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"])
+def test_a_ca_bundle_variable_is_read_once_into_the_session(
         bare_environment: pytest.MonkeyPatch, name: str, tmp_path) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("")
     bare_environment.setenv(name, str(bundle))
-    assert pooled_session().trust_env is True
+    session = pooled_session()
+    assert session.trust_env is False
+    assert session.verify == str(bundle)
+    # What requests would have used for Gmail's requests with the environment read:
+    settings = session.merge_environment_settings(
+        "https://gmail.googleapis.com/gmail/v1/users/me/profile", {}, None, None, None)
+    assert settings["verify"] == str(bundle)
+
+
+def test_requests_own_bundle_when_none_is_named(bare_environment: pytest.MonkeyPatch) -> None:
+    assert pooled_session().verify is True
+
+
+def test_requests_order_decides_between_two_bundles(
+        bare_environment: pytest.MonkeyPatch, tmp_path) -> None:
+    bare_environment.setenv("CURL_CA_BUNDLE", str(tmp_path / "curl.pem"))
+    bare_environment.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "requests.pem"))
+    assert pooled_session().verify == str(tmp_path / "requests.pem")
 
 
 def test_a_session_given_by_the_caller_is_left_as_it_is(
