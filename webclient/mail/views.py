@@ -29,6 +29,7 @@ from webclient.mail.mailbox_link import (
     together,
 )
 from webclient.mail.message_view import message_views
+from webclient.mail.row_html import RowWords, thread_list_html
 from webclient.signed_in import accounts, sign_in_required
 
 __all__ = ["blueprint"]
@@ -55,10 +56,10 @@ def _render_list(box: BoundMailbox, page: ThreadPage, *, title: object, labels:
                         back=",".join([*back, token or ""]).strip(",") or None)
     here = request.full_path
     names = label_names(labels)
+    rows = thread_rows(page.threads, account=box.account.index, here=here, label_names=names)
     return render_template(
-        "mail/list.html", box=box, page=page, title=title, labels=labels,
-        rows=thread_rows(page.threads, account=box.account.index, here=here,
-                         label_names=names),
+        "mail/list.html", box=box, page=page, title=title, labels=labels, rows=rows,
+        thread_list=thread_list_html(rows, RowWords.current()),
         user_labels=user_labels(labels), unread=counts(labels), folder=folder, query=query,
         newer=newer, older=older, here=here, hidden_labels=HIDDEN_LABELS,
         label_names=names)
