@@ -37,6 +37,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    func,
     insert,
     select,
     update,
@@ -348,11 +349,14 @@ class MailCache:
         t, s = thread_cache.c, cache_state.c
         try:
             with self._engine.connect() as conn:
-                rows = conn.execute(select(t.thread_id, t.key_id, t.sealed)
+                # Only the page's rows travel; the window count says how many are cached.
+                rows = conn.execute(select(t.thread_id, t.key_id, t.sealed,
+                                           func.count().over().label("cached"))
                                     .join_from(thread_cache, cache_state,
                                                s.mailbox == t.mailbox)
                                     .where(t.mailbox == mailbox)
-                                    .order_by(t.last_ms.desc(), t.thread_id.desc())).all()
+                                    .order_by(t.last_ms.desc(), t.thread_id.desc())
+                                    .limit(max_results)).all()
         except SQLAlchemyError as exc:
             _log_failure("read", exc)
             return None
@@ -361,13 +365,14 @@ class MailCache:
         try:
             summaries = [_from_json(self._keys.open(r.key_id, bytes(r.sealed),
                                                     context=_context(mailbox, r.thread_id)))
-                         for r in rows[:max_results]]
+                         for r in rows]
         except VaultKeyError:
             self.clear(mailbox)
             return None
         return ThreadPage(threads=tuple(summaries),
                           next_page_token=state.next_page_token,
-                          result_size_estimate=max(state.result_size_estimate, len(rows)))
+                          result_size_estimate=max(state.result_size_estimate,
+                                                   rows[0].cached if rows else 0))
 
     def clear(self, mailbox: str) -> None:
         """Forget everything cached for ``mailbox``; a database error is logged, not raised."""
