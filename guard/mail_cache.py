@@ -34,8 +34,10 @@ from sqlalchemy import (
     Engine,
     Integer,
     LargeBinary,
+    Select,
     String,
     Table,
+    bindparam,
     delete,
     func,
     insert,
@@ -173,6 +175,33 @@ def _log_failure(what: str, exc: SQLAlchemyError) -> None:
                 what, type(exc).__name__, cause)
 
 
+def _state_query() -> Select[Any]:
+    """The state row and the sealed labels of the mailbox bound as ``mailbox``."""
+    s, lc = cache_state.c, label_cache.c
+    return (select(s.history_id, s.page_size, s.next_page_token, s.result_size_estimate,
+                   lc.key_id, lc.sealed, lc.fetched_at)
+            .select_from(cache_state.outerjoin(label_cache, lc.mailbox == s.mailbox))
+            .where(s.mailbox == bindparam("mailbox")))
+
+
+def _page_query() -> Select[Any]:
+    """The newest ``limit`` sealed threads of ``mailbox`` while its state row exists.
+
+    Only the page's rows travel; the window count says how many the cache holds.
+    """
+    t, s = thread_cache.c, cache_state.c
+    return (select(t.thread_id, t.key_id, t.sealed, func.count().over().label("cached"))
+            .join_from(thread_cache, cache_state, s.mailbox == t.mailbox)
+            .where(t.mailbox == bindparam("mailbox"))
+            .order_by(t.last_ms.desc(), t.thread_id.desc())
+            .limit(bindparam("limit")))
+
+
+# Built once: building a statement costs more than running it from the compiled cache.
+_STATE_QUERY = _state_query()
+_PAGE_QUERY = _page_query()
+
+
 class MailCache:
     """Keep sealed inbox thread summaries and labels, and the history id they are current at."""
 
@@ -189,15 +218,9 @@ class MailCache:
         None when the cache holds nothing for the mailbox or the read fails. One query
         reads the state row and the sealed label list together.
         """
-        s, lc = cache_state.c, label_cache.c
         try:
             with self._engine.connect() as conn:
-                row = conn.execute(
-                    select(s.history_id, s.page_size, s.next_page_token,
-                           s.result_size_estimate, lc.key_id, lc.sealed, lc.fetched_at)
-                    .select_from(cache_state.outerjoin(label_cache,
-                                                       lc.mailbox == s.mailbox))
-                    .where(s.mailbox == mailbox)).first()
+                row = conn.execute(_STATE_QUERY, {"mailbox": mailbox}).first()
         except SQLAlchemyError as exc:
             _log_failure("read", exc)
             return None
@@ -346,17 +369,10 @@ class MailCache:
             state = self.state(mailbox)
         if state is None:
             return None
-        t, s = thread_cache.c, cache_state.c
         try:
             with self._engine.connect() as conn:
-                # Only the page's rows travel; the window count says how many are cached.
-                rows = conn.execute(select(t.thread_id, t.key_id, t.sealed,
-                                           func.count().over().label("cached"))
-                                    .join_from(thread_cache, cache_state,
-                                               s.mailbox == t.mailbox)
-                                    .where(t.mailbox == mailbox)
-                                    .order_by(t.last_ms.desc(), t.thread_id.desc())
-                                    .limit(max_results)).all()
+                rows = conn.execute(_PAGE_QUERY, {"mailbox": mailbox,
+                                                  "limit": max_results}).all()
         except SQLAlchemyError as exc:
             _log_failure("read", exc)
             return None
