@@ -9,7 +9,9 @@ leadership to one waiter of the next batch, which then commits everyone waiting 
 A new leader lingers briefly (at most the last commit's duration, capped at
 ``max_linger``) while callers released by the previous commit are still coming back, so
 concurrent writers keep sharing one commit instead of splitting into groups that alternate.
-A lone writer never lingers: the wait is only for callers known to be active.
+It is woken once, when they are all back (or the linger ends), not by every arrival: under
+the GIL each needless wake-up costs the returning callers a thread switch. A lone writer
+never lingers: the wait is only for callers known to be active.
 
 Security caveat: a caller whose wait times out is told the access must be refused, but its
 request stays queued and may still be committed by a later leader (outcome unknown errs on
@@ -62,13 +64,14 @@ class GroupCommit:
         self._max_linger = max_linger
         self._closed_message = closed_message
         self.lock = threading.Lock()
-        self.arrived = threading.Condition(self.lock)  # notified on every arrival
+        self.arrived = threading.Condition(self.lock)  # notified on arrival (see _take)
         self._idle = threading.Condition(self.lock)  # notified whenever a leader finishes
         self.pending: list[Request] = []
         self._open = Batch(self.lock)
         self._leading = False
         self._closed = False
         self._want = 0  # callers active at the last hand-over: a new leader waits for them
+        self._awaited = 0  # queue length a lingering leader waits for (0: none lingers)
         self._linger_until = 0.0
         self._linger = 0.0
 
@@ -84,7 +87,8 @@ class GroupCommit:
             batch = self._open
             request = Request(items, batch)
             self.pending.append(request)
-            self.arrived.notify()
+            if len(self.pending) >= self._awaited:  # wake a lingering leader only once
+                self.arrived.notify()
             if self._leading and not batch.released.wait_for(
                     lambda: batch.done or (not self._leading and batch is self._open),
                     self._timeout):
@@ -106,8 +110,12 @@ class GroupCommit:
         if len(self.pending) < want:
             remaining = until - time.monotonic()
             if remaining > 0:
-                self.arrived.wait_for(lambda: len(self.pending) >= want or self._closed,
-                                      remaining)
+                self._awaited = want
+                try:
+                    self.arrived.wait_for(lambda: len(self.pending) >= want or self._closed,
+                                          remaining)
+                finally:
+                    self._awaited = 0
         requests = self.pending
         self.pending = []
         self._open = Batch(self.lock)
