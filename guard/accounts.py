@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     case,
     delete,
     insert,
@@ -46,6 +47,14 @@ connected_accounts = Table(
     Column("connected_at", DateTime(timezone=True), nullable=False),
     Column("needs_reconnect", Boolean, nullable=False, default=False),
 )
+
+_c = connected_accounts.c
+#: A user's accounts, their own first, then by address (built once: every page reads it).
+_ACCOUNTS_OF = (select(connected_accounts).where(_c.user_id == bindparam("user_id"))
+                .order_by(case((_c.mailbox == _c.user_id, 0), else_=1), _c.mailbox))
+#: Whether a user connected a mailbox.
+_CONNECTION = select(_c.mailbox).where(_c.user_id == bindparam("user_id"),
+                                       _c.mailbox == bindparam("mailbox"))
 
 RULE_CONNECTED = "account.connected"
 RULE_NOT_CONNECTED = "account.not_connected"
@@ -133,11 +142,8 @@ class ConnectedAccounts:
         user's own mailbox (the address they first signed in with) stays ``/u/0/`` however
         many accounts they add, as in Gmail.
         """
-        c = connected_accounts.c
-        own_first = case((c.mailbox == c.user_id, 0), else_=1)
         with self._engine.connect() as conn:
-            rows = conn.execute(select(connected_accounts).where(c.user_id == user_id)
-                                .order_by(own_first, c.mailbox)).all()
+            rows = conn.execute(_ACCOUNTS_OF, {"user_id": user_id}).all()
         return tuple(ConnectedAccount(user_id=r.user_id, email=r.mailbox,
                                       granted_scopes=tuple(r.granted_scopes.split()),
                                       connected_at=_aware(r.connected_at),
@@ -145,10 +151,9 @@ class ConnectedAccounts:
 
     def is_connected(self, user_id: str, mailbox: str) -> bool:
         """Return whether ``user_id`` connected ``mailbox``."""
-        c = connected_accounts.c
         with self._engine.connect() as conn:
-            return conn.execute(select(c.mailbox).where(
-                c.user_id == user_id, c.mailbox == _normal(mailbox))).first() is not None
+            return conn.execute(_CONNECTION, {"user_id": user_id,
+                                              "mailbox": _normal(mailbox)}).first() is not None
 
     def actor_for(self, user_id: str, mailbox: str, *, purpose: str = "email.read",
                   request_id: str | None = None) -> Actor:

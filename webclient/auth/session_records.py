@@ -30,6 +30,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     inspect,
     select,
     update,
@@ -105,8 +106,7 @@ class SessionStore:
         if not session_id:
             return None
         with self._engine.connect() as conn:
-            row = conn.execute(select(web_sessions).where(
-                web_sessions.c.id_hash == _hash(session_id))).first()
+            row = conn.execute(_BY_ID, {"id_hash": _hash(session_id)}).first()
         if row is None or row.kind != kind.value or row.revoked_at is not None:
             return None
         if not hmac.compare_digest(row.user_digest, self._user_digest(kind, user)):
@@ -142,6 +142,10 @@ class SessionStore:
     def _user_digest(self, kind: SessionKind, user: str) -> str:
         text = f"{kind.value}\n{user.strip().lower()}".encode()
         return hmac.new(self._key, b"session-user\n" + text, hashlib.sha256).hexdigest()
+
+
+#: The record of one session id (built once: every signed-in page reads it).
+_BY_ID = select(web_sessions).where(web_sessions.c.id_hash == bindparam("id_hash"))
 
 
 def _hash(session_id: str) -> str:
