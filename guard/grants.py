@@ -78,7 +78,29 @@ class GrantRules:
 
 
 class InvalidGrant(GuardError, ValueError):
-    """A grant cannot be opened as asked: wrong basis, reference, mailbox or duration."""
+    """A grant cannot be opened as asked: wrong basis, reference, mailbox or duration.
+
+    ``problem`` names what is wrong (one of ``GRANT_PROBLEMS``) and ``details`` hold the
+    values the message quotes, so a console can word it in its reader's language.
+    """
+
+    def __init__(self, message: str, *, problem: str, **details: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.details = details
+
+
+#: Every ``InvalidGrant.problem``, with the details its message quotes.
+GRANT_PROBLEMS: dict[str, tuple[str, ...]] = {
+    "grant_request.basis": (),
+    "grant_request.mailbox": (),
+    "grant_request.duration": ("hours",),
+    "grant_request.security_case": (),
+    "grant_request.category": ("categories",),
+    "grant_request.legal_ref": (),
+    "grant_request.reference_format": (),
+    "grant.unknown_id": (),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,24 +311,30 @@ class GrantBook:
                        reference: GrantReference, span: timedelta, maximum: timedelta) -> None:
         if basis not in (AccessBasis.SECURITY, AccessBasis.LEGAL):
             raise InvalidGrant("grants are for the security and legal bases; consent-based "
-                               "access uses the user's consent, aggregates need no grant")
+                               "access uses the user's consent, aggregates need no grant",
+                               problem="grant_request.basis")
         if not mailbox or "@" not in mailbox:
-            raise InvalidGrant("name the mailbox (its Gmail address) the grant is for")
+            raise InvalidGrant("name the mailbox (its Gmail address) the grant is for",
+                               problem="grant_request.mailbox")
         if span <= timedelta(0) or span > maximum:
-            raise InvalidGrant(f"a grant lasts more than zero and at most "
-                               f"{maximum.total_seconds() / 3600:g} hours")
+            hours = f"{maximum.total_seconds() / 3600:g}"
+            raise InvalidGrant(f"a grant lasts more than zero and at most {hours} hours",
+                               problem="grant_request.duration", hours=hours)
         if basis is AccessBasis.SECURITY:
             if not reference.case_id or not reference.category:
-                raise InvalidGrant("a security grant needs a case id and a case category")
+                raise InvalidGrant("a security grant needs a case id and a case category",
+                                   problem="grant_request.security_case")
             if reference.category not in self._policy.staff.security_categories:
-                raise InvalidGrant("the case category must be one of "
-                                   f"{', '.join(sorted(self._policy.staff.security_categories))}")
+                categories = ", ".join(sorted(self._policy.staff.security_categories))
+                raise InvalidGrant(f"the case category must be one of {categories}",
+                                   problem="grant_request.category", categories=categories)
         elif not reference.legal_ref:
-            raise InvalidGrant("a legal grant needs the legal request's reference")
+            raise InvalidGrant("a legal grant needs the legal request's reference",
+                               problem="grant_request.legal_ref")
         for value in (reference.case_id, reference.legal_ref):
             if value is not None and (len(value) > 256 or not value.isprintable()):
                 raise InvalidGrant("case ids and legal references are single-line ids of at "
-                                   "most 256 characters")
+                                   "most 256 characters", problem="grant_request.reference_format")
         self._staff.require_actor(actor)
         role = self._policy.staff.roles.get(actor.role or "")
         if role is None or basis not in role.bases:
@@ -323,7 +351,8 @@ class GrantBook:
     def _require(self, grant_id: str) -> GrantRecord:
         found = self.get(grant_id)
         if found is None:
-            raise InvalidGrant("no grant has this id; check the grant list")
+            raise InvalidGrant("no grant has this id; check the grant list",
+                               problem="grant.unknown_id")
         return found
 
 

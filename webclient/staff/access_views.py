@@ -14,13 +14,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from guard.errors import DecisionError, GuardError
-from guard.grants import GrantRecord, GrantStatus
+from guard.grants import GrantRecord, GrantStatus, InvalidGrant
 from guard.policy import AccessBasis, GrantReference
 from webclient.guard_link import current_guard
 from webclient.staff import services
 from webclient.staff.blueprint import blueprint
 from webclient.staff.console import Section, bases_of, refuse, request_id, section_required
-from webclient.staff.refusals import refusal_reason
+from webclient.staff.refusals import grant_problem_text, refusal_reason
 from webclient.staff.staff_session import StaffSession, signed_in, staff_required
 
 GRANT_BASES = (AccessBasis.SECURITY, AccessBasis.LEGAL)
@@ -109,6 +109,8 @@ def request_access() -> Any:
     except DecisionError as refusal:
         return _form_page(me, error=_("The request was refused (rule %(rule)s). The refusal "
                                       "was recorded.", rule=refusal.rule_id), status=403)
+    except InvalidGrant as problem:
+        return _form_page(me, error=grant_problem_text(problem), status=400)
     except (GuardError, ValueError) as problem:
         return _form_page(me, error=str(problem), status=400)
     if grant.pending_until is not None:

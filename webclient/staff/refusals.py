@@ -1,4 +1,4 @@
-"""The guard's refusal reasons in the console reader's language, looked up by rule id.
+"""The guard's refusal reasons and request problems in the console reader's language.
 
 The guard words each reason in English (``guard.policy.REASONS``) and knows nothing of
 Flask or Babel, so the translation happens here: each rule a staff member can be refused
@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from flask_babel import gettext
 
+from guard.grants import GRANT_PROBLEMS, InvalidGrant
 from guard.policy import Decision
 
 
@@ -76,3 +77,32 @@ def refusal_reason(decision: Decision) -> str:
     if english is None or english != decision.reason:
         return decision.reason
     return str(gettext(english))
+
+
+#: ``InvalidGrant.problem`` -> its wording, with the problem's details as named fields.
+GRANT_PROBLEM_TEXTS: Mapping[str, str] = MappingProxyType({
+    "grant_request.basis": N_("Grants are for the security and legal bases; consent-based "
+                              "access uses the user's consent, and aggregates need no grant."),
+    "grant_request.mailbox": N_("Name the mailbox (its Gmail address) the grant is for."),
+    "grant_request.duration": N_("A grant lasts more than zero and at most %(hours)s hours."),
+    "grant_request.security_case": N_("A security grant needs a case id and a case "
+                                      "category."),
+    "grant_request.category": N_("The case category must be one of %(categories)s."),
+    "grant_request.legal_ref": N_("A legal grant needs the legal request's reference."),
+    "grant_request.reference_format": N_("Case ids and legal references are single-line ids "
+                                         "of at most 256 characters."),
+    "grant.unknown_id": N_("No grant has this id; check the grant list."),
+})
+
+
+def grant_problem_text(problem: InvalidGrant) -> str:
+    """Return what is wrong with a grant request, in the reader's language.
+
+    A problem this console does not know, or one without the details its wording quotes,
+    shows the guard's own words.
+    """
+    wording = GRANT_PROBLEM_TEXTS.get(problem.problem)
+    needed = GRANT_PROBLEMS.get(problem.problem)
+    if wording is None or needed is None or set(needed) - set(problem.details):
+        return str(problem)
+    return str(gettext(wording, **{name: problem.details[name] for name in needed}))

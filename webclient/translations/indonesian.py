@@ -462,6 +462,24 @@ INDONESIAN: dict[Message, Wording] = {
     "the aggregate has no groups": "agregat ini tidak memiliki kelompok",
     "a group is smaller than the policy's minimum group size":
         "sebuah kelompok lebih kecil daripada ukuran kelompok minimum dalam kebijakan",
+    "Grants are for the security and legal bases; consent-based access uses the user's "
+    "consent, and aggregates need no grant.":
+        "Izin akses hanya untuk dasar keamanan dan hukum; akses berdasarkan persetujuan "
+        "memakai persetujuan pengguna, dan agregat tidak memerlukan izin akses.",
+    "Name the mailbox (its Gmail address) the grant is for.":
+        "Sebutkan kotak surat (alamat Gmail-nya) yang dituju izin akses ini.",
+    "A grant lasts more than zero and at most %(hours)s hours.":
+        "Izin akses berlaku lebih dari nol dan paling lama %(hours)s jam.",
+    "A security grant needs a case id and a case category.":
+        "Izin akses keamanan memerlukan ID kasus dan kategori kasus.",
+    "The case category must be one of %(categories)s.":
+        "Kategori kasus harus salah satu dari %(categories)s.",
+    "A legal grant needs the legal request's reference.":
+        "Izin akses hukum memerlukan nomor referensi permintaan hukum.",
+    "Case ids and legal references are single-line ids of at most 256 characters.":
+        "ID kasus dan referensi hukum berupa ID satu baris dengan paling banyak 256 karakter.",
+    "No grant has this id; check the grant list.":
+        "Tidak ada izin akses dengan ID ini; periksa daftar izin akses.",
 }
 
 

@@ -121,7 +121,7 @@ def test_invalid_requests_explain_what_is_missing(app, staff_client, user):
         "mailbox": user.email, "basis": "security", "category": "abuse"},
         page="/staff/grants/new")
     assert no_case.status_code == 400
-    assert "a security grant needs a case id" in no_case.get_data(as_text=True)
+    assert "A security grant needs a case id" in no_case.get_data(as_text=True)
     too_long = request_security(client, user.email, hours="500")
     assert too_long.status_code == 400 and "at most 72 hours" in too_long.get_data(
         as_text=True)

@@ -65,3 +65,33 @@ def test_an_indonesian_page_gives_the_refusal_reason_in_indonesian(app, staff_cl
                             .get_data(as_text=True))
     assert ("The grant book refused this (rule grant.self_approved: the grant was approved by "
             "its own grantee). The refusal was recorded.") in english
+
+
+def test_every_grant_problem_has_a_wording_with_its_details():
+    from guard.grants import GRANT_PROBLEMS
+    from webclient.staff.refusals import GRANT_PROBLEM_TEXTS
+
+    assert set(GRANT_PROBLEM_TEXTS) == set(GRANT_PROBLEMS)
+    for problem, details in GRANT_PROBLEMS.items():
+        for name in details:
+            assert f"%({name})s" in GRANT_PROBLEM_TEXTS[problem]
+
+
+@pytest.mark.parametrize(("language", "fields", "expected"), [
+    ("id", {"hours": "500"}, "Izin akses berlaku lebih dari nol dan paling lama 72 jam."),
+    ("en", {"hours": "500"}, "A grant lasts more than zero and at most 72 hours."),
+    ("id", {"case": ""}, "Izin akses keamanan memerlukan ID kasus dan kategori kasus."),
+    ("id", {"mailbox": "nobody"},
+     "Sebutkan kotak surat (alamat Gmail-nya) yang dituju izin akses ini."),
+    ("id", {"category": "curiosity"}, "Kategori kasus harus salah satu dari "),
+])
+def test_a_grant_request_problem_is_shown_in_the_readers_language(
+        staff_client, user, language, fields, expected):
+    requester = staff_client(SECURITY_1)
+    requester.set_cookie("mailguard_lang", language)
+    data = {"mailbox": user.email, "basis": "security", "case_id": "SEC-481",
+            "category": "abuse", "hours": "4"}
+    data.update({"case_id" if k == "case" else k: v for k, v in fields.items()})
+    answer = form_post(requester, "/staff/grants/new", data, page="/staff/grants/new")
+    assert answer.status_code == 400
+    assert expected in html.unescape(answer.get_data(as_text=True))
