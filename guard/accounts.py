@@ -49,9 +49,14 @@ connected_accounts = Table(
 )
 
 _c = connected_accounts.c
-#: A user's accounts, their own first, then by address (built once: every page reads it).
+#: A user's accounts: their own first, then in the order they were first connected
+#: (built once: every page reads it).
 _ACCOUNTS_OF = (select(connected_accounts).where(_c.user_id == bindparam("user_id"))
-                .order_by(case((_c.mailbox == _c.user_id, 0), else_=1), _c.mailbox))
+                .order_by(case((_c.mailbox == _c.user_id, 0), else_=1), _c.connected_at,
+                          _c.mailbox))
+#: When a user first connected a mailbox.
+_CONNECTED_AT = select(_c.connected_at).where(_c.user_id == bindparam("user_id"),
+                                              _c.mailbox == bindparam("mailbox"))
 #: Whether a user connected a mailbox.
 _CONNECTION = select(_c.mailbox).where(_c.user_id == bindparam("user_id"),
                                        _c.mailbox == bindparam("mailbox"))
@@ -71,6 +76,7 @@ class ConnectedAccount:
     user_id: str
     email: str
     granted_scopes: tuple[str, ...]
+    #: When the user first connected it (connecting again keeps this time).
     connected_at: datetime
     needs_reconnect: bool
 
@@ -114,17 +120,21 @@ class ConnectedAccounts:
                         purpose="account.connect")
         self._vault.put(mailbox, tokens_of(credentials, scopes))
         now = self._clock()
-        values = {"granted_scopes": " ".join(scopes), "connected_at": now,
-                  "needs_reconnect": False}
+        # Connecting again keeps the first connection's time: it fixes the account's place.
+        values = {"granted_scopes": " ".join(scopes), "needs_reconnect": False}
+        first = now
         with self._engine.begin() as conn:
             done = conn.execute(update(connected_accounts).where(
                 connected_accounts.c.user_id == user_id,
                 connected_accounts.c.mailbox == mailbox).values(**values)).rowcount
+            if done:
+                first = _aware(conn.execute(_CONNECTED_AT, {"user_id": user_id,
+                                                            "mailbox": mailbox}).scalar_one())
         if not done:
             try:
                 with self._engine.begin() as conn:
                     conn.execute(insert(connected_accounts).values(
-                        user_id=user_id, mailbox=mailbox, **values))
+                        user_id=user_id, mailbox=mailbox, connected_at=now, **values))
             except IntegrityError:
                 pass  # a concurrent connect of the same pair won; its row is equivalent
         # Every user holding this mailbox now uses the new tokens, so none needs reconnecting.
@@ -133,14 +143,16 @@ class ConnectedAccounts:
                          .values(needs_reconnect=False))
         self._changed(mailbox)
         return ConnectedAccount(user_id=user_id, email=mailbox, granted_scopes=scopes,
-                                connected_at=now, needs_reconnect=False)
+                                connected_at=first, needs_reconnect=False)
 
     def list_for(self, user_id: str) -> tuple[ConnectedAccount, ...]:
-        """Return the Gmail accounts ``user_id`` connected: their own first, then by address.
+        """Return the Gmail accounts ``user_id`` connected: their own first, then the others
+        in the order they were first connected (by address when connected at once).
 
-        The web client numbers accounts in this order (``/u/0/``, ``/u/1/``, ...), so the
-        user's own mailbox (the address they first signed in with) stays ``/u/0/`` however
-        many accounts they add, as in Gmail.
+        The web client numbers accounts in this order (``/u/0/``, ``/u/1/``, ...), as Gmail
+        does: the user's own mailbox (the address they first signed in with) stays
+        ``/u/0/``, adding an account gives it the next number, and reconnecting one keeps
+        its number, so a bookmarked ``/u/N/`` keeps opening the same mailbox.
         """
         with self._engine.connect() as conn:
             rows = conn.execute(_ACCOUNTS_OF, {"user_id": user_id}).all()

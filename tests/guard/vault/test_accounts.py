@@ -53,16 +53,29 @@ def test_connect_without_a_refresh_token_is_refused(tmp_path: Path,
 
 def test_own_mailbox_stays_first_whatever_else_is_connected(
         database_url: str, tmp_path: Path, emulator: EmulatorServer) -> None:
-    """/u/0/ is the user's own mailbox: added accounts sorting before it do not displace it."""
+    """/u/0/ is the user's own mailbox; the others keep the order they were connected in.
+
+    Added accounts sorting before it by address do not displace it, a new account takes
+    the next number, and connecting one again (a new token) keeps its number.
+    """
     own = new_account(emulator.state, emulator.url, email="web98@qontak-test.test")
     added = [new_account(emulator.state, emulator.url, email=f"web{n}@qontak-test.test")
              for n in (102, 100, 99)]
     settings = settings_for(emulator, tmp_path, database_url=database_url)
     with Guard.open(settings) as guard:
-        for account in [own, *added]:
+        def connect(account: FakeGmailAccount) -> None:
             guard.accounts.connect(own.email, email=account.email,
                                    credentials=credentials_of(account, emulator),
                                    granted_scopes=["https://mail.google.com/"])
-        assert [a.email for a in guard.accounts.list_for(own.email)] == [
-            "web98@qontak-test.test", "web100@qontak-test.test", "web102@qontak-test.test",
-            "web99@qontak-test.test"]
+
+        def order() -> list[str]:
+            return [a.email for a in guard.accounts.list_for(own.email)]
+
+        for account in [added[0], added[1], own]:
+            connect(account)
+        assert order() == ["web98@qontak-test.test", "web102@qontak-test.test",
+                           "web100@qontak-test.test"]
+        connect(added[2])
+        connect(added[0])  # again: it keeps /u/1/
+        assert order() == ["web98@qontak-test.test", "web102@qontak-test.test",
+                           "web100@qontak-test.test", "web99@qontak-test.test"]
