@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._webstack import Database, pg_admin_url
-from bench.audit import appends_per_second, fsync_rate, postgres_commit_rate
+from bench.audit import append_rate, fsync_rate, postgres_commit_rate
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
@@ -29,6 +29,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
     databases = ["sqlite"] + (["postgres"] if pg_admin_url() else [])
     fsyncs: list[float] = []
     appends: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[tuple[str, int], list[float]] = {}
     pg_commits: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-writers-") as tmp:
         folder = Path(tmp)
@@ -40,10 +41,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
                     sub.mkdir()
                     db = Database.create(kind, sub)
                     try:
-                        rate = appends_per_second(db.url, writers, per_writer[writers])
+                        rate = append_rate(db.url, writers, per_writer[writers])
                     finally:
                         db.drop()
-                    appends.setdefault((kind, writers), []).append(rate)
+                    appends.setdefault((kind, writers), []).append(rate.per_second)
+                    cpu.setdefault((kind, writers), []).append(rate.cpu_us)
                     if kind == "postgres" and writers == 1:
                         pg_commits.append(_pg_commit_rate(sub, 0.5 if quick else 1.0))
     fsync = statistics.median(fsyncs)
@@ -64,6 +66,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "unit": "entries/s", "goal": "(reported)",
             "notes": f"durable appends, {writers} writer thread(s) x {per_writer[writers]}, "
                      f"median of {rounds}: " + ", ".join(f"{r:.0f}" for r in rates)})
+        rows.append({
+            "name": f"audit_writers.{kind}.{writers}_writers_cpu", "unit": "us/append",
+            "value": round(statistics.median(cpu[kind, writers]), 1), "goal": "(reported)",
+            "notes": "this process's CPU time (user + system, every thread) per durable "
+                     "append" + (", not the server's" if kind == "postgres" else "")
+                     + f", median of {rounds}: "
+                     + ", ".join(f"{c:.0f}" for c in cpu[kind, writers])})
         rows.append({
             "name": f"audit_writers.{kind}.{writers}_writers_per_fsync",
             "value": round(rate / fsync, 3), "unit": "x fsync rate", "goal": "(reported)",
