@@ -16,7 +16,6 @@ must have at least k allowed entries.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -31,20 +30,13 @@ import pytest
 import requests
 
 from audit import AuditLog, AuditQuery
-from audit.checkpoint import load_or_create_signing_key
-from guard.vault import generate_key
 from tests.conftest import backend_params
-from tests.scale.test_workers import (
-    BIN,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    ROOT,
+from tests.scale.deployment import (
     TIMEOUT,
+    DeploymentProcesses,
     csrf_token,
     gmail,
-    listening_socket,
     sign_in,
-    stop,
 )
 
 USERS = [f"killed{n}@qontak-scale.test" for n in range(3)]
@@ -96,50 +88,15 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
         database_url = str(request.getfixturevalue("postgres_url"))
     else:
         database_url = f"sqlite:///{tmp_path / 'mailguard.db'}"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    emulator = subprocess.Popen(
-        [str(BIN / "mailguard"), "fake-gmail", "--port", "0", "--seed-messages", "4",
-         *(arg for email in USERS for arg in ("--account", email))],
-        stdout=subprocess.PIPE, stderr=(tmp_path / "emulator.log").open("wb"), env=env)
-    processes: list[subprocess.Popen[bytes]] = [emulator]
+    running = DeploymentProcesses.start(
+        tmp_path, database_url, accounts=USERS, seed_messages=4,
+        secret_key="killed-worker-secret-key-0123456789abcdef")
     try:
-        assert emulator.stdout is not None
-        first = emulator.stdout.readline().decode()
-        assert first.startswith("fakegmail listening on "), first
-        emulator_url = first.split()[-1]
-        migrated = subprocess.run([str(BIN / "mailguard"), "db", "upgrade", "--db",
-                                   database_url], capture_output=True, text=True, env=env,
-                                  timeout=60)
-        assert migrated.returncode == 0, migrated.stderr
-        sock = listening_socket()
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-        requests.post(emulator_url + "_emulator/clients", timeout=TIMEOUT, json={
-            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-            "redirect_uris": [url + "auth/callback"]}).raise_for_status()
-        key_file = tmp_path / "audit-signing.key"
-        load_or_create_signing_key(key_file)
-        hmac_key = os.urandom(32)
-        shared = {"secret_key": "killed-worker-secret-key-0123456789abcdef",
-                  "database_url": database_url, "token_keys": [generate_key()],
-                  "audit_hmac_key": hmac_key.hex(), "audit_signing_key": str(key_file),
-                  "emulator": emulator_url, "client_id": CLIENT_ID,
-                  "client_secret": CLIENT_SECRET, "staff_domain": "qontak.com"}
-        settings_file = tmp_path / "site.json"
-        settings_file.write_text(json.dumps(shared))
-        arbiter = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"fd://{sock.fileno()}", "--workers", "1",
-             "--worker-class", "gthread", "--threads", "4", "--timeout", "60",
-             "tests.scale.site:build()"],
-            pass_fds=(sock.fileno(),), cwd=ROOT,
-            env=dict(env, MAILGUARD_SCALE_SITE=str(settings_file)),
-            stdout=subprocess.DEVNULL, stderr=(tmp_path / "gunicorn.log").open("wb"))
-        processes.append(arbiter)
-        sock.close()  # the arbiter holds it; connections wait in its backlog for a worker
-        yield Site(url=url, emulator=emulator_url, arbiter=arbiter, database_url=database_url,
-                   audit_hmac_key=hmac_key)
+        yield Site(url=running.web[0], emulator=running.emulator,
+                   arbiter=running.arbiters[0], database_url=database_url,
+                   audit_hmac_key=running.audit_hmac_key)
     finally:
-        for process in reversed(processes):
-            stop(process)
+        running.stop()
 
 
 def worker_pids(arbiter: int) -> list[int]:

@@ -7,42 +7,34 @@ loopback sockets, sharing one PostgreSQL database and one Gmail emulator that ru
 
 from __future__ import annotations
 
-import html
-import json
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from audit import AuditLog, AuditQuery
-from audit.checkpoint import load_or_create_signing_key
 from guard.policy import Actor, ActorKind
 from guard.service import Guard
 from guard.settings import GuardSettings, OAuthClient
-from guard.vault import generate_key
+from tests.scale.deployment import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TIMEOUT,
+    DeploymentProcesses,
+    csrf_token,
+    gmail,
+    sign_in,
+)
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 WORKERS = 3
 USERS = [f"scale{n}@qontak-scale.test" for n in range(4)]
 SUPPORT = "sari.support@qontak.com"
-CLIENT_ID = "mailguard-scale.apps.googleusercontent.com"
-CLIENT_SECRET = "scale-test-secret"  # noqa: S105 - the emulator's test client
 SENDS_PER_USER = 4
-TIMEOUT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,128 +46,26 @@ class Deployment:
     settings: GuardSettings
 
 
-def listening_socket() -> socket.socket:
-    """Return a bound, listening loopback socket that a child process can inherit."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a child process and its workers (SIGTERM, then SIGKILL after 10 s)."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture
 def deployment(postgres_url: str, tmp_path: Path) -> Iterator[Deployment]:
     """Start the emulator, migrate the database, start the web processes; stop them after."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    emulator = subprocess.Popen(
-        [str(BIN / "mailguard"), "fake-gmail", "--port", "0", "--seed-messages", "5",
-         *(arg for email in (*USERS, SUPPORT) for arg in ("--account", email))],
-        stdout=subprocess.PIPE, stderr=(tmp_path / "emulator.log").open("wb"), env=env)
-    processes: list[subprocess.Popen[bytes]] = [emulator]
+    running = DeploymentProcesses.start(
+        tmp_path, postgres_url, accounts=(*USERS, SUPPORT), seed_messages=5, arbiters=WORKERS,
+        callbacks=("auth/callback", "staff/callback"),
+        secret_key="scale-test-secret-key-0123456789abcdef")
     try:
-        assert emulator.stdout is not None
-        first = emulator.stdout.readline().decode()
-        assert first.startswith("fakegmail listening on "), first
-        emulator_url = first.split()[-1]
-        migrated = subprocess.run([str(BIN / "mailguard"), "db", "upgrade", "--db", postgres_url],
-                                  capture_output=True, text=True, env=env, timeout=60)
-        assert migrated.returncode == 0, migrated.stderr
-        assert "upgraded from no revision" in migrated.stdout
-        sockets = [listening_socket() for _ in range(WORKERS)]
-        workers = tuple(f"http://127.0.0.1:{s.getsockname()[1]}/" for s in sockets)
-        requests.post(emulator_url + "_emulator/clients", timeout=TIMEOUT, json={
-            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-            "redirect_uris": [w + path for w in workers
-                              for path in ("auth/callback", "staff/callback")]},
-                      ).raise_for_status()
-        key_file = tmp_path / "audit-signing.key"
-        load_or_create_signing_key(key_file)
-        shared = {"secret_key": "scale-test-secret-key-0123456789abcdef",
-                  "database_url": postgres_url, "token_keys": [generate_key()],
-                  "audit_hmac_key": os.urandom(32).hex(), "audit_signing_key": str(key_file),
-                  "emulator": emulator_url, "client_id": CLIENT_ID,
-                  "client_secret": CLIENT_SECRET, "staff_domain": "qontak.com"}
-        site = tmp_path / "site.json"
-        site.write_text(json.dumps(shared))
-        for sock in sockets:
-            processes.append(subprocess.Popen(
-                [str(BIN / "gunicorn"), "--bind", f"fd://{sock.fileno()}", "--workers", "1",
-                 "--worker-class", "gthread", "--threads", "4", "--timeout", "60",
-                 "tests.scale.site:build()"],
-                pass_fds=(sock.fileno(),), cwd=ROOT,
-                env=dict(env, MAILGUARD_SCALE_SITE=str(site)),
-                stdout=subprocess.DEVNULL,
-                stderr=(tmp_path / f"worker{len(processes)}.log").open("wb")))
-            sock.close()  # the child holds it; requests queue in its backlog until it serves
+        assert "upgraded from no revision" in running.migration_output
+        assert running.signing_key_path is not None
         settings = GuardSettings(
-            database_url=postgres_url, token_keys=tuple(shared["token_keys"]),
-            audit_hmac_key=bytes.fromhex(shared["audit_hmac_key"]),
-            audit_signing_key_path=str(key_file),
-            oauth_client=OAuthClient.for_root(emulator_url, client_id=CLIENT_ID,
+            database_url=postgres_url, token_keys=running.token_keys,
+            audit_hmac_key=running.audit_hmac_key,
+            audit_signing_key_path=str(running.signing_key_path),
+            oauth_client=OAuthClient.for_root(running.emulator, client_id=CLIENT_ID,
                                               client_secret=CLIENT_SECRET),
-            gmail_root_url=emulator_url)
-        yield Deployment(emulator=emulator_url, workers=workers, settings=settings)
+            gmail_root_url=running.emulator)
+        yield Deployment(emulator=running.emulator, workers=running.web, settings=settings)
     finally:
-        for process in reversed(processes):
-            stop(process)
-
-
-def consent_at_emulator(emulator: str, authorize_url: str, email: str) -> str:
-    """Play the user on the emulator's consent page; return the redirect back to us."""
-    page = requests.get(authorize_url, timeout=TIMEOUT)
-    assert page.status_code == 200, page.text[:300]
-    found = re.search(r'name="request_id" value="([^"]+)"', page.text)
-    assert found is not None
-    answer = requests.post(emulator + "signin/oauth/consent", allow_redirects=False,
-                           timeout=TIMEOUT, data={"request_id": html.unescape(found.group(1)),
-                                                  "account": email, "action": "allow"})
-    assert answer.status_code == 302, answer.text[:300]
-    return str(answer.headers["Location"])
-
-
-def sign_in(worker: str, emulator: str, email: str, start: str = "auth/start"
-            ) -> requests.Session:
-    """Sign ``email`` in on ``worker`` through the emulator's OAuth page; return the session."""
-    session = requests.Session()
-    begun = session.get(worker + start, allow_redirects=False, timeout=TIMEOUT)
-    assert begun.status_code == 302, begun.text[:300]
-    back = consent_at_emulator(emulator, begun.headers["Location"], email)
-    assert urlsplit(back).netloc == urlsplit(worker).netloc, back
-    done = session.get(back, allow_redirects=False, timeout=TIMEOUT)
-    assert done.status_code == 302, done.text[:300]
-    return session
-
-
-def csrf_token(session: requests.Session, page: str) -> str:
-    """Return the CSRF token the session's pages carry."""
-    text = session.get(page, timeout=TIMEOUT).text
-    found = re.search(r'name="csrf-token" content="([^"]+)"', text)
-    assert found is not None, text[:300]
-    return found.group(1)
-
-
-def gmail(emulator: str, email: str, path: str, **params: object) -> dict:
-    """Read the emulator directly (as Gmail itself would answer) with a fresh token."""
-    minted = requests.post(emulator + "_emulator/accounts", json={"email": email},
-                           timeout=TIMEOUT)
-    minted.raise_for_status()
-    answer = requests.get(f"{emulator}gmail/v1/users/me/{path}", params=params,
-                          timeout=TIMEOUT,
-                          headers={"Authorization": "Bearer " + minted.json()["access_token"]})
-    answer.raise_for_status()
-    result: dict = answer.json()
-    return result
+        running.stop()
 
 
 def sent_message_ids(emulator: str, email: str) -> list[tuple[str, str]]:
