@@ -12,9 +12,13 @@ Every read goes through one read-only snapshot (``audit.verify_snapshot``), so e
 appended while verification runs are neither checked nor mistaken for tampering: the
 report describes the log as it was when verification started.
 
-Large logs are split into aligned ranges checked by separate processes (``workers``): each
-range after the first starts from the stored frontier at its start, which the range before
-it checks; the ranges' findings are combined so the first bad seq is still named exactly.
+Large logs are split into up to ``RANGES_PER_WORKER`` aligned ranges per process, checked by
+several processes (``workers``): this process and the workers take the next unchecked range
+from a shared counter until none is left, so a worker that starts late (a new interpreter
+takes most of a second) or runs on a busier CPU takes fewer ranges instead of finishing
+last. Each range
+after the first starts from the stored frontier at its start, which the range before it
+checks; the ranges' findings are combined so the first bad seq is still named exactly.
 Memory stays flat in every process: one batch of rows at a time.
 
 Security caveats: entries after the newest signed checkpoint are protected only by the
@@ -24,6 +28,7 @@ is only as good as the verifier key it is checked with: pass keys obtained out o
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -46,6 +51,7 @@ __all__ = ["BATCH", "PARALLEL_MIN", "Problem", "ProblemKind", "VerifyReport", "v
 
 BATCH = 1 << 14  # a power of two: batches are aligned subtrees
 PARALLEL_MIN = 1 << 17  # logs this large are split over two processes by default
+RANGES_PER_WORKER = 32  # ranges shared out per process: small enough to finish together
 _WORKER_WAIT = 1.0  # seconds between checks that a worker process is still alive
 
 
@@ -115,11 +121,13 @@ def _verify_in(snap: ReadSnapshot, store: Store, *, origin: str,
     if workers is None:
         workers = 2 if size >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 else 1
     problems = list(head.problems)
-    ranges = split_ranges(size, workers, batch) if size else []
+    # ranges of whole batches shared out to several processes, or one range
+    parts = RANGES_PER_WORKER * workers if workers > 1 else 1
+    ranges = split_ranges(size, parts, batch) if size else []
     results: list[RangeResult] = []
     if not problems and ranges:
         results, range_columns = _run_ranges(snap, store, ranges, size, head.marks, batch,
-                                             columns, progress)
+                                             columns, progress, workers)
         problems.extend(_combine(results))
         if columns:
             problems.extend(range_columns)
@@ -164,63 +172,92 @@ def _combine(results: list[RangeResult]) -> list[Problem]:
 
 
 def _run_ranges(snap: ReadSnapshot, store: Store, ranges: list[tuple[int, int]], size: int,
-                marks: Marks, batch: int, columns: bool, progress: Progress | None
-                ) -> tuple[list[RangeResult], list[Problem]]:
-    """Scan the first range here and the others in spawned processes; return in order.
+                marks: Marks, batch: int, columns: bool, progress: Progress | None,
+                workers: int = 1) -> tuple[list[RangeResult], list[Problem]]:
+    """Scan the ranges here and in ``workers - 1`` spawned processes; return them in order.
 
-    The workers join ``snap`` where the database allows (PostgreSQL); ``snap`` stays open
-    until every worker has reported, as joining requires.
+    Every process takes the next unchecked range from one shared counter. The workers join
+    ``snap`` where the database allows (PostgreSQL); ``snap`` stays open until every
+    worker has reported, as joining requires. Ranges a worker took but never reported (it
+    died) are checked here once no worker is left.
     """
-    done = [0] * len(ranges)
+    count = len(ranges)
+    done = [0] * count
     results: dict[int, RangeResult] = {}
     found_columns: list[Problem] = []
-    ctx = _context()
-    inbox: Any = ctx.Queue() if len(ranges) > 1 else None
-    procs: dict[int, Any] = {}
-    url = store.engine.url.render_as_string(hide_password=False)
-    shared = snap.export() if len(ranges) > 1 else None
-    for k, (lo, hi) in enumerate(ranges[1:], start=1):
-        proc = ctx.Process(target=_worker, name="audit-verify",
-                           args=(url, shared, k, lo, hi, size, marks, _good_mark(marks, lo), batch,
-                                 columns, inbox), daemon=True)
-        proc.start()
-        procs[k] = proc
+    helpers = min(workers, count) - 1
+    ctx = _context() if helpers else None
+    inbox: Any = ctx.Queue() if ctx is not None else None
+    taken: Any = ctx.Value("q", 0) if ctx is not None else _Counter()
+    procs: list[Any] = []
+    if ctx is not None:
+        url = store.engine.url.render_as_string(hide_password=False)
+        shared = snap.export()
+        for _ in range(helpers):
+            proc = ctx.Process(target=_worker, name="audit-verify",
+                               args=(url, shared, ranges, size, marks, batch, columns, taken,
+                                     inbox), daemon=True)
+            proc.start()
+            procs.append(proc)
 
-    def report(k: int, count: int) -> None:
-        done[k] = count
+    def drain() -> None:
         while inbox is not None:
             try:
                 message = inbox.get_nowait()
             except queue.Empty:
                 break
             _receive(message, done, results, found_columns)
-        if progress is not None:
-            progress(sum(done), size)
 
-    lo, hi = ranges[0]
-    results[0], first_columns = _scan_here(snap, lo, hi, size, marks, batch, columns,
-                                           lambda count: report(0, count))
-    found_columns.extend(first_columns)
-    while len(results) < len(ranges):
+    def scan(k: int) -> None:
+        def report(count: int) -> None:
+            done[k] = count
+            drain()
+            if progress is not None:
+                progress(sum(done), size)
+
+        lo, hi = ranges[k]
+        results[k], more = _scan_here(snap, lo, hi, size, marks, batch, columns, report)
+        done[k] = results[k].entries_checked
+        found_columns.extend(more)
+
+    while (k := _take(taken, count)) is not None:
+        scan(k)
+    while len(results) < count:
         try:
             _receive(inbox.get(timeout=_WORKER_WAIT), done, results, found_columns)
         except queue.Empty:
             pass
-        for k, proc in procs.items():
-            if k not in results and not proc.is_alive() and inbox.empty():
-                lo, hi = ranges[k]  # the worker died: check its range here instead
-
-                def report_k(count: int, k: int = k) -> None:
-                    report(k, count)
-
-                results[k], more = _scan_here(snap, lo, hi, size, marks, batch, columns,
-                                              report_k)
-                found_columns.extend(more)
+        if not any(proc.is_alive() for proc in procs) and inbox.empty():
+            for k in range(count):  # a worker died: check what it took here instead
+                if k not in results:
+                    scan(k)
         if progress is not None:
             progress(sum(done), size)
-    for proc in procs.values():
+    for proc in procs:
+        if proc.is_alive():  # every range is checked: a worker still starting has none left
+            proc.terminate()
         proc.join()
-    return [results[k] for k in range(len(ranges))], found_columns
+    return [results[k] for k in range(count)], found_columns
+
+
+class _Counter:
+    """The shared range counter's interface, for one process."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def get_lock(self) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()
+
+
+def _take(taken: Any, count: int) -> int | None:
+    """Return the index of the next unchecked range and count it taken; None when none left."""
+    with taken.get_lock():
+        k = int(taken.value)
+        if k >= count:
+            return None
+        taken.value = k + 1
+    return k
 
 
 def _context() -> Any:
@@ -254,11 +291,11 @@ def _scan_here(snap: ReadSnapshot, lo: int, hi: int, size: int, marks: Marks, ba
     return result, list(result.column_problems)
 
 
-def _worker(url: str, shared: str | None, k: int, lo: int, hi: int, size: int, marks: Marks,
-            good_mark: int, batch: int, columns: bool, outbox: Any) -> None:
-    """Scan one range in a spawned process, in the snapshot ``shared``, and send the result.
+def _worker(url: str, shared: str | None, ranges: list[tuple[int, int]], size: int,
+            marks: Marks, batch: int, columns: bool, taken: Any, outbox: Any) -> None:
+    """Scan ranges in a spawned process, in the snapshot ``shared``, until none is left.
 
-    Without a shared snapshot (SQLite) the worker reads only rows of ``lo``..``hi - 1``
+    Without a shared snapshot (SQLite) the worker reads only rows of the ranges it takes
     and the nodes over them, which appends never change.
     """
     from audit.store import make_engine
@@ -266,11 +303,16 @@ def _worker(url: str, shared: str | None, k: int, lo: int, hi: int, size: int, m
     engine = make_engine(url)
     try:
         with read_snapshot(engine, join=shared) as snap:
-            result = scan_range(snap.db, snap.pg, lo=lo, hi=hi, size=size, marks=marks,
-                                good_mark=good_mark, batch=batch,
-                                progress=lambda count: outbox.put(("progress", k, count)),
-                                columns=columns)
-        outbox.put(("done", k, result, list(result.column_problems)))
+            while (k := _take(taken, len(ranges))) is not None:
+                lo, hi = ranges[k]
+
+                def report(count: int, k: int = k) -> None:
+                    outbox.put(("progress", k, count))
+
+                result = scan_range(snap.db, snap.pg, lo=lo, hi=hi, size=size, marks=marks,
+                                    good_mark=_good_mark(marks, lo), batch=batch,
+                                    progress=report, columns=columns)
+                outbox.put(("done", k, result, list(result.column_problems)))
     finally:
         engine.dispose()
 
