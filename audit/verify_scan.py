@@ -37,6 +37,7 @@ Marks = dict[int, list[tuple[str, bytes]]]
 """Tree sizes with the roots that must hold there: (what, root) from checkpoints."""
 
 _SEQ_MARK = b',"seq":'
+_LEAF_PREFIX = hashlib.sha256(b"\x00")  # RFC 6962 leaf hashes start from a copy of this
 _ENTRY, _LEAF = itemgetter(1), itemgetter(2)
 
 # One statement per batch (SQLite): how many entries of [?1, ?2) have the leaf hash
@@ -147,12 +148,10 @@ class _RangeScan:
         are then checked precisely here, and its tree by the caller.
         """
         n = end - start
-        raws = [raw for (raw,) in self.snapshot.query(
+        leaves = _leaf_hashes(self.snapshot.cursor(
             "SELECT entry FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq",
-            (start, end))]
-        if start % self.batch == 0 and len(raws) == n:
-            sha256 = hashlib.sha256
-            leaves = [sha256(b"\x00" + raw).digest() for raw in raws]
+            (start, end)))
+        if start % self.batch == 0 and len(leaves) == n:
             try:
                 clean = int(self.snapshot.query(
                     _CLEAN_SQLITE, (start, end, b"".join(leaves)))[0][0])
@@ -188,8 +187,12 @@ class _RangeScan:
                 or int(rows[-1][0]) != end - 1):
             return False
         raws = [bytes(raw) for raw in map(_ENTRY, rows)]
-        sha256 = hashlib.sha256
-        level_hashes = [sha256(b"\x00" + raw).digest() for raw in raws]
+        leaf_prefix = _LEAF_PREFIX
+        level_hashes = []
+        for raw in raws:
+            digest = leaf_prefix.copy()
+            digest.update(raw)
+            level_hashes.append(digest.digest())
         if level_hashes != [bytes(leaf) for leaf in map(_LEAF, rows)]:
             return False
         # the seq inside the bytes, right before the time near their end
@@ -335,6 +338,25 @@ class _RangeScan:
                         "AND ?", (level, lo, hi)):
                     found[(level, int(idx))] = bytes(value)
         return found
+
+
+def _leaf_hashes(cursor: Any) -> list[bytes]:
+    """Return the RFC 6962 leaf hash of each row's only column, and close the cursor.
+
+    The rows are hashed as the driver hands them over (no list of rows is built), each
+    from a copy of the hash state that has already taken the leaf prefix byte.
+    """
+    leaf_prefix = _LEAF_PREFIX
+    leaves: list[bytes] = []
+    append = leaves.append
+    try:
+        for (raw,) in cursor:
+            digest = leaf_prefix.copy()
+            digest.update(raw)
+            append(digest.digest())
+    finally:
+        cursor.close()
+    return leaves
 
 
 def inner_seq(raw: bytes) -> int | None:

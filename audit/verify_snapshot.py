@@ -41,6 +41,19 @@ class ReadSnapshot:
         finally:
             cur.close()
 
+    def cursor(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        """Run one statement (``?`` placeholders) and return its cursor; the caller closes it.
+
+        Rows are then read as the caller iterates, without a list of them all.
+        """
+        cur = self.db.cursor()
+        try:
+            cur.execute(sql.replace("?", "%s") if self.pg else sql, params)
+        except BaseException:
+            cur.close()
+            raise
+        return cur
+
     def execute(self, sql: str) -> None:
         """Run one statement that returns no rows (a savepoint command)."""
         cur = self.db.cursor()
