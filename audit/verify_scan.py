@@ -44,17 +44,20 @@ _ENTRY, _LEAF = itemgetter(1), itemgetter(2)
 # computed here (?3 holds them, 32 bytes each, from ?1) and hold in their columns and
 # resource rows what their bytes hold. The bytes' fields come out of one JSON parse as an
 # array and are compared with the same array built from the columns; the resource rows
-# are listed in the order they were written (their rowid), as the bytes list them. Any
-# difference, a blob where text belongs, or bytes that are not JSON keeps a row out of
-# the count (or fails the statement), and the batch is then checked precisely. The bytes
+# are listed in the order they were written (their rowid), as the bytes list them, and
+# compared with the bytes' resources as JSON (json_quote keeps an array as it is but quotes
+# a string, which would otherwise come out as the text it spells). Any difference, a blob
+# where text belongs, or bytes that are not JSON keeps a row out of the count (or fails
+# the statement), and the batch is then checked precisely. The bytes
 # are read as text: SQLite 3.45 and later take a BLOB argument for its binary JSON form.
 _CLEAN_SQLITE = (
     "SELECT count(*) FROM audit_entries e WHERE e.seq >= ?1 AND e.seq < ?2 "  # noqa: S608
     "AND e.leaf_hash = substr(?3, (e.seq - ?1) * 32 + 1, 32) "
     "AND json_extract(CAST(e.entry AS TEXT), " + ", ".join(f"'$.{c}'" for c in COLUMNS)
     + ", '$.seq') = json_array(" + ", ".join(f"e.{c}" for c in COLUMNS) + ", e.seq) "
-    "AND json_extract(CAST(e.entry AS TEXT), '$.resources') = (SELECT json_group_array(json_object("
-    "'id', r.resource_id, 'kind', r.kind)) FROM audit_resources r WHERE r.seq = e.seq)"
+    "AND json_quote(json_extract(CAST(e.entry AS TEXT), '$.resources')) = (SELECT "
+    "json_group_array(json_object('id', r.resource_id, 'kind', r.kind)) "
+    "FROM audit_resources r WHERE r.seq = e.seq)"
 )
 
 

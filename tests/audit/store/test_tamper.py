@@ -286,3 +286,21 @@ def test_a_clean_sqlite_log_is_checked_in_one_pass(written, open_log, monkeypatc
     report = open_log(written).verify()
     assert (report.first_problem.kind, report.first_bad_seq) == (ProblemKind.COLUMN_MISMATCH, 17)
     assert precise and all(lo <= 17 < hi for lo, hi in precise)
+
+
+def test_resources_rewritten_as_a_string_in_the_bytes_are_a_column_mismatch(sqlite_path,
+                                                                             open_log):
+    """The bytes name no resources but a string that spells the resource index's rows."""
+    log = open_log(sqlite_path, checkpoint_every=0)
+    log.append_many([make_event(i) for i in range(6)])
+    assert log.verify().ok
+    log.close()
+    db = attacker(sqlite_path)
+    doc = entry_doc(db, 4)
+    doc["resources"] = json.dumps(doc["resources"], sort_keys=True, separators=(",", ":"))
+    write_entry(db, 4, doc, fix_leaf=True)
+    rebuild_nodes(db)
+    db.execute("DELETE FROM audit_checkpoints")  # now only the column check can see it
+    db.close()
+    report = open_log(sqlite_path).verify()
+    assert (report.first_problem.kind, report.first_bad_seq) == (ProblemKind.COLUMN_MISMATCH, 4)
