@@ -4,9 +4,9 @@ Every leaf hash is recomputed from the stored canonical bytes and compared with 
 the seq inside the bytes with the row's, and the tree is rebuilt and compared with every
 stored node, every stored checkpoint (root and signature) and every exported checkpoint
 note the caller supplies (``audit.verify_scan``). The searchable columns and resource rows
-must say what the hashed bytes say: on SQLite that is checked in the same pass, one
-statement per batch of entries; on PostgreSQL by a second statement per range, run in the
-database (``audit.verify_columns``).
+must say what the hashed bytes say: that is checked in the same pass, by the statement
+that reads each batch of entries, in the database; a batch that is not clean is checked
+again precisely (``audit.verify_columns``).
 
 Every read goes through one read-only snapshot (``audit.verify_snapshot``), so entries
 appended while verification runs are neither checked nor mistaken for tampering: the

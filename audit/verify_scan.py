@@ -7,12 +7,14 @@ batch completes, and every checkpoint root that falls inside it. A range that do
 start at 0 starts from the stored frontier at ``lo``; the range before it checks those
 nodes, and the caller compares that range's final frontier with this one's start.
 
-With ``columns`` on SQLite the same pass also checks the searchable columns and the
-resource index against the bytes: one statement per batch compares each stored leaf hash
-with the one recomputed here and the fields parsed from the bytes with the row's columns
-and resource rows, so every entry is read and parsed once. A batch that does not come out
-clean in that statement is checked again precisely (entry by entry for the tree, and the
-set-based column check of ``audit.verify_columns``), which names the first bad seq.
+With ``columns`` the same pass also checks the searchable columns and the resource index
+against the bytes, so every entry is read and parsed once. On SQLite one statement per
+batch compares each stored leaf hash with the one recomputed here and the fields parsed
+from the bytes with the row's columns and resource rows; on PostgreSQL the statement that
+reads a batch's rows for the tree check says for each whether its columns and resource
+rows are clean. A batch that does not come out clean is checked again precisely (entry by
+entry for the tree, and the set-based column check of ``audit.verify_columns``), which
+names the first bad seq.
 
 Any doubt sends a batch through the entry-by-entry check, which names the first bad entry.
 Memory stays flat: one batch of rows and hashes at a time.
@@ -60,6 +62,22 @@ _CLEAN_SQLITE = (
     "FROM audit_resources r WHERE r.seq = e.seq)"
 )
 
+# One statement per batch (PostgreSQL): the rows the tree check reads, each with whether
+# its columns and resource rows hold what its bytes hold. The bytes are parsed once per
+# row (OFFSET 0 keeps the subquery whole) and compared field by field with the columns;
+# the resource rows, in the order they were written (ctid, in a table that only grows),
+# with the bytes' resources as jsonb. A row that is not clean sends the batch to the
+# precise check of ``audit.verify_columns``, which names the first bad seq.
+_CHECKED_ROWS_PG = (
+    "SELECT seq, entry, leaf_hash, "  # noqa: S608
+    + " AND ".join(f"j->>'{c}' IS NOT DISTINCT FROM {c}" for c in COLUMNS)
+    + " AND j->'resources' = (SELECT coalesce(jsonb_agg(jsonb_build_object("
+    "'id', r.resource_id, 'kind', r.kind) ORDER BY r.ctid), '[]'::jsonb) "
+    "FROM audit_resources r WHERE r.seq = s.seq) "
+    "FROM (SELECT *, convert_from(entry, 'UTF8')::jsonb AS j FROM audit_entries "
+    "WHERE seq >= ? AND seq < ? OFFSET 0) s ORDER BY seq"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RangeResult:
@@ -80,9 +98,8 @@ def scan_range(dbapi: Any, pg: bool, *, lo: int, hi: int, size: int, marks: Mark
                columns: bool = False) -> RangeResult:
     """Check entries ``lo``..``hi - 1`` of a log of ``size`` on the driver connection.
 
-    ``columns`` also checks the searchable columns and resource rows of the range (in the
-    same pass on SQLite, as a second statement per range on PostgreSQL); their findings
-    are in ``RangeResult.column_problems``.
+    ``columns`` also checks the searchable columns and resource rows of the range, in the
+    same pass; their findings are in ``RangeResult.column_problems``.
     """
     scan = _RangeScan(dbapi, pg, size=size, marks=marks, batch=batch, progress=progress,
                       columns=columns)
@@ -118,23 +135,21 @@ class _RangeScan:
         acc = self._start(lo)
         start_frontier = _plain(acc.frontier()) if acc is not None else ()
         done = lo
-        folded = self.columns and not self.pg
         if acc is not None:
             for start in range(lo, hi, self.batch):
                 end = min(start + self.batch, hi)
-                if folded:
+                if self.columns and not self.pg:
                     clean = self._folded_batch(acc, start, end)
                     rows = [] if clean else self._rows(start, end)
                 else:
-                    rows = self._rows(start, end)
+                    rows = (self._checked_rows(start, end) if self.columns
+                            else self._rows(start, end))
                     clean = self._fast_batch(rows, acc, start, end)
                 if not clean and self._slow_batch(rows, acc, start, end) < 0:
                     break
                 done = end
                 if self.progress is not None:
                     self.progress(done - lo)
-        if self.columns and not folded:
-            self.column_problems.extend(column_problems(self.snapshot, lo, hi))
         end_frontier = _plain(acc.frontier()) if acc is not None and acc.size == hi else ()
         return RangeResult(lo, hi, tuple(self.problems), done - lo, self.nodes_checked,
                            start_frontier, end_frontier, tuple(self.column_problems))
@@ -143,6 +158,27 @@ class _RangeScan:
         """Return (seq, entry, leaf_hash) of the stored entries in ``start``..``end - 1``."""
         return self.snapshot.query("SELECT seq, entry, leaf_hash FROM audit_entries WHERE seq >= ? "
                            "AND seq < ? ORDER BY seq", (start, end))
+
+    def _checked_rows(self, start: int, end: int) -> list[Any]:
+        """Return the rows ``_rows`` returns, checking their columns in the same statement.
+
+        PostgreSQL: each row comes with whether its columns and resource rows hold what its
+        bytes hold (``_CHECKED_ROWS_PG``). Unless every row does, the batch's columns are
+        checked precisely here; bytes that are not JSON fail the statement, which is then
+        undone to a savepoint and the rows read without the check.
+        """
+        snap = self.snapshot
+        snap.execute("SAVEPOINT verify_batch")
+        try:
+            rows: list[Any] | None = snap.query(_CHECKED_ROWS_PG, (start, end))
+        except Exception:  # noqa: BLE001 - bytes that are not JSON: checked precisely below
+            snap.execute("ROLLBACK TO SAVEPOINT verify_batch")
+            rows = None
+        else:
+            snap.execute("RELEASE SAVEPOINT verify_batch")
+        if rows is None or not all(row[3] for row in rows):
+            self.column_problems.extend(column_problems(snap, start, end))
+        return rows if rows is not None else self._rows(start, end)
 
     def _folded_batch(self, acc: MerkleAccumulator, start: int, end: int) -> bool:
         """Check a batch's leaves, inner seqs, columns and resource rows in one pass (SQLite).
@@ -263,7 +299,7 @@ class _RangeScan:
         expected = start
         stored_nodes = self._nodes_for(start, end)
         good_mark = self._good_mark
-        for seq, raw, stored_leaf in rows:
+        for seq, raw, stored_leaf, *_checked in rows:
             seq = int(seq)
             if seq != expected:
                 self._flag(ProblemKind.MISSING, expected, f"entry {expected} is missing (deleted)")

@@ -7,6 +7,7 @@ columns and the resource index against the bytes can see these edits.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from audit import ProblemKind
+from audit.merkle import MerkleAccumulator
 
 from .conftest import make_event
 
@@ -24,7 +26,7 @@ SIZE = 24
 @contextmanager
 def attacker(log: Any) -> Iterator[Any]:
     """Yield a connection of ``log``'s database with the append-only triggers off."""
-    tables = ("audit_entries", "audit_resources")
+    tables = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints")
     with log.store.engine.begin() as conn:
         if log.store.dialect == "postgresql":
             for table in tables:
@@ -94,3 +96,33 @@ def test_an_edited_column_or_resource_row_is_named(db_url, open_log, workers, ed
     assert (report.first_problem.kind, report.first_bad_seq) == (
         ProblemKind.COLUMN_MISMATCH, seq), report.problems
     assert log.verify(workers=workers, columns=False).ok  # the tree itself is intact
+
+
+def rebuild_tree(conn: Any) -> None:
+    """Recompute every leaf hash and node from the entries as they now are; drop checkpoints."""
+    conn.execute(text("DELETE FROM audit_nodes"))
+    conn.execute(text("DELETE FROM audit_checkpoints"))
+    acc = MerkleAccumulator()
+    for seq, raw in conn.execute(text("SELECT seq, entry FROM audit_entries ORDER BY seq")).all():
+        leaf = hashlib.sha256(b"\x00" + bytes(raw)).digest()
+        conn.execute(text("UPDATE audit_entries SET leaf_hash = :leaf WHERE seq = :seq"),
+                     {"leaf": leaf, "seq": seq})
+        for node in acc.append(leaf)[1:]:
+            conn.execute(text("INSERT INTO audit_nodes (level, idx, hash) VALUES (:l, :i, :h)"),
+                         {"l": node.level, "i": node.index, "h": node.hash})
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"\xff\xfe not text"], ids=["not JSON", "not UTF-8"])
+def test_bytes_that_are_not_json_are_named_and_verification_goes_on(db_url, open_log,
+                                                                    workers, raw):
+    """The statement that checks the columns fails on such bytes; verification goes on."""
+    log = open_log(db_url, checkpoint_every=8)
+    log.append_many([make_event(i) for i in range(SIZE)])
+    with attacker(log) as conn:
+        conn.execute(text("UPDATE audit_entries SET entry = :raw WHERE seq = 6"), {"raw": raw})
+        rebuild_tree(conn)
+    report = log.verify(workers=workers)
+    assert (report.first_problem.kind, report.first_bad_seq) == (
+        ProblemKind.MODIFIED, 6), report.problems
+    assert any(p.kind == ProblemKind.COLUMN_MISMATCH and p.seq is None
+               for p in report.problems), report.problems
