@@ -54,12 +54,9 @@ _c = connected_accounts.c
 _ACCOUNTS_OF = (select(connected_accounts).where(_c.user_id == bindparam("user_id"))
                 .order_by(case((_c.mailbox == _c.user_id, 0), else_=1), _c.connected_at,
                           _c.mailbox))
-#: When a user first connected a mailbox.
+#: When a user first connected a mailbox (no row: not connected).
 _CONNECTED_AT = select(_c.connected_at).where(_c.user_id == bindparam("user_id"),
                                               _c.mailbox == bindparam("mailbox"))
-#: Whether a user connected a mailbox.
-_CONNECTION = select(_c.mailbox).where(_c.user_id == bindparam("user_id"),
-                                       _c.mailbox == bindparam("mailbox"))
 
 RULE_CONNECTED = "account.connected"
 RULE_NOT_CONNECTED = "account.not_connected"
@@ -164,8 +161,8 @@ class ConnectedAccounts:
     def is_connected(self, user_id: str, mailbox: str) -> bool:
         """Return whether ``user_id`` connected ``mailbox``."""
         with self._engine.connect() as conn:
-            return conn.execute(_CONNECTION, {"user_id": user_id,
-                                              "mailbox": _normal(mailbox)}).first() is not None
+            return conn.execute(_CONNECTED_AT, {"user_id": user_id,
+                                                 "mailbox": _normal(mailbox)}).first() is not None
 
     def actor_for(self, user_id: str, mailbox: str, *, purpose: str = "email.read",
                   request_id: str | None = None) -> Actor:

@@ -31,11 +31,6 @@ FOLDERS: tuple[Folder, ...] = (
 )
 BY_SLUG = {folder.slug: folder for folder in FOLDERS}
 SYSTEM_NAMES = {folder.label_id: folder.title for folder in FOLDERS if folder.label_id}
-#: System labels never offered as "apply label" choices or shown as chips.
-HIDDEN_LABELS = frozenset({"INBOX", "UNREAD", "STARRED", "IMPORTANT", "SENT", "DRAFT",
-                           "SPAM", "TRASH", "CHAT", "CATEGORY_PERSONAL", "CATEGORY_SOCIAL",
-                           "CATEGORY_PROMOTIONS", "CATEGORY_UPDATES", "CATEGORY_FORUMS",
-                           "YELLOW_STAR"})
 
 
 def user_labels(labels: tuple[LabelInfo, ...]) -> tuple[LabelInfo, ...]:

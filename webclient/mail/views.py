@@ -14,7 +14,6 @@ from webclient.mail.blueprint import blueprint
 from webclient.mail.folders import (
     BY_SLUG,
     FOLDERS,
-    HIDDEN_LABELS,
     counts,
     label_names,
     user_labels,
@@ -55,14 +54,13 @@ def _render_list(box: BoundMailbox, page: ThreadPage, *, title: object, labels:
         older = url_for(endpoint, **endpoint_args, page=page.next_page_token,
                         back=",".join([*back, token or ""]).strip(",") or None)
     here = request.full_path
-    names = label_names(labels)
-    rows = thread_rows(page.threads, account=box.account.index, here=here, label_names=names)
+    rows = thread_rows(page.threads, account=box.account.index, here=here,
+                       label_names=label_names(labels))
     return render_template(
-        "mail/list.html", box=box, page=page, title=title, labels=labels, rows=rows,
+        "mail/list.html", box=box, title=title, rows=rows,
         thread_list=thread_list_html(rows, RowWords.current()),
         user_labels=user_labels(labels), unread=counts(labels), folder=folder, query=query,
-        newer=newer, older=older, here=here, hidden_labels=HIDDEN_LABELS,
-        label_names=names)
+        newer=newer, older=older, here=here)
 
 
 @blueprint.get("/")
@@ -153,10 +151,9 @@ def thread(account: int, thread_id: str) -> Any:
     views = message_views(box, conversation, expand=request.args.get("expand"),
                           images_for=request.args.get("images"))
     return render_template(
-        "mail/thread.html", box=box, thread=conversation, messages=views, labels=labels,
+        "mail/thread.html", box=box, thread=conversation, messages=views,
         user_labels=user_labels(labels), unread=counts(labels), folder=None, query="",
-        hidden_labels=HIDDEN_LABELS, here=request.full_path,
-        label_names={label.id: label.name for label in labels if label.type == "user"},
+        here=request.full_path, label_names=label_names(labels),
         back=safe_next(request.args.get("from")) or url_for("mail.folder", account=account,
                                                  slug="inbox"))
 
