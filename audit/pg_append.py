@@ -2,21 +2,21 @@
 
 Round trip one sends ``BEGIN``, the head lock (``SELECT ... FOR UPDATE``) and a query that
 reads the Merkle frontier at the locked size on the server, skipped when this process's
-cached frontier is already at that size. Round trip two sends one ``INSERT ... SELECT FROM
-json_array_elements(...)`` per table (all of its rows in one JSON parameter), the new head
-and ``COMMIT``, then a second, empty transaction that
-makes it durable (below). The frontier query is a separate statement from the lock on
-purpose: under READ COMMITTED each statement takes a new snapshot, so it sees every node
-committed by the writer whose lock it waited for.
+cached frontier is already at that size. Round trip two sends one statement that inserts
+the rows of all three tables (each table's rows in one JSON parameter) and moves the head,
+then ``COMMIT``, then a one-statement transaction that makes it durable (below). The
+frontier query is a separate statement from the lock on purpose: under READ COMMITTED each
+statement takes a new snapshot, so it sees every node committed by the writer whose lock
+it waited for.
 
 Early lock release: the append transaction commits with ``synchronous_commit = off``, so
 the head lock is released as soon as its commit record is in the WAL buffers, without
-waiting for the disk. The batch's callers are released only after the empty transaction
-that follows (an XID and a synchronous commit) has returned: PostgreSQL flushes the WAL in
-order, so that flush makes the append durable too, and the flushes of several processes
-overlap (``commit_delay``/``commit_siblings`` can widen that group; they are deployment
-knobs, not requirements). Writers thus queue on the head lock for the hashing and two round
-trips, not for an fsync each.
+waiting for the disk. The batch's callers are released only after the one-statement
+transaction that follows (an XID and a synchronous commit, closed by the pipeline's sync)
+has returned: PostgreSQL flushes the WAL in order, so that flush makes the append durable
+too, and the flushes of several processes overlap (``commit_delay``/``commit_siblings``
+can widen that group; they are deployment knobs, not requirements). Writers thus queue on
+the head lock for the hashing and two round trips, not for an fsync each.
 
 Security caveat: between the two commits other sessions can already read the entries; if
 the server crashed in that window they would vanish, together with everything committed
@@ -38,8 +38,6 @@ from audit.merkle import MerkleAccumulator, Node
 if TYPE_CHECKING:
     from audit.store import LeafBuilder, PendingLeaf
 
-LOCK_HEAD = "SELECT size FROM audit_head WHERE id = 1 FOR UPDATE"
-
 # (size, level, index, hash) per frontier node, highest level first; one row with NULL
 # level when the caller's cached frontier is at the head's size (or the log is empty).
 FRONTIER = """
@@ -59,20 +57,30 @@ ORDER BY f.level DESC
 
 # Each table's rows go as one JSON array of row arrays: psycopg adapts one string instead
 # of a Python list per column (which cost more client time, with the head lock held, than
-# the rest of the append). Bytes travel as base64 (entries) and hex (hashes).
+# the rest of the append). The arrays are parsed as jsonb, once: ``->>`` on a ``json``
+# value lexes the element's text again for every field. Bytes travel as base64 (entries)
+# and hex (hashes). All three tables and the head are written by one statement
+# (data-modifying CTEs), so the locked part of an append is one statement, not four.
 _ENTRY_TYPES = ("bigint", *("text",) * 12)
-INSERT_ENTRIES = (
-    "INSERT INTO audit_entries (seq, time, actor_kind, actor_id_h, actor_role, mailbox_h, "
-    "action, purpose, basis, basis_ref, decision, rule_id, request_id, entry, leaf_hash) "
+# Module constants only; every value is a parameter.
+WRITE_BATCH = (
+    "WITH written_entries AS (INSERT INTO audit_entries (seq, time, actor_kind, actor_id_h, "  # noqa: S608
+    "actor_role, mailbox_h, action, purpose, basis, basis_ref, decision, rule_id, "
+    "request_id, entry, leaf_hash) "
     "SELECT " + ", ".join(f"(r->>{i})::{t}" for i, t in enumerate(_ENTRY_TYPES))
     + ", decode(r->>13, 'base64'), decode(r->>14, 'hex') "
-    "FROM json_array_elements(%s::json) AS r"
+    "FROM jsonb_array_elements(%s::jsonb) AS r), "
+    "written_resources AS (INSERT INTO audit_resources (seq, kind, resource_id) "
+    "SELECT (r->>0)::bigint, r->>1, r->>2 FROM jsonb_array_elements(%s::jsonb) AS r), "
+    "written_nodes AS (INSERT INTO audit_nodes (level, idx, hash) SELECT (r->>0)::int, "
+    "(r->>1)::bigint, decode(r->>2, 'hex') FROM jsonb_array_elements(%s::jsonb) AS r) "
+    "UPDATE audit_head SET size = %s WHERE id = 1"
 )
-INSERT_RESOURCES = ("INSERT INTO audit_resources (seq, kind, resource_id) "
-                    "SELECT (r->>0)::bigint, r->>1, r->>2 FROM json_array_elements(%s::json) AS r")
-INSERT_NODES = ("INSERT INTO audit_nodes (level, idx, hash) SELECT (r->>0)::int, "
-                "(r->>1)::bigint, decode(r->>2, 'hex') FROM json_array_elements(%s::json) AS r")
-SET_HEAD = "UPDATE audit_head SET size = %s WHERE id = 1"
+# The head lock, and ``SET LOCAL synchronous_commit = off`` in the same statement.
+LOCK_HEAD_ASYNC = ("SELECT size, set_config('synchronous_commit', 'off', true) "
+                   "FROM audit_head WHERE id = 1 FOR UPDATE")
+# Run on its own (autocommit), it is a transaction with an XID: its synchronous commit
+# waits until the WAL up to it, and so the append committed before it, is on disk.
 FLUSH = "SELECT pg_current_xact_id()"
 
 
@@ -100,8 +108,7 @@ def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
     try:
         with conn.pipeline():
             cur.execute("BEGIN")
-            cur.execute("SET LOCAL synchronous_commit = off")
-            cur.execute(LOCK_HEAD)
+            cur.execute(LOCK_HEAD_ASYNC)
             frontier.execute(FRONTIER, (cached.size if cached is not None else -1,))
             rows = frontier.fetchall()
             acc = _accumulator(rows, cached)
@@ -118,20 +125,15 @@ def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
                 resource_rows.extend(leaf.resource_rows)
                 for node in acc.append(leaf.leaf_hash)[1:]:
                     node_rows.append((node.level, node.index, node.hash))
-            cur.execute(INSERT_ENTRIES, (_json([
-                [*row[:13], b64encode(row[13]).decode("ascii"), row[14].hex()]
-                for row in entry_rows]),))
-            if resource_rows:
-                cur.execute(INSERT_RESOURCES, (_json(resource_rows),))
-            if node_rows:
-                cur.execute(INSERT_NODES, (_json([(level, index, value.hex())
-                                                  for level, index, value in node_rows]),))
-            cur.execute(SET_HEAD, (acc.size,))
+            cur.execute(WRITE_BATCH, (
+                _json([[*row[:13], b64encode(row[13]).decode("ascii"), row[14].hex()]
+                       for row in entry_rows]),
+                _json(resource_rows),
+                _json([(level, index, value.hex()) for level, index, value in node_rows]),
+                acc.size))
             committing = True
             cur.execute("COMMIT")  # releases the head lock without waiting for the disk
-            cur.execute("BEGIN")
-            cur.execute(FLUSH)  # an XID, so this commit waits for the WAL flush
-            cur.execute("COMMIT")
+            cur.execute(FLUSH)  # its own transaction, committed once the WAL is flushed
     except psycopg.OperationalError as exc:
         if not committing and conn.broken:
             raise LostBeforeWriting(str(exc)) from exc

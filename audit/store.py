@@ -268,6 +268,12 @@ class Store:
         with self.write() as conn:
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_SCHEMA_LOCK})
+                # An append locks audit_head first (FOR UPDATE), then writes the other tables
+                # in an order of the planner's choosing; the trigger DDL below locks them one
+                # by one. Taking audit_head first here too means an open and a running append
+                # wait for each other whole, never crosswise (a deadlock).
+                if conn.execute(text("SELECT to_regclass('audit_head')")).scalar():
+                    conn.execute(text("LOCK TABLE audit_head IN EXCLUSIVE MODE"))
             metadata.create_all(conn)
             if self.dialect == "postgresql":
                 for ddl in _PG_TRIGGERS:
