@@ -2,8 +2,8 @@
 
 Runs in the database over one seq range: every searchable column against the field of the
 same name in the canonical JSON, and the resource index against the resources the bytes
-name, both ways (the resources are extracted once and compared with EXCEPT). Each entry's
-bytes are parsed once per statement. It runs inside the verification's read snapshot; a
+name, both ways and counting repeats (the resources are extracted once and compared with
+EXCEPT). Each entry's bytes are parsed once per statement. It runs inside the verification's read snapshot; a
 failed statement is undone to a savepoint, so the snapshot survives it.
 """
 
@@ -40,17 +40,21 @@ def column_problems(snap: ReadSnapshot, lo: int, hi: int) -> list[Problem]:
         blob_res = (f"SELECT e.seq AS seq, json_extract(r.value, '$.kind') AS kind, "  # noqa: S608
                     f"json_extract(r.value, '$.id') AS rid FROM audit_entries e, "
                     f"json_each({doc}, '$.resources') r WHERE e.{rng}")
-    table_res = f"SELECT seq, kind, resource_id FROM audit_resources WHERE {rng}"  # noqa: S608
+    # each (seq, kind, id) with how often it is named, so a duplicated row shows too
+    table_res = (f"SELECT seq, kind, resource_id, count(*) FROM audit_resources "  # noqa: S608
+                 f"WHERE {rng} GROUP BY seq, kind, resource_id")
+    named = "SELECT seq, kind, rid, count(*) FROM b GROUP BY seq, kind, rid"
     # the resources named by the bytes are extracted once and compared both ways
     resource_sql = (f"WITH b AS MATERIALIZED ({blob_res}) SELECT "  # noqa: S608
-                    f"(SELECT min(seq) FROM (SELECT seq, kind, rid FROM b EXCEPT {table_res}) x),"
-                    f" (SELECT min(seq) FROM ({table_res} EXCEPT SELECT seq, kind, rid FROM b) y)")
+                    f"(SELECT min(seq) FROM ({named} EXCEPT {table_res}) x),"
+                    f" (SELECT min(seq) FROM ({table_res} EXCEPT {named}) y)")
     checks = [
         (column_sql, ("the searchable columns of entry {seq} differ from its hashed bytes "
                       "(the row was edited)",), (lo, hi)),
         (resource_sql,
          ("a resource of entry {seq} is missing from the resource index (it was deleted)",
-          "the resource index lists a resource entry {seq} does not name (it was inserted)"),
+          "the resource index lists a resource entry {seq} does not name, or lists it more "
+          "often than the entry does (a row was inserted)"),
          (lo, hi, lo, hi, lo, hi)),
     ]
     problems = []

@@ -68,6 +68,13 @@ def insert_resource_row(conn: Any) -> int:
     return 20
 
 
+def duplicate_resource_row(conn: Any) -> int:
+    conn.execute(text("INSERT INTO audit_resources (seq, kind, resource_id) "
+                      "SELECT seq, kind, resource_id FROM audit_resources "
+                      "WHERE seq = 14 AND kind = 'message'"))
+    return 14
+
+
 def move_resource_row(conn: Any) -> int:
     conn.execute(text("UPDATE audit_resources SET seq = 8 WHERE seq = 11 AND kind = 'message'"))
     return 8
@@ -75,7 +82,8 @@ def move_resource_row(conn: Any) -> int:
 
 EDITS: list[Callable[[Any], int]] = [edit_search_column, empty_search_column,
                                       edit_resource_row, delete_resource_row,
-                                      insert_resource_row, move_resource_row]
+                                      insert_resource_row, duplicate_resource_row,
+                                      move_resource_row]
 
 
 @pytest.fixture(params=["one process", "two processes"])
