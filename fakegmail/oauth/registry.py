@@ -156,14 +156,20 @@ def redirect_uri_problem(uri: str) -> str | None:
 
 
 def redirect_allowed(client: Client, uri: str) -> bool:
-    """Return True when ``uri`` is registered for ``client`` (any port on loopback)."""
+    """Return True when ``uri`` is registered for ``client``.
+
+    As Google does: an exact match, or, for a loopback URI registered without a port (how
+    installed apps register ``http://127.0.0.1`` or ``http://localhost``), the same address
+    and path on any port. A loopback URI registered with a port must be used with that port.
+    """
     if uri in client.redirect_uris:
         return True
     asked = urlsplit(uri)
     if asked.scheme != "http":
         return False
     for registered in map(urlsplit, client.redirect_uris):
-        if (registered.scheme, registered.hostname, registered.path or "/") == (
+        if registered.port is None and (
+                registered.scheme, registered.hostname, registered.path or "/") == (
                 "http", asked.hostname, asked.path or "/"):
             return True
     return False

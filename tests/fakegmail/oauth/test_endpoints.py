@@ -172,7 +172,7 @@ def test_registered_clients_make_the_emulator_strict(client: FlaskClient) -> Non
         auth_params(client_id=cid, redirect_uri="http://127.0.0.1/elsewhere")))
     assert wrong_uri.status_code == 400 and "redirect_uri_mismatch" in wrong_uri.text
 
-    any_port = "http://127.0.0.1:43210/callback"  # loopback: any port, as Google allows
+    any_port = "http://127.0.0.1:43210/callback"  # registered without a port: any port
     code = allow(client, client_id=cid, redirect_uri=any_port)["code"]
     wrong_secret = exchange(client, code, client_id=cid, client_secret="nope",
                             redirect_uri=any_port)
@@ -185,6 +185,19 @@ def test_registered_clients_make_the_emulator_strict(client: FlaskClient) -> Non
         "grant_type": "authorization_code", "code": code, "redirect_uri": any_port,
         "code_verifier": VERIFIER})
     assert ok.status_code == 200, ok.get_json()
+
+
+def test_a_loopback_uri_registered_with_a_port_needs_that_port(client: FlaskClient) -> None:
+    registered = client.post("/_emulator/clients", json={
+        "redirect_uris": ["http://localhost:8765/oauth/callback"]}).get_json()
+    cid = registered["client_id"]
+    same = client.get("/o/oauth2/auth?" + urlencode(
+        auth_params(client_id=cid, redirect_uri="http://localhost:8765/oauth/callback")))
+    assert same.status_code == 200
+    for other in ("http://localhost:9876/oauth/callback", "http://localhost/oauth/callback"):
+        refused = client.get("/o/oauth2/auth?" + urlencode(
+            auth_params(client_id=cid, redirect_uri=other)))
+        assert refused.status_code == 400 and "redirect_uri_mismatch" in refused.text
 
 
 def test_refresh_narrows_scopes_and_stays_with_its_client(client: FlaskClient) -> None:
