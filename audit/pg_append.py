@@ -32,6 +32,7 @@ from base64 import b64encode
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from audit.batch_rows import place_batch
 from audit.errors import AuditError
 from audit.merkle import MerkleAccumulator, Node
 
@@ -110,26 +111,13 @@ def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
             cur.execute("BEGIN")
             cur.execute(LOCK_HEAD_ASYNC)
             frontier.execute(FRONTIER, (cached.size if cached is not None else -1,))
-            rows = frontier.fetchall()
-            acc = _accumulator(rows, cached)
-            size = acc.size
-            built: list[tuple[int, PendingLeaf]] = []
-            entry_rows: list[tuple[Any, ...]] = []
-            resource_rows: list[tuple[Any, ...]] = []
-            node_rows: list[tuple[int, int, bytes]] = []
-            for offset, item in enumerate(items):
-                seq = size + offset
-                leaf = build(seq, item)
-                built.append((seq, leaf))
-                entry_rows.append(leaf.entry_row)
-                resource_rows.extend(leaf.resource_rows)
-                for node in acc.append(leaf.leaf_hash)[1:]:
-                    node_rows.append((node.level, node.index, node.hash))
+            acc = _accumulator(frontier.fetchall(), cached)
+            rows = place_batch(items, build, acc)
             cur.execute(WRITE_BATCH, (
                 _json([[*row[:13], b64encode(row[13]).decode("ascii"), row[14].hex()]
-                       for row in entry_rows]),
-                _json(resource_rows),
-                _json([(level, index, value.hex()) for level, index, value in node_rows]),
+                       for row in rows.entry_rows]),
+                _json(rows.resource_rows),
+                _json([(level, index, value.hex()) for level, index, value in rows.node_rows]),
                 acc.size))
             committing = True
             cur.execute("COMMIT")  # releases the head lock without waiting for the disk
@@ -141,7 +129,7 @@ def append_batch(conn: Any, items: Sequence[Any], build: LeafBuilder,
     finally:
         cur.close()
         frontier.close()
-    return built, acc
+    return rows.built, acc
 
 
 def rollback(conn: Any) -> None:

@@ -44,6 +44,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from audit import pg_append
+from audit.batch_rows import place_batch
 from audit.errors import AuditError, AuditUnavailable
 from audit.merkle import MerkleAccumulator, Node, frontier_positions
 
@@ -428,25 +429,14 @@ class Store:
             raise AuditError("the audit_head row is missing; reopen the log to recreate it")
         size = int(row[0])
         acc = self._accumulator(cur, size)
-        built: list[tuple[int, PendingLeaf]] = []
-        entry_rows: list[tuple[Any, ...]] = []
-        resource_rows: list[tuple[Any, ...]] = []
-        node_rows: list[tuple[int, int, bytes]] = []
-        for offset, item in enumerate(items):
-            seq = size + offset
-            leaf = build(seq, item)
-            built.append((seq, leaf))
-            entry_rows.append(leaf.entry_row)
-            resource_rows.extend(leaf.resource_rows)
-            for node in acc.append(leaf.leaf_hash)[1:]:
-                node_rows.append((node.level, node.index, node.hash))
-        cur.executemany(self._sql["insert_entry"], entry_rows)
-        if resource_rows:
-            cur.executemany(self._sql["insert_resource"], resource_rows)
-        if node_rows:
-            cur.executemany(self._sql["insert_node"], node_rows)
+        rows = place_batch(items, build, acc)
+        cur.executemany(self._sql["insert_entry"], rows.entry_rows)
+        if rows.resource_rows:
+            cur.executemany(self._sql["insert_resource"], rows.resource_rows)
+        if rows.node_rows:
+            cur.executemany(self._sql["insert_node"], rows.node_rows)
         cur.execute(self._sql["set_head"], (acc.size,))
-        return built, acc
+        return rows.built, acc
 
     def _accumulator(self, cur: Any, size: int) -> MerkleAccumulator:
         """Return the accumulator at ``size``: the cached one, or rebuilt from the frontier."""

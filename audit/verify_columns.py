@@ -3,8 +3,9 @@
 Runs in the database over one seq range: every searchable column against the field of the
 same name in the canonical JSON, and the resource index against the resources the bytes
 name, both ways and counting repeats (the resources are extracted once and compared with
-EXCEPT). Each entry's bytes are parsed once per statement. It runs inside the verification's read snapshot; a
-failed statement is undone to a savepoint, so the snapshot survives it.
+EXCEPT). Each entry's bytes are parsed once per statement. It runs inside the
+verification's read snapshot; a failed statement is undone to a savepoint, so the snapshot
+survives it.
 """
 
 from __future__ import annotations
