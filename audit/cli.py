@@ -64,8 +64,13 @@ class LogSettings:
         self.verifier_key = os.environ.get("MAILGUARD_AUDIT_VERIFIER_KEY") or None
         self.hmac_key = _parse_hmac_key(os.environ.get("MAILGUARD_AUDIT_HMAC_KEY"))
 
-    def open(self, *, sign: bool = False, need_key: bool = False) -> Any:
-        """Open the existing log; with ``sign`` load (or create) the checkpoint key."""
+    def open(self, *, sign: bool = False, need_key: bool = False,
+             read_only: bool = False) -> Any:
+        """Open the existing log; with ``sign`` load (or create) the checkpoint key.
+
+        ``read_only`` writes nothing (no key, no settings): enough to verify and count, so a
+        reviewer can point these at a copy, a read replica or a SELECT-only role.
+        """
         from audit.log import AuditLog
 
         _require_existing_database(self.db_url)
@@ -78,11 +83,30 @@ class LogSettings:
         if sign or Path(self.key_file).exists():
             signing_key = self.key_file
         try:
-            return AuditLog.open(self.db_url, hmac_key=self.hmac_key, signing_key=signing_key,
+            return AuditLog.open(self.db_url, hmac_key=self.hmac_key,
+                                 signing_key=None if read_only else signing_key,
                                  origin=self.origin, checkpoint_every=0,
-                                 checkpoint_seconds=0)
+                                 checkpoint_seconds=0, read_only=read_only)
         except AuditError as exc:
             raise click.ClickException(str(exc)) from exc
+
+
+    def trusted_verifier_keys(self, origin: str) -> list[str] | None:
+        """Return the verifier keys verify trusts: MAILGUARD_AUDIT_VERIFIER_KEY, else the
+        public half of the signing key file if there is one (None: read them from the log)."""
+        if self.verifier_key:
+            return [self.verifier_key]
+        if Path(self.key_file).exists():
+            from audit.checkpoint import CheckpointSigner, load_or_create_signing_key
+
+            try:
+                key = load_or_create_signing_key(self.key_file)
+            except (OSError, ValueError, AuditError) as exc:
+                raise click.ClickException(
+                    f"the checkpoint key file {self.key_file} could not be read "
+                    f"({type(exc).__name__})") from exc
+            return [CheckpointSigner(origin, key).verifier_key()]
+        return None
 
 
 @click.group("audit", context_settings={"help_option_names": ["-h", "--help"]},
@@ -100,10 +124,10 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
     """Check every entry, Merkle node and checkpoint; exit 1 naming the first bad entry."""
     settings = LogSettings(db_url)
     notes = [p.read_text(encoding="utf-8") for p in checkpoint_files]
-    log = settings.open()
+    log = settings.open(read_only=True)
     try:
         with _progress() as progress:
-            keys = [settings.verifier_key] if settings.verifier_key else None
+            keys = settings.trusted_verifier_keys(log.origin)
             report = log.verify(checkpoint_notes=notes, progress=progress, verifier_keys=keys)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -231,7 +255,7 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> None:
     """Count entries by day, actor kind, purpose, basis and decision."""
-    log = LogSettings(db_url).open()
+    log = LogSettings(db_url).open(read_only=True)
     try:
         counts = counts_from_stats(log.stats(since=_time_arg(since, "--since"),
                                              until=_time_arg(until, "--until"),
@@ -342,6 +366,8 @@ def _require_existing_database(url: str) -> None:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
+        if database and database.startswith("file:"):  # an SQLite URI (uri=true)
+            database = database[5:].split("?", 1)[0]
         if not database or database == ":memory:" or not Path(database).exists():
             raise click.ClickException(
                 f"no audit database at {database or url!r}; pass --db or set "

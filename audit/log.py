@@ -224,7 +224,8 @@ class AuditLog:
              | None = None,
              origin: str | None = DEFAULT_ORIGIN, checkpoint_every: int = 10_000,
              checkpoint_seconds: float = 300.0, lock_timeout: float = 10.0,
-             append_timeout: float = 30.0, clock: Clock | None = None) -> AuditLog:
+             append_timeout: float = 30.0, clock: Clock | None = None,
+             read_only: bool = False) -> AuditLog:
         """Open (creating if needed) the log at ``url``: a file path or an SQLAlchemy URL.
 
         :param hmac_key: the identifier-hashing key; required to append and to search by
@@ -233,27 +234,33 @@ class AuditLog:
             checkpoints; without it the log appends but cannot checkpoint.
         :param origin: the log's name in its checkpoints; ``None`` adopts the origin the
             database holds (``DEFAULT_ORIGIN`` for a new log).
+        :param read_only: review an existing log without writing anything (a copy, a read
+            replica, a role that may only SELECT): verify, query, prove and stats work;
+            append and checkpoint raise AuditError; ``signing_key`` is not used.
         """
         store = Store.open(Path(url) if isinstance(url, os.PathLike) else url,
-                           lock_timeout=lock_timeout)
+                           lock_timeout=lock_timeout, read_only=read_only)
+        # a reader records nothing: settings are only compared with what the log holds
+        keep = (lambda key, value: store.meta_get(key) or value) if read_only else (
+            store.meta_setdefault)
         try:
             hasher = IdentifierHasher(hmac_key) if hmac_key is not None else None
             if origin is None:
                 origin = store.meta_get("origin") or DEFAULT_ORIGIN
-            stored_origin = store.meta_setdefault("origin", origin)
+            stored_origin = keep("origin", origin)
             if stored_origin != origin:
                 raise AuditError(
                     f"this audit log's origin is {stored_origin!r}, not {origin!r}; open it "
                     "with its own origin"
                 )
             if hasher is not None:
-                key_id = store.meta_setdefault("hmac_key_id", hasher.key_id)
+                key_id = keep("hmac_key_id", hasher.key_id)
                 if key_id != hasher.key_id:
                     raise AuditError(
                         "this audit log was created with a different identifier-hashing key; "
                         "open it with the key it was created with"
                     )
-            signer = _signer(signing_key, origin)
+            signer = None if read_only else _signer(signing_key, origin)
             if signer is not None:
                 vkey = signer.verifier_key()
                 store.meta_setdefault(f"verifier_key:{vkey.split('+')[1]}", vkey)
@@ -376,6 +383,7 @@ class AuditLog:
 
     def checkpoint(self) -> SignedCheckpoint:
         """Sign and store a checkpoint of the log as it stands now; return it."""
+        self.store.check_writable()
         if self._signer is None:
             raise AuditError("open the log with signing_key=... to make checkpoints")
         with self._checkpoint_lock:

@@ -40,7 +40,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from audit import pg_append
@@ -196,8 +196,9 @@ def unavailable(action: str, exc: BaseException) -> AuditUnavailable:
 class Store:
     """Own the engine and the SQL of one audit log; thread-safe, one head cache per process."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
+        self.read_only = read_only
         self.dialect = engine.dialect.name
         self._sql = _driver_sql(self.dialect)
         self._write_errors: tuple[type[BaseException], ...] = (
@@ -213,18 +214,28 @@ class Store:
         self._file_id: tuple[int, int] | None = None
 
     @classmethod
-    def open(cls, url: str | Path, *, lock_timeout: float = 10.0) -> Store:
+    def open(cls, url: str | Path, *, lock_timeout: float = 10.0,
+             read_only: bool = False) -> Store:
         """Connect to ``url`` (an SQLAlchemy URL or an SQLite file path) and create the schema.
+
+        With ``read_only`` nothing is created or written: the log must exist, SQLite opens
+        the file read-only and PostgreSQL sessions are read-only, so a reviewer can verify
+        and search a copy, a read replica or through a role that may only SELECT.
 
         Raises AuditUnavailable when the database cannot be reached or created.
         """
-        engine = make_engine(url, lock_timeout=lock_timeout)
-        store = cls(engine)
+        engine = make_engine(url, lock_timeout=lock_timeout, read_only=read_only)
+        store = cls(engine, read_only=read_only)
         try:
-            store.create_schema()
+            if read_only:
+                store.size()  # the log must be there: nothing is created for a reader
+            else:
+                store.create_schema()
             store._file_id = store._current_file_id()
         except (SQLAlchemyError, OSError) as exc:
             engine.dispose()
+            if read_only:
+                raise unavailable("be read (is there an audit log at this URL?)", exc) from exc
             raise unavailable("create or open its tables", exc) from exc
         return store
 
@@ -308,9 +319,16 @@ class Store:
 
     # -- transactions ---------------------------------------------------------------------
 
+    def check_writable(self) -> None:
+        """Raise AuditError when the log was opened read-only."""
+        if self.read_only:
+            raise AuditError("this audit log was opened read-only (for review); open it "
+                             "without read_only to append or checkpoint")
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """Open a write transaction (SQLite: BEGIN IMMEDIATE) that commits on success."""
+        self.check_writable()
         self.check_file()
         with self.engine.connect() as conn:
             conn = conn.execution_options(audit_write=True)
@@ -326,6 +344,7 @@ class Store:
         the sequence. Raises AuditUnavailable (and writes nothing) on any database failure.
         Uses one long-lived writer connection (no pool round trip per commit).
         """
+        self.check_writable()
         pg = self.dialect == "postgresql"
         with self._writer_lock:
             self.check_file()
@@ -534,10 +553,13 @@ def without_server_detail(ctx: ExceptionContext) -> BaseException | None:
                          connection_invalidated=ctx.is_disconnect, code=wrapped.code)
 
 
-def make_engine(url: str | Path, *, lock_timeout: float = 10.0) -> Engine:
+def make_engine(url: str | Path, *, lock_timeout: float = 10.0,
+                read_only: bool = False) -> Engine:
     """Create an engine for an SQLite path/URL or a PostgreSQL URL with the log's settings.
 
-    Statement parameters are hidden from error messages and logs (``hide_parameters``).
+    ``read_only`` opens SQLite files with ``mode=ro`` and makes PostgreSQL transactions
+    read-only. Statement parameters are hidden from error messages and logs
+    (``hide_parameters``).
     """
     if isinstance(url, Path) or "://" not in str(url):
         url = f"sqlite:///{Path(url)}"
@@ -554,18 +576,22 @@ def make_engine(url: str | Path, *, lock_timeout: float = 10.0) -> Engine:
             raise AuditError(
                 "an in-memory SQLite audit log is not durable; give a file path"
             )
+        if read_only:
+            parsed = _read_only_sqlite(parsed)
         engine = create_engine(parsed, connect_args={"timeout": lock_timeout},
                                hide_parameters=True)
         _configure_sqlite(engine, lock_timeout)
         return engine
     if backend == "postgresql":
         ms = int(lock_timeout * 1000)
+        options = f"-c lock_timeout={ms} -c synchronous_commit=on"
+        if read_only:
+            options += " -c default_transaction_read_only=on"
         engine = create_engine(
             parsed,
             pool_pre_ping=True,
             hide_parameters=True,
-            connect_args={"connect_timeout": max(1, int(lock_timeout)),
-                          "options": f"-c lock_timeout={ms} -c synchronous_commit=on"},
+            connect_args={"connect_timeout": max(1, int(lock_timeout)), "options": options},
         )
         event.listen(engine, "handle_error", without_server_detail)
         return engine
@@ -573,6 +599,15 @@ def make_engine(url: str | Path, *, lock_timeout: float = 10.0) -> Engine:
         f"audit logs are kept in SQLite or PostgreSQL, not {backend!r}; use a file path or a "
         "postgresql+psycopg:// URL"
     )
+
+
+def _read_only_sqlite(parsed: URL) -> URL:
+    """Return the SQLite URL opening the same file read-only (an SQLite ``file:`` URI)."""
+    database = str(parsed.database)
+    if not database.startswith("file:"):
+        database = "file:" + str(Path(database).resolve())
+    return parsed.set(database=database,
+                      query={**parsed.query, "mode": "ro", "uri": "true"})
 
 
 def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:

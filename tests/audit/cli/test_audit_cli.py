@@ -122,6 +122,28 @@ def test_verify_clean_log(env: dict[str, Any]) -> None:
     assert "\r" not in result.output  # no progress bar when not on a terminal
 
 
+def test_verify_and_stats_read_a_read_only_copy(env: dict[str, Any]) -> None:
+    before = env["db"].read_bytes()
+    url = f"sqlite:///file:{env['db']}?mode=ro&uri=true"
+    result = run("verify", "--db", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: 5 entries")
+    assert run("stats", "--db", url, "--json").exit_code == 0
+    assert env["db"].read_bytes() == before  # nothing written, not even a review entry
+
+
+def test_verify_trusts_the_signing_key_file_it_is_given(env: dict[str, Any],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY")
+    result = run("verify")
+    assert result.exit_code == 0, result.output
+    assert "keys read from the database" not in result.output
+    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY_FILE", str(env["tmp"] / "absent.pem"))
+    warned = run("verify")
+    assert warned.exit_code == 0 and "keys read from the database" in warned.output
+    assert not (env["tmp"] / "absent.pem").exists()  # verify creates no key
+
+
 def test_verify_with_exported_checkpoint(env: dict[str, Any]) -> None:
     note_file = env["tmp"] / "cp.note"
     assert run("checkpoint", "--export", str(note_file)).exit_code == 0
