@@ -12,6 +12,8 @@ Settings come from the environment so secrets never appear on a command line:
 
 Reading the log is itself audited: search, export and prove append an entry (actor = the
 operating-system user) before they print anything, and refuse if that append fails.
+verify and stats write nothing: they work on a read-only copy
+(sqlite:///file:/path/copy.db?mode=ro&uri=true), a read replica or a SELECT-only role.
 """
 
 from __future__ import annotations
