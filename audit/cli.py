@@ -43,6 +43,7 @@ from audit.query import (
     write_csv,
     write_jsonl,
 )
+from audit.store import sqlite_file
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
 DEFAULT_SIGNING_KEY_FILE = "instance/audit-signing-key.pem"
@@ -85,13 +86,11 @@ class LogSettings:
         if sign or Path(self.key_file).exists():
             signing_key = self.key_file
         try:
-            return AuditLog.open(self.db_url, hmac_key=self.hmac_key,
-                                 signing_key=None if read_only else signing_key,
+            return AuditLog.open(self.db_url, hmac_key=self.hmac_key, signing_key=signing_key,
                                  origin=self.origin, checkpoint_every=0,
                                  checkpoint_seconds=0, read_only=read_only)
         except AuditError as exc:
             raise click.ClickException(str(exc)) from exc
-
 
     def trusted_verifier_keys(self, origin: str) -> list[str] | None:
         """Return the verifier keys verify trusts: MAILGUARD_AUDIT_VERIFIER_KEY, else the
@@ -367,12 +366,10 @@ def _require_existing_database(url: str) -> None:
             f"{url!r} is not a database URL; use e.g. sqlite:///instance/mailguard.db"
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database.startswith("file:"):  # an SQLite URI (uri=true)
-            database = database[5:].split("?", 1)[0]
-        if not database or database == ":memory:" or not Path(database).exists():
+        database = sqlite_file(parsed.database)
+        if database is None or str(database) == ":memory:" or not database.exists():
             raise click.ClickException(
-                f"no audit database at {database or url!r}; pass --db or set "
+                f"no audit database at {str(database or url)!r}; pass --db or set "
                 "MAILGUARD_DATABASE_URL"
             )
 

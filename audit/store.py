@@ -207,10 +207,7 @@ class Store:
         self._cached: MerkleAccumulator | None = None
         self._writer_lock = threading.Lock()
         self._writer: Any = None  # the driver's connection, detached from the pool
-        database = engine.url.database if self.dialect == "sqlite" else None
-        if database and database.startswith("file:"):
-            database = database[5:].split("?", 1)[0]
-        self._file = Path(database) if database else None
+        self._file = sqlite_file(engine.url.database) if self.dialect == "sqlite" else None
         self._file_id: tuple[int, int] | None = None
 
     @classmethod
@@ -599,6 +596,13 @@ def make_engine(url: str | Path, *, lock_timeout: float = 10.0,
         f"audit logs are kept in SQLite or PostgreSQL, not {backend!r}; use a file path or a "
         "postgresql+psycopg:// URL"
     )
+
+
+def sqlite_file(database: str | None) -> Path | None:
+    """Return the file an SQLite URL's database part names (a path or a ``file:`` URI)."""
+    if database and database.startswith("file:"):
+        database = database[5:].split("?", 1)[0]
+    return Path(database) if database else None
 
 
 def _read_only_sqlite(parsed: URL) -> URL:
