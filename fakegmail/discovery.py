@@ -9,11 +9,13 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 GMAIL_SCOPE_FULL = "https://mail.google.com/"
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +73,16 @@ def gmail_methods() -> dict[str, MethodInfo]:
 
     walk(gmail_document()["resources"])
     return found
+
+
+@functools.cache
+def label_palette() -> frozenset[str]:
+    """Return the label colours Gmail accepts (``#rrggbb``, lower case).
+
+    The discovery document lists them in the descriptions of ``LabelColor``'s two fields;
+    a colour must be allowed for both, as Gmail checks each field against the palette.
+    """
+    fields = gmail_document()["schemas"]["LabelColor"]["properties"]
+    lists = [frozenset(c.lower() for c in _HEX_COLOUR.findall(f.get("description", "")))
+             for f in fields.values()]
+    return frozenset.intersection(*lists)

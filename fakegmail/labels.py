@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from fakegmail.discovery import label_palette
 from fakegmail.errors import GmailError, invalid_argument, not_found
 
 _HIDDEN = {"messageListVisibility": "hide", "labelListVisibility": "labelHide"}
@@ -119,13 +120,15 @@ class LabelBook:
         if replace or "name" in fields:
             fields["name"] = _clean_name(fields.get("name"))
             self._check_unique(fields["name"], label_id)
+        changed = dict(label)  # a refused field leaves the label as it was
         if replace:
-            label.pop("color", None)
-            label["messageListVisibility"] = "show"
-            label["labelListVisibility"] = "labelShow"
-        _apply(label, fields)
+            changed.pop("color", None)
+            changed["messageListVisibility"] = "show"
+            changed["labelListVisibility"] = "labelShow"
+        _apply(changed, fields)
+        self._user[label_id] = changed
         self.version += 1
-        return dict(label)
+        return dict(changed)
 
     def delete(self, label_id: str) -> None:
         """Delete a user label; system labels refuse with 400, unknown ids with 404."""
@@ -180,5 +183,10 @@ def _apply(label: dict[str, Any], fields: Mapping[str, Any]) -> None:
         ):
             raise invalid_argument(
                 "Invalid label color: give textColor and backgroundColor as '#rrggbb'")
-        label["color"] = {"textColor": color["textColor"].lower(),
-                          "backgroundColor": color["backgroundColor"].lower()}
+        chosen = {k: color[k].lower() for k in ("textColor", "backgroundColor")}
+        for value in chosen.values():
+            if value not in label_palette():
+                raise invalid_argument(f"Label color {value} is not on the allowed color "
+                                       "palette; use one of the colours Gmail documents "
+                                       "for LabelColor")
+        label["color"] = chosen

@@ -96,3 +96,39 @@ def test_invalid_label_bodies_are_400(users, body):
     with pytest.raises(HttpError) as caught:
         users.labels().create(userId="me", body=body).execute()
     assert caught.value.resp.status == 400
+
+
+@pytest.mark.parametrize("color", [
+    {"textColor": "#123456", "backgroundColor": "#16a765"},
+    {"textColor": "#000000", "backgroundColor": "#654321"},
+])
+def test_label_colours_off_gmails_palette_are_400(users, color):
+    with pytest.raises(HttpError) as caught:
+        users.labels().create(userId="me", body={"name": "Off palette", "color": color}
+                              ).execute()
+    assert caught.value.resp.status == 400
+    assert "palette" in gmail_error(caught.value)["message"]
+    names = {label["name"] for label in users.labels().list(userId="me").execute()["labels"]}
+    assert "Off palette" not in names
+
+
+def test_label_colours_on_gmails_palette_are_kept(users):
+    color = {"textColor": "#FFFFFF", "backgroundColor": "#1e53b8"}
+    label = execute_checked(users.labels().create(userId="me", body={
+        "name": "On palette", "color": color}))
+    assert label["color"] == {"textColor": "#ffffff", "backgroundColor": "#1e53b8"}
+
+
+@pytest.mark.parametrize("method", ["update", "patch"])
+def test_refused_label_change_leaves_the_label_unchanged(users, method):
+    color = {"textColor": "#000000", "backgroundColor": "#16a765"}
+    label = users.labels().create(userId="me", body={
+        "name": "Steady", "labelListVisibility": "labelHide", "color": color}).execute()
+    call = getattr(users.labels(), method)
+    with pytest.raises(HttpError) as caught:
+        call(userId="me", id=label["id"], body={
+            "name": "Steady", "labelListVisibility": "labelShowIfUnread",
+            "messageListVisibility": "sometimes"}).execute()
+    assert caught.value.resp.status == 400
+    got = users.labels().get(userId="me", id=label["id"]).execute()
+    assert (got["labelListVisibility"], got["color"]) == ("labelHide", color)
