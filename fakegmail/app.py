@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from fakegmail.discovery import method_at
 from fakegmail.errors import GmailError
 from fakegmail.faults import DropConnection
 from fakegmail.state import EmulatorState
@@ -57,6 +58,12 @@ def create_app(state: EmulatorState | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def on_http_error(error: HTTPException) -> Response:
         code = error.code or 500
+        if code in (404, 405):
+            method = method_at(request.method, request.path)
+            if method is not None:  # a real Gmail method the emulator does not serve
+                return gmail_error_response(GmailError(
+                    501, f"Method {method.id} is not implemented by the Gmail emulator; "
+                         "see the README for the methods it serves"))
         message = {404: "Not Found", 405: "Method Not Allowed"}.get(code, error.name)
         return gmail_error_response(GmailError(code, message))
 

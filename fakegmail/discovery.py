@@ -86,3 +86,21 @@ def label_palette() -> frozenset[str]:
     lists = [frozenset(c.lower() for c in _HEX_COLOUR.findall(f.get("description", "")))
              for f in fields.values()]
     return frozenset.intersection(*lists)
+
+
+@functools.cache
+def _path_patterns() -> tuple[tuple[re.Pattern[str], MethodInfo], ...]:
+    patterns = []
+    for info in gmail_methods().values():
+        template = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(info.path))
+        prefix = r"(?:upload/|resumable/upload/)?" if info.supports_media_upload else ""
+        patterns.append((re.compile(f"^/{prefix}{template}$"), info))
+    return tuple(patterns)
+
+
+def method_at(http_method: str, path: str) -> MethodInfo | None:
+    """Return the Gmail method that ``http_method`` on ``path`` calls, or None."""
+    for pattern, info in _path_patterns():
+        if info.http_method == http_method.upper() and pattern.match(path):
+            return info
+    return None
