@@ -47,7 +47,7 @@ def list_history(account: Account) -> Response:
             raise invalid_argument(f"Invalid historyTypes: use {allowed}") from None
     found = account.mailbox.history(start_id, types=types, label_id=args.get("labelId"))
     page = paginate(found.records, kind="history", token=args.get("pageToken"),
-                    size=page_size(args.get("maxResults")))
+                    size=page_size(args.get("maxResults")), key=lambda r: str(r.id))
     out: dict[str, Any] = {}
     if page.items:
         out["history"] = history_json(page.items)

@@ -41,7 +41,8 @@ def list_drafts(account: Account) -> Response:
     refuse_metadata_query(query)
     found = account.mailbox.list_drafts(include_spam_trash=bool_arg(args, "includeSpamTrash"),
                                         query=query)
-    return answer(list_body(found, kind="drafts", args=args, render=draft_summary))
+    return answer(list_body(found, kind="drafts", args=args, render=draft_summary,
+                                 key=lambda d: d.id))
 
 
 @routes.route(f"{USERS}/drafts/<id>", methods=["GET"])

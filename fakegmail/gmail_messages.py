@@ -49,7 +49,8 @@ def list_messages(account: Account) -> Response:
         include_spam_trash=bool_arg(args, "includeSpamTrash"),
         query=query,
     )
-    return answer(list_body(found, kind="messages", args=args, render=message_ref))
+    return answer(list_body(found, kind="messages", args=args, render=message_ref,
+                                 key=lambda m: m.id))
 
 
 @routes.route(f"{USERS}/messages/<id>", methods=["GET"])

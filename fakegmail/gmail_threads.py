@@ -38,7 +38,8 @@ def list_threads(account: Account) -> Response:
         include_spam_trash=bool_arg(args, "includeSpamTrash"),
         query=query,
     )
-    return answer(list_body(found, kind="threads", args=args, render=thread_summary))
+    return answer(list_body(found, kind="threads", args=args, render=thread_summary,
+                                 key=lambda t: t.id))
 
 
 @routes.route(f"{USERS}/threads/<id>", methods=["GET"])

@@ -1,4 +1,9 @@
-"""Opaque page tokens and ``maxResults`` handling for Gmail's list methods."""
+"""Opaque page tokens and ``maxResults`` handling for Gmail's list methods.
+
+A token remembers where the previous page ended by the id of its last item, as a cursor,
+so mail that arrives (or goes) between two pages neither repeats an item on the next page
+nor skips one; its offset is only the fallback for when that last item is gone.
+"""
 
 from __future__ import annotations
 
@@ -43,29 +48,49 @@ def page_size(value: str | None, *, maximum: int = MAX_PAGE_SIZE) -> int:
     return min(size or DEFAULT_PAGE_SIZE, maximum)
 
 
-def paginate(items: Sequence[T], *, kind: str, token: str | None, size: int) -> Page[T]:
-    """Return the page of ``items`` that ``token`` (None for the first) points at."""
-    offset = 0 if not token else decode_token(kind, token)
+def paginate(items: Sequence[T], *, kind: str, token: str | None, size: int,
+             key: Callable[[T], str]) -> Page[T]:
+    """Return the page of ``items`` that ``token`` (None for the first) points at.
+
+    ``key`` gives an item's id; the next page starts after the item with the id the token
+    remembers, wherever that item now is in ``items``.
+    """
+    offset = 0
+    if token:
+        offset, after = decode_token(kind, token)
+        offset = _resume_at(items, offset, after, key)
     chunk = items[offset:offset + size]
     end = offset + len(chunk)
-    return Page(chunk, encode_token(kind, end) if end < len(items) else None, len(items))
+    more = end < len(items)
+    return Page(chunk, encode_token(kind, end, key(chunk[-1])) if more and chunk else None,
+                len(items))
 
 
-def encode_token(kind: str, offset: int) -> str:
-    """Return an opaque token for ``offset`` in a list of ``kind``."""
-    text = f"{offset}"
+def _resume_at(items: Sequence[T], offset: int, after: str, key: Callable[[T], str]) -> int:
+    if 0 < offset <= len(items) and key(items[offset - 1]) == after:
+        return offset
+    for index, item in enumerate(items):
+        if key(item) == after:
+            return index + 1
+    return min(offset, len(items))
+
+
+def encode_token(kind: str, offset: int, after: str = "") -> str:
+    """Return an opaque token for the page after item ``after`` (at ``offset``) of ``kind``."""
+    text = f"{offset}:{after}"
     mac = hmac.new(_KEY, f"{kind}:{text}".encode(), hashlib.sha256).hexdigest()[:12]
     return base64.urlsafe_b64encode(f"{text}:{mac}".encode()).decode().rstrip("=")
 
 
-def decode_token(kind: str, token: str) -> int:
-    """Return the offset in ``token``; 400 when it was not issued for a list of ``kind``."""
+def decode_token(kind: str, token: str) -> tuple[int, str]:
+    """Return the offset and last item id in ``token``; 400 when not issued for ``kind``."""
     try:
         padded = token + "=" * (-len(token) % 4)
-        text, mac = base64.urlsafe_b64decode(padded.encode()).decode().split(":", 1)
+        text, mac = base64.urlsafe_b64decode(padded.encode()).decode().rsplit(":", 1)
         expected = hmac.new(_KEY, f"{kind}:{text}".encode(), hashlib.sha256).hexdigest()[:12]
         if hmac.compare_digest(mac, expected):
-            return int(text)
+            offset, after = text.split(":", 1)
+            return int(offset), after
     except (ValueError, binascii.Error, UnicodeDecodeError):
         pass
     raise invalid_argument("Invalid pageToken: pass the nextPageToken of the previous page "
@@ -73,10 +98,10 @@ def decode_token(kind: str, token: str) -> int:
 
 
 def list_body(items: Sequence[T], *, kind: str, args: Mapping[str, str],
-              render: Callable[[T], Any]) -> dict[str, Any]:
+              render: Callable[[T], Any], key: Callable[[T], str]) -> dict[str, Any]:
     """Return a Gmail list answer: one page of ``items`` under ``kind``, token, estimate."""
     page = paginate(items, kind=kind, token=args.get("pageToken"),
-                    size=page_size(args.get("maxResults")))
+                    size=page_size(args.get("maxResults")), key=key)
     out: dict[str, Any] = {}
     if page.items:
         out[kind] = [render(item) for item in page.items]
