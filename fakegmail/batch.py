@@ -23,6 +23,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from fakegmail.errors import invalid_argument
 
 MAX_PARTS = 100
+"""Gmail's limit; above it Gmail refuses the whole batch with its own wording, kept here."""
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _SKIPPED_HEADERS = {"content-length", "transfer-encoding", "connection"}
@@ -60,8 +61,8 @@ def batch() -> Response:
     """Run every part of a multipart/mixed batch and answer in one multipart/mixed body."""
     parts = parse_batch(request.get_data(), request.headers.get("Content-Type", ""))
     if len(parts) > MAX_PARTS:
-        raise invalid_argument(f"Too many requests in batch: at most {MAX_PARTS} per batch; "
-                               "split it into several batches")
+        raise invalid_argument(f"Inner request count exceeds the limit. Received: "
+                               f"{len(parts)}, Limit: {MAX_PARTS}")
     inherited = inherited_headers(request.headers.items())
     answers = [_dispatch(part, inherited) for part in parts]
     boundary = "batch_" + secrets.token_hex(12)

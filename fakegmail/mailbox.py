@@ -440,6 +440,5 @@ class Mailbox:
 def _batch_ids(message_ids: Iterable[str]) -> list[str]:
     ids = list(dict.fromkeys(message_ids))
     if len(ids) > MAX_BATCH_IDS:
-        raise GmailError(400, f"Too many ids: at most {MAX_BATCH_IDS} per request; split the "
-                              "request", reason="invalidArgument")
+        raise invalid_argument(f"Number of ids cannot exceed {MAX_BATCH_IDS}")
     return ids

@@ -201,12 +201,19 @@ def test_batch_modify_changes_every_message(users):
     assert users.messages().list(userId="me").execute()["resultSizeEstimate"] == 3
 
 
-def test_batch_modify_refuses_more_than_1000_ids(users):
+@pytest.mark.parametrize("call", [
+    lambda users, ids: users.messages().batchModify(
+        userId="me", body={"ids": ids, "addLabelIds": ["STARRED"]}),
+    lambda users, ids: users.messages().batchDelete(userId="me", body={"ids": ids}),
+])
+def test_batch_calls_refuse_more_than_1000_ids_in_gmails_words(users, call):
     ids = [f"{i:016x}" for i in range(1001)]
     with pytest.raises(HttpError) as caught:
-        users.messages().batchModify(userId="me", body={"ids": ids,
-                                                        "addLabelIds": ["STARRED"]}).execute()
+        call(users, ids).execute()
     assert caught.value.resp.status == 400
+    error = gmail_error(caught.value)
+    assert error["message"] == "Number of ids cannot exceed 1000"
+    assert error["errors"][0]["reason"] == "invalidArgument"
 
 
 def test_trash_and_untrash(users):
