@@ -5,8 +5,9 @@ Settings come from the environment so secrets never appear on a command line:
 \b
   MAILGUARD_DATABASE_URL            the database (default sqlite:///instance/mailguard.db)
   MAILGUARD_AUDIT_HMAC_KEY          identifier-hashing key, hex or base64 (>= 16 bytes)
-  MAILGUARD_AUDIT_SIGNING_KEY_FILE  Ed25519 checkpoint key file (default
-                                    instance/audit-signing-key.pem; created on first use)
+  MAILGUARD_AUDIT_SIGNING_KEY       Ed25519 checkpoint key file, as for mailguard serve
+                                    (default instance/audit-signing.key; created on first
+                                    use; MAILGUARD_AUDIT_SIGNING_KEY_FILE is read too)
   MAILGUARD_AUDIT_VERIFIER_KEY      the published verifier key that verify trusts
   MAILGUARD_AUDIT_ORIGIN            the log's origin line (default mailguard.local/audit)
 
@@ -19,7 +20,6 @@ verify and stats write nothing: they work on a read-only copy
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import getpass
 import json
@@ -36,6 +36,7 @@ from sqlalchemy.exc import ArgumentError
 
 from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision, format_time
 from audit.errors import AuditError
+from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
 from audit.query import (
     counts_from_stats,
     format_table,
@@ -46,7 +47,6 @@ from audit.query import (
 from audit.store import sqlite_file
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
-DEFAULT_SIGNING_KEY_FILE = "instance/audit-signing-key.pem"
 REVIEW_PURPOSE = "audit.review"
 
 _db_option = click.option(
@@ -62,8 +62,7 @@ class LogSettings:
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
         self.origin = os.environ.get("MAILGUARD_AUDIT_ORIGIN") or None
-        self.key_file = os.environ.get("MAILGUARD_AUDIT_SIGNING_KEY_FILE",
-                                       DEFAULT_SIGNING_KEY_FILE)
+        self.key_file = signing_key_file(os.environ)
         self.verifier_key = os.environ.get("MAILGUARD_AUDIT_VERIFIER_KEY") or None
         self.hmac_key = _parse_hmac_key(os.environ.get("MAILGUARD_AUDIT_HMAC_KEY"))
 
@@ -334,25 +333,13 @@ def _time_arg(value: str | None, option: str) -> str | None:
 
 
 def _parse_hmac_key(value: str | None) -> bytes | None:
-    """Decode the hashing key from hex or base64."""
-    if not value:
+    """Decode the hashing key as every MailGuard program does (``audit.key_settings``)."""
+    if not value or not value.strip():
         return None
-    text = value.strip()
     try:
-        key = bytes.fromhex(text)
-    except ValueError:
-        try:
-            key = base64.b64decode(text + "=" * (-len(text) % 4),
-                                   altchars=b"-_" if ("-" in text or "_" in text) else None,
-                                   validate=True)
-        except (binascii.Error, ValueError):
-            raise click.ClickException(
-                "MAILGUARD_AUDIT_HMAC_KEY must be hex or base64 (e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
-            ) from None
-    if len(key) < 16:
-        raise click.ClickException("MAILGUARD_AUDIT_HMAC_KEY must decode to at least 16 bytes")
-    return key
+        return hmac_key_from_text(value)
+    except InvalidKeyText as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _require_existing_database(url: str) -> None:

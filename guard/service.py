@@ -94,7 +94,7 @@ class Guard:
         audit = AuditLog.open(settings.audit_url or settings.database_url,
                               hmac_key=settings.audit_hmac_key,
                               signing_key=settings.audit_signing_key_path,
-                              clock=settings.clock)
+                              origin=settings.audit_origin, clock=settings.clock)
         try:
             keys = VaultKeys(settings.token_keys)
             vault = TokenVault(engine, keys, settings.clock)

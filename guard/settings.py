@@ -61,6 +61,8 @@ class GuardSettings:
     :param database_url: SQLAlchemy URL of the guard's tables (accounts, tokens, cache).
     :param token_keys: token vault keys, newest first (see ``guard.vault.generate_key``).
     :param audit_url: the audit log's URL; by default the same database as the guard's.
+    :param audit_origin: the log's name in its checkpoints; None keeps the origin the log
+        already has (``audit.log.DEFAULT_ORIGIN`` for a new log).
     :param gmail_root_url: None for Google; the emulator's URL in the demo and tests.
     :param gmail_connect_timeout: seconds to wait for a connection to the Gmail API.
     :param gmail_read_timeout: seconds to wait for the Gmail API's answer; past it the
@@ -78,6 +80,7 @@ class GuardSettings:
     policy_path: str | Path = DEFAULT_POLICY_PATH
     gmail_root_url: str | None = None
     audit_url: str | None = None
+    audit_origin: str | None = None
     clock: Callable[[], datetime] = utc_now
     pool_size: int = 16
     cache_enabled: bool = True
@@ -101,6 +104,23 @@ class GuardSettings:
                     or not url.startswith(("https://", "http://")):
                 raise SettingsError("each transfer endpoint maps a recipient id from the "
                                     "policy file to an https:// URL")
+
+
+POLICY_PATH_ENV = ("MAILGUARD_POLICY_PATH", "MAILGUARD_POLICY")
+"""Where the policy file is named: the server's variable first, then the older name."""
+
+
+def policy_path_from_env(environ: Mapping[str, str] | None = None) -> str | Path:
+    """Return the policy file the environment names, or the shipped policy.
+
+    The server and the ``staff`` and ``report`` commands read it the same way, so they
+    decide by the same policy.
+    """
+    env = os.environ if environ is None else environ
+    for name in POLICY_PATH_ENV:
+        if env.get(name, "").strip():
+            return env[name].strip()
+    return DEFAULT_POLICY_PATH
 
 
 def token_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:

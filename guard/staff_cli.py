@@ -4,7 +4,8 @@ Settings come from the environment so secrets never appear on a command line:
 
 \b
   MAILGUARD_DATABASE_URL            the database (default sqlite:///instance/mailguard.db)
-  MAILGUARD_POLICY                  the policy file (default: the shipped policy)
+  MAILGUARD_POLICY_PATH             the policy file, as for mailguard serve (default: the
+                                    shipped policy; MAILGUARD_POLICY is read too)
   MAILGUARD_AUDIT_HMAC_KEY          the audit log's identifier-hashing key, hex or base64
 
 Every change is recorded in the audit log (actor = the operating-system user) before it is
@@ -13,8 +14,6 @@ stored; if the log cannot record it, the change is refused.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import getpass
 import os
 from collections.abc import Iterator
@@ -26,9 +25,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from audit import AuditError, AuditLog
+from audit.key_settings import InvalidKeyText, hmac_key_from_text
 from guard.db import create_schema, open_engine
 from guard.errors import GuardError
-from guard.policy import DEFAULT_POLICY_PATH, Actor, ActorKind, load_policy
+from guard.policy import Actor, ActorKind, load_policy
+from guard.settings import policy_path_from_env
 from guard.staff import StaffRegistry
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
@@ -44,16 +45,9 @@ def _hmac_key() -> bytes:
         raise click.ClickException("set MAILGUARD_AUDIT_HMAC_KEY to the audit log's "
                                    "identifier-hashing key; staff changes are audited")
     try:
-        key = bytes.fromhex(text)
-    except ValueError:
-        try:
-            key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            raise click.ClickException("MAILGUARD_AUDIT_HMAC_KEY must be hex or base64"
-                                       ) from None
-    if len(key) < 16:
-        raise click.ClickException("MAILGUARD_AUDIT_HMAC_KEY must decode to at least 16 bytes")
-    return key
+        return hmac_key_from_text(text)
+    except InvalidKeyText as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _operator() -> Actor:
@@ -75,14 +69,14 @@ def _registry(db_url: str) -> Iterator[StaffRegistry]:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     try:
-        policy = load_policy(os.environ.get("MAILGUARD_POLICY") or DEFAULT_POLICY_PATH)
+        policy = load_policy(policy_path_from_env())
     except GuardError as error:
         raise click.ClickException(str(error)) from None
     key = _hmac_key()
     engine = open_engine(db_url)
     try:
         create_schema(engine)
-        audit = AuditLog.open(db_url, hmac_key=key)
+        audit = AuditLog.open(db_url, hmac_key=key, origin=None)  # the log's own origin
     except (SQLAlchemyError, AuditError) as error:
         engine.dispose()
         raise click.ClickException(f"cannot open the database: "

@@ -82,6 +82,7 @@ class Demo:
     app: Any
     _thread: threading.Thread | None = None
     crm: Any = None
+    instance: Path | None = None
 
     def start(self) -> Demo:
         """Serve the web client in a background thread."""
@@ -127,6 +128,7 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
     """Start the seeded emulator and the demo CRM; build (not yet serve) the web client."""
     from werkzeug.serving import make_server
 
+    from audit.key_settings import hmac_key_from_text
     from fakegmail.oauth.blueprint import oauth_registry
     from fakegmail.server import EmulatorServer
     from mailguard.crm_demo import CrmDemoServer
@@ -158,7 +160,9 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
             "SECRET_KEY": keys.secret_key,
             "DATABASE_URL": f"sqlite:///{database}",
             "TOKEN_KEYS": (keys.token_key,),
-            "AUDIT_HMAC_KEY": keys.audit_hmac_key.encode("ascii"),
+            # decoded as MAILGUARD_AUDIT_HMAC_KEY is, so `mailguard audit search` can be
+            # given the same text (see banner)
+            "AUDIT_HMAC_KEY": hmac_key_from_text(keys.audit_hmac_key),
             "AUDIT_SIGNING_KEY_PATH": str(instance / "demo-audit-signing.key"),
             "OAUTH_CLIENT": emulator_oauth_client(emulator.url, DEMO_CLIENT_ID,
                                                   DEMO_CLIENT_SECRET),
@@ -181,7 +185,7 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
         crm.stop()
         raise
     return Demo(emulator=emulator, web=web, url=f"http://{host}:{actual_port}/", app=app,
-                crm=crm)
+                crm=crm, instance=instance)
 
 
 def banner(running: Demo) -> list[str]:
@@ -198,6 +202,13 @@ def banner(running: Demo) -> list[str]:
               "Staff accounts (choose one on the emulator's sign-in page):"]
     width = max(len(f"{m.name} <{m.email}>") for m in DEMO_STAFF)
     lines += [f"  {f'{m.name} <{m.email}>':<{width}}  {m.role}" for m in DEMO_STAFF]
+    if running.instance is not None:
+        folder = running.instance
+        lines += ["Audit log from a shell (search and export also need "
+                  f"MAILGUARD_AUDIT_HMAC_KEY: audit_hmac_key in {folder / 'demo-keys.json'}):",
+                  f"  MAILGUARD_DATABASE_URL=sqlite:///{folder / 'demo.db'} "
+                  f"MAILGUARD_AUDIT_SIGNING_KEY={folder / 'demo-audit-signing.key'} "
+                  "mailguard audit verify"]
     return lines
 
 

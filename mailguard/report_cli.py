@@ -5,8 +5,8 @@ Settings come from the environment, as for ``mailguard audit``:
 \b
   MAILGUARD_DATABASE_URL            the database (default sqlite:///instance/mailguard.db)
   MAILGUARD_AUDIT_HMAC_KEY          the audit log's identifier-hashing key, hex or base64
-  MAILGUARD_AUDIT_SIGNING_KEY_FILE  the checkpoint key file (its verifier key is trusted)
-  MAILGUARD_POLICY                  the policy file (default: the shipped policy)
+  MAILGUARD_AUDIT_SIGNING_KEY       the checkpoint key file (its verifier key is trusted)
+  MAILGUARD_POLICY_PATH             the policy file (default: the shipped policy)
 
 Building the report reads the whole log and verifies it; that reading is itself recorded
 in the log (actor = the operating-system user) before anything is written, and the
@@ -16,7 +16,6 @@ command refuses if it cannot be recorded.
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +27,8 @@ from audit import AuditError, AuditEvent, AuditLog, IdentifierHasher
 from audit.cli import DEFAULT_DATABASE_URL, LogSettings
 from guard.db import open_engine
 from guard.errors import GuardError
-from guard.policy import DEFAULT_POLICY_PATH, load_policy
+from guard.policy import load_policy
+from guard.settings import policy_path_from_env
 from guard.staff import StaffRegistry
 from webclient.auth.google_oauth import SCOPES
 from webclient.review.activity import StaffNames
@@ -64,7 +64,7 @@ def report(since: str, until: str | None, fmt: str, output: Path | None, lang: s
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         raise click.ClickException("give --output FILE for a PDF (or redirect standard output)")
     try:
-        policy = load_policy(os.environ.get("MAILGUARD_POLICY") or DEFAULT_POLICY_PATH)
+        policy = load_policy(policy_path_from_env())
     except GuardError as error:
         raise click.ClickException(str(error)) from None
     settings = LogSettings(db_url)

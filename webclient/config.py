@@ -9,7 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guard.settings import GOOGLE_AUTH_URI, GOOGLE_REVOKE_URI, GOOGLE_TOKEN_URI
+from audit.key_settings import (
+    HMAC_KEY_ENV,
+    SIGNING_KEY_ENV,
+    InvalidKeyText,
+    hmac_key_from_text,
+    signing_key_file,
+)
+from guard.settings import (
+    GOOGLE_AUTH_URI,
+    GOOGLE_REVOKE_URI,
+    GOOGLE_TOKEN_URI,
+    POLICY_PATH_ENV,
+    policy_path_from_env,
+)
 
 GOOGLE_CERTS_URI = "https://www.googleapis.com/oauth2/v3/certs"
 
@@ -129,12 +142,19 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         settings["DATABASE_URL"] = environ["MAILGUARD_DATABASE_URL"]
     if "MAILGUARD_TOKEN_KEYS" in environ:
         settings["TOKEN_KEYS"] = _keys(environ["MAILGUARD_TOKEN_KEYS"], "MAILGUARD_TOKEN_KEYS")
-    if "MAILGUARD_AUDIT_HMAC_KEY" in environ:
-        settings["AUDIT_HMAC_KEY"] = environ["MAILGUARD_AUDIT_HMAC_KEY"].encode("ascii")
-    if "MAILGUARD_AUDIT_SIGNING_KEY" in environ:
-        settings["AUDIT_SIGNING_KEY_PATH"] = environ["MAILGUARD_AUDIT_SIGNING_KEY"]
-    if "MAILGUARD_POLICY_PATH" in environ:
-        settings["POLICY_PATH"] = environ["MAILGUARD_POLICY_PATH"]
+    if environ.get(HMAC_KEY_ENV, "").strip():
+        # read as the audit, staff and report commands read it (hex or base64), so all of
+        # them hash identifiers with the same key and can open the same log
+        try:
+            settings["AUDIT_HMAC_KEY"] = hmac_key_from_text(environ[HMAC_KEY_ENV])
+        except InvalidKeyText as error:
+            raise ConfigError(str(error)) from None
+    if any(environ.get(name, "").strip() for name in SIGNING_KEY_ENV):
+        settings["AUDIT_SIGNING_KEY_PATH"] = signing_key_file(environ)
+    if environ.get("MAILGUARD_AUDIT_ORIGIN", "").strip():
+        settings["AUDIT_ORIGIN"] = environ["MAILGUARD_AUDIT_ORIGIN"].strip()
+    if any(environ.get(name, "").strip() for name in POLICY_PATH_ENV):
+        settings["POLICY_PATH"] = str(policy_path_from_env(environ))
     if environ.get("MAILGUARD_GMAIL_ROOT_URL"):
         settings["GMAIL_ROOT_URL"] = environ["MAILGUARD_GMAIL_ROOT_URL"]
     if environ.get("MAILGUARD_OAUTH_CLIENT_FILE"):
@@ -165,7 +185,8 @@ _WHERE = {
     "SECRET_KEY": "MAILGUARD_SECRET_KEY (a long random string)",
     "DATABASE_URL": "MAILGUARD_DATABASE_URL (e.g. sqlite:///instance/mailguard.db)",
     "TOKEN_KEYS": "MAILGUARD_TOKEN_KEYS (token vault keys, newest first)",
-    "AUDIT_HMAC_KEY": "MAILGUARD_AUDIT_HMAC_KEY (the audit log's identifier-hashing key)",
+    "AUDIT_HMAC_KEY": "MAILGUARD_AUDIT_HMAC_KEY (the audit log's identifier-hashing key, "
+                      "hex or base64 of at least 16 bytes)",
     "OAUTH_CLIENT": "MAILGUARD_OAUTH_CLIENT_FILE (Google's OAuth client JSON)",
 }
 

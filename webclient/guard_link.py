@@ -26,6 +26,8 @@ def guard_settings(config: Mapping[str, Any]) -> GuardSettings:
     extra: dict[str, Any] = {}
     if config.get("POLICY_PATH"):
         extra["policy_path"] = config["POLICY_PATH"]
+    if config.get("AUDIT_ORIGIN"):
+        extra["audit_origin"] = config["AUDIT_ORIGIN"]
     if config.get("GUARD_CLOCK"):
         extra["clock"] = config["GUARD_CLOCK"]
     for key in ("GMAIL_CONNECT_TIMEOUT", "GMAIL_READ_TIMEOUT"):

@@ -184,8 +184,8 @@ def test_the_session_secret_token_keys_and_signing_key_are_separate_settings(tmp
 
     settings = from_environment({
         "MAILGUARD_SECRET_KEY": "s" * 32, "MAILGUARD_TOKEN_KEYS": "t" * 44,
-        "MAILGUARD_AUDIT_HMAC_KEY": "h" * 32, "MAILGUARD_AUDIT_SIGNING_KEY": "/k.pem"})
+        "MAILGUARD_AUDIT_HMAC_KEY": "ab" * 32, "MAILGUARD_AUDIT_SIGNING_KEY": "/k.pem"})
     assert settings["SECRET_KEY"] == "s" * 32
     assert settings["TOKEN_KEYS"] == ("t" * 44,)
-    assert settings["AUDIT_HMAC_KEY"] == b"h" * 32
+    assert settings["AUDIT_HMAC_KEY"] == b"\xab" * 32
     assert settings["AUDIT_SIGNING_KEY_PATH"] == "/k.pem"

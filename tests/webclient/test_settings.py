@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import secrets
 
 import pytest
 from click.testing import CliRunner
 
+from audit import AuditEvent
 from guard.settings import SettingsError
 from guard.vault import generate_key
 from mailguard.cli import cli
@@ -126,3 +130,55 @@ def test_serve_stops_with_the_reason_when_an_endpoint_names_an_unlisted_recipien
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code != 0
     assert "ad-network" in result.output and "policy does not list" in result.output
+
+
+@pytest.mark.parametrize("key_text", [
+    secrets.token_hex(32),
+    secrets.token_urlsafe(32),
+    base64.b64encode(os.urandom(32)).decode("ascii"),
+], ids=["hex", "urlsafe-base64", "base64"])
+def test_the_server_and_the_commands_read_the_audit_key_the_same_way(environment, key_text):
+    # The README's order: staff are added before the server first starts, then a reviewer
+    # searches what the server recorded, all with the same MAILGUARD_AUDIT_HMAC_KEY. The
+    # log keeps its key's fingerprint, so a program reading the text differently is
+    # refused ("created with a different identifier-hashing key").
+    environment.setenv("MAILGUARD_AUDIT_HMAC_KEY", key_text)
+    added = CliRunner().invoke(cli, ["staff", "add", "alice@qontak.com", "--role", "security"])
+    assert added.exit_code == 0, added.output
+    app = create_app()
+    try:
+        app.extensions["mailguard.guard"].audit.append(AuditEvent(
+            actor_kind="user", actor_id="ayu@example.com", mailbox="ayu@example.com",
+            action="messages.get", purpose="email.read", decision="allow",
+            rule_id="user.own_mailbox", policy_version="test"))
+    finally:
+        app.extensions["mailguard.guard"].close()
+    found = CliRunner().invoke(cli, ["audit", "search", "--mailbox", "Ayu@Example.com",
+                                     "--format", "jsonl"])
+    assert found.exit_code == 0, found.output
+    rows = [json.loads(line) for line in found.output.splitlines() if line.startswith("{")]
+    assert [row["action"] for row in rows] == ["messages.get"]
+
+
+def test_a_hashing_key_that_is_not_hex_or_base64_stops_start_up(environment):
+    environment.setenv("MAILGUARD_AUDIT_HMAC_KEY", "correct horse battery staple!")
+    with pytest.raises(ConfigError, match="MAILGUARD_AUDIT_HMAC_KEY must be hex or base64"):
+        create_app()
+
+
+def test_the_server_reads_the_policy_and_origin_the_commands_read(environment, tmp_path):
+    environment.setenv("MAILGUARD_POLICY", "config/policy.toml")
+    environment.setenv("MAILGUARD_AUDIT_ORIGIN", "audit.qontak.test/mailguard")
+    settings = from_environment(os.environ)
+    assert settings["POLICY_PATH"] == "config/policy.toml"
+    app = create_app()
+    try:
+        assert app.extensions["mailguard.guard"].audit.origin == "audit.qontak.test/mailguard"
+    finally:
+        app.extensions["mailguard.guard"].close()
+    environment.delenv("MAILGUARD_AUDIT_ORIGIN")
+    listed = CliRunner().invoke(cli, ["staff", "list"])  # opens the log with its own origin
+    assert listed.exit_code == 0, listed.output
+    checkpoint = CliRunner().invoke(cli, ["audit", "checkpoint"])
+    assert checkpoint.exit_code == 0, checkpoint.output
+    assert checkpoint.output.startswith("audit.qontak.test/mailguard\n")
