@@ -87,6 +87,7 @@ class OAuthRegistry:
     codes: dict[str, AuthCode] = field(default_factory=dict)
     narrowed: dict[str, frozenset[str]] = field(default_factory=dict)
     granted: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    refresh_owners: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _key: rsa.RSAPrivateKey | None = None
     _kid: str = ""
@@ -125,6 +126,19 @@ class OAuthRegistry:
             self.codes.clear()
             self.narrowed.clear()
             self.granted.clear()
+            self.refresh_owners.clear()
+
+    def forget_consent(self, email: str, client_id: str) -> None:
+        """Forget what ``email`` granted ``client_id``, as Google does when a token is revoked.
+
+        The next authorization then counts as a first consent again (and, offline, brings a
+        new refresh token).
+        """
+        with self.lock:
+            self.granted.pop((email, client_id), None)
+            for token, owner in list(self.refresh_owners.items()):
+                if owner == (email, client_id):
+                    del self.refresh_owners[token]
 
     def signing_key(self) -> tuple[rsa.RSAPrivateKey, str]:
         """Return this emulator's RSA signing key and its key id, generating them once."""

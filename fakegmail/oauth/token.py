@@ -115,6 +115,8 @@ def _exchange_code(client_id: str) -> Response:
                                                   "authorization request.")
     _verify_pkce(code, request.form.get("code_verifier"))
     grant = state.tokens.mint(code.email, code.scopes, client_id=client_id)
+    with registry.lock:
+        registry.refresh_owners[grant.refresh_token] = (grant.email, client_id)
     return _token_response(grant, refresh=code.request.offline, nonce=code.request.nonce,
                            requested=code.request.scopes)
 
@@ -152,10 +154,26 @@ def token() -> Response:
 @blueprint.post("/revoke")
 @blueprint.post("/o/oauth2/revoke")
 def revoke() -> Response:
-    """Revoke an access or refresh token."""
+    """Revoke an access or refresh token, and with it the grant it belongs to.
+
+    As Google documents: revoking an access token also revokes its refresh token, and
+    revoking a refresh token revokes the access tokens issued from it. The person's consent
+    for that client is forgotten too, so the next sign-in is a first consent again.
+    """
     token_value = request.values.get("token", "")
-    if not token_value or not emulator_state().tokens.revoke(token_value):
+    tokens = emulator_state().tokens
+    live = tokens.lookup(token_value) if token_value else None
+    if not token_value or not tokens.revoke(token_value):
         raise OAuthError("invalid_token", "Token expired or revoked")
+    registry = oauth_registry()
+    if live is not None:
+        tokens.revoke(live.refresh_token)
+        owner: tuple[str, str] | None = (live.email, live.client_id)
+    else:
+        with registry.lock:
+            owner = registry.refresh_owners.get(token_value)
+    if owner is not None:
+        registry.forget_consent(*owner)
     return jsonify({})
 
 

@@ -207,3 +207,17 @@ def test_prompt_none_needs_interaction(emulator: EmulatorServer) -> None:
     answer = requests.get(auth_url, allow_redirects=False, timeout=10)
     assert answer.status_code == 302
     assert "error=interaction_required" in answer.headers["Location"]
+
+
+def test_revoking_the_access_token_also_revokes_its_refresh_token(
+        emulator: EmulatorServer) -> None:
+    import google.auth.exceptions
+
+    old = sign_in(emulator, [GMAIL_READONLY]).credentials
+    answer = requests.post(emulator.url + "revoke", data={"token": old.token}, timeout=10)
+    assert answer.status_code == 200
+
+    creds = Credentials(None, refresh_token=old.refresh_token, token_uri=emulator.url + "token",
+                        client_id=old.client_id, client_secret=old.client_secret)
+    with pytest.raises(google.auth.exceptions.RefreshError, match="invalid_grant"):
+        creds.refresh(google.auth.transport.requests.Request())
