@@ -104,6 +104,7 @@ def _parse_auth_request(args: Any, now: float) -> AuthRequest:
         offline=args.get("access_type") == "offline",
         include_granted_scopes=args.get("include_granted_scopes") == "true",
         expires_at=now + PENDING_LIFETIME,
+        prompt=frozenset(args.get("prompt", "").split()),
     )
 
 
@@ -127,7 +128,7 @@ def authorize() -> Any:
         auth = _parse_auth_request(request.args, state.clock())
     except OAuthError as error:
         return _error_page(error)
-    if request.args.get("prompt") == "none":
+    if "none" in auth.prompt:
         return _redirect_back(auth, error="interaction_required")
     registry = oauth_registry()
     request_id = secrets.token_urlsafe(24)
@@ -167,14 +168,16 @@ def consent() -> Any:
         if narrowed is not None:
             scopes = frozenset(s for s in scopes if s in narrowed or s in OPENID_SCOPES)
         previous = registry.granted.get((account.email, auth.client_id), frozenset())
+        consented = "consent" in auth.prompt or not scopes <= previous
         if auth.include_granted_scopes:
             scopes |= previous
         registry.granted[(account.email, auth.client_id)] = previous | scopes
         code = "4/0emu-" + secrets.token_urlsafe(32)
         registry.codes[code] = AuthCode(request=auth, email=account.email, scopes=scopes,
-                                        expires_at=state.clock() + CODE_LIFETIME)
+                                        expires_at=state.clock() + CODE_LIFETIME,
+                                        with_refresh_token=auth.offline and consented)
     return _redirect_back(auth, code=code, scope=" ".join(ordered_scopes(scopes, auth.scopes)),
-                          authuser="0", prompt="consent")
+                          authuser="0", prompt="consent" if consented else "none")
 
 
 def ordered_scopes(scopes: Iterable[str], requested: tuple[str, ...]) -> list[str]:

@@ -66,16 +66,23 @@ class AuthRequest:
     offline: bool
     include_granted_scopes: bool
     expires_at: float
+    prompt: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class AuthCode:
-    """An issued authorization code: single use, valid for ``CODE_LIFETIME`` seconds."""
+    """An issued authorization code: single use, valid for ``CODE_LIFETIME`` seconds.
+
+    ``with_refresh_token`` is True when the exchange brings a refresh token: as with Google,
+    only for ``access_type=offline`` and only when the person consented (a first grant, new
+    scopes, or ``prompt=consent``), not when earlier consent was reused.
+    """
 
     request: AuthRequest
     email: str
     scopes: frozenset[str]
     expires_at: float
+    with_refresh_token: bool = False
 
 
 @dataclass

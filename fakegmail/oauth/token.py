@@ -117,7 +117,7 @@ def _exchange_code(client_id: str) -> Response:
     grant = state.tokens.mint(code.email, code.scopes, client_id=client_id)
     with registry.lock:
         registry.refresh_owners[grant.refresh_token] = (grant.email, client_id)
-    return _token_response(grant, refresh=code.request.offline, nonce=code.request.nonce,
+    return _token_response(grant, refresh=code.with_refresh_token, nonce=code.request.nonce,
                            requested=code.request.scopes)
 
 

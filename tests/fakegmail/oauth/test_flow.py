@@ -221,3 +221,22 @@ def test_revoking_the_access_token_also_revokes_its_refresh_token(
                         client_id=old.client_id, client_secret=old.client_secret)
     with pytest.raises(google.auth.exceptions.RefreshError, match="invalid_grant"):
         creds.refresh(google.auth.transport.requests.Request())
+
+
+def test_refresh_token_comes_only_with_consent_as_with_google(emulator: EmulatorServer) -> None:
+    first = sign_in(emulator, [GMAIL_READONLY])
+    assert first.oauth2session.token["refresh_token"]
+
+    again = sign_in(emulator, [GMAIL_READONLY])  # same scopes, consent already given
+    assert "refresh_token" not in again.oauth2session.token
+    assert again.oauth2session.token["access_token"]
+
+    forced = sign_in(emulator, [GMAIL_READONLY], prompt="consent")
+    assert forced.oauth2session.token["refresh_token"]
+    wider = sign_in(emulator, [GMAIL_READONLY, GMAIL_MODIFY])  # a new scope needs consent
+    assert wider.oauth2session.token["refresh_token"]
+
+    requests.post(emulator.url + "revoke", data={"token": wider.credentials.refresh_token},
+                  timeout=10).raise_for_status()
+    after_revoke = sign_in(emulator, [GMAIL_READONLY])
+    assert after_revoke.oauth2session.token["refresh_token"]
