@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 
@@ -16,6 +17,15 @@ from webclient.signed_in import user_id
 
 INLINE_SALT = "mailguard.inline-part"
 INLINE_MAX_AGE = 3600
+#: Types a browser may show inline; everything else downloads as octet-stream.
+INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp",
+                                "image/bmp"})
+#: What the message frame says when a message has no text it can show (English, as the
+#: sanitiser's own placeholders: the frame is a document of its own, outside the catalog).
+NOTICE_PREVIEW_ONLY = ("The text of this message could not be read; "
+                       "only Gmail's preview of it is shown.")
+NOTICE_ATTACHMENTS_ONLY = "This message has no text; its attachments are listed below it."
+NOTICE_NO_TEXT = "This message has no text."
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +90,50 @@ def read_inline_token(token: str) -> tuple[str, int, str, str] | None:
     return value[0], value[1], str(value[2]), str(value[3])
 
 
-def render_body(box: BoundMailbox, message: Message, *,
-                allow_remote_images: bool) -> SanitizedHtml | str:
-    """Return the sanitised HTML body, or the escaped plain-text body as HTML."""
+def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: bool,
+                shown_cids: set[str] | None = None) -> SanitizedHtml | str:
+    """Return the sanitised HTML body, or the escaped plain-text body as HTML.
+
+    A message with no readable text says so instead of showing an empty frame: Gmail's
+    snippet stands in, marked as a preview, when the body is in a part the guard does not
+    read as text (an unknown text type, a multipart whose boundary never occurs).
+
+    :param shown_cids: collects the Content-IDs of the inline images the HTML body shows.
+    """
     if message.html_body:
+        def cid_url(cid: str) -> str:
+            if shown_cids is not None:
+                shown_cids.add(cid.strip("<>"))
+            return inline_url(box, message, cid)
+
         return sanitize_email_html(message.html_body, allow_remote_images=allow_remote_images,
-                                   cid_url=lambda cid: inline_url(box, message, cid))
-    return text_to_html(message.text_body or message.snippet or "")
+                                   cid_url=cid_url)
+    if message.text_body and message.text_body.strip():
+        return text_to_html(message.text_body)
+    return _no_text_notice(message)
+
+
+def _no_text_notice(message: Message) -> str:
+    """Return the frame for a message without readable text: what is missing, and why."""
+    if message.snippet.strip():
+        return (f'<p class="mg-unrenderable">{NOTICE_PREVIEW_ONLY}</p>'
+                + text_to_html(message.snippet))
+    if listed_attachments(message, frozenset()):
+        return f'<p class="mg-unrenderable">{NOTICE_ATTACHMENTS_ONLY}</p>'
+    return f'<p class="mg-unrenderable">{NOTICE_NO_TEXT}</p>'
+
+
+def listed_attachments(message: Message,
+                       shown_cids: Set[str]) -> tuple[AttachmentInfo, ...]:
+    """Return the attachments to list under ``message``: all but the images its body shows.
+
+    Whether a part is marked inline does not matter: an inline part the HTML body does not
+    show (a text part with a file name, an image no ``cid:`` refers to) is listed, or the
+    reader could never open it; an image the body shows is not listed a second time.
+    """
+    return tuple(a for a in message.attachments if not (
+        a.content_id and a.content_id.strip("<>") in shown_cids
+        and a.mime_type.lower() in INLINE_IMAGE_TYPES))
 
 
 #: Wrapped lines a short (or medium) plain-text body fits in without scrolling its frame.
@@ -125,8 +172,10 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
             user_id() or "", address)
         blocked = 0
         suspicious = 0
+        shown_cids: set[str] = set()
         if message.html_body:
-            body = render_body(box, message, allow_remote_images=allowed)
+            body = render_body(box, message, allow_remote_images=allowed,
+                               shown_cids=shown_cids)
             assert isinstance(body, SanitizedHtml)
             blocked = body.blocked_remote_images
             suspicious = sum(1 for link in body.links
@@ -135,7 +184,7 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
             message=message, sender_name=name, sender_address=address,
             expanded=position == last or unread or expand in (message.id, "all"),
             is_draft="DRAFT" in message.label_ids, unread=unread,
-            attachments=tuple(a for a in message.attachments if not a.inline),
+            attachments=listed_attachments(message, shown_cids),
             blocked_remote_images=blocked, remote_images_allowed=allowed,
             suspicious_links=suspicious,
             frame_url=url_for("mail.frame", account=box.account.index,

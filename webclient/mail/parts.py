@@ -16,14 +16,16 @@ from webclient.auth.views import safe_next
 from webclient.guard_link import current_guard
 from webclient.mail.blueprint import blueprint
 from webclient.mail.mailbox_link import READ, BoundMailbox, bound_mailbox, request_id
-from webclient.mail.message_view import read_inline_token, render_body, sender
+from webclient.mail.message_view import (
+    INLINE_IMAGE_TYPES,
+    read_inline_token,
+    render_body,
+    sender,
+)
 from webclient.sanitize import frame_document
 from webclient.security import message_frame_csp
 from webclient.signed_in import ConnectedAccount, sign_in_required, user_id
 
-#: Types a browser may show inline; everything else downloads as octet-stream.
-INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp",
-                                "image/bmp"})
 #: Types kept on download (always as an attachment); anything a browser could run or
 #: render as a page (HTML, SVG, XML, JavaScript...) is sent as application/octet-stream.
 SAFE_DOWNLOAD_TYPES = INLINE_IMAGE_TYPES | frozenset({
