@@ -38,8 +38,10 @@ def _client_credentials() -> tuple[str, str | None]:
         client = registry.clients.get(client_id)
         if client is None:
             raise OAuthError("invalid_client", "The OAuth client was not found.", 401)
-        if secret is None or not hmac.compare_digest(secret, client.client_secret):
-            raise OAuthError("invalid_client", "Unauthorized: wrong client secret.", 401)
+        if not secret:
+            raise OAuthError("invalid_request", "client_secret is missing.")
+        if not hmac.compare_digest(secret, client.client_secret):
+            raise OAuthError("invalid_client", "Unauthorized", 401)
     return client_id, secret
 
 
@@ -101,8 +103,11 @@ def _token_response(grant: TokenGrant, *, refresh: bool, nonce: str | None = Non
 def _exchange_code(client_id: str) -> Response:
     state = emulator_state()
     registry = oauth_registry()
+    for required in ("code", "redirect_uri"):
+        if not request.form.get(required):
+            raise OAuthError("invalid_request", f"Missing required parameter: {required}")
     with registry.lock:
-        code = registry.codes.pop(request.form.get("code", ""), None)
+        code = registry.codes.pop(request.form["code"], None)
     if code is None:
         raise OAuthError("invalid_grant", "Malformed auth code, or the code was already used.")
     if code.expires_at <= state.clock():
@@ -110,7 +115,7 @@ def _exchange_code(client_id: str) -> Response:
                                           "authorization again.")
     if code.request.client_id != client_id:
         raise OAuthError("invalid_grant", "The auth code was issued to another client.")
-    if request.form.get("redirect_uri", "") != code.request.redirect_uri:
+    if request.form["redirect_uri"] != code.request.redirect_uri:
         raise OAuthError("redirect_uri_mismatch", "redirect_uri must be the one used in the "
                                                   "authorization request.")
     _verify_pkce(code, request.form.get("code_verifier"))
@@ -126,6 +131,11 @@ def _refresh(client_id: str) -> Response:
     if not token:
         raise OAuthError("invalid_request", "Missing required parameter: refresh_token")
     tokens = emulator_state().tokens
+    registry = oauth_registry()
+    with registry.lock:
+        owner = registry.refresh_owners.get(token)
+    if owner is not None and owner[1] != client_id:
+        raise OAuthError("unauthorized_client", "Unauthorized", 401)
     # Tokens minted through the control API belong to no client; any client may refresh them.
     grant = tokens.refresh(token, client_id) or tokens.refresh(token, "emulator")
     if grant is None:
@@ -148,7 +158,7 @@ def token() -> Response:
         return _exchange_code(client_id)
     if grant_type == "refresh_token":
         return _refresh(client_id)
-    raise OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant_type!r}")
+    raise OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant_type[:100]}")
 
 
 @blueprint.post("/revoke")

@@ -113,8 +113,10 @@ def test_code_exchange_answers_like_google(client: FlaskClient, clock: FakeClock
     ({"redirect_uri": "http://127.0.0.1:9999/other"}, "redirect_uri_mismatch", "redirect_uri"),
     ({"client_id": "someone-else"}, "invalid_grant", "another client"),
     ({"client_id": None, "client_secret": None}, "invalid_request", "client ID"),
-    ({"grant_type": "password"}, "unsupported_grant_type", "password"),
+    ({"grant_type": "password"}, "unsupported_grant_type", "Invalid grant_type: password"),
     ({"code": "4/0emu-made-up"}, "invalid_grant", "Malformed auth code"),
+    ({"code": None}, "invalid_request", "Missing required parameter: code"),
+    ({"redirect_uri": None}, "invalid_request", "Missing required parameter: redirect_uri"),
 ])
 def test_bad_code_exchange_is_refused(client: FlaskClient, overrides: dict[str, str | None],
                                       error: str, words: str) -> None:
@@ -177,7 +179,12 @@ def test_registered_clients_make_the_emulator_strict(client: FlaskClient) -> Non
     wrong_secret = exchange(client, code, client_id=cid, client_secret="nope",
                             redirect_uri=any_port)
     assert wrong_secret.status_code == 401
-    assert wrong_secret.get_json()["error"] == "invalid_client"
+    assert wrong_secret.get_json() == {"error": "invalid_client",
+                                       "error_description": "Unauthorized"}
+    no_secret = exchange(client, code, client_id=cid, client_secret=None, redirect_uri=any_port)
+    assert no_secret.status_code == 400
+    assert no_secret.get_json() == {"error": "invalid_request",
+                                    "error_description": "client_secret is missing."}
 
     code = allow(client, client_id=cid, redirect_uri=any_port)["code"]
     basic = base64.b64encode(f"{cid}:{secret}".encode()).decode()
@@ -211,7 +218,8 @@ def test_refresh_narrows_scopes_and_stays_with_its_client(client: FlaskClient) -
     wider = client.post("/token", data=dict(form, scope="https://mail.google.com/"))
     assert wider.get_json()["error"] == "invalid_scope"
     other = client.post("/token", data=dict(form, client_id="other-client"))
-    assert other.status_code == 400 and other.get_json()["error"] == "invalid_grant"
+    assert other.status_code == 401
+    assert other.get_json() == {"error": "unauthorized_client", "error_description": "Unauthorized"}
     full = client.post("/token", data=form).get_json()
     assert "id_token" in full
 
