@@ -134,6 +134,14 @@ def _text(part: Json) -> str:
         return ""
     raw = b64url(str(data))
     try:
+        # Gmail hands a text part's data out as UTF-8 while its headers keep the charset
+        # the sender declared (ISO-8859-1, UTF-16, ...); decoding that UTF-8 by the
+        # declared charset turned "¡" into "Â¡". Only data that is not UTF-8 is decoded by
+        # the declared charset.
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode(_charset(part), errors="replace")
     except (LookupError, ValueError):  # unknown, malformed (NUL) or non-text codec names
         return raw.decode("utf-8", errors="replace")

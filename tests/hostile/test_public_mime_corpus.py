@@ -48,18 +48,6 @@ NOT_MESSAGES = frozenset({"msg_19.txt"})
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
 _TAG = re.compile(r"<[^>]*>")
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\ufffd")
-#: corpus messages whose text the web client still shows mis-decoded (see MisDecoded)
-MIS_DECODED = frozenset({"msg_10.txt"})
-
-
-class MisDecoded(AssertionError):
-    """The frame shows a body's text decoded in the wrong charset.
-
-    The emulator, like Gmail, hands out text parts as UTF-8 but keeps each part's headers
-    as sent; ``guard.mail_parsing`` decodes the UTF-8 data with the part's declared
-    charset, so ``¡`` in an ISO-8859-1 part reaches the reader as ``Â¡``. The guard is
-    where that is fixed; these cases fail the moment it is, so the mark comes off then.
-    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,20 +183,16 @@ def _check_web(stack: Stack, full: dict[str, Any], raw: bytes) -> None:
         fetched = attachments.get(userId="me", messageId=full["id"],
                                   id=html.unescape(link[1])).execute()
         assert download.get_data() == _decoded(fetched["data"])
-    if _MOJIBAKE.search(shown):
-        raise MisDecoded("mis-decoded text in the message frame")
+    # The emulator, like Gmail, hands out text parts as UTF-8 but keeps each part's
+    # headers as sent; read by the declared charset, "¡" in an ISO-8859-1 part (msg_10)
+    # reached the reader as "Â¡".
+    assert not _MOJIBAKE.search(shown), "mis-decoded text in the message frame"
     expected = _expected_text(raw)
     for word in _words(expected or ""):
-        if word not in shown:
-            raise MisDecoded("a non-ASCII word of the body is not shown as sent")
+        assert word in shown, "a non-ASCII word of the body is not shown as sent"
 
 
-MESSAGE_CASES = [
-    pytest.param(p, id=p.name, marks=pytest.mark.xfail(
-        raises=MisDecoded, strict=True, reason="guard.mail_parsing decodes Gmail's UTF-8 "
-        "body data with the part's declared charset")) if p.name in MIS_DECODED
-    else pytest.param(p, id=p.name)
-    for p in MESSAGES if p.name not in NOT_MESSAGES]
+MESSAGE_CASES = [pytest.param(p, id=p.name) for p in MESSAGES if p.name not in NOT_MESSAGES]
 
 
 @pytest.mark.parametrize("path", MESSAGE_CASES)
