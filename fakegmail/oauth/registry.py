@@ -23,6 +23,8 @@ CONSUMER_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 OPENID_SCOPES = frozenset({"openid", "email", "profile",
                            "https://www.googleapis.com/auth/userinfo.email",
                            "https://www.googleapis.com/auth/userinfo.profile"})
+EMAIL_SCOPES = frozenset({"email", "https://www.googleapis.com/auth/userinfo.email"})
+PROFILE_SCOPES = frozenset({"profile", "https://www.googleapis.com/auth/userinfo.profile"})
 PKCE_CHARS = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 S256_CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")
 

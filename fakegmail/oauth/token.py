@@ -16,7 +16,9 @@ from fakegmail.oauth.consent import ordered_scopes
 from fakegmail.oauth.openid import issuer
 from fakegmail.oauth.registry import (
     CONSUMER_DOMAINS,
+    EMAIL_SCOPES,
     PKCE_CHARS,
+    PROFILE_SCOPES,
     AuthCode,
     OAuthError,
     subject_id,
@@ -63,16 +65,28 @@ def _verify_pkce(code: AuthCode, verifier: str | None) -> None:
 
 
 def _id_token(grant: TokenGrant, nonce: str | None) -> str:
+    """Sign an id_token carrying the claims its scopes allow.
+
+    As Google documents: ``email`` and ``email_verified`` only with the ``email`` scope, the
+    name claims only with ``profile``.
+    """
     account = emulator_state().account(grant.email)
     now = int(emulator_state().clock())
     claims: dict[str, Any] = {
         "iss": issuer(), "azp": grant.client_id, "aud": grant.client_id,
-        "sub": subject_id(grant.email), "email": grant.email, "email_verified": True,
+        "sub": subject_id(grant.email),
         "at_hash": base64.urlsafe_b64encode(
             hashlib.sha256(grant.access_token.encode()).digest()[:16]).decode().rstrip("="),
-        "name": account.name if account else grant.email.split("@", 1)[0],
         "iat": now, "exp": now + 3600,
     }
+    if not grant.scopes.isdisjoint(EMAIL_SCOPES):
+        claims.update(email=grant.email, email_verified=True)
+    if not grant.scopes.isdisjoint(PROFILE_SCOPES):
+        name = account.name if account else grant.email.split("@", 1)[0]
+        given, _, family = name.partition(" ")
+        claims.update(name=name, given_name=given)
+        if family:
+            claims["family_name"] = family
     domain = grant.email.rsplit("@", 1)[-1]
     if domain not in CONSUMER_DOMAINS:
         claims["hd"] = domain

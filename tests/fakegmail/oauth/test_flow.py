@@ -240,3 +240,21 @@ def test_refresh_token_comes_only_with_consent_as_with_google(emulator: Emulator
                   timeout=10).raise_for_status()
     after_revoke = sign_in(emulator, [GMAIL_READONLY])
     assert after_revoke.oauth2session.token["refresh_token"]
+
+
+@pytest.mark.parametrize(("scopes", "present", "absent"), [
+    (["openid"], set(), {"email", "email_verified", "name", "given_name"}),
+    (["openid", "email"], {"email", "email_verified"}, {"name", "given_name"}),
+    (["openid", "profile"], {"name", "given_name", "family_name"}, {"email"}),
+])
+def test_id_token_carries_only_the_claims_its_scopes_allow(
+        emulator: EmulatorServer, scopes: list[str], present: set[str],
+        absent: set[str]) -> None:
+    flow = sign_in(emulator, scopes)
+    claims = id_token.verify_token(flow.oauth2session.token["id_token"],
+                                   google.auth.transport.requests.Request(),
+                                   audience="test-client.apps.googleusercontent.com",
+                                   certs_url=emulator.url + "oauth2/v3/certs")
+    assert {"iss", "aud", "azp", "sub", "at_hash", "iat", "exp"} <= set(claims)
+    assert present <= set(claims)
+    assert not absent & set(claims)
