@@ -12,7 +12,7 @@ redirect URIs, are. Tokens and codes are never logged.
 
 from __future__ import annotations
 
-from fakegmail.oauth import consent, openid, token  # noqa: F401 - registers the views
+from fakegmail.oauth import consent, openid, token, tokeninfo  # noqa: F401 - registers views
 from fakegmail.oauth.blueprint import blueprint, oauth_registry
 from fakegmail.oauth.registry import Client, OAuthError, OAuthRegistry
 

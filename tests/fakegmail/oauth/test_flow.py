@@ -258,3 +258,31 @@ def test_id_token_carries_only_the_claims_its_scopes_allow(
     assert {"iss", "aud", "azp", "sub", "at_hash", "iat", "exp"} <= set(claims)
     assert present <= set(claims)
     assert not absent & set(claims)
+
+
+def test_tokeninfo_describes_live_tokens_as_google_does(emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, [GMAIL_READONLY, "openid", "email"])
+    token = flow.oauth2session.token
+
+    for path in ("tokeninfo", "oauth2/v3/tokeninfo"):
+        info = requests.get(emulator.url + path, params={"access_token": token["access_token"]},
+                            timeout=10)
+        assert info.status_code == 200
+        body = info.json()
+        assert body["aud"] == body["azp"] == "test-client.apps.googleusercontent.com"
+        assert set(body["scope"].split()) == {GMAIL_READONLY, "openid", "email"}
+        assert body["email"] == "alice@example.com" and body["email_verified"] == "true"
+        assert body["sub"] == userinfo(emulator, token["access_token"]).json()["sub"]
+        assert 0 < int(body["expires_in"]) <= 3600
+
+    claims = requests.post(emulator.url + "tokeninfo", data={"id_token": token["id_token"]},
+                           timeout=10).json()
+    assert claims["email"] == "alice@example.com" and claims["email_verified"] == "true"
+    assert claims["alg"] == "RS256" and claims["kid"]
+
+    requests.post(emulator.url + "revoke", data={"token": token["access_token"]},
+                  timeout=10).raise_for_status()
+    for params in ({"access_token": token["access_token"]}, {"id_token": "not.a.jwt"}, {}):
+        dead = requests.get(emulator.url + "tokeninfo", params=params, timeout=10)
+        assert dead.status_code == 400
+        assert dead.json() == {"error": "invalid_token", "error_description": "Invalid Value"}
