@@ -251,7 +251,7 @@ def test_inline_text_parts_with_a_file_name_are_listed_as_attachments(stack):
     full, page, frame = _open(stack, "msg_04.txt")
     assert len(_attachment_links(page, full["id"])) == 2
     assert page.count(">msg.txt</a>") >= 2
-    assert NOTICE_ATTACHMENTS_ONLY in html.unescape(frame)
+    assert str(NOTICE_ATTACHMENTS_ONLY) in html.unescape(frame)
 
 
 def test_inline_parts_without_a_name_that_no_html_shows_are_listed_as_attachments(stack):
@@ -262,13 +262,20 @@ def test_inline_parts_without_a_name_that_no_html_shows_are_listed_as_attachment
 def test_a_multipart_whose_boundary_never_occurs_shows_its_preview_marked_as_one(stack):
     _full, _page, frame = _open(stack, "msg_17.txt")
     shown = _frame_text(frame)
-    assert NOTICE_PREVIEW_ONLY in shown
+    assert str(NOTICE_PREVIEW_ONLY) in shown
     assert "This is the dingus fish." in shown
 
 
 def test_a_message_with_an_empty_body_says_it_has_no_text(stack):
     _full, _page, frame = _open(stack, "msg_18.txt")
-    assert NOTICE_NO_TEXT in _frame_text(frame)
+    assert str(NOTICE_NO_TEXT) in _frame_text(frame)
+
+
+def test_the_no_text_notice_is_in_the_readers_language(stack):
+    full = _check_api(stack, (CORPUS / "msg_18.txt").read_bytes())
+    frame = stack.web.get(f"/u/0/m/{full['id']}/frame",
+                          headers={"Accept-Language": "id-ID,id;q=0.9"})
+    assert "Pesan ini tidak berisi teks." in _frame_text(frame.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("filename", [None, "logo.png"], ids=["unnamed", "named"])

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import escape
 
 from guard.mail_values import AttachmentInfo, Message, Thread
 from webclient import preferences
@@ -20,12 +22,12 @@ INLINE_MAX_AGE = 3600
 #: Types a browser may show inline; everything else downloads as octet-stream.
 INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp",
                                 "image/bmp"})
-#: What the message frame says when a message has no text it can show (English, as the
-#: sanitiser's own placeholders: the frame is a document of its own, outside the catalog).
-NOTICE_PREVIEW_ONLY = ("The text of this message could not be read; "
-                       "only Gmail's preview of it is shown.")
-NOTICE_ATTACHMENTS_ONLY = "This message has no text; its attachments are listed below it."
-NOTICE_NO_TEXT = "This message has no text."
+#: What the message frame says when a message has no text it can show, in the reader's
+#: language (looked up when the frame is drawn).
+NOTICE_PREVIEW_ONLY = _l("The text of this message could not be read; "
+                         "only Gmail's preview of it is shown.")
+NOTICE_ATTACHMENTS_ONLY = _l("This message has no text; its attachments are listed below it.")
+NOTICE_NO_TEXT = _l("This message has no text.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +118,11 @@ def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: boo
 def _no_text_notice(message: Message) -> str:
     """Return the frame for a message without readable text: what is missing, and why."""
     if message.snippet.strip():
-        return (f'<p class="mg-unrenderable">{NOTICE_PREVIEW_ONLY}</p>'
+        return (f'<p class="mg-unrenderable">{escape(NOTICE_PREVIEW_ONLY)}</p>'
                 + text_to_html(message.snippet))
     if listed_attachments(message, frozenset()):
-        return f'<p class="mg-unrenderable">{NOTICE_ATTACHMENTS_ONLY}</p>'
-    return f'<p class="mg-unrenderable">{NOTICE_NO_TEXT}</p>'
+        return f'<p class="mg-unrenderable">{escape(NOTICE_ATTACHMENTS_ONLY)}</p>'
+    return f'<p class="mg-unrenderable">{escape(NOTICE_NO_TEXT)}</p>'
 
 
 def listed_attachments(message: Message,

@@ -480,6 +480,12 @@ INDONESIAN: dict[Message, Wording] = {
         "ID kasus dan referensi hukum berupa ID satu baris dengan paling banyak 256 karakter.",
     "No grant has this id; check the grant list.":
         "Tidak ada izin akses dengan ID ini; periksa daftar izin akses.",
+    "The text of this message could not be read; only Gmail's preview of it is shown.":
+        "Teks pesan ini tidak dapat dibaca; hanya pratinjau dari Gmail yang ditampilkan.",
+    "This message has no text; its attachments are listed below it.":
+        "Pesan ini tidak berisi teks; lampirannya tercantum di bawahnya.",
+    "This message has no text.":
+        "Pesan ini tidak berisi teks.",
 }
 
 
