@@ -19,30 +19,59 @@ def issuer() -> str:
     return request.url_root.rstrip("/")
 
 
-@blueprint.get("/oauth2/v3/userinfo")
-@blueprint.get("/v1/userinfo")
-@blueprint.get("/oauth2/v2/userinfo")
-def userinfo() -> Response:
-    """Return the signed-in account's profile for a bearer access token."""
+def _unauthorized(token_given: bool) -> Response:
+    """Answer Google's userinfo 401; a token that was sent but is dead is ``invalid_token``."""
+    response = jsonify({"error": "invalid_request", "error_description": "Invalid Credentials"})
+    response.status_code = 401
+    challenge = 'Bearer realm="https://accounts.google.com/"'
+    if token_given:
+        challenge += ', error="invalid_token"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response
+
+
+def _profile() -> dict[str, Any] | Response:
+    """Return the OpenID claims of the bearer token's account, or the 401 to answer."""
     header = request.headers.get("Authorization", "")
-    grant = None
-    if header[:7].lower() == "bearer ":
-        grant = emulator_state().tokens.lookup(header[7:].strip())
+    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    grant = emulator_state().tokens.lookup(token) if token else None
     if grant is None:
-        response = jsonify({"error": "invalid_request",
-                            "error_description": "Invalid Credentials"})
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Bearer realm="https://accounts.google.com/"'
-        return response
+        return _unauthorized(bool(token))
     account = emulator_state().account(grant.email)
     name = account.name if account else grant.email.split("@", 1)[0]
+    given, _, family = name.partition(" ")
     body: dict[str, Any] = {"sub": subject_id(grant.email), "name": name,
-                            "given_name": name.split(" ")[0], "email": grant.email,
+                            "given_name": given, "email": grant.email,
                             "email_verified": True}
+    if family:
+        body["family_name"] = family
     domain = grant.email.rsplit("@", 1)[-1]
     if domain not in CONSUMER_DOMAINS:
         body["hd"] = domain
-    return jsonify(body)
+    return body
+
+
+@blueprint.get("/oauth2/v3/userinfo")
+@blueprint.get("/v1/userinfo")
+def userinfo() -> Response:
+    """Return the signed-in account's OpenID profile for a bearer access token."""
+    body = _profile()
+    return body if isinstance(body, Response) else jsonify(body)
+
+
+@blueprint.get("/oauth2/v2/userinfo")
+@blueprint.get("/oauth2/v1/userinfo")
+def userinfo_v2() -> Response:
+    """Return the profile in the older oauth2 v2 shape (``id``, ``verified_email``).
+
+    google-api-python-client's ``oauth2`` v2 ``userinfo().get()`` reads these names, not
+    the OpenID ones.
+    """
+    body = _profile()
+    if isinstance(body, Response):
+        return body
+    renamed = {"sub": "id", "email_verified": "verified_email"}
+    return jsonify({renamed.get(name, name): value for name, value in body.items()})
 
 
 @blueprint.get("/oauth2/v3/certs")

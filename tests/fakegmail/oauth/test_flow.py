@@ -286,3 +286,34 @@ def test_tokeninfo_describes_live_tokens_as_google_does(emulator: EmulatorServer
         dead = requests.get(emulator.url + "tokeninfo", params=params, timeout=10)
         assert dead.status_code == 400
         assert dead.json() == {"error": "invalid_token", "error_description": "Invalid Value"}
+
+
+def test_userinfo_v2_through_the_oauth2_client_library(emulator: EmulatorServer) -> None:
+    from googleapiclient.discovery import build
+
+    creds = sign_in(emulator, [GMAIL_READONLY] + OPENID).credentials
+    oauth2 = build("oauth2", "v2", credentials=creds, static_discovery=True,
+                   client_options={"api_endpoint": emulator.url})
+
+    me = oauth2.userinfo().get().execute()
+
+    assert me["email"] == "alice@example.com" and me["verified_email"] is True
+    assert me["id"] == userinfo(emulator, creds.token).json()["sub"]
+    assert me["given_name"] == "Alice" and me["family_name"] == "Example"
+
+
+def test_userinfo_refuses_a_dead_token_with_googles_challenge(emulator: EmulatorServer) -> None:
+    creds = sign_in(emulator, [GMAIL_READONLY] + OPENID).credentials
+    requests.post(emulator.url + "revoke", data={"token": creds.token},
+                  timeout=10).raise_for_status()
+
+    for path in ("oauth2/v3/userinfo", "v1/userinfo", "oauth2/v2/userinfo"):
+        dead = requests.get(emulator.url + path, timeout=10,
+                            headers={"Authorization": f"Bearer {creds.token}"})
+        assert dead.status_code == 401
+        assert dead.json() == {"error": "invalid_request",
+                               "error_description": "Invalid Credentials"}
+        assert dead.headers["WWW-Authenticate"] == (
+            'Bearer realm="https://accounts.google.com/", error="invalid_token"')
+    missing = requests.get(emulator.url + "oauth2/v3/userinfo", timeout=10)
+    assert missing.headers["WWW-Authenticate"] == 'Bearer realm="https://accounts.google.com/"'
