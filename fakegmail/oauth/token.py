@@ -175,14 +175,15 @@ def token() -> Response:
     raise OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant_type[:100]}")
 
 
-@blueprint.post("/revoke")
-@blueprint.post("/o/oauth2/revoke")
+@blueprint.route("/revoke", methods=["GET", "POST"])
+@blueprint.route("/o/oauth2/revoke", methods=["GET", "POST"])
 def revoke() -> Response:
     """Revoke an access or refresh token, and with it the grant it belongs to.
 
     As Google documents: revoking an access token also revokes its refresh token, and
     revoking a refresh token revokes the access tokens issued from it. The person's consent
-    for that client is forgotten too, so the next sign-in is a first consent again.
+    for that client is forgotten too, so the next sign-in is a first consent again. GET with
+    ``?token=`` is served as well, as Google still does for older clients.
     """
     token_value = request.values.get("token", "")
     tokens = emulator_state().tokens

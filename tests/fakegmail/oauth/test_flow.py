@@ -317,3 +317,22 @@ def test_userinfo_refuses_a_dead_token_with_googles_challenge(emulator: Emulator
             'Bearer realm="https://accounts.google.com/", error="invalid_token"')
     missing = requests.get(emulator.url + "oauth2/v3/userinfo", timeout=10)
     assert missing.headers["WWW-Authenticate"] == 'Bearer realm="https://accounts.google.com/"'
+
+
+def test_revoke_by_get_with_the_token_in_the_query(emulator: EmulatorServer) -> None:
+    creds = sign_in(emulator, [GMAIL_READONLY]).credentials
+    answer = requests.get(emulator.url + "o/oauth2/revoke", params={"token": creds.token},
+                          timeout=10)
+    assert answer.status_code == 200
+    assert answer.json() == {}
+    assert userinfo(emulator, creds.token).status_code == 401
+
+
+def test_discovery_lists_every_claim_an_id_token_carries(emulator: EmulatorServer) -> None:
+    flow = sign_in(emulator, OPENID, nonce="n-1")
+    config = requests.get(emulator.url + ".well-known/openid-configuration", timeout=10).json()
+    claims = id_token.verify_token(flow.oauth2session.token["id_token"],
+                                   google.auth.transport.requests.Request(),
+                                   audience="test-client.apps.googleusercontent.com",
+                                   certs_url=config["jwks_uri"])
+    assert set(claims) - {"azp", "at_hash"} <= set(config["claims_supported"])
