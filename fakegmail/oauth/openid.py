@@ -100,8 +100,8 @@ def openid_configuration() -> Response:
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": ["openid", "email", "profile"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "claims_supported": ["aud", "email", "email_verified", "exp", "hd", "iat", "iss",
-                             "name", "nonce", "sub"],
+        "claims_supported": ["aud", "email", "email_verified", "exp", "family_name",
+                             "given_name", "hd", "iat", "iss", "name", "nonce", "sub"],
         "code_challenge_methods_supported": ["plain", "S256"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
     }
