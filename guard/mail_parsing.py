@@ -147,10 +147,22 @@ def _text(part: Json) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def _walk(part: Json) -> Iterable[Json]:
-    yield part
+def _walk(part: Json, parent: str = "") -> Iterable[tuple[Json, str]]:
+    """Yield every part with its parent's MIME type, depth first, in the message's order."""
+    yield part, parent
+    mime = str(part.get("mimeType", "")).lower()
     for child in part.get("parts") or ():
-        yield from _walk(child)
+        yield from _walk(child, mime)
+
+
+def _joined(shown: str | None, more: str, parent: str, separator: str) -> str | None:
+    """Return the body with ``more`` added: a second part of a mixed message is shown after
+    the first (as mail clients do); a second alternative of the same type is not."""
+    if shown is None:
+        return more
+    if parent == "multipart/alternative" or not more.strip():
+        return shown
+    return shown + separator + more
 
 
 def message(resource: Json) -> Message:
@@ -159,7 +171,7 @@ def message(resource: Json) -> Message:
     text: str | None = None
     html: str | None = None
     attachments: list[AttachmentInfo] = []
-    for part in _walk(payload):
+    for part, parent in _walk(payload):
         mime = str(part.get("mimeType", "")).lower()
         body = part.get("body") or {}
         filename = str(part.get("filename") or "")
@@ -175,10 +187,12 @@ def message(resource: Json) -> Message:
                 inline=disposition.startswith("inline") or (content_id is not None
                                                             and not filename)))
             continue
-        if mime == "text/plain" and text is None and "attachment" not in disposition:
-            text = _text(part)
-        elif mime == "text/html" and html is None and "attachment" not in disposition:
-            html = _text(part)
+        if "attachment" in disposition:
+            continue
+        if mime == "text/plain":
+            text = _joined(text, _text(part), parent, "\n\n")
+        elif mime == "text/html":
+            html = _joined(html, _text(part), parent, "\n<hr>\n")
     return Message(
         id=str(resource.get("id", "")), thread_id=str(resource.get("threadId", "")),
         label_ids=tuple(resource.get("labelIds") or ()), headers=message_headers(payload),
