@@ -40,7 +40,6 @@ from audit.checkpoint import open_signed_checkpoint
 from audit.errors import CheckpointError, TamperDetected
 from audit.merkle import EMPTY_ROOT, MerkleAccumulator, Node
 from audit.problems import Problem, ProblemKind
-from audit.verify_columns import column_problems
 from audit.verify_scan import Marks, RangeResult, scan_range, split_ranges
 from audit.verify_snapshot import ReadSnapshot, read_snapshot
 
@@ -125,14 +124,12 @@ def _verify_in(snap: ReadSnapshot, store: Store, *, origin: str,
     parts = RANGES_PER_WORKER * workers if workers > 1 else 1
     ranges = split_ranges(size, parts, batch) if size else []
     results: list[RangeResult] = []
-    if not problems and ranges:
+    if ranges:  # also when the head is bad: an earlier bad entry must still be named
         results, range_columns = _run_ranges(snap, store, ranges, size, head.marks, batch,
                                              columns, progress, workers)
         problems.extend(_combine(results))
         if columns:
             problems.extend(range_columns)
-    elif columns and size:
-        problems.extend(column_problems(snap, 0, size))
     tree_clean = not any(p.kind != ProblemKind.COLUMN_MISMATCH for p in problems)
     root = EMPTY_ROOT
     if tree_clean and results and results[-1].end_frontier:

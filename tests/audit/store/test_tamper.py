@@ -81,6 +81,19 @@ def delete_entry(db):
     db.execute("DELETE FROM audit_entries WHERE seq = 9")
 
 
+def delete_entry_and_renumber_the_rest(db):
+    """Entry 10 deleted and every later one moved down, bytes and leaf hashes rewritten."""
+    db.execute("DELETE FROM audit_entries WHERE seq = 10")
+    db.execute("DELETE FROM audit_resources WHERE seq = 10")
+    for seq in range(11, SIZE):
+        doc = entry_doc(db, seq)
+        doc["seq"] = seq - 1
+        db.execute("UPDATE audit_entries SET seq = ? WHERE seq = ?", (seq - 1, seq))
+        db.execute("UPDATE audit_resources SET seq = ? WHERE seq = ?", (seq - 1, seq))
+        write_entry(db, seq - 1, doc, fix_leaf=True)
+    db.execute("UPDATE audit_head SET size = ?", (SIZE - 1,))
+
+
 def delete_last_entries_and_head(db):
     db.execute("DELETE FROM audit_entries WHERE seq >= 30")
     db.execute("UPDATE audit_head SET size = 30")
@@ -150,6 +163,8 @@ CASES: list[tuple[str, Callable, int | None, ProblemKind]] = [
      ProblemKind.COLUMN_MISMATCH),
     ("modified resource row", modify_resource_row, 21, ProblemKind.COLUMN_MISMATCH),
     ("deleted entry", delete_entry, 9, ProblemKind.MISSING),
+    ("deleted entry, later ones renumbered", delete_entry_and_renumber_the_rest, 10,
+     ProblemKind.TREE_MISMATCH),
     ("deleted tail with head", delete_last_entries_and_head, 30, ProblemKind.TRUNCATED),
     ("inserted after head", insert_entry_after_head, SIZE, ProblemKind.INSERTED),
     ("inserted in the middle", insert_entry_in_the_middle, 20, ProblemKind.REORDERED),
