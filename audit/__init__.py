@@ -25,6 +25,7 @@ from audit.errors import (
     AuditUnavailable,
     CheckpointError,
     ForbiddenField,
+    ForgedCheckpoint,
     ProofError,
     TamperDetected,
 )
@@ -44,8 +45,8 @@ from audit.verify import Problem, ProblemKind, VerifyReport
 __all__ = [
     "ActorKind", "AuditEntry", "AuditError", "AuditEvent", "AuditLog", "AuditQuery",
     "AuditStats", "AuditUnavailable", "Checkpoint", "CheckpointError", "CheckpointSigner",
-    "ConsistencyProof", "Count", "Decision", "ForbiddenField", "IdentifierHasher",
-    "InclusionProof", "Problem", "ProblemKind", "ProofError", "Receipt", "ResourceKind",
-    "ResourceRef", "SignedCheckpoint", "TamperDetected", "TimeBucket", "VerifyReport",
-    "load_or_create_signing_key",
+    "ConsistencyProof", "Count", "Decision", "ForbiddenField", "ForgedCheckpoint",
+    "IdentifierHasher", "InclusionProof", "Problem", "ProblemKind", "ProofError", "Receipt",
+    "ResourceKind", "ResourceRef", "SignedCheckpoint", "TamperDetected", "TimeBucket",
+    "VerifyReport", "load_or_create_signing_key",
 ]

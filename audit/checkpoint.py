@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from audit.errors import CheckpointError
+from audit.errors import CheckpointError, ForgedCheckpoint
 from audit.merkle import HASH_SIZE
 
 ED25519_TYPE = b"\x01"
@@ -197,7 +197,7 @@ def open_note(note: str, verifier_key: str | VerifierKey) -> str:
         try:
             public.verify(raw[4:], text.encode("utf-8"))
         except InvalidSignature:
-            raise CheckpointError(
+            raise ForgedCheckpoint(
                 f"the signature by {key.name!r} does not verify: the note was altered or "
                 "forged; do not trust it"
             ) from None

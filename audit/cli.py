@@ -34,8 +34,9 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from audit.checkpoint import open_signed_checkpoint
 from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision, format_time
-from audit.errors import AuditError
+from audit.errors import AuditError, CheckpointError, ForgedCheckpoint
 from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
 from audit.query import (
     counts_from_stats,
@@ -126,8 +127,10 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
     notes = [p.read_text(encoding="utf-8") for p in checkpoint_files]
     log = settings.open(read_only=True)
     try:
+        keys = settings.trusted_verifier_keys(log.origin)
+        for path, note in zip(checkpoint_files, notes, strict=True):
+            _require_note_of(log.origin, keys or log.stored_verifier_keys(), path, note)
         with _progress() as progress:
-            keys = settings.trusted_verifier_keys(log.origin)
             report = log.verify(checkpoint_notes=notes, progress=progress, verifier_keys=keys)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -268,6 +271,25 @@ def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> N
         click.echo(json.dumps(counts.to_dict(), indent=2))
     else:
         click.echo(render_counts(counts), nl=False)
+
+
+def _require_note_of(origin: str, keys: list[str], path: Path, note: str) -> None:
+    """Refuse a checkpoint file this log never signed: the wrong file, not tampering.
+
+    A note that carries a signature by one of ``keys`` is accepted here even if that
+    signature fails: verification reports it as forged.
+    """
+    reason = "no verifier key is known for this log"
+    for key in keys:
+        try:
+            open_signed_checkpoint(note, key, origin=origin)
+            return
+        except ForgedCheckpoint:
+            return
+        except CheckpointError as exc:
+            reason = str(exc)
+    raise click.BadParameter(f"{path} is not a checkpoint of this log: {reason}",
+                             param_hint="'--checkpoint'")
 
 
 def _search(log: Any, *, actor: str | None, actor_kind: str | None, mailbox: str | None,

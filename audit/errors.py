@@ -42,6 +42,14 @@ class CheckpointError(AuditError):
     """Raise when a signed checkpoint note is malformed, forged or altered."""
 
 
+class ForgedCheckpoint(CheckpointError):
+    """Raise when a note carries a signature by the trusted key that does not verify.
+
+    Unlike a note signed by another key or naming another log (a plain CheckpointError,
+    the wrong file), this is evidence that the note was altered or forged.
+    """
+
+
 class InvalidEvent(AuditError, ValueError):
     """Raise when an audit event or stored entry is malformed (bad value, missing field)."""
 

@@ -440,6 +440,16 @@ class AuditLog:
             raise AuditError("open the log with signing_key=... to learn its verifier key")
         return self._signer.verifier_key()
 
+    def stored_verifier_keys(self) -> list[str]:
+        """Return the verifier keys the database lists (every key that signed for this log).
+
+        Security caveat: a database writer can replace them; trust keys obtained out of band.
+        """
+        try:
+            return list(self.store.meta_items("verifier_key:").values())
+        except SQLAlchemyError as exc:
+            raise unavailable("read its verifier keys", exc) from exc
+
     # -- proofs -------------------------------------------------------------------------------
 
     def prove_inclusion(self, seq: int, tree_size: int | None = None) -> InclusionProof:
@@ -507,7 +517,7 @@ class AuditLog:
             if self._signer is not None:
                 verifier_keys = [self._signer.verifier_key()]
             else:
-                verifier_keys = list(self.store.meta_items("verifier_key:").values())
+                verifier_keys = self.stored_verifier_keys()
                 trusted = False
         try:
             return verify_store(self.store, origin=self.origin,

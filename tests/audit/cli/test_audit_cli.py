@@ -182,6 +182,43 @@ def test_verify_rejects_a_forged_exported_checkpoint(env: dict[str, Any]) -> Non
     assert result.stdout.startswith("TAMPERED")
 
 
+def _note_of_another_log(tmp: Path, *, origin: str, key_file: Path) -> Path:
+    """Export a checkpoint of a separate one-entry log (its own database)."""
+    log = AuditLog.open(f"sqlite:///{tmp / 'other.db'}", hmac_key=HMAC_KEY,
+                        signing_key=str(key_file), origin=origin, checkpoint_every=0,
+                        checkpoint_seconds=0)
+    try:
+        log.append(AuditEvent.from_dict(EVENTS[0]))
+        log.export_checkpoint(tmp / "other.note")
+    finally:
+        log.close()
+    return tmp / "other.note"
+
+
+@pytest.mark.parametrize("case", ["another key", "another origin", "not a note"])
+def test_verify_refuses_a_checkpoint_of_another_log_or_key(env: dict[str, Any],
+                                                           case: str) -> None:
+    """A note that this log never signed is refused as input, not reported as tampering."""
+    tmp = env["tmp"]
+    if case == "another key":
+        note_file = _note_of_another_log(tmp, origin=ORIGIN, key_file=tmp / "other.pem")
+        reason = "no signature by the key"
+    elif case == "another origin":
+        note_file = _note_of_another_log(tmp, origin="other.test/audit",
+                                         key_file=env["key_file"])
+        reason = "no signature by the key"
+    else:
+        note_file = tmp / "other.note"
+        note_file.write_text("hello\n")
+        reason = "a signed note is text"
+    result = run("verify", "--checkpoint", str(note_file))
+    assert result.exit_code == 2, result.output
+    assert "TAMPERED" not in result.output
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("Error: Invalid value for '--checkpoint': ")
+    assert f"{note_file} is not a checkpoint of this log" in line and reason in line
+
+
 def test_verify_refuses_a_missing_database(tmp_path: Path) -> None:
     result = CliRunner().invoke(audit, ["verify", "--db", f"sqlite:///{tmp_path}/none.db"])
     assert result.exit_code == 1
