@@ -48,13 +48,17 @@ class GmailError(Exception):
         reason: str | None = None,
         domain: str = "global",
         headers: dict[str, str] | None = None,
+        detail: dict[str, str] | None = None,
     ) -> None:
+        """:param detail: fields of Gmail's ``errors[0]`` that differ from the defaults (its
+            own ``message``, ``location``, ``locationType``)."""
         super().__init__(message)
         self.code = code
         self.message = message
         self.reason = reason or _DEFAULT_REASONS.get(code, "unknown")
         self.domain = domain
         self.headers = dict(headers or {})
+        self.detail = dict(detail or {})
 
     def body(self) -> dict[str, Any]:
         """Return the JSON body Gmail sends for this error."""
@@ -62,7 +66,8 @@ class GmailError(Exception):
             "error": {
                 "code": self.code,
                 "message": self.message,
-                "errors": [{"message": self.message, "domain": self.domain, "reason": self.reason}],
+                "errors": [{"message": self.message, "domain": self.domain, "reason": self.reason,
+                            **self.detail}],
                 "status": _STATUS_NAMES.get(self.code, "UNKNOWN"),
             }
         }

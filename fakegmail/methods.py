@@ -25,6 +25,11 @@ def emulator_state() -> EmulatorState:
     return state
 
 
+#: What Google's 401 answers add: where to look, and which header was at fault.
+_SEE_CONSOLE = "See https://developers.google.com/identity/sign-in/web/devconsole-project."
+_IN_AUTHORIZATION_HEADER = {"location": "Authorization", "locationType": "header"}
+
+
 def authenticate(state: EmulatorState) -> TokenGrant:
     """Return the grant behind the request's bearer token, or raise Gmail's 401."""
     header = request.headers.get("Authorization", "")
@@ -32,19 +37,21 @@ def authenticate(state: EmulatorState) -> TokenGrant:
         raise GmailError(
             401,
             "Request is missing required authentication credential. Expected OAuth 2 access "
-            "token, login cookie or other valid authentication credential.",
+            f"token, login cookie or other valid authentication credential. {_SEE_CONSOLE}",
             reason="required",
             headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+            detail={"message": "Login Required.", **_IN_AUTHORIZATION_HEADER},
         )
     grant = state.tokens.lookup(header[7:].strip())
     if grant is None:
         raise GmailError(
             401,
             "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-            "login cookie or other valid authentication credential.",
+            f"login cookie or other valid authentication credential. {_SEE_CONSOLE}",
             reason="authError",
             headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
                                          'error="invalid_token"'},
+            detail={"message": "Invalid Credentials", **_IN_AUTHORIZATION_HEADER},
         )
     return grant
 

@@ -107,3 +107,22 @@ def test_unknown_token_is_401_in_gmails_shape(fake_gmail):
     assert response.status == 401
     assert "invalid_token" in response["www-authenticate"]
     assert gmail_error(HttpError(response, content))["errors"][0]["reason"] == "authError"
+
+
+@pytest.mark.parametrize(("authorization", "reason", "item"), [
+    ({"Authorization": "Bearer ya29.unknown"}, "authError", "Invalid Credentials"),
+    ({}, "required", "Login Required."),
+], ids=["unknown-token", "no-token"])
+def test_a_401_names_the_authorization_header_as_google_does(fake_gmail, authorization,
+                                                              reason, item):
+    import httplib2
+
+    response, content = httplib2.Http().request(
+        fake_gmail.url + "gmail/v1/users/me/profile", headers=authorization)
+    error = gmail_error(HttpError(response, content))
+    assert response.status == 401
+    assert error["status"] == "UNAUTHENTICATED"
+    assert error["message"].endswith(
+        "See https://developers.google.com/identity/sign-in/web/devconsole-project.")
+    assert error["errors"] == [{"message": item, "domain": "global", "reason": reason,
+                                "location": "Authorization", "locationType": "header"}]
