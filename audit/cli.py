@@ -368,11 +368,12 @@ def _require_existing_database(url: str) -> None:
     """Refuse to create an empty SQLite database where the reviewer expected a log."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is no number
         if "://" not in url and Path(url).exists():
             return
-        raise click.ClickException(
-            f"{url!r} is not a database URL; use e.g. sqlite:///instance/mailguard.db"
+        raise click.ClickException(  # not echoed: a mistyped URL may still hold a password
+            "the --db value is not a database URL or an existing file; use e.g. "
+            "sqlite:///instance/mailguard.db or postgresql+psycopg://user@host/db"
         ) from None
     if parsed.get_backend_name() == "sqlite":
         database = sqlite_file(parsed.database)

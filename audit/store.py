@@ -562,11 +562,22 @@ def make_engine(url: str | Path, *, lock_timeout: float = 10.0,
         url = f"sqlite:///{Path(url)}"
     try:
         parsed = make_url(str(url))
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is no number
         raise AuditError(
             "the audit database URL is not valid; use a file path, sqlite:///path or "
             "postgresql+psycopg://user@host/db"
         ) from exc
+    try:
+        return _create_engine(parsed, lock_timeout=lock_timeout, read_only=read_only)
+    except (ArgumentError, ImportError) as exc:  # an unknown or uninstalled driver
+        raise AuditError(
+            f"the database driver {parsed.drivername!r} is not available "
+            f"({type(exc).__name__}); use sqlite:///path or postgresql+psycopg://user@host/db"
+        ) from None
+
+
+def _create_engine(parsed: URL, *, lock_timeout: float, read_only: bool) -> Engine:
+    """Create the engine for a parsed SQLite or PostgreSQL URL (see ``make_engine``)."""
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):

@@ -219,6 +219,21 @@ def test_verify_refuses_a_checkpoint_of_another_log_or_key(env: dict[str, Any],
     assert f"{note_file} is not a checkpoint of this log" in line and reason in line
 
 
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://reviewer:pw-not-shown@127.0.0.1:1/audit",  # nothing listens
+    "postgresql+nonsense://reviewer@127.0.0.1:1/audit",  # no such driver
+    "postgresql+asyncpg://reviewer@127.0.0.1:1/audit",  # a driver that is not installed
+    "postgresql+psycopg://reviewer:pw-not-shown@[::1/audit",  # a malformed host and port
+])
+@pytest.mark.parametrize("command", ["verify", "search", "stats"])
+def test_an_unusable_database_url_is_one_line_without_a_traceback(
+        env: dict[str, Any], url: str, command: str) -> None:
+    result = run(command, "--db", url)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+    assert "pw-not-shown" not in result.output
+
+
 def test_verify_refuses_a_missing_database(tmp_path: Path) -> None:
     result = CliRunner().invoke(audit, ["verify", "--db", f"sqlite:///{tmp_path}/none.db"])
     assert result.exit_code == 1

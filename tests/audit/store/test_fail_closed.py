@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 
-from audit import AuditLog, AuditUnavailable
+from audit import AuditError, AuditLog, AuditUnavailable
 
 from .conftest import HMAC_KEY, make_event
 
@@ -18,6 +18,16 @@ TABLES = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints"
 
 def _url(db_url: str) -> str:
     return db_url if "://" in db_url else f"sqlite:///{db_url}"
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("postgresql+nonsense://reviewer@h/audit", r"'postgresql\+nonsense' is not available"),
+    ("postgresql+asyncpg://reviewer@127.0.0.1:1/audit", r"'postgresql\+asyncpg' is not available"),
+    ("postgresql+psycopg://reviewer@[::1/audit", "URL is not valid"),
+])
+def test_an_unknown_driver_or_malformed_url_is_an_audit_error(url, says):
+    with pytest.raises(AuditError, match=says):
+        AuditLog.open(url, hmac_key=HMAC_KEY)
 
 
 @pytest.mark.parametrize("table", TABLES)
