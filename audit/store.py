@@ -588,7 +588,7 @@ def _create_engine(parsed: URL, *, lock_timeout: float, read_only: bool) -> Engi
             parsed = _read_only_sqlite(parsed)
         engine = create_engine(parsed, connect_args={"timeout": lock_timeout},
                                hide_parameters=True)
-        _configure_sqlite(engine, lock_timeout)
+        _configure_sqlite(engine, lock_timeout, read_only=read_only)
         return engine
     if backend == "postgresql":
         ms = int(lock_timeout * 1000)
@@ -625,15 +625,20 @@ def _read_only_sqlite(parsed: URL) -> URL:
                       query={**parsed.query, "mode": "ro", "uri": "true"})
 
 
-def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
-    """Set WAL, synchronous=FULL and a busy timeout; make write transactions IMMEDIATE."""
+def _configure_sqlite(engine: Engine, lock_timeout: float, *, read_only: bool = False) -> None:
+    """Set WAL, synchronous=FULL and a busy timeout; make write transactions IMMEDIATE.
+
+    A read-only connection leaves the journal mode as the file has it: switching a copy in
+    rollback-journal mode (VACUUM INTO, a backup) to WAL is a write, which it may not do.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()

@@ -132,6 +132,20 @@ def test_verify_and_stats_read_a_read_only_copy(env: dict[str, Any]) -> None:
     assert env["db"].read_bytes() == before  # nothing written, not even a review entry
 
 
+def test_verify_and_stats_read_a_copy_in_rollback_journal_mode(env: dict[str, Any]) -> None:
+    """A copy made with VACUUM INTO (or by a backup tool) is not in WAL mode."""
+    copy = env["tmp"] / "copy.db"
+    conn = sqlite3.connect(env["db"])
+    conn.execute("VACUUM INTO ?", (str(copy),))
+    conn.close()
+    before = copy.read_bytes()
+    result = run("verify", "--db", f"sqlite:///{copy}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: 5 entries")
+    assert run("stats", "--db", f"sqlite:///{copy}", "--json").exit_code == 0
+    assert copy.read_bytes() == before
+
+
 def test_verify_trusts_the_signing_key_file_it_is_given(env: dict[str, Any],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY")
