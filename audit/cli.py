@@ -88,7 +88,7 @@ class LogSettings:
         try:
             return AuditLog.open(self.db_url, hmac_key=self.hmac_key, signing_key=signing_key,
                                  origin=self.origin, checkpoint_every=0,
-                                 checkpoint_seconds=0, read_only=read_only)
+                                 checkpoint_seconds=0, read_only=read_only, create=False)
         except AuditError as exc:
             raise click.ClickException(str(exc)) from exc
 

@@ -225,7 +225,7 @@ class AuditLog:
              origin: str | None = DEFAULT_ORIGIN, checkpoint_every: int = 10_000,
              checkpoint_seconds: float = 300.0, lock_timeout: float = 10.0,
              append_timeout: float = 30.0, clock: Clock | None = None,
-             read_only: bool = False) -> AuditLog:
+             read_only: bool = False, create: bool = True) -> AuditLog:
         """Open (creating if needed) the log at ``url``: a file path or an SQLAlchemy URL.
 
         :param hmac_key: the identifier-hashing key; required to append and to search by
@@ -237,9 +237,11 @@ class AuditLog:
         :param read_only: review an existing log without writing anything (a copy, a read
             replica, a role that may only SELECT): verify, query, prove and stats work;
             append and checkpoint raise AuditError; ``signing_key`` is not used.
+        :param create: ``False`` refuses (AuditError) a database that holds no audit log
+            instead of creating one in it, for tools that only review an existing log.
         """
         store = Store.open(Path(url) if isinstance(url, os.PathLike) else url,
-                           lock_timeout=lock_timeout, read_only=read_only)
+                           lock_timeout=lock_timeout, read_only=read_only, create=create)
         # a reader records nothing: settings are only compared with what the log holds
         keep = (lambda key, value: store.meta_get(key) or value) if read_only else (
             store.meta_setdefault)

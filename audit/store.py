@@ -37,6 +37,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     select,
     text,
 )
@@ -212,18 +213,25 @@ class Store:
 
     @classmethod
     def open(cls, url: str | Path, *, lock_timeout: float = 10.0,
-             read_only: bool = False) -> Store:
+             read_only: bool = False, create: bool = True) -> Store:
         """Connect to ``url`` (an SQLAlchemy URL or an SQLite file path) and create the schema.
 
         With ``read_only`` nothing is created or written: the log must exist, SQLite opens
         the file read-only and PostgreSQL sessions are read-only, so a reviewer can verify
         and search a copy, a read replica or through a role that may only SELECT.
 
+        With ``create=False`` (and always with ``read_only``) a database that holds no audit
+        log is refused with AuditError instead of having one created in it.
+
         Raises AuditUnavailable when the database cannot be reached or created.
         """
         engine = make_engine(url, lock_timeout=lock_timeout, read_only=read_only)
         store = cls(engine, read_only=read_only)
         try:
+            if (read_only or not create) and not store.has_log():
+                engine.dispose()
+                raise AuditError("this database holds no audit log (it has no audit tables); "
+                                 "check that the URL names the log's database")
             if read_only:
                 store.size()  # the log must be there: nothing is created for a reader
             else:
@@ -235,6 +243,11 @@ class Store:
                 raise unavailable("be read (is there an audit log at this URL?)", exc) from exc
             raise unavailable("create or open its tables", exc) from exc
         return store
+
+    def has_log(self) -> bool:
+        """Say whether the database holds an audit log (its head table)."""
+        with self.engine.connect() as conn:
+            return inspect(conn).has_table(head.name)
 
     def _current_file_id(self) -> tuple[int, int] | None:
         """Return the SQLite file's (device, inode), or None for PostgreSQL."""

@@ -255,6 +255,27 @@ def test_verify_refuses_a_missing_database(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
+@pytest.mark.parametrize("command", [("search",), ("export",), ("checkpoint",),
+                                     ("prove", "0"), ("verify",), ("stats",)])
+@pytest.mark.parametrize("content", ["empty file", "another application's database"])
+def test_a_database_without_an_audit_log_is_not_made_into_one(
+        env: dict[str, Any], command: tuple[str, ...], content: str) -> None:
+    """A mistyped --db naming an existing file must not get an empty audit log created."""
+    other = env["tmp"] / "other.db"
+    conn = sqlite3.connect(other)
+    if content != "empty file":
+        conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY)")
+        conn.commit()
+    conn.close()
+    result = run(*command, "--db", f"sqlite:///{other}")
+    assert result.exit_code == 1, result.output
+    assert "no audit log" in result.output and len(result.output.splitlines()) == 1
+    conn = sqlite3.connect(other)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert not any(name.startswith("audit_") for name in tables), tables
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
