@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,6 +179,24 @@ def open_signed_checkpoint(note: str, verifier_key: str | VerifierKey, *,
             f"the checkpoint is for log {checkpoint.origin!r}, not {origin!r}"
         )
     return checkpoint
+
+
+def foreign_note_reason(note: str, verifier_keys: Sequence[str], *, origin: str) -> str | None:
+    """Return why ``note`` is not a checkpoint of the log ``origin`` signed by one of the keys.
+
+    ``None`` means one of the keys signed it, validly or not (a failing signature by the
+    log's own key is forgery, which verification reports; anything else is the wrong file).
+    """
+    reason = "no verifier key is known for this log"
+    for key in verifier_keys:
+        try:
+            open_signed_checkpoint(note, key, origin=origin)
+            return None
+        except ForgedCheckpoint:
+            return None
+        except CheckpointError as exc:
+            reason = str(exc)
+    return reason
 
 
 def open_note(note: str, verifier_key: str | VerifierKey) -> str:

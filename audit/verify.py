@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from audit.checkpoint import open_signed_checkpoint
+from audit.checkpoint import foreign_note_reason, open_signed_checkpoint
 from audit.errors import CheckpointError, TamperDetected
 from audit.merkle import EMPTY_ROOT, MerkleAccumulator, Node
 from audit.problems import Problem, ProblemKind
@@ -371,13 +371,11 @@ class _Head:
                     "note: the row was altered"))
             marks.setdefault(opened.size, []).append(
                 ("stored checkpoint", opened.root_hash, note))
-        for note in self.notes:
+        for number, note in enumerate(self.notes, start=1):
             opened = self._open(note)
             if opened is None:
                 self.problems.append(Problem(
-                    ProblemKind.CHECKPOINT_INVALID, None,
-                    "an exported checkpoint note does not carry a valid signature by this "
-                    "log's key for this origin"))
+                    ProblemKind.CHECKPOINT_INVALID, None, self._refusal(number, note)))
                 continue
             marks.setdefault(opened.size, []).append(
                 ("exported checkpoint", opened.root_hash, note))
@@ -392,20 +390,29 @@ class _Head:
                 continue
         return None
 
+    def _refusal(self, number: int, note: str) -> str:
+        """Say why exported note ``number`` (counting from 1) was not accepted."""
+        reason = foreign_note_reason(note, self.keys, origin=self.origin)
+        if reason is None:
+            return (f"the exported checkpoint {number} carries this log's signature but it "
+                    "does not verify: the note was altered or forged")
+        return f"the exported checkpoint {number} is not a checkpoint of this log: {reason}"
+
     def _check_marks(self, marks: dict[int, list[tuple[str, bytes, str]]]) -> None:
         """Flag checkpoints beyond the log's end (truncation) and check size 0."""
         for size, found in marks.items():
             if size > self.size:
                 what = found[0][0]
+                article = "an" if what.startswith("e") else "a"
                 self.problems.append(Problem(
                     ProblemKind.TRUNCATED, self.size,
-                    f"a {what} covers {size} entries but the log has {self.size}: entries "
+                    f"{article} {what} covers {size} entries but the log has {self.size}: entries "
                     f"{self.size}..{size - 1} were removed (truncation or rollback)",
                     size - 1))
         for what, root, _note in marks.get(0, []):
             if root != EMPTY_ROOT:
                 self.problems.append(Problem(ProblemKind.CHECKPOINT_MISMATCH, 0,
-                                             f"a {what} of the empty log has a wrong root"))
+                                             f"the {what} of the empty log has a wrong root"))
 
     def tail_problems(self) -> list[Problem]:
         """Flag rows beyond the head: entries, or nodes covering entries that do not exist."""

@@ -194,6 +194,20 @@ def test_verify_rejects_a_forged_exported_checkpoint(env: dict[str, Any]) -> Non
     result = run("verify", "--checkpoint", str(note_file))
     assert result.exit_code == 1
     assert result.stdout.startswith("TAMPERED")
+    assert "the exported checkpoint 1 carries this log's signature but it does not " \
+           "verify: the note was altered or forged" in result.stdout
+
+
+def test_verify_names_truncation_behind_an_exported_checkpoint(env: dict[str, Any]) -> None:
+    note_file = env["tmp"] / "cp.note"
+    assert run("checkpoint", "--export", str(note_file)).exit_code == 0
+    tamper(env["db"], "DELETE FROM audit_entries WHERE seq >= 3")
+    tamper(env["db"], "DELETE FROM audit_checkpoints")
+    tamper(env["db"], "UPDATE audit_head SET size = 3")
+    result = run("verify", "--checkpoint", str(note_file))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("TAMPERED: first bad entry is entry 3: truncated: an "
+                                    "exported checkpoint covers 5 entries but the log has 3")
 
 
 def _note_of_another_log(tmp: Path, *, origin: str, key_file: Path) -> Path:
