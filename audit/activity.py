@@ -57,7 +57,7 @@ def activity_by_day(log: AuditLog, *, since: str, until: str,
                        for row in conn.execute(accesses)}
             named = {tuple(row[:-1]): int(row[-1]) for row in conn.execute(messages)}
     except SQLAlchemyError as exc:
-        raise unavailable("be counted", exc) from exc
+        raise unavailable("be counted", exc, reading=True) from exc
     return tuple(DayActivity(day=str(key[0]), purpose=str(key[1]) if by_purpose else None,
                              mailboxes=mailboxes, accesses=calls,
                              messages=named.get(key, 0))

@@ -424,7 +424,7 @@ class AuditLog:
             with self.store.engine.connect() as conn:
                 row = conn.execute(stmt).first()
         except SQLAlchemyError as exc:
-            raise unavailable("read its checkpoints", exc) from exc
+            raise unavailable("read its checkpoints", exc, reading=True) from exc
         if row is None:
             return None
         return SignedCheckpoint(self.origin, int(row.size), bytes(row.root), row.note,
@@ -450,7 +450,7 @@ class AuditLog:
         try:
             return list(self.store.meta_items("verifier_key:").values())
         except SQLAlchemyError as exc:
-            raise unavailable("read its verifier keys", exc) from exc
+            raise unavailable("read its verifier keys", exc, reading=True) from exc
 
     # -- proofs -------------------------------------------------------------------------------
 
@@ -477,7 +477,7 @@ class AuditLog:
                 leaf = node_at(0, seq)
                 root = signed.root_hash if signed is not None else root_at(tree_size, node_at)
         except SQLAlchemyError as exc:
-            raise unavailable("read its Merkle nodes", exc) from exc
+            raise unavailable("read its Merkle nodes", exc, reading=True) from exc
         return InclusionProof(seq, tree_size, leaf, root, tuple(hashes), signed)
 
     def prove_consistency(self, old_size: int, new_size: int) -> ConsistencyProof:
@@ -495,7 +495,7 @@ class AuditLog:
                 old_root = root_at(old_size, node_at)
                 new_root = root_at(new_size, node_at)
         except SQLAlchemyError as exc:
-            raise unavailable("read its Merkle nodes", exc) from exc
+            raise unavailable("read its Merkle nodes", exc, reading=True) from exc
         return ConsistencyProof(old_size, new_size, old_root, new_root, tuple(hashes))
 
     # -- verification and review ------------------------------------------------------------
@@ -528,7 +528,7 @@ class AuditLog:
                                 checkpoint_notes=tuple(checkpoint_notes), progress=progress,
                                 columns=columns, workers=workers)
         except SQLAlchemyError as exc:
-            raise unavailable("be read for verification", exc) from exc
+            raise unavailable("be read for verification", exc, reading=True) from exc
 
     def query(self, filters: AuditQuery | None = None, *, chunk: int = 500
               ) -> Iterator[AuditEntry]:
@@ -575,7 +575,7 @@ class AuditLog:
                 for _seq, raw in result:
                     yield AuditEntry.from_canonical_bytes(bytes(raw))
         except SQLAlchemyError as exc:
-            raise unavailable("be searched", exc) from exc
+            raise unavailable("be searched", exc, reading=True) from exc
 
     def get(self, seq: int) -> AuditEntry | None:
         """Return the entry at ``seq``, or None."""
@@ -586,7 +586,7 @@ class AuditLog:
         try:
             return self.store.size()
         except SQLAlchemyError as exc:
-            raise unavailable("be read", exc) from exc
+            raise unavailable("be read", exc, reading=True) from exc
 
     def stats(self, *, since: str | None = None, until: str | None = None,
               bucket: str = "day", top: int | None = 20) -> AuditStats:
@@ -627,7 +627,7 @@ class AuditLog:
                 by_kind = grouped(conn, e.actor_kind)
                 by_basis = grouped(conn, e.basis)
         except SQLAlchemyError as exc:
-            raise unavailable("be read for statistics", exc) from exc
+            raise unavailable("be read for statistics", exc, reading=True) from exc
         buckets: dict[str, list[int]] = {}
         for b, decision, n in timeline:
             buckets.setdefault(b, [0, 0])[0 if decision == "allow" else 1] += int(n)

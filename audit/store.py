@@ -184,14 +184,18 @@ LeafBuilder = Callable[[int, Any], PendingLeaf]
 """Build the rows of the entry at ``seq`` (first argument) from a caller's item."""
 
 
-def unavailable(action: str, exc: BaseException) -> AuditUnavailable:
-    """Wrap a database failure as AuditUnavailable without echoing statements or parameters."""
+def unavailable(action: str, exc: BaseException, *, reading: bool = False) -> AuditUnavailable:
+    """Wrap a database failure as AuditUnavailable without echoing statements or parameters.
+
+    ``reading`` says the failure stopped a read (a review, a verification), which refuses
+    no one's access: the message then says what to check instead.
+    """
     kind = type(getattr(exc, "orig", None) or exc).__name__
     detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200] if str(exc) else ""
-    return AuditUnavailable(
-        f"the audit log could not {action} ({kind}: {detail}); the access must be refused "
-        "until the audit database is writable and reachable again"
-    )
+    advice = ("check that the audit database is reachable and may be read from here"
+              if reading else "the access must be refused until the audit database is "
+              "writable and reachable again")
+    return AuditUnavailable(f"the audit log could not {action} ({kind}: {detail}); {advice}")
 
 
 class Store:
@@ -240,7 +244,8 @@ class Store:
         except (SQLAlchemyError, OSError) as exc:
             engine.dispose()
             if read_only:
-                raise unavailable("be read (is there an audit log at this URL?)", exc) from exc
+                raise unavailable("be read (is there an audit log at this URL?)", exc,
+                                  reading=True) from exc
             raise unavailable("create or open its tables", exc) from exc
         return store
 
@@ -630,12 +635,29 @@ def sqlite_file(database: str | None) -> Path | None:
 
 
 def _read_only_sqlite(parsed: URL) -> URL:
-    """Return the SQLite URL opening the same file read-only (an SQLite ``file:`` URI)."""
+    """Return the SQLite URL opening the same file read-only (an SQLite ``file:`` URI).
+
+    A copy on read-only media (a mounted snapshot, evidence disk or backup) cannot get the
+    ``-shm`` file a WAL database needs, so SQLite refuses to open it. When the folder is
+    not writable, no ``-shm`` is there and no ``-wal`` holds entries, the file is all there
+    is: it is opened ``immutable``. With a non-empty ``-wal`` it is not, since immutable
+    would ignore the entries in it and verify an older log.
+    """
     database = str(parsed.database)
     if not database.startswith("file:"):
         database = "file:" + str(Path(database).resolve())
-    return parsed.set(database=database,
-                      query={**parsed.query, "mode": "ro", "uri": "true"})
+    query = {**parsed.query, "mode": "ro", "uri": "true"}
+    path = sqlite_file(database)
+    if path is not None and path.exists() and not os.access(path.parent, os.W_OK):
+        wal = Path(f"{path}-wal")
+        if not Path(f"{path}-shm").exists():
+            if wal.exists() and wal.stat().st_size > 0:
+                raise AuditError(
+                    f"{path.name} is on read-only media with entries in {wal.name} but no "
+                    f"{path.name}-shm; copy the three files together, or checkpoint the log "
+                    "(PRAGMA wal_checkpoint) before copying it")
+            query["immutable"] = "1"
+    return parsed.set(database=database, query=query)
 
 
 def _configure_sqlite(engine: Engine, lock_timeout: float, *, read_only: bool = False) -> None:

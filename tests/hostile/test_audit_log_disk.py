@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from audit import AuditLog, AuditUnavailable
+from audit import AuditError, AuditLog, AuditUnavailable
 from tests.audit.store.conftest import HMAC_KEY, make_event
 from tests.hostile.small_disk import SmallDisk
 
@@ -107,3 +107,40 @@ def test_a_read_only_remount_is_refused_while_the_log_holds_its_file(small_disk:
         assert not small_disk.is_read_only()
     finally:
         log.close()
+
+
+def test_a_copy_on_read_only_media_is_verified_in_place(small_disk: SmallDisk, tmp_path):
+    # A reviewer mounts a snapshot or evidence disk read-only: SQLite cannot create the
+    # -shm file a WAL database needs, and refused to open the copy at all.
+    source = tmp_path / "source" / "audit.db"
+    source.parent.mkdir()
+    log = _open(source)
+    _acknowledged(log, range(30))
+    log.close()  # the last close checkpoints the WAL into the file and removes it
+    copy = small_disk.path / "audit.db"
+    copy.write_bytes(source.read_bytes())
+    small_disk.read_only()
+    reader = AuditLog.open(copy, hmac_key=HMAC_KEY, read_only=True)
+    try:
+        assert reader.size() == 30
+        reader.verify().raise_for_problems()
+    finally:
+        reader.close()
+    assert sorted(p.name for p in small_disk.path.iterdir()) == ["audit.db"]
+
+
+def test_a_read_only_copy_with_entries_still_in_its_wal_is_refused_with_the_reason(
+        small_disk: SmallDisk, tmp_path):
+    source = tmp_path / "source" / "audit.db"
+    source.parent.mkdir()
+    log = _open(source)
+    try:
+        _acknowledged(log, range(5))  # still open: the entries sit in audit.db-wal
+        for name in ("audit.db", "audit.db-wal"):
+            (small_disk.path / name).write_bytes((source.parent / name).read_bytes())
+    finally:
+        log.close()
+    assert (small_disk.path / "audit.db-wal").stat().st_size > 0
+    small_disk.read_only()
+    with pytest.raises(AuditError, match="copy the three files together"):
+        AuditLog.open(small_disk.path / "audit.db", hmac_key=HMAC_KEY, read_only=True)
