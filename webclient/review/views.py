@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -168,8 +168,7 @@ def charts() -> Any:
     first = (datetime.fromisoformat(since[:10]).date() if since else
              datetime.fromisoformat(activity.first_day).date() if activity.first_day
              else now.date())
-    last = (datetime.fromisoformat(until[:10]).date() - timedelta(days=1) if until
-            else now.date())
+    last = last_day(until) if until else now.date()
     days = days_between(first, max(first, last))
     empty = tr("No entries in this period.")
     drawn = [
@@ -185,6 +184,16 @@ def charts() -> Any:
         )]
     return render_template("review/charts.html", filters=filters, problem=problem,
                            charts=drawn, activity=activity), 400 if problem else 200
+
+
+def last_day(until: str) -> date:
+    """Return the last UTC day an exclusive stored ``until`` still covers.
+
+    A bare date's ``until`` is the next midnight, so the day before is the last; a time
+    such as 2025-03-05T10:00 still covers the morning of 2025-03-05, whose bars must show.
+    """
+    end = datetime.strptime(until, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return (end - timedelta(microseconds=1)).date()
 
 
 @blueprint.get("/alerts")
