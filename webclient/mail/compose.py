@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from email.utils import formataddr, getaddresses
+from email.utils import getaddresses
 from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -14,10 +14,12 @@ from audit import ResourceKind, ResourceRef
 from guard.errors import AccessDenied, GmailError
 from guard.mail_values import (
     AttachmentData,
+    AttachmentInfo,
     Draft,
     DraftPage,
     DraftRef,
     Message,
+    MessageHeaders,
     OutgoingAttachment,
     OutgoingMessage,
     SendAsAlias,
@@ -149,15 +151,29 @@ def subject_with(prefix: str, subject: str) -> str:
     return f"{prefix} {base}".strip()
 
 
-def _aliases(box: BoundMailbox) -> tuple[str, ...]:
+def _send_as(box: BoundMailbox) -> tuple[SendAsAlias, ...]:
+    """Return the addresses the mailbox may send as, the default first."""
     try:
         found: tuple[SendAsAlias, ...] = box.call("send_as", purpose=READ)
     except (AccessDenied, GmailError):
         found = ()
-    names = [formataddr((a.display_name, a.send_as_email)) if a.display_name
-             else a.send_as_email for a in sorted(found, key=lambda a: not a.is_default)
-             if a.verification_status in ("accepted", "") or a.is_primary]
+    return tuple(a for a in sorted(found, key=lambda a: not a.is_default)
+                 if a.verification_status in ("accepted", "") or a.is_primary)
+
+
+def _aliases(box: BoundMailbox) -> tuple[str, ...]:
+    """Return the From choices as ``name <address>``, the names as text (not RFC 2047).
+
+    The choice is shown to the writer and compared with a reopened draft's From, so it
+    is kept readable; the guard encodes a non-ASCII name when it writes the header.
+    """
+    names = [_written(a.display_name, a.send_as_email) for a in _send_as(box)]
     return tuple(names) or (box.email,)
+
+
+def _own_addresses(box: BoundMailbox) -> frozenset[str]:
+    """Return the mailbox address and its send-as addresses, lower-cased."""
+    return frozenset({box.email.lower(), *(a.send_as_email.lower() for a in _send_as(box))})
 
 
 def _quote(message: Message) -> str:
@@ -177,32 +193,59 @@ def _forwarded(message: Message) -> str:
     return "\n\n" + "\n".join(header) + "\n\n" + (message.text_body or message.snippet or "")
 
 
+def _references(headers: MessageHeaders) -> str:
+    """Return the References of a reply to a message with ``headers`` (RFC 5322 3.6.4).
+
+    The parent's References (or, without them, its single In-Reply-To) followed by the
+    parent's Message-ID, so the whole ancestry is carried.
+    """
+    ancestry = list(headers.references)
+    if not ancestry and headers.in_reply_to and len(headers.in_reply_to.split()) == 1:
+        ancestry = [headers.in_reply_to.strip()]
+    if headers.message_id and headers.message_id not in ancestry:
+        ancestry.append(headers.message_id)
+    return " ".join(ancestry)
+
+
 def reply_form(box: BoundMailbox, message: Message, mode: str) -> ComposeForm:
-    """Return the form of a reply, reply-all or forward of ``message``."""
+    """Return the form of a reply, reply-all or forward of ``message``.
+
+    A forward stays in the conversation, as Gmail threads it: same thread id,
+    In-Reply-To and References as a reply.
+    """
     headers = message.headers
-    references = " ".join([*headers.references, *( [headers.message_id]
-                                                   if headers.message_id else [])])
+    threading = {"in_reply_to": headers.message_id or "", "references": _references(headers),
+                 "thread_id": message.thread_id}
     if mode == "forward":
         return ComposeForm(subject=subject_with("Fwd:", headers.subject),
-                           body=_forwarded(message), forward_of=message.id)
-    me = box.email.lower()
-    sent_by_me = (addresses((headers.from_,)) or [""])[0].lower() == me
+                           body=_forwarded(message), forward_of=message.id, **threading)
+    mine = _own_addresses(box)
+    sent_by_me = (addresses((headers.from_,)) or [""])[0].lower() in mine
     if sent_by_me:
         to = list(headers.to)
     else:
         to = list(headers.reply_to or (headers.from_,))
+    # The writer's own addresses are left out, unless nobody else is left (a note to self).
+    to = _unique(to, mine) or _unique(to, frozenset())
     cc: list[str] = []
     if mode == "reply_all":
-        seen = {a.lower() for a in addresses(tuple(to))} | {me}
-        for value in (*headers.to, *headers.cc):
-            address = (addresses((value,)) or [""])[0].lower()
-            if address and address not in seen:
-                seen.add(address)
-                cc.append(value)
+        seen = {a.lower() for a in addresses(tuple(to))}
+        cc = _unique([*headers.to, *headers.cc], mine | seen)
     return ComposeForm(to=", ".join(to), cc=", ".join(cc),
                        subject=subject_with("Re:", headers.subject), body=_quote(message),
-                       in_reply_to=headers.message_id or "", references=references,
-                       thread_id=message.thread_id)
+                       **threading)
+
+
+def _unique(values: list[str], leave_out: frozenset[str] | set[str]) -> list[str]:
+    """Return ``values`` without repeated addresses and without those in ``leave_out``."""
+    seen = set(leave_out)
+    kept = []
+    for value in values:
+        address = (addresses((value,)) or [""])[0].lower()
+        if address and address not in seen:
+            seen.add(address)
+            kept.append(value)
+    return kept
 
 
 def _draft_form(draft: Draft) -> ComposeForm:
@@ -255,10 +298,12 @@ def compose(account: int) -> Any:
     box = bound_mailbox(account)
     mode = request.args.get("mode", "new")
     form = ComposeForm(to=request.args.get("to", ""))
+    carried: tuple[AttachmentInfo, ...] = ()
     draft_id = request.args.get("draft") or _draft_of(box, request.args.get("draft_message"))
     if draft_id:
         draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=draft_id)
         form = _draft_form(draft)
+        carried = draft.message.attachments
     elif mode in ("reply", "reply_all", "forward"):
         original_id = request.args.get("message", "")
         if not original_id:
@@ -266,12 +311,14 @@ def compose(account: int) -> Any:
         original: Message = box.call("get_message", purpose=COMPOSE, message_id=original_id)
         form = reply_form(box, original, mode)
     return render_template("mail/compose.html", box=box, form=form, mode=mode,
-                           aliases=_aliases(box), problems=[])
+                           aliases=_aliases(box), problems=[], carried=carried)
 
 
 def _outgoing(box: BoundMailbox, form: ComposeForm, aliases: tuple[str, ...],
               attachments: tuple[OutgoingAttachment, ...]) -> OutgoingMessage:
-    sender = form.from_ if form.from_ in aliases else aliases[0]
+    chosen = (addresses((form.from_,)) or [""])[0].lower()
+    sender = next((alias for alias in aliases
+                   if (addresses((alias,)) or [""])[0].lower() == chosen), aliases[0])
     return OutgoingMessage(
         from_=sender, to=split_addresses(form.to), cc=split_addresses(form.cc),
         bcc=split_addresses(form.bcc), subject=form.subject, text_body=form.body,
@@ -302,19 +349,57 @@ def _uploaded() -> tuple[OutgoingAttachment, ...]:
     return tuple(files)
 
 
-def _forwarded_files(box: BoundMailbox, message_id: str) -> tuple[OutgoingAttachment, ...]:
-    original: Message = box.call("get_message", purpose=COMPOSE, message_id=message_id)
+def _files_of(box: BoundMailbox, message: Message,
+              parts: tuple[AttachmentInfo, ...]) -> tuple[OutgoingAttachment, ...]:
+    """Return the bytes of ``parts`` of ``message`` as attachments to send again."""
     files = []
-    for part in original.attachments:
-        if part.inline:
-            continue
+    for part in parts:
         data: AttachmentData = box.call("get_attachment", purpose=COMPOSE,
-                                        message_id=message_id,
-                                        attachment_id=part.attachment_id)
+                                        message_id=message.id,
+                                        attachment_id=part.attachment_id,
+                                        part_id=part.part_id)
         files.append(OutgoingAttachment(filename=data.filename or part.filename,
                                         mime_type=data.mime_type or part.mime_type,
                                         data=data.data))
     return tuple(files)
+
+
+def attachment_key(part: AttachmentInfo) -> str:
+    """Return what names a draft's attachment across its versions (size and file name).
+
+    Every save of a draft is a new Gmail message, whose parts get new attachment ids, so
+    the compose page names the files it offers to remove by what does not change.
+    """
+    return f"{part.size}:{part.filename}"
+
+
+def _carried(box: BoundMailbox, form: ComposeForm,
+             dropped: set[str]) -> tuple[OutgoingAttachment, ...]:
+    """Return the attachments a new version of the message keeps from before.
+
+    A saved draft keeps its attachments (less those the writer removed) through every
+    save, autosave and the send; a forward that is not yet a draft carries the original's
+    attachments, so its first draft holds them as Gmail's does.
+    """
+    if form.draft_id:
+        draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=form.draft_id)
+        kept = tuple(part for part in draft.message.attachments
+                     if attachment_key(part) not in dropped)
+        return _files_of(box, draft.message, kept)
+    if form.forward_of:
+        original: Message = box.call("get_message", purpose=COMPOSE,
+                                     message_id=form.forward_of)
+        return _files_of(box, original, tuple(p for p in original.attachments
+                                              if not p.inline))
+    return ()
+
+
+def _listed_carried(box: BoundMailbox, form: ComposeForm) -> tuple[AttachmentInfo, ...]:
+    """Return the saved draft's attachments for the compose page shown again."""
+    if not form.draft_id:
+        return ()
+    draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=form.draft_id)
+    return draft.message.attachments
 
 
 def _problems(form: ComposeForm, attachments: tuple[OutgoingAttachment, ...], *,
@@ -347,8 +432,9 @@ def submit(account: int) -> Any:
     aliases = _aliases(box)
     attachments = _uploaded()
     problems = _problems(form, attachments, sending=action == "send")
-    if not problems and action == "send" and form.forward_of:
-        attachments += _forwarded_files(box, form.forward_of)
+    if not problems:
+        attachments += _carried(box, form, set(request.form.getlist("drop")))
+        problems = _problems(form, attachments, sending=action == "send")
     outgoing = _outgoing(box, form, aliases, attachments)
     if not problems:
         try:
@@ -370,7 +456,8 @@ def submit(account: int) -> Any:
             flash(_("Message sent."), "success")
             return redirect(url_for("mail.thread", account=account, thread_id=sent.thread_id))
     return render_template("mail/compose.html", box=box, form=replace(form), mode="new",
-                           aliases=aliases, problems=problems), 400
+                           aliases=aliases, problems=problems,
+                           carried=_listed_carried(box, form)), 400
 
 
 @blueprint.post("/drafts/autosave")
@@ -381,7 +468,8 @@ def autosave(account: int) -> Any:
     form = ComposeForm.from_request()
     if _problems(form, (), sending=False):
         return jsonify({"saved": False}), 422
-    outgoing = _outgoing(box, form, (form.from_ or box.email,), ())
+    carried = _carried(box, form, set(request.form.getlist("drop")))
+    outgoing = _outgoing(box, form, (form.from_ or box.email,), carried)
     try:
         saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
                                    draft_id=form.draft_id or None)

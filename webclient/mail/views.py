@@ -160,4 +160,5 @@ def thread(account: int, thread_id: str) -> Any:
 
 @blueprint.app_context_processor
 def _mail_globals() -> dict[str, Any]:
-    return {"FOLDERS": FOLDERS, "connected_accounts": accounts}
+    return {"FOLDERS": FOLDERS, "connected_accounts": accounts,
+            "attachment_key": compose.attachment_key}

@@ -1,0 +1,141 @@
+"""Replies, reply-alls, forwards and drafts as Gmail would thread and keep them.
+
+Each test reads the raw message the emulator stored, as a recipient's server would.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import io
+import re
+
+from tests.webclient.conftest import deliver, new_mailbox, post, sign_in
+from tests.webclient.test_compose import form_fields
+
+
+def parsed(stored):
+    return email.message_from_bytes(stored.raw, policy=email.policy.default)
+
+
+def sent_messages(mailbox):
+    return mailbox.state.list_messages(label_ids=["SENT"])
+
+
+def send_as_shown(client, page: str, **changes: str):
+    """Submit the compose form as the page filled it in, with ``changes``."""
+    fields = {name: html.unescape(value) for name, value in form_fields(page).items()}
+    fields.update(changes, action="send")
+    return post(client, "/u/0/compose", fields, content_type="multipart/form-data")
+
+
+def test_a_forward_stays_in_the_conversation_with_its_threading_headers(signed_in, mailbox):
+    original = deliver(mailbox, subject="Laporan bulanan", message_id="<lap-2@example.org>",
+                       in_reply_to="<lap-1@example.org>",
+                       attachments=(("laporan.pdf", "application/pdf", b"%PDF-1.4"),))
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={original.id}").get_data(
+        as_text=True)
+    answer = send_as_shown(signed_in, page, to="rina@example.org")
+    assert answer.headers["Location"] == f"/u/0/t/{original.thread_id}"
+    forward = parsed(mailbox.state.get_thread(original.thread_id).messages[-1])
+    assert forward["Subject"] == "Fwd: Laporan bulanan"
+    assert forward["In-Reply-To"] == "<lap-2@example.org>"
+    assert forward["References"] == "<lap-1@example.org> <lap-2@example.org>"
+    assert [part.get_filename() for part in forward.iter_attachments()] == ["laporan.pdf"]
+
+
+def test_a_reply_to_a_message_with_only_in_reply_to_keeps_the_grandparent(signed_in,
+                                                                         mailbox):
+    raw = (b"From: Budi <budi@example.org>\r\nTo: " + mailbox.email.encode()
+           + b"\r\nSubject: Re: Anggaran\r\nDate: Sat, 01 Mar 2025 10:00:00 +0000\r\n"
+           b"Message-ID: <ang-2@example.org>\r\nIn-Reply-To: <ang-1@example.org>\r\n"
+           b"\r\nSetuju.\r\n")
+    original = mailbox.state.add_message(raw, label_ids=["INBOX"])
+    page = signed_in.get(f"/u/0/compose?mode=reply&message={original.id}").get_data(
+        as_text=True)
+    send_as_shown(signed_in, page, body="Terima kasih.")
+    reply = parsed(mailbox.state.get_thread(original.thread_id).messages[-1])
+    assert reply["Subject"] == "Re: Anggaran"
+    assert reply["References"] == "<ang-1@example.org> <ang-2@example.org>"
+
+
+def test_a_non_ascii_sender_name_is_offered_as_text_and_sent_encoded(client, web_emulator):
+    mailbox = new_mailbox(web_emulator, messages=0, name="Dewi Lestàri")
+    sign_in(client, web_emulator, mailbox.email)
+    page = client.get("/u/0/compose").get_data(as_text=True)
+    assert f"<option value=\"Dewi Lestàri &lt;{mailbox.email}&gt;\"" in page
+    assert "=?utf-8?" not in page
+    post(client, "/u/0/compose", {"action": "send", "from": f"Dewi Lestàri <{mailbox.email}>",
+                                  "to": "Ségolène <s@example.org>",
+                                  "subject": "Rapat — ñ 日本", "body": "halo"})
+    raw = sent_messages(mailbox)[0].raw
+    assert raw.isascii()
+    sent = parsed(sent_messages(mailbox)[0])
+    assert (sent["From"].addresses[0].display_name, sent["Subject"]) == (
+        "Dewi Lestàri", "Rapat — ñ 日本")
+    assert sent["To"].addresses[0].display_name == "Ségolène"
+
+
+def _saved_draft_id(answer) -> str:
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    return re.search(r"draft=([^&]+)", answer.headers["Location"]).group(1)
+
+
+def test_a_draft_keeps_its_attachment_through_autosave_and_send(signed_in, mailbox):
+    before = len(sent_messages(mailbox))
+    saved = post(signed_in, "/u/0/compose", {
+        "action": "save", "to": "lia@example.org", "subject": "Kontrak", "body": "Draf",
+        "attachments": (io.BytesIO(b"isi kontrak"), "kontrak é.txt", "text/plain")},
+        content_type="multipart/form-data")
+    draft_id = _saved_draft_id(saved)
+    page = signed_in.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "kontrak é.txt" in page
+    autosaved = post(signed_in, "/u/0/drafts/autosave", {
+        "to": "lia@example.org", "subject": "Kontrak", "body": "Draf kedua",
+        "draft_id": draft_id})
+    assert autosaved.json == {"saved": True, "draft_id": draft_id}
+    kept = parsed(mailbox.state.get_draft(draft_id).message)
+    assert [p.get_filename() for p in kept.iter_attachments()] == ["kontrak é.txt"]
+    send_as_shown(signed_in, signed_in.get(f"/u/0/compose?draft={draft_id}")
+                  .get_data(as_text=True), body="Final")
+    assert mailbox.state.list_drafts() == []
+    sent = sent_messages(mailbox)
+    assert len(sent) == before + 1
+    files = list(parsed(sent[0]).iter_attachments())
+    assert [(f.get_filename(), f.get_content()) for f in files] == [("kontrak é.txt",
+                                                                    "isi kontrak")]
+
+
+def test_a_file_removed_from_a_draft_is_not_sent(signed_in, mailbox):
+    saved = post(signed_in, "/u/0/compose", {
+        "action": "save", "to": "lia@example.org", "subject": "Dua berkas", "body": "x",
+        "attachments": [(io.BytesIO(b"satu"), "satu.txt", "text/plain"),
+                        (io.BytesIO(b"dua!"), "dua.txt", "text/plain")]},
+        content_type="multipart/form-data")
+    draft_id = _saved_draft_id(saved)
+    page = signed_in.get(saved.headers["Location"]).get_data(as_text=True)
+    drop = re.search(r'name="drop" value="([^"]*dua.txt)"', page).group(1)
+    send_as_shown(signed_in, page, drop=html.unescape(drop))
+    files = [f.get_filename() for f in parsed(sent_messages(mailbox)[0]).iter_attachments()]
+    assert files == ["satu.txt"]
+    assert all(draft.id != draft_id for draft in mailbox.state.list_drafts())
+
+
+def test_a_forward_saved_as_a_draft_keeps_the_original_attachments(signed_in, mailbox):
+    before = len(sent_messages(mailbox))
+    original = deliver(mailbox, subject="Faktur",
+                       attachments=(("faktur.pdf", "application/pdf", b"%PDF-1.4 faktur"),))
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={original.id}").get_data(
+        as_text=True)
+    fields = {name: html.unescape(value) for name, value in form_fields(page).items()}
+    draft_id = _saved_draft_id(post(signed_in, "/u/0/compose", {
+        **fields, "action": "save", "to": "rina@example.org"}))
+    reopened = signed_in.get(f"/u/0/compose?draft={draft_id}").get_data(as_text=True)
+    assert "faktur.pdf" in reopened
+    send_as_shown(signed_in, reopened)
+    sent = sent_messages(mailbox)
+    assert len(sent) == before + 1 and mailbox.state.list_drafts() == []
+    forward = parsed(sent[0])
+    assert [p.get_filename() for p in forward.iter_attachments()] == ["faktur.pdf"]
+    assert sent[0].thread_id == original.thread_id
