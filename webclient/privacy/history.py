@@ -167,6 +167,14 @@ def refusals(entries: Iterable[AuditEntry], *, own_seqs: set[int]) -> tuple[Refu
     return tuple(
         Refusal(time=parse_time(e.time), by_owner=e.seq in own_seqs,
                 actor_kind=e.actor_kind.value, role=e.actor_role, action=e.action,
-                purpose=e.purpose, basis=e.basis, reference=e.basis_ref, rule_id=e.rule_id,
+                purpose=e.purpose, basis=e.basis, reference=_reference(e), rule_id=e.rule_id,
                 resource_ids=tuple(r.id for r in e.resources if r.kind not in _REFERENCES))
         for e in entries)
+
+
+def _reference(entry: AuditEntry) -> str:
+    """Return the consent or grant a refused attempt was about (its basis or resource)."""
+    if entry.basis_ref:
+        return entry.basis_ref
+    named = _ids(entry, ResourceKind.CONSENT, ResourceKind.GRANT)
+    return named[0] if named else ""

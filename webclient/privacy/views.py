@@ -20,8 +20,9 @@ from webclient.mail.mailbox_link import READ, BoundMailbox, bound_mailbox, reque
 from webclient.mail.message_view import sender
 from webclient.privacy import crm  # noqa: F401  (registers the transfer routes)
 from webclient.privacy.blueprint import blueprint
-from webclient.privacy.history import read_history
+from webclient.privacy.history import AccessHistory, read_history
 from webclient.privacy.wording import (
+    grant_reference,
     p_,
     role_label,
     share_wording,
@@ -195,4 +196,24 @@ def history(account: int) -> Any:
     guard = current_guard()
     found = read_history(guard.audit, actor=box.actor, mailbox=box.email,
                          policy_version=guard.policy.version, request_id=request_id())
-    return render_template("privacy/history.html", box=box, history=found)
+    return render_template("privacy/history.html", box=box, history=found,
+                           cases=_grant_cases(box.email, found))
+
+
+def _grant_cases(mailbox: str, found: AccessHistory) -> dict[str, str]:
+    """Return the case or legal request behind each grant the history names, by grant id.
+
+    The log records a grant's id; the owner is told the case or request it was opened for.
+    Only grants on this mailbox are described.
+    """
+    book = current_guard().grants
+    references = {r for r in (*(a.reference for a in found.human),
+                              *(r.reference for r in found.refusals)) if r}
+    cases: dict[str, str] = {}
+    for reference in sorted(references):
+        grant = book.get(reference) if book is not None else None
+        if grant is not None and grant.mailbox == mailbox:
+            cases[reference] = grant_reference(grant.reference.case_id,
+                                               grant.reference.category,
+                                               grant.reference.legal_ref)
+    return cases

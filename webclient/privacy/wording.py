@@ -88,8 +88,25 @@ def action_label(action: str) -> str:
         "transfer.send": p_("send data to another service"),
         "account.use": p_("use this mailbox"),
         "advertising.accept": p_("use data for advertising"),
+        "account.open": p_("open this mailbox"),
+        "grant.request": p_("request access to this mailbox"),
+        "grant.read": p_("look at a request for access to this mailbox"),
+        "grant.approve": p_("approve access to this mailbox"),
+        "grant.revoke": p_("withdraw access to this mailbox"),
+        "consent.record": p_("record a consent"),
+        "consent.revoke": p_("withdraw a consent"),
+        "transfer_consent.record": p_("record a consent to transfers"),
+        "transfer_consent.revoke": p_("withdraw a consent to transfers"),
     }
     return labels.get(action, action)
+
+
+def grant_reference(case_id: str | None, category: str | None, legal_ref: str | None) -> str:
+    """Return the case or legal request a security or legal grant was opened for."""
+    if legal_ref:
+        return p_("legal request %(ref)s", ref=legal_ref)
+    return p_("security case %(case)s (%(category)s)", case=case_id or "-",
+              category=category or "-")
 
 
 def refusal_reason(rule_id: str) -> str:

@@ -244,6 +244,18 @@ INDONESIAN: dict[Message, Wording] = {
     "withdrawn on %(when)s": "ditarik pada %(when)s",
     "your consent": "persetujuan Anda",
     "‹ Back to your mail": "‹ Kembali ke email Anda",
+    "open this mailbox": "membuka kotak surat ini",
+    "request access to this mailbox": "meminta akses ke kotak surat ini",
+    "look at a request for access to this mailbox":
+        "melihat permintaan akses ke kotak surat ini",
+    "approve access to this mailbox": "menyetujui akses ke kotak surat ini",
+    "withdraw access to this mailbox": "mencabut akses ke kotak surat ini",
+    "record a consent": "mencatat persetujuan",
+    "withdraw a consent": "menarik persetujuan",
+    "record a consent to transfers": "mencatat persetujuan pengiriman data",
+    "withdraw a consent to transfers": "menarik persetujuan pengiriman data",
+    "legal request %(ref)s": "permintaan hukum %(ref)s",
+    "security case %(case)s (%(category)s)": "kasus keamanan %(case)s (%(category)s)",
 }
 
 
