@@ -256,6 +256,13 @@ INDONESIAN: dict[Message, Wording] = {
     "withdraw a consent to transfers": "menarik persetujuan pengiriman data",
     "legal request %(ref)s": "permintaan hukum %(ref)s",
     "security case %(case)s (%(category)s)": "kasus keamanan %(case)s (%(category)s)",
+    "What they will see": "Yang akan mereka lihat",
+    "The sender, recipients, date, subject and text of this message.":
+        "Pengirim, penerima, tanggal, subjek, dan teks pesan ini.",
+    ("The name of its attachment, %(names)s, but not its contents.",
+     "The names of its attachments, %(names)s, but not their contents."):
+        "Nama lampirannya, %(names)s, tetapi tidak isinya.",
+    "attachment": "lampiran",
 }
 
 
