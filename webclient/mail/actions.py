@@ -17,6 +17,7 @@ from flask_babel import ngettext
 
 from webclient.auth.views import safe_next
 from webclient.mail.blueprint import blueprint
+from webclient.mail.gmail_ids import well_formed_or_400
 from webclient.mail.mailbox_link import ORGANIZE, bound_mailbox
 from webclient.signed_in import sign_in_required
 
@@ -77,6 +78,7 @@ def act(account: int) -> Any:
     """Apply one action to the selected conversations, then go back with an undo."""
     name = request.form.get("action", "")
     thread_ids = list(dict.fromkeys(t for t in request.form.getlist("thread_ids") if t))
+    well_formed_or_400([*thread_ids, request.form.get("label_id", "")])
     back = safe_next(request.form.get("next")) or url_for("mail.folder", account=account,
                                                           slug="inbox")
     if not thread_ids:

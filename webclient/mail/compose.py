@@ -29,6 +29,7 @@ from guard.outgoing import InvalidMessage
 from guard.recording import record
 from webclient.guard_link import current_guard
 from webclient.mail.blueprint import blueprint
+from webclient.mail.gmail_ids import found_or_404, well_formed_or_400
 from webclient.mail.mailbox_link import (
     COMPOSE,
     READ,
@@ -295,6 +296,8 @@ def _record_unknown_draft_message(box: BoundMailbox, message_id: str) -> None:
 @sign_in_required
 def compose(account: int) -> Any:
     """Show the compose page: new, reply, reply-all, forward or an existing draft."""
+    found_or_404(request.args.get("draft"), request.args.get("draft_message"),
+                 request.args.get("message"))
     box = bound_mailbox(account)
     mode = request.args.get("mode", "new")
     form = ComposeForm(to=request.args.get("to", ""))
@@ -423,6 +426,7 @@ def submit(account: int) -> Any:
     """Send the message, save it as a draft, or discard the draft."""
     box = bound_mailbox(account)
     form = ComposeForm.from_request()
+    well_formed_or_400([form.draft_id, form.forward_of, form.thread_id])
     action = request.form.get("action", "send")
     if action == "discard":
         if form.draft_id:
@@ -466,6 +470,7 @@ def autosave(account: int) -> Any:
     """Save the compose form as a draft (called by the page's script); answer its id."""
     box = bound_mailbox(account)
     form = ComposeForm.from_request()
+    well_formed_or_400([form.draft_id, form.forward_of, form.thread_id])
     if _problems(form, (), sending=False):
         return jsonify({"saved": False}), 422
     carried = _carried(box, form, set(request.form.getlist("drop")))

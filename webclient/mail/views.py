@@ -9,7 +9,12 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from guard.mail_values import InboxListing, LabelInfo, Thread, ThreadPage
 from guard.mailbox import INBOX
 from webclient.auth.views import safe_next
-from webclient.mail import actions, compose, parts  # noqa: F401  (registers their routes)
+from webclient.mail import (  # noqa: F401  (registers their routes)
+    actions,
+    compose,
+    gmail_ids,
+    parts,
+)
 from webclient.mail.blueprint import blueprint
 from webclient.mail.folders import (
     BY_SLUG,
