@@ -144,11 +144,13 @@ class GrantRecord:
 
     def as_grant(self, now: datetime, rules: GrantRules) -> Grant:
         """Return the policy evidence; a lapsed approval is presented as no approval."""
-        approved = self.approved_by if self.approval_in_force(now, rules) else None
+        in_force = self.approval_in_force(now, rules)
         return Grant(id=self.id, staff_id=self.staff_id, basis=self.basis,
                      reference=self.reference, mailbox=self.mailbox,
-                     expires_at=self.expires_at, approved_by=approved,
-                     revoked_at=self.revoked_at)
+                     expires_at=self.expires_at,
+                     approved_by=self.approved_by if in_force else None,
+                     revoked_at=self.revoked_at,
+                     approved_at=self.approved_at if in_force else None)
 
 
 class GrantBook:

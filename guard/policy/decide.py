@@ -27,10 +27,10 @@ from guard.policy.vocabulary import (
     AGGREGATE_ACTION,
     CONSENT_ACTIONS,
     INVESTIGATION_ACTIONS,
-    PROHIBITED_FAMILIES,
     STAFF_PURPOSES,
     AccessBasis,
     ActorKind,
+    prohibited_family,
 )
 
 _STAFF_PURPOSE_NAMES = frozenset(STAFF_PURPOSES.values())
@@ -50,6 +50,17 @@ def _decide(policy: Policy, request: AccessRequest, rule_id: str, allowed: bool 
                     basis.value if basis is not None else None, policy.version)
 
 
+def _same_address(a: str | None, b: str | None) -> bool:
+    """Return True when ``a`` and ``b`` name the same mailbox or staff member.
+
+    Addresses are compared as the guard stores them (trimmed, lower-cased), so
+    ``Alice@Example.com`` is ``alice@example.com``; a missing or empty one matches nothing.
+    """
+    if not a or not b:
+        return False
+    return a.strip().lower() == b.strip().lower()
+
+
 def check_access(policy: Policy, request: AccessRequest) -> Decision:
     """Return the decision for ``request``; never raises."""
     try:
@@ -60,8 +71,8 @@ def check_access(policy: Policy, request: AccessRequest) -> Decision:
 
 def _check_access(policy: Policy, request: AccessRequest) -> Decision:
     purpose = request.purpose
-    family = purpose.partition(".")[0]
-    if family in PROHIBITED_FAMILIES:
+    family = prohibited_family(purpose)
+    if family is not None:
         return _decide(policy, request, "prohibited." + family)
     actor = request.actor
     kind = actor.kind
@@ -73,7 +84,7 @@ def _check_access(policy: Policy, request: AccessRequest) -> Decision:
     if rule is None:
         return _decide(policy, request, "purpose.unknown")
     if kind is _USER:
-        if request.mailbox != actor.id:
+        if not _same_address(request.mailbox, actor.id):
             return _decide(policy, request, "user.other_mailbox")
         if not rule.users:
             return _decide(policy, request, "user.purpose_not_allowed")
@@ -125,10 +136,10 @@ def _check_consent(policy: Policy, request: AccessRequest) -> Decision:
         return _decide(policy, request, "consent.expired")
     if consent.expires_at - now > policy.staff.max_consent:
         return _decide(policy, request, "consent.lifetime_exceeded")
-    if consent.user != request.mailbox:
+    if not _same_address(consent.user, request.mailbox):
         return _decide(policy, request, "consent.other_mailbox")
     actor = request.actor
-    if consent.grantee != actor.id and consent.grantee != actor.role:
+    if not _same_address(consent.grantee, actor.id) and consent.grantee != actor.role:
         return _decide(policy, request, "consent.wrong_grantee")
     if request.action not in CONSENT_ACTIONS:
         return _decide(policy, request, "consent.action_not_allowed")
@@ -148,7 +159,7 @@ def _check_grant(policy: Policy, request: AccessRequest, basis: AccessBasis) -> 
         return _decide(policy, request, "grant.missing")
     if grant.basis is not basis:
         return _decide(policy, request, "grant.basis_mismatch")
-    if grant.staff_id != request.actor.id:
+    if not _same_address(grant.staff_id, request.actor.id):
         return _decide(policy, request, "grant.wrong_staff")
     now = request.now
     if grant.revoked_at is not None and grant.revoked_at <= now:
@@ -157,7 +168,7 @@ def _check_grant(policy: Policy, request: AccessRequest, basis: AccessBasis) -> 
         return _decide(policy, request, "grant.expired")
     if grant.expires_at - now > policy.staff.max_grant:
         return _decide(policy, request, "grant.lifetime_exceeded")
-    if grant.mailbox != request.mailbox:
+    if not _same_address(grant.mailbox, request.mailbox):
         return _decide(policy, request, "grant.other_mailbox")
     reference = grant.reference
     if basis is _SECURITY:
@@ -170,8 +181,12 @@ def _check_grant(policy: Policy, request: AccessRequest, basis: AccessBasis) -> 
     if basis in policy.staff.second_approval:
         if not grant.approved_by:
             return _decide(policy, request, "grant.approval_missing")
-        if grant.approved_by == grant.staff_id:
+        if _same_address(grant.approved_by, grant.staff_id):
             return _decide(policy, request, "grant.self_approved")
+        approved_at = grant.approved_at
+        if approved_at is not None and (
+                approved_at > now or now >= approved_at + policy.staff.approval_for):
+            return _decide(policy, request, "grant.approval_lapsed")
     if request.action not in INVESTIGATION_ACTIONS:
         return _decide(policy, request, "grant.action_not_allowed")
     return _decide(policy, request, basis.value + ".allowed", True)
@@ -181,7 +196,8 @@ _ACCESS_ERRORS: dict[str, type[DecisionError]] = {
     "prohibited": ProhibitedPurpose,
     "consent": ConsentRequired,
 }
-_GRANT_APPROVAL = frozenset({"grant.approval_missing", "grant.self_approved"})
+_GRANT_APPROVAL = frozenset({"grant.approval_missing", "grant.self_approved",
+                             "grant.approval_lapsed"})
 
 
 def error_for(decision: Decision) -> DecisionError:
@@ -233,7 +249,8 @@ def _check_transfer(policy: Policy, request: TransferRequest) -> Decision:
         now = request.now
         if consent is None:
             return _transfer_decision(policy, request, "transfer.consent_missing")
-        if consent.user != request.mailbox or consent.recipient_id != recipient.id:
+        if not _same_address(consent.user, request.mailbox) or \
+                consent.recipient_id != recipient.id:
             return _transfer_decision(policy, request, "transfer.consent_mismatch")
         if consent.revoked_at is not None and consent.revoked_at <= now:
             return _transfer_decision(policy, request, "transfer.consent_revoked")

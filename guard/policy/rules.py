@@ -47,6 +47,8 @@ _REASONS: dict[str, str] = {
     "grant.missing_legal_ref": "a legal grant needs a legal request reference",
     "grant.approval_missing": "the grant needs approval by a second person",
     "grant.self_approved": "the grant was approved by its own grantee",
+    "grant.approval_lapsed": "the grant's second approval is not in force (it lapsed, or "
+                             "was given later); it needs approving again",
     "grant.action_not_allowed": "a grant only allows reading, never changing, data",
     "security.allowed": "an approved security grant covers this mailbox",
     "legal.allowed": "an approved legal grant covers this mailbox",

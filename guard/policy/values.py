@@ -68,7 +68,13 @@ class GrantReference:
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """A time-boxed permission for one staff member to view data of one mailbox."""
+    """A time-boxed permission for one staff member to view data of one mailbox.
+
+    Where the policy asks for a second approval, ``approved_by`` names the approver; an
+    approval given at ``approved_at`` is in force from then for the policy's
+    ``approval_valid_hours``. The grant book always gives the time; evidence without one
+    is taken as approved by a caller that checked the approval's lifetime itself.
+    """
 
     id: str
     staff_id: str
@@ -78,6 +84,7 @@ class Grant:
     expires_at: datetime
     approved_by: str | None = None
     revoked_at: datetime | None = None
+    approved_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +248,7 @@ def _access_request_from_json(data: Mapping[str, Any], default_now: datetime | N
                           revoked_at=con_r.when("revoked_at", required=False))
     grant = None
     gr_r = top.sub("grant", ("id", "staff_id", "basis", "reference", "mailbox", "expires_at",
-                             "approved_by", "revoked_at"))
+                             "approved_by", "approved_at", "revoked_at"))
     if gr_r is not None:
         ref_r = gr_r.sub("reference", ("case_id", "category", "legal_ref"))
         reference = GrantReference()
@@ -254,7 +261,8 @@ def _access_request_from_json(data: Mapping[str, Any], default_now: datetime | N
                       mailbox=gr_r.text("mailbox") or "",
                       expires_at=gr_r.when("expires_at"),  # type: ignore[arg-type]
                       approved_by=gr_r.text("approved_by", required=False),
-                      revoked_at=gr_r.when("revoked_at", required=False))
+                      revoked_at=gr_r.when("revoked_at", required=False),
+                      approved_at=gr_r.when("approved_at", required=False))
     now = top.when("now", required=default_now is None) or default_now
     return AccessRequest(
         actor=actor,

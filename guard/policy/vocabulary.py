@@ -7,6 +7,8 @@ switch them on: a file that names one fails to load.
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from types import MappingProxyType
 
 
@@ -133,7 +135,34 @@ AGGREGATE_FIELDS: frozenset[str] = frozenset({
 MIN_GROUP_SIZE_FLOOR = 10
 
 
+#: Spellings of the prohibited families, squashed (case-folded, letters and digits only).
+#: A purpose whose squashed form starts with one of these belongs to that family.
+_FAMILY_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("advertis", "advertising"), ("datasale", "data_sale"), ("databroker", "data_sale"),
+    ("credit", "credit"), ("lending", "credit"), ("aitraining", "ai_training"),
+    ("mltraining", "ai_training"), ("machinelearningtraining", "ai_training"),
+)
+
+#: Short spellings that name a family only as the purpose's whole first word.
+_FAMILY_WORDS: MappingProxyType[str, str] = MappingProxyType({
+    "ad": "advertising", "ads": "advertising", "adtech": "advertising",
+    "broker": "data_sale", "brokers": "data_sale", "resale": "data_sale",
+    "lender": "credit", "loan": "credit", "loans": "credit",
+})
+
+
 def prohibited_family(purpose: str) -> str | None:
-    """Return the prohibited family ``purpose`` belongs to, or None."""
-    family = purpose.partition(".")[0]
-    return family if family in PROHIBITED_FAMILIES else None
+    """Return the prohibited family ``purpose`` belongs to, or None.
+
+    Case, width, separators and invisible characters do not matter: ``Advertising.Targeting``,
+    ``advertising-targeting``, ``ads.targeting`` and ``AI_Training`` are all named as the
+    prohibited family they spell, so attempts are counted under it whatever the spelling.
+    """
+    folded = unicodedata.normalize("NFKC", purpose).casefold()
+    folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    squashed = "".join(c for c in folded if c.isalnum())
+    for prefix, family in _FAMILY_PREFIXES:
+        if squashed.startswith(prefix):
+            return family
+    first_word = re.split(r"[^0-9a-z]+", folded.strip(), maxsplit=1)[0]
+    return _FAMILY_WORDS.get(first_word)
