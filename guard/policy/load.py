@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
@@ -57,6 +58,7 @@ _DEFAULT_CATEGORIES = ("abuse", "fraud", "security_incident", "bug")
 _DEFAULT_AGGREGATE_FIELDS = ("mailbox_count", "message_count", "thread_count")
 _MAX_GRANT_HOURS_CEILING = 24 * 30
 _MAX_CONSENT_DAYS_CEILING = 365
+_TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 def load_policy(path: str | os.PathLike[str] = DEFAULT_POLICY_PATH) -> Policy:
@@ -73,13 +75,22 @@ def load_policy(path: str | os.PathLike[str] = DEFAULT_POLICY_PATH) -> Policy:
 
 def parse_policy(text: str, *, source: str = "<policy>") -> Policy:
     """Validate policy TOML ``text``; ``source`` names the file in errors."""
+    text = text.removeprefix("\ufeff")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PolicyConfigError(f"not valid TOML ({error}); fix the syntax",
-                                file=source, key="(file)",
-                                line=getattr(error, "lineno", None)) from None
+                                file=source, key="(file)", line=_error_line(error)) from None
     return _Loader(text, source).build(raw)
+
+
+def _error_line(error: tomllib.TOMLDecodeError) -> int | None:
+    """Return the line a TOML syntax error names (Python 3.11's error has no ``lineno``)."""
+    line = getattr(error, "lineno", None)
+    if isinstance(line, int):
+        return line
+    found = _TOML_ERROR_LINE.search(str(error))
+    return int(found.group(1)) if found else None
 
 
 def policy_version(content: Mapping[str, Any]) -> str:
@@ -156,13 +167,16 @@ class _Loader:
         self.table(raw, (), _TOP_KEYS)
         meta = self.table(raw.get("policy", {}), ("policy",), ("name", "description"))
         name = self.text_value(meta.get("name", "mailguard"), ("policy", "name"))
+        description = meta.get("description", "")
+        if not isinstance(description, str):
+            self.fail(("policy", "description"), "expected a string")
         purposes, purposes_out = self.purposes(raw)
         jobs = self.system(raw)
         staff, staff_out = self.staff(raw)
         transfers, transfers_out = self.transfers(raw)
         aggregates, aggregates_out = self.aggregates(raw)
         content: dict[str, Any] = {
-            "policy": {"name": name, "description": meta.get("description", "")},
+            "policy": {"name": name, "description": description},
             "purposes": purposes_out,
             "system": {"jobs": sorted(jobs)},
             "staff": staff_out,
@@ -225,6 +239,8 @@ class _Loader:
         if "jobs" in section and not jobs:
             self.fail(path, "an empty list allows nothing; list the system job ids or "
                             "remove the key")
+        if len(set(jobs)) != len(jobs):
+            self.fail(path, "lists a system job twice; list each once")
         return frozenset(jobs)
 
     def staff(self, raw: dict[str, Any]) -> tuple[StaffRules, dict[str, Any]]:
@@ -248,6 +264,8 @@ class _Loader:
                             + ", ".join(_DEFAULT_CATEGORIES))
         if not categories_raw:
             self.fail(path, "an empty list allows nothing; list at least one category")
+        if len(set(categories_raw)) != len(categories_raw):
+            self.fail(path, "lists a category twice; list each once")
         roles_raw = section.get("roles")
         if roles_raw is None:
             self.fail(("staff", "roles"), "missing; give each staff role its bases, roles: "
@@ -305,16 +323,21 @@ class _Loader:
                     self.fail((*path, key), "missing; every recipient needs id, category, "
                                             "basis and data_classes")
             rid = self.text_value(body["id"], (*path, "id"))
-            if rid in recipients:
-                self.fail((*path, "id"), f"recipient {rid!r} is listed twice; list it once")
+            if rid.strip().lower() in {r.strip().lower() for r in recipients}:
+                self.fail((*path, "id"), f"recipient {rid!r} is listed twice (ids are "
+                                         "compared without case); list it once")
             category = self.text_value(body["category"], (*path, "category"))
-            if category in PROHIBITED_CATEGORIES or prohibited_family(category):
+            if _names_prohibited_recipient(category):
                 self.fail((*path, "category"),
                           f"recipients of category {category!r} may never receive Gmail data;"
                           " remove this recipient")
             if category not in RECIPIENT_CATEGORIES:
                 self.fail((*path, "category"), f"unknown category {category!r}; allowed: "
                                                + ", ".join(sorted(RECIPIENT_CATEGORIES)))
+            if _names_prohibited_recipient(rid):
+                self.fail((*path, "id"), f"recipient {rid!r} is named as an advertising, "
+                                         "data-brokerage, credit or AI-training recipient, "
+                                         "and those may never receive Gmail data; remove it")
             basis_name = self.text_value(body["basis"], (*path, "basis"))
             allowed_bases = [b.value for b in bases]
             if basis_name not in allowed_bases:
@@ -352,3 +375,16 @@ class _Loader:
                               ("aggregates", "fields"), AGGREGATE_FIELDS, what="field")
         return (AggregateRules(min_group_size=k, fields=frozenset(fields)),
                 {"min_group_size": k, "fields": list(fields)})
+
+
+def _names_prohibited_recipient(name: str) -> bool:
+    """Return True when a recipient id or category names a prohibited kind of recipient.
+
+    Case and separators do not matter (``Ad_Network``, ``data-broker-acme``, ``adnetwork``).
+    """
+    if name in PROHIBITED_CATEGORIES or prohibited_family(name) is not None:
+        return True
+    words = [w for w in re.split(r"[^0-9a-z]+", name.casefold()) if w]
+    squashed = "".join(words)
+    return any(prohibited_family(w) is not None for w in words) or any(
+        category.replace("_", "") in squashed for category in PROHIBITED_CATEGORIES)
