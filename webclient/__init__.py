@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from webclient import config as config_module
+from webclient.errors import MailGuardFlask
 
 #: Libraries that log whole token requests and responses (access and refresh tokens) at
 #: DEBUG: requests-oauthlib in ``OAuth2Session.fetch_token``, oauthlib in its clients.
@@ -35,7 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Settings come from ``MAILGUARD_*`` environment variables unless ``test_config`` is
     given; a test configuration may also hand over an opened guard as ``GUARD``.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = MailGuardFlask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'mailguard.db'}",
         POLICY_PATH=None,

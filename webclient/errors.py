@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import InternalServerError, MethodNotAllowed
 
 from audit import AuditUnavailable
 from guard.errors import (
@@ -19,6 +21,23 @@ from guard.errors import (
     SendUnconfirmed,
 )
 from guard.retry import GmailNotFound
+
+
+class MailGuardFlask(Flask):
+    """Flask, except that an unhandled exception is logged without its text.
+
+    Flask logs the whole traceback, whose last line is the exception's message, and a
+    message can quote what it failed on: a subject, an address, a search. The log keeps
+    the exception's class and where it was raised, which is what a developer needs.
+    """
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log the request's method and path, the exception's class and its frames."""
+        exc_type, _exc, trace = exc_info
+        frames = "".join(traceback.format_tb(trace)) if trace is not None else ""
+        name = exc_type.__name__ if exc_type is not None else "Exception"
+        self.logger.error("Exception on %s [%s]: %s (message withheld)\n%s",
+                          request.path, request.method, name, frames)
 
 
 def _page(status: int, title: str, message: str, **extra: Any) -> tuple[str, int]:
@@ -91,9 +110,37 @@ def init_app(app: Flask) -> None:
                      _("This form was not sent from a current MailGuard page. Reload the "
                        "page and try again."))
 
+    @app.errorhandler(400)
+    def _bad_request(_error: Exception) -> Any:
+        return _page(400, _("Bad request"),
+                     _("MailGuard could not understand this request. Go back and try again "
+                       "from the page."))
+
+    @app.errorhandler(403)
+    def _forbidden(_error: Exception) -> Any:
+        return _page(403, _("Not allowed"), _("You may not open this page."))
+
     @app.errorhandler(404)
     def _missing(_error: Exception) -> Any:
         return _page(404, _("Not found"), _("There is nothing at this address."))
+
+    @app.errorhandler(405)
+    def _wrong_method(error: MethodNotAllowed) -> Any:
+        body, status = _page(405, _("Not possible here"),
+                             _("This address does not take this kind of request. Use the "
+                               "page's own buttons and links."))
+        return body, status, {"Allow": ", ".join(sorted(error.valid_methods or ()))}
+
+    @app.errorhandler(500)
+    def _internal(error: InternalServerError) -> Any:
+        # Flask has logged the exception; only its class is named here, never its text,
+        # which could quote mail or addresses.
+        original = error.original_exception
+        app.logger.error("a request failed: %s",
+                         type(original).__name__ if original else "InternalServerError")
+        return _page(500, _("Something went wrong"),
+                     _("MailGuard could not finish this request. Try again in a minute; if "
+                       "it keeps happening, tell Qontak support."))
 
     @app.errorhandler(413)
     def _too_large(_error: Exception) -> Any:

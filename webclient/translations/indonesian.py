@@ -231,6 +231,19 @@ INDONESIAN: dict[Message, Wording] = {
     "The original message's attachments are forwarded too.":
         "Lampiran pesan asli juga ikut diteruskan.",
     "There is nothing at this address.": "Tidak ada apa pun di alamat ini.",
+    "Bad request": "Permintaan tidak valid",
+    "MailGuard could not understand this request. Go back and try again from the page.":
+        "MailGuard tidak dapat memahami permintaan ini. Kembali dan coba lagi dari halamannya.",
+    "You may not open this page.": "Anda tidak boleh membuka halaman ini.",
+    "Not possible here": "Tidak dapat dilakukan di sini",
+    "This address does not take this kind of request. Use the page's own buttons and links.":
+        "Alamat ini tidak menerima permintaan jenis ini. Gunakan tombol dan tautan di "
+        "halamannya.",
+    "Something went wrong": "Terjadi kesalahan",
+    "MailGuard could not finish this request. Try again in a minute; if it keeps happening, "
+    "tell Qontak support.":
+        "MailGuard tidak dapat menyelesaikan permintaan ini. Coba lagi dalam satu menit; jika "
+        "terus terjadi, beri tahu dukungan Qontak.",
     "There is nothing to undo.": "Tidak ada yang bisa dibatalkan.",
     "This conversation or message no longer exists in Gmail.":
         "Percakapan atau pesan ini sudah tidak ada di Gmail.",
