@@ -7,20 +7,30 @@ carries the union of its arguments' provenance). ``find_provenance`` looks throu
 mappings, sequences, sets and dataclasses, so wrapping a derived value inside another
 structure does not hide it. ``AdvertisingSink`` refuses anything that carries the mark.
 
-Security caveat: a caller can still unwrap ``.value`` and copy it into a plain string; the
-mark makes the safe path the easy one and keeps the transfer gate and ad sinks honest, it is
-not taint tracking. ``repr`` never shows the wrapped value, so logging one leaks nothing.
+Slicing, indexing and ``+`` keep the mark; turning a marked value into a plain string
+(``str()``, f-strings, ``format``, ``%``) raises ``TypeError`` instead of quietly giving an
+unmarked string: use ``derive``. The mail values the guard returns (``Message``, ``Thread``,
+``ThreadSummary``, ``AttachmentData`` and the rest of ``guard.mail_values``) count as
+Gmail-derived wherever they are nested. A value the check cannot look inside without
+consuming it (an iterator, a generator) or at all (a function, which may close over one)
+is refused by the advertising sink.
+
+Security caveat: a caller can still unwrap ``.value`` (or read a field of a mail value) and
+copy it into a plain string; the mark makes the safe path the easy one and keeps the
+transfer gate and ad sinks honest, it is not taint tracking. ``repr`` never shows the
+wrapped value, so logging one leaks nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from audit import AuditLog, ResourceKind
+from guard import mail_values
 from guard.errors import TransferBlocked
 from guard.policy import REASONS, Actor, ActorKind, DataClass, Decision, Policy
 from guard.recording import record, refs_of
@@ -82,6 +92,28 @@ class GmailDerived(Generic[T]):
         return (f"GmailDerived(<hidden>, classes={classes}, mailboxes={len(self.mailboxes)}, "
                 f"messages={len(self.message_ids)})")
 
+    def __str__(self) -> str:
+        raise TypeError("a Gmail-derived value cannot become a plain string, which would "
+                        "lose its provenance; use value.derive(str) or derive(...)")
+
+    def __format__(self, spec: str) -> str:
+        raise TypeError("a Gmail-derived value cannot be formatted into a plain string, "
+                        "which would lose its provenance; use value.derive(...)")
+
+    def __getitem__(self, key: Any) -> GmailDerived[Any]:
+        """Return ``value[key]`` (an item or a slice) with this provenance."""
+        return GmailDerived(self.value[key], self.sources)  # type: ignore[index]
+
+    def __add__(self, other: Any) -> GmailDerived[Any]:
+        """Return ``value + other`` carrying both operands' provenance."""
+        if isinstance(other, GmailDerived):
+            return GmailDerived(self.value + other.value, self.sources | other.sources)
+        return GmailDerived(self.value + other, self.sources)
+
+    def __radd__(self, other: Any) -> GmailDerived[Any]:
+        """Return ``other + value`` with this provenance."""
+        return GmailDerived(other + self.value, self.sources)
+
 
 def derived(fn: Callable[P, U]) -> Callable[P, U | GmailDerived[U]]:
     """Make ``fn`` provenance-preserving: Gmail-derived arguments are unwrapped, and the
@@ -135,8 +167,48 @@ def unwrap(value: Any) -> Any:
     return value
 
 
+#: The guard's mail values and the data class each holds; a bare one is Gmail-derived.
+_MAIL_VALUES: dict[type, DataClass] = {
+    mail_values.Message: DataClass.CONTENT, mail_values.Thread: DataClass.CONTENT,
+    mail_values.Draft: DataClass.CONTENT, mail_values.AttachmentData: DataClass.ATTACHMENTS,
+    mail_values.ThreadSummary: DataClass.METADATA, mail_values.ThreadPage: DataClass.METADATA,
+    mail_values.MessageHeaders: DataClass.METADATA,
+    mail_values.AttachmentInfo: DataClass.METADATA,
+    mail_values.LabelInfo: DataClass.METADATA, mail_values.Profile: DataClass.METADATA,
+    mail_values.SendAsAlias: DataClass.METADATA,
+    mail_values.HistoryChange: DataClass.METADATA,
+    mail_values.HistoryPage: DataClass.METADATA,
+    mail_values.InboxListing: DataClass.METADATA,
+    mail_values.SentMessage: DataClass.METADATA, mail_values.DraftRef: DataClass.METADATA,
+    mail_values.DraftPage: DataClass.METADATA,
+}
+
+
+def _mail_value_source(value: Any) -> Source | None:
+    """Return the source of one of the guard's mail values (mailbox unknown: ``""``)."""
+    data_class = _MAIL_VALUES.get(type(value))
+    if data_class is None:
+        return None
+    ids: frozenset[str] = frozenset()
+    if isinstance(value, mail_values.Message):
+        ids = frozenset({value.id})
+    elif isinstance(value, mail_values.HistoryChange):
+        ids = frozenset({value.message_id})
+    return Source("", ids, data_class)
+
+
+def _slot_values(value: Any) -> Iterator[Any]:
+    """Yield the values of ``value``'s ``__slots__`` that are set."""
+    for cls in type(value).__mro__:
+        slots = cls.__dict__.get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name not in ("__dict__", "__weakref__") and hasattr(value, name):
+                yield getattr(value, name)
+
+
 def _walk(value: Any, seen: set[int], depth: int) -> Iterator[Source]:
-    if isinstance(value, str | bytes | int | float | bool) or value is None:
+    if isinstance(value, str | bytes | bytearray | int | float | bool | complex) or \
+            value is None:
         return
     if depth > MAX_DEPTH:
         raise ValueError("the value nests deeper than the provenance check follows; "
@@ -147,18 +219,33 @@ def _walk(value: Any, seen: set[int], depth: int) -> Iterator[Source]:
     if isinstance(value, GmailDerived):
         yield from value.sources
         yield from _walk(value.value, seen, depth + 1)
-    elif isinstance(value, Mapping):
+        return
+    source = _mail_value_source(value)
+    if source is not None:
+        yield source
+    if isinstance(value, Mapping):
         for key, item in value.items():
             yield from _walk(key, seen, depth + 1)
             yield from _walk(item, seen, depth + 1)
-    elif isinstance(value, list | tuple | set | frozenset):
+    elif isinstance(value, Collection):
         for item in value:
             yield from _walk(item, seen, depth + 1)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+    elif isinstance(value, Iterator):
+        raise ValueError("an iterator or generator cannot be checked for Gmail data without "
+                         "consuming it; pass a list instead")
+    elif isinstance(value, type):
+        return
+    elif dataclasses.is_dataclass(value):
         for f in dataclasses.fields(value):
             yield from _walk(getattr(value, f.name), seen, depth + 1)
-    elif hasattr(value, "__dict__"):
-        yield from _walk(vars(value), seen, depth + 1)
+    elif callable(value):
+        raise ValueError("a function cannot be checked for the Gmail data it may hold; "
+                         "pass the values themselves")
+    else:
+        if hasattr(value, "__dict__"):
+            yield from _walk(vars(value), seen, depth + 1)
+        for item in _slot_values(value):
+            yield from _walk(item, seen, depth + 1)
 
 
 class AdvertisingSink:
@@ -176,14 +263,21 @@ class AdvertisingSink:
         self._deliver = deliver
 
     def accept(self, value: Any, *, request_id: str = "") -> None:
-        """Pass ``value`` on, unless it carries Gmail data anywhere inside it."""
-        sources = find_provenance(value)
-        if not sources:
+        """Pass ``value`` on, unless it carries Gmail data anywhere inside it.
+
+        A value that cannot be checked (nested too deep, an iterator) is refused as well.
+        """
+        try:
+            sources = find_provenance(value)
+            uncheckable = False
+        except ValueError:
+            sources, uncheckable = frozenset(), True
+        if not sources and not uncheckable:
             self._deliver(value)
             return
         decision = Decision(False, "prohibited.advertising", REASONS["prohibited.advertising"],
                             "advertising.serving", None, self._policy.version)
-        by_mailbox: dict[str, set[str]] = {}
+        by_mailbox: dict[str, set[str]] = {"": set()} if uncheckable else {}
         for s in sources:
             by_mailbox.setdefault(s.mailbox, set()).update(s.message_ids)
         for mailbox, ids in sorted(by_mailbox.items()):
