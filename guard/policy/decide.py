@@ -272,7 +272,8 @@ def check_aggregate(policy: Policy, group_sizes: Iterable[int], *,
     """Decide whether an aggregate over groups of ``group_sizes`` may be shown; never raises.
 
     Every group must hold at least ``min_group_size`` mailboxes, and only the policy's
-    aggregate fields may be counted.
+    aggregate fields may be counted. A group size that is not a whole number (a float,
+    NaN, a bool) makes the request malformed, so it is denied.
     """
     purpose = STAFF_PURPOSES[_AGGREGATE]
     rules = policy.aggregates
@@ -285,6 +286,9 @@ def check_aggregate(policy: Policy, group_sizes: Iterable[int], *,
         sizes = list(group_sizes)
         wanted = set(fields)
     except Exception:  # noqa: BLE001 - denied, never an outage
+        return decide("request.malformed")
+    if isinstance(fields, str) or not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in sizes):
         return decide("request.malformed")
     if not wanted <= rules.fields:
         return decide("aggregate.field_not_allowed")
