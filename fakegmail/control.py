@@ -71,15 +71,38 @@ def _non_negative_int(data: dict[str, Any], key: str, default: int, limit: int) 
 def _account_json(account: Account) -> dict[str, Any]:
     return {"email": account.email, "name": account.name,
             "scopes": list(account.default_scopes),
+            "send_as": [{"email": e, "name": n} for e, n in account.aliases.items()],
             "messages_total": account.mailbox.profile()["messagesTotal"]}
+
+
+def _send_as(data: dict[str, Any]) -> dict[str, str] | None:
+    """Return the ``send_as`` aliases asked for (address -> display name), or None."""
+    value = data.get("send_as")
+    if value is None:
+        return None
+    shape = ("'send_as' must be a list of {\"email\": ..., \"name\": ...} objects, the "
+             "addresses the account may send as besides its own")
+    if not isinstance(value, list):
+        raise _bad(shape)
+    aliases: dict[str, str] = {}
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"email", "name"}:
+            raise _bad(shape)
+        email = _email(item)
+        name = item.get("name", "")
+        if email is None or not isinstance(name, str):
+            raise _bad(shape)
+        aliases[email] = name
+    return aliases
 
 
 @blueprint.post("/accounts")
 def create_account() -> Response:
     """Create the account if needed and mint a token for it."""
-    data = _body({"email", "name", "scopes", "grant_scopes", "client_id"})
+    data = _body({"email", "name", "scopes", "grant_scopes", "client_id", "send_as"})
     email = _email(data)
     assert email is not None
+    aliases = _send_as(data)
     name = data.get("name")
     if name is not None and not isinstance(name, str):
         raise _bad("'name' must be a string (the account's display name).")
@@ -90,6 +113,9 @@ def create_account() -> Response:
         raise _bad("'client_id' must be a non-empty string.")
     state = _state()
     account = state.ensure_account(email, name, tuple(scopes or (GMAIL_SCOPE_FULL,)))
+    if aliases is not None:
+        with state.lock:
+            account.aliases = {a: n for a, n in aliases.items() if a != account.email}
     if "grant_scopes" in data:
         oauth_registry().narrow_scopes(account.email, grant_scopes)
     minted = tuple(scopes or account.default_scopes or (GMAIL_SCOPE_FULL,))

@@ -1,4 +1,4 @@
-"""users.getProfile, users.history.list and users.settings.sendAs list/get."""
+"""users.getProfile, users.history.list, users.settings.sendAs list/get (with aliases)."""
 
 from __future__ import annotations
 
@@ -60,17 +60,21 @@ def list_history(account: Account) -> Response:
 @routes.route(f"{USERS}/settings/sendAs", methods=["GET"])
 @gmail_method("gmail.users.settings.sendAs.list")
 def list_send_as(account: Account) -> Response:
-    """List the send-as addresses: the account's own address, as the default."""
-    return answer({"sendAs": [_primary(account)]})
+    """List the send-as addresses: the account's own (the default), then its aliases."""
+    return answer({"sendAs": [_primary(account)] + [_alias(a, n) for a, n in
+                                                     sorted(account.aliases.items())]})
 
 
 @routes.route(f"{USERS}/settings/sendAs/<sendAsEmail>", methods=["GET"])
 @gmail_method("gmail.users.settings.sendAs.get")
 def get_send_as(account: Account, sendAsEmail: str) -> Response:  # noqa: N803 - Gmail's name
     """Return one send-as address; 404 for an address the account cannot send as."""
-    if sendAsEmail.lower() != account.email:
-        raise not_found()
-    return answer(_primary(account))
+    wanted = sendAsEmail.strip().lower()
+    if wanted == account.email:
+        return answer(_primary(account))
+    if wanted in account.aliases:
+        return answer(_alias(wanted, account.aliases[wanted]))
+    raise not_found()
 
 
 def _primary(account: Account) -> dict[str, Any]:
@@ -81,4 +85,18 @@ def _primary(account: Account) -> dict[str, Any]:
         "signature": "",
         "isPrimary": True,
         "isDefault": True,
+    }
+
+
+def _alias(email: str, name: str) -> dict[str, Any]:
+    """A verified custom From address (added through the control API), sent through Gmail."""
+    return {
+        "sendAsEmail": email,
+        "displayName": name,
+        "replyToAddress": "",
+        "signature": "",
+        "isPrimary": False,
+        "isDefault": False,
+        "treatAsAlias": True,
+        "verificationStatus": "accepted",
     }

@@ -24,6 +24,8 @@ class Account:
     name: str
     mailbox: Mailbox
     default_scopes: tuple[str, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Verified send-as aliases besides the account's own address: address -> display name."""
 
 
 class RequestStats:

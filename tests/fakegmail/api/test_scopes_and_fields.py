@@ -126,3 +126,32 @@ def test_a_401_names_the_authorization_header_as_google_does(fake_gmail, authori
         "See https://developers.google.com/identity/sign-in/web/devconsole-project.")
     assert error["errors"] == [{"message": item, "domain": "global", "reason": reason,
                                 "location": "Authorization", "locationType": "header"}]
+
+
+def test_aliases_added_through_the_control_api_are_listed_and_got(fake_gmail, users, account):
+    import requests
+
+    added = requests.post(fake_gmail.url + "_emulator/accounts", timeout=10, json={
+        "email": account.email,
+        "send_as": [{"email": "Sales@Example.org", "name": "Toko Sales"},
+                    {"email": account.email, "name": "ignored: the own address"}]})
+    assert added.status_code == 201
+    listed = execute_checked(users.settings().sendAs().list(userId="me"))
+    assert [(s["sendAsEmail"], s["isDefault"]) for s in listed["sendAs"]] == [
+        (account.email, True), ("sales@example.org", False)]
+    alias = execute_checked(users.settings().sendAs().get(userId="me",
+                                                          sendAsEmail="sales@example.org"))
+    assert alias["displayName"] == "Toko Sales"
+    assert (alias["isPrimary"], alias["verificationStatus"]) == (False, "accepted")
+
+
+@pytest.mark.parametrize("send_as", [
+    "sales@example.org", [{"email": "not-an-address"}], [{"email": "a@b.test", "name": 3}],
+    [{"email": "a@b.test", "colour": "red"}]])
+def test_malformed_aliases_are_refused_naming_the_field(fake_gmail, account, send_as):
+    import requests
+
+    answer = requests.post(fake_gmail.url + "_emulator/accounts", timeout=10,
+                           json={"email": account.email, "send_as": send_as})
+    assert answer.status_code == 400
+    assert "email" in answer.json()["error"]["message"]
