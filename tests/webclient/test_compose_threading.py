@@ -139,3 +139,16 @@ def test_a_forward_saved_as_a_draft_keeps_the_original_attachments(signed_in, ma
     forward = parsed(sent[0])
     assert [p.get_filename() for p in forward.iter_attachments()] == ["faktur.pdf"]
     assert sent[0].thread_id == original.thread_id
+
+
+def test_a_forward_names_the_original_date_as_gmail_does(signed_in, mailbox):
+    raw = (b"From: Budi <budi@example.org>\r\nTo: " + mailbox.email.encode()
+           + b"\r\nSubject: Jadwal\r\nDate: Sat, 01 Mar 2025 10:00:00 +0700\r\n"
+           b"Message-ID: <jad-1@example.org>\r\n\r\nRapat pukul 10.\r\n")
+    original = mailbox.state.add_message(raw, label_ids=["INBOX"])
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={original.id}").get_data(
+        as_text=True)
+    body = html.unescape(form_fields(page)["body"])
+    header = body.split("---------- Forwarded message ---------", 1)[1]
+    assert header.lstrip().splitlines()[:3] == [
+        "From: Budi <budi@example.org>", "Date: 2025-03-01 10:00 +0700", "Subject: Jadwal"]

@@ -187,8 +187,11 @@ def _quote(message: Message) -> str:
 
 def _forwarded(message: Message) -> str:
     header = [_("---------- Forwarded message ---------"),
-              _("From: %(who)s", who=message.headers.from_),
-              _("Subject: %(subject)s", subject=message.headers.subject)]
+              _("From: %(who)s", who=message.headers.from_)]
+    if message.headers.date:
+        header.append(_("Date: %(when)s",
+                        when=message.headers.date.strftime("%Y-%m-%d %H:%M %z").strip()))
+    header.append(_("Subject: %(subject)s", subject=message.headers.subject))
     if message.headers.to:
         header.append(_("To: %(who)s", who=", ".join(message.headers.to)))
     return "\n\n" + "\n".join(header) + "\n\n" + (message.text_body or message.snippet or "")

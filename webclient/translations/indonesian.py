@@ -84,6 +84,7 @@ INDONESIAN: dict[Message, Wording] = {
     "Forward": "Teruskan",
     "From": "Dari",
     "From: %(who)s": "Dari: %(who)s",
+    "Date: %(when)s": "Tanggal: %(when)s",
     "Give the label a name of at most 225 characters.":
         "Beri label nama paling banyak 225 karakter.",
     "Gmail account connected.": "Akun Gmail terhubung.",
