@@ -29,6 +29,7 @@ from audit import AuditLog, ResourceKind, ResourceRef
 from guard.db import metadata
 from guard.errors import AccessDenied, ApprovalRequired, DecisionError, GrantRequired, GuardError
 from guard.policy import REASONS, AccessBasis, Actor, Decision, Grant, GrantReference, Policy
+from guard.policy.decide import same_person
 from guard.policy.vocabulary import STAFF_PURPOSES
 from guard.recording import record, record_decision
 from guard.staff import StaffError, StaffRegistry, UnknownStaff, aware
@@ -220,7 +221,7 @@ class GrantBook:
             self._deny(actor, "grant.approve", rule_id, found.basis, mailbox=found.mailbox,
                        refs=refs, request_id=request_id, raise_as=error)
 
-        if actor.id.strip().lower() == found.staff_id:
+        if same_person(actor.id, found.staff_id):  # also name+tag@ for name@
             refuse("grant.self_approved", ApprovalRequired)
         try:
             member = self._staff.require_actor(actor)

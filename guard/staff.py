@@ -96,6 +96,11 @@ def normalise_email(email: str) -> str:
     if not at or not local or "." not in domain or any(c.isspace() for c in value) \
             or len(value) > 320:
         raise StaffError("give a staff member's work email address, e.g. name@qontak.com")
+    if "+" in local:
+        # name+tag@ delivers to name@: one person under two addresses could approve their
+        # own grant. Google Workspace accounts have no such address to sign in with.
+        raise StaffError("give the staff member's own address, without a +tag "
+                         "(name@qontak.com, not name+tag@qontak.com)")
     return value
 
 

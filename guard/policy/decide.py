@@ -61,6 +61,23 @@ def _same_address(a: str | None, b: str | None) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
+def same_person(a: str | None, b: str | None) -> bool:
+    """Return True when ``a`` and ``b`` may be one person: the same address, or one with
+    a ``+tag`` (``alice+x@`` delivers to ``alice@``).
+
+    Only for refusing: a second approval must come from someone else. Access is never
+    granted on it (a user's own mailbox is the exact address).
+    """
+    if not a or not b:
+        return False
+    return _untagged(a) == _untagged(b)
+
+
+def _untagged(address: str) -> str:
+    local, at, domain = address.strip().lower().partition("@")
+    return local.split("+", 1)[0] + at + domain
+
+
 def check_access(policy: Policy, request: AccessRequest) -> Decision:
     """Return the decision for ``request``; never raises."""
     try:
@@ -181,7 +198,7 @@ def _check_grant(policy: Policy, request: AccessRequest, basis: AccessBasis) -> 
     if basis in policy.staff.second_approval:
         if not grant.approved_by:
             return _decide(policy, request, "grant.approval_missing")
-        if _same_address(grant.approved_by, grant.staff_id):
+        if same_person(grant.approved_by, grant.staff_id):
             return _decide(policy, request, "grant.self_approved")
         approved_at = grant.approved_at
         if approved_at is not None and (

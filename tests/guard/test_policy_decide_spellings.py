@@ -113,7 +113,8 @@ def test_consent_and_grant_addresses_compare_without_case(policy: Policy) -> Non
 
 @pytest.mark.parametrize(("grant", "approver"), [
     (SECURITY_GRANT, "SEC-1"), (SECURITY_GRANT, " sec-1 "), (LEGAL_GRANT, "Legal-1"),
-], ids=["security-upper", "security-spaces", "legal-capitalised"])
+    (dataclasses.replace(SECURITY_GRANT, staff_id="sec@qontak.com"), "Sec+2nd@qontak.com"),
+], ids=["security-upper", "security-spaces", "legal-capitalised", "plus-address"])
 def test_self_approval_under_another_case_of_the_grantees_address_is_refused(
         policy: Policy, grant: Grant, approver: str) -> None:
     request = investigation(grant, grant_changes={"approved_by": approver})

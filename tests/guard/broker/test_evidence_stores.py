@@ -127,6 +127,17 @@ def test_self_approval_is_refused_and_audited(grants: GrantBook, audit_log: Audi
     assert grants.get(gid).approved_by is None  # type: ignore[union-attr]
 
 
+def test_approval_from_a_plus_address_of_the_requester_is_self_approval(
+        grants: GrantBook) -> None:
+    # name+tag@ delivers to name@: one person under a second address is no second person
+    gid = _request(grants)
+    local, _at, domain = SEC1.id.partition("@")
+    with pytest.raises(ApprovalRequired) as caught:
+        grants.approve(gid, actor=staff_actor(f"{local}+second@{domain}", "security"))
+    assert caught.value.rule_id == "grant.self_approved"
+    assert grants.get(gid).approved_by is None  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(("approver", "rule"), [
     (LAW1, "grant.approver_not_eligible"),
     (staff_actor("sam@qontak.com", "security"), "grant.approver_not_eligible"),

@@ -57,6 +57,7 @@ def test_add_list_remove_round_trip_is_audited(run: tuple[str, Invoke]) -> None:
     (("remove", "nobody@qontak.com"), HMAC_KEY.hex(), "no active staff member"),
     (("add", "a@qontak.com", "--role", "ops"), None, "set MAILGUARD_AUDIT_HMAC_KEY"),
     (("add", "a@qontak.com", "--role", "ops"), "zz-not-a-key", "hex or base64"),
+    (("add", "budi+second@qontak.com", "--role", "ops"), HMAC_KEY.hex(), "without a +tag"),
 ])
 def test_failures_exit_non_zero_with_one_line(run: tuple[str, Invoke], args: tuple[str, ...],
                                               key: str | None, reason: str) -> None:
