@@ -8,6 +8,7 @@ and refuses (audited) a mailbox the user did not connect.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ from guard.errors import AccessDenied, GmailAuthError, GmailUnavailable
 from guard.policy import REASONS, Actor, ActorKind, Decision, Policy
 from guard.recording import record_decision
 from guard.settings import OAuthClient
-from guard.vault import StoredTokens, TokenVault
+from guard.vault import SealedValueAltered, StoredTokens, TokenVault, VaultKeyMissing
 
 connected_accounts = Table(
     "guard_connected_accounts", metadata,
@@ -57,6 +58,8 @@ _ACCOUNTS_OF = (select(connected_accounts).where(_c.user_id == bindparam("user_i
 #: When a user first connected a mailbox (no row: not connected).
 _CONNECTED_AT = select(_c.connected_at).where(_c.user_id == bindparam("user_id"),
                                               _c.mailbox == bindparam("mailbox"))
+
+log = logging.getLogger(__name__)
 
 RULE_CONNECTED = "account.connected"
 RULE_NOT_CONNECTED = "account.not_connected"
@@ -233,9 +236,25 @@ class ConnectedAccounts:
         response.close()
 
     def credentials_for(self, mailbox: str) -> google.oauth2.credentials.Credentials:
-        """Return google.auth credentials of ``mailbox`` from the vault."""
+        """Return google.auth credentials of ``mailbox`` from the vault.
+
+        Stored tokens that fail authentication (altered, or moved from another account's
+        row) are never used: the user is asked to reconnect, which replaces them. Tokens
+        sealed with a key this process was not given raise ``VaultKeyMissing`` (logged
+        with the key id): the process needs the current keys, and the user's grant is fine.
+        """
         address = _normal(mailbox)
-        tokens = self._vault.get(address)
+        try:
+            tokens = self._vault.get(address)
+        except SealedValueAltered as error:
+            log.warning("stored Gmail tokens were refused: %s; the user is asked to reconnect",
+                        error)
+            raise GmailAuthError("this Gmail account's stored credentials were altered and "
+                                 "are not used; ask the user to reconnect their Google "
+                                 "account") from None
+        except VaultKeyMissing as error:
+            log.error("stored Gmail tokens cannot be opened: %s", error)
+            raise
         if tokens is None or self.needs_reconnect(address):
             raise GmailAuthError("this Gmail account has no usable credentials; ask the user "
                                  "to reconnect their Google account")
@@ -248,9 +267,17 @@ class ConnectedAccounts:
 
     def store_credentials(self, mailbox: str,
                           credentials: google.oauth2.credentials.Credentials) -> None:
-        """Write refreshed credentials of ``mailbox`` back to the vault."""
+        """Write refreshed credentials of ``mailbox`` back to the vault, if its row is ours.
+
+        Skipped (and logged without the mailbox) when the account was disconnected
+        meanwhile or its row is sealed with a key this process does not hold (a worker on
+        an older key list during a rotation); the credentials in memory keep working.
+        """
         scopes = tuple(credentials.scopes or ())
-        self._vault.put(_normal(mailbox), tokens_of(credentials, scopes))
+        if not self._vault.put_refreshed(_normal(mailbox), tokens_of(credentials, scopes)):
+            log.warning("refreshed Gmail tokens were not stored: the account was disconnected "
+                        "meanwhile, or its tokens are sealed with a key this process was not "
+                        "given (restart it with the current MAILGUARD_TOKEN_KEYS)")
 
 
 def tokens_of(credentials: google.oauth2.credentials.Credentials,

@@ -4,14 +4,54 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import click
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from guard.consents import reseal_wordings, wording_key_usage
-from guard.db import create_schema, open_engine
-from guard.mail_cache import MailCache
+from guard.db import open_engine
+from guard.mail_cache import MailCache, label_cache, thread_cache
 from guard.settings import SettingsError, token_keys_from_env
-from guard.vault import TokenVault, VaultError, VaultKeys, generate_key
+from guard.vault import (
+    TokenVault,
+    VaultError,
+    VaultKeyMissing,
+    VaultKeys,
+    generate_key,
+    oauth_tokens,
+)
+
+_ROTATE_HELP = """Re-encrypt every stored token and consent wording with the newest key.
+
+\b
+The service keeps running: every listed key still decrypts. In order:
+1. put the new key FIRST in MAILGUARD_TOKEN_KEYS, the old ones after it;
+2. restart every worker with that list;
+3. run this command (again until it says no row uses an older key);
+4. drop the old keys from MAILGUARD_TOKEN_KEYS and restart the workers.
+The metadata cache is emptied rather than re-encrypted; it refills from Gmail.
+"""
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _require_vault_tables(engine: Engine) -> None:
+    """Refuse a database without the token vault instead of creating an empty one in it.
+
+    A mistyped URL would otherwise get empty tables and a report that no row uses an old
+    key, inviting the operator to drop the key that every real row still needs.
+    """
+    names = [oauth_tokens.name, thread_cache.name, label_cache.name]
+    present = set(inspect(engine).get_table_names())
+    absent = [name for name in names if name not in present]
+    if absent:
+        _fail(f"the database holds no token vault (no table {', '.join(absent)}); check "
+              "--database-url (or MAILGUARD_DATABASE_URL) and run `mailguard db upgrade`")
 
 
 @click.group("keys")
@@ -25,24 +65,30 @@ def generate() -> None:
     click.echo(generate_key())
 
 
-@keys.command("rotate")
+@keys.command("rotate", help=_ROTATE_HELP)
 @click.option("--database-url", envvar="MAILGUARD_DATABASE_URL", required=True,
               help="SQLAlchemy URL of the guard's database (or MAILGUARD_DATABASE_URL).")
 def rotate(database_url: str) -> None:
-    """Re-encrypt every stored token and consent wording with the newest key.
-
-    The service keeps running: old keys still decrypt until every row is re-encrypted;
-    then drop them from MAILGUARD_TOKEN_KEYS.
-    """
     try:
         vault_keys = VaultKeys(token_keys_from_env())
     except (SettingsError, VaultError) as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
-    engine = open_engine(database_url)
+        _fail(str(error))
     try:
-        create_schema(engine)
+        engine = open_engine(database_url)
+    except (ArgumentError, SQLAlchemyError, ValueError) as error:
+        # The URL is not echoed: it may hold a password.
+        _fail(f"--database-url is not a usable database URL ({type(error).__name__})")
+    try:
+        _require_vault_tables(engine)
         vault = TokenVault(engine, vault_keys, lambda: datetime.now(UTC))
+        wording_usage = wording_key_usage(engine)
+        missing = sorted(set(wording_usage) - set(vault_keys.key_ids))
+        if missing:
+            raise VaultKeyMissing(
+                f"{sum(wording_usage[k] for k in missing)} consent wordings are sealed with "
+                f"key {', '.join(missing)}, which is not configured; nothing was "
+                "re-encrypted; keep every key in use after the new one in "
+                "MAILGUARD_TOKEN_KEYS and rotate again")
         report = vault.rotate()
         wordings = reseal_wordings(engine, vault_keys)
         dropped = MailCache(engine, vault_keys, lambda: datetime.now(UTC)).drop_stale_keys()
@@ -50,8 +96,13 @@ def rotate(database_url: str) -> None:
         for key_id, count in wording_key_usage(engine).items():
             usage[key_id] = usage.get(key_id, 0) + count
     except VaultError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        _fail(str(error))
+    except SQLAlchemyError as error:
+        # Not the driver's text: it can quote the URL, a statement or its parameters.
+        _fail(f"the database failed ({type(error).__name__}: "
+              f"{type(getattr(error, 'orig', None) or error).__name__}); nothing more was "
+              "changed; check --database-url and that the database is reachable, then rotate "
+              "again")
     finally:
         engine.dispose()
     click.echo(f"re-encrypted {report.re_encrypted} of {report.rows} token rows with key "
@@ -59,9 +110,12 @@ def rotate(database_url: str) -> None:
                f"re-sealed {wordings.re_encrypted} of {wordings.rows} consent wordings; "
                f"{wordings.already_current} were current; "
                f"emptied the metadata cache of {dropped} mailboxes")
-    old = {k: n for k, n in usage.items() if k != vault_keys.newest_id}
+    old = sum(n for k, n in usage.items() if k != vault_keys.newest_id)
+    if report.altered:
+        _fail(f"{old} rows still use older keys: {report.altered} token rows failed "
+              "authentication (altered) and were left as they are; their users are asked to "
+              "reconnect Gmail, which replaces them; keep the older keys until rotate "
+              "reports none")
     if old:
-        click.echo(f"error: {sum(old.values())} rows still use older keys; run rotate again",
-                   err=True)
-        sys.exit(1)
+        _fail(f"{old} rows still use older keys; run rotate again")
     click.echo("no row uses an older key: they can be removed from MAILGUARD_TOKEN_KEYS")

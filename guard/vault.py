@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import hashlib
 import hmac
 import json
@@ -43,6 +44,7 @@ from guard.errors import GuardError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
+_TAG_BYTES = 16
 _TOKEN_CONTEXT = b"mailguard/token/v1\x00"
 _MAC_LABEL = b"mailguard vault mac key v1\x00"
 #: The prefix of a value sealed into text by ``VaultKeys.seal_text``.
@@ -65,16 +67,34 @@ class VaultKeyError(VaultError):
     """A configured key is malformed, or no configured key opens a stored value."""
 
 
+class VaultKeyMissing(VaultKeyError):
+    """A stored value is sealed with a key this process was not given.
+
+    Either the process runs with an out-of-date ``MAILGUARD_TOKEN_KEYS`` (a worker not yet
+    restarted after a new key was put in front) or the key was dropped before a rotation.
+    Nothing is wrong with the value: configure the key and it opens again.
+    """
+
+
+class SealedValueAltered(VaultKeyError):
+    """A stored value fails authentication: it was altered, truncated or moved to another row."""
+
+
 def generate_key() -> str:
     """Return a new random vault key in its configuration form (URL-safe base64, 32 bytes)."""
     return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
 def _decode_key(text: str | bytes, position: int) -> bytes:
-    raw = text.encode("ascii") if isinstance(text, str) else text
+    """Return the key bytes of ``text``; raise ``VaultKeyError`` naming only its position.
+
+    Strict: every character must be base64 (URL-safe or standard), so a key pasted with
+    stray characters is refused instead of silently decoding to other bytes.
+    """
     try:
-        key = base64.urlsafe_b64decode(raw.strip())
-    except (binascii.Error, ValueError):
+        raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
+        key = base64.b64decode(raw.strip(), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):  # UnicodeEncodeError is a ValueError
         key = b""
     if len(key) != KEY_BYTES:
         raise VaultKeyError(f"token vault key #{position + 1} is not {KEY_BYTES} bytes in URL-safe "
@@ -115,14 +135,14 @@ class VaultKeys:
         """Return the plaintext of ``sealed``; raise ``VaultKeyError`` if it does not open."""
         cipher = self._ciphers.get(key_id)
         if cipher is None:
-            raise VaultKeyError(f"a stored value was sealed with key {key_id}, which is not "
-                                "configured; add that key back (after the newest) and rotate")
+            raise VaultKeyMissing(_missing_message(key_id))
+        if len(sealed) < NONCE_BYTES + _TAG_BYTES:
+            raise SealedValueAltered(_altered_message(key_id))
         try:
             return cipher.decrypt(bytes(sealed[:NONCE_BYTES]), bytes(sealed[NONCE_BYTES:]),
                                   context)
         except InvalidTag:
-            raise VaultKeyError(f"a stored value under key {key_id} failed authentication; it "
-                                "was altered or moved to another row") from None
+            raise SealedValueAltered(_altered_message(key_id)) from None
 
     def seal_text(self, plaintext: str, *, context: bytes) -> str:
         """Return ``v1:<key id>:<base64>``: ``plaintext`` sealed with the newest key.
@@ -149,17 +169,27 @@ class VaultKeys:
         """
         mac_key = self._mac_keys.get(key_id)
         if mac_key is None:
-            raise VaultKeyError(f"a stored value was sealed with key {key_id}, which is not "
-                                "configured; add that key back (after the newest) and rotate")
+            raise VaultKeyMissing(_missing_message(key_id))
         return hmac.new(mac_key, context + b"\x00" + data, hashlib.sha256).hexdigest()
+
+
+def _missing_message(key_id: str) -> str:
+    return (f"a stored value is sealed with key {key_id}, which is not configured in this "
+            "process; start it with the current MAILGUARD_TOKEN_KEYS (newest first), or, if "
+            "that key was dropped before rotating, add it back after the newest and rotate")
+
+
+def _altered_message(key_id: str) -> str:
+    return (f"a stored value under key {key_id} failed authentication; it was altered or moved "
+            "to another row (or truncated), so it is not used")
 
 
 def sealed_key_id(stored: str) -> str:
     """Return the key id of a value ``VaultKeys.seal_text`` wrote; raise if it is not one."""
     parts = stored.split(":", 2)
     if len(parts) != 3 or parts[0] != TEXT_FORMAT or not parts[1]:
-        raise VaultKeyError("a stored value is not sealed text (v1:<key id>:<base64>); it was "
-                            "written unsealed or altered, so it cannot be trusted")
+        raise SealedValueAltered("a stored value is not sealed text (v1:<key id>:<base64>); it "
+                                 "was written unsealed or altered, so it cannot be trusted")
     return parts[1]
 
 
@@ -192,11 +222,21 @@ class StoredTokens:
 
 @dataclass(frozen=True, slots=True)
 class RotationReport:
-    """What a rotation did: rows looked at, rows re-encrypted, rows already current."""
+    """What a rotation did: rows looked at, re-encrypted, already current, left as altered."""
 
     rows: int
     re_encrypted: int
     already_current: int
+    #: Rows that failed authentication and were left as they are (their users reconnect).
+    altered: int = 0
+
+
+class _Reseal(enum.Enum):
+    """What re-sealing one row came to."""
+
+    RE_ENCRYPTED = "re-encrypted"
+    CURRENT = "current"
+    ALTERED = "altered"
 
 
 def _context(mailbox: str) -> bytes:
@@ -230,6 +270,24 @@ class TokenVault:
                 conn.execute(update(oauth_tokens).where(oauth_tokens.c.mailbox == key)
                              .values(**values))
 
+    def put_refreshed(self, mailbox: str, tokens: StoredTokens) -> bool:
+        """Store refreshed ``tokens`` over the mailbox's row; return whether they were stored.
+
+        Unlike ``put``, never creates a row and never replaces one sealed with a key this
+        process does not hold. A refresh that races a disconnect must not bring the tokens
+        back, and a worker still running on an older key list during a rotation must not
+        re-seal a rotated row with the key about to be dropped. The refresh token itself is
+        unchanged by a refresh, so a refused write loses nothing the row does not hold.
+        """
+        key = mailbox.strip().lower()
+        key_id, sealed = self.keys.seal(tokens.to_bytes(), context=_context(key))
+        with self._engine.begin() as conn:
+            return bool(conn.execute(
+                update(oauth_tokens)
+                .where(oauth_tokens.c.mailbox == key,
+                       oauth_tokens.c.key_id.in_(self.keys.key_ids))
+                .values(key_id=key_id, sealed=sealed, updated_at=self._clock())).rowcount)
+
     def get(self, mailbox: str) -> StoredTokens | None:
         """Return the tokens of ``mailbox``, or None when none are stored."""
         key = mailbox.strip().lower()
@@ -260,25 +318,53 @@ class TokenVault:
     def rotate(self) -> RotationReport:
         """Re-seal every row not sealed by the newest key, one short transaction per row.
 
-        Each update is conditional on the row still holding what was read, so a token
-        refreshed meanwhile (already sealed with the newest key) is never overwritten.
+        Refuses, changing nothing, when a row is sealed with a key that is not configured:
+        a rotation half done with the wrong key list would leave rows no key list opens
+        once the old key is dropped. Each update is conditional on the row still holding
+        what was read; a row refreshed meanwhile is read again, so a refresh is never
+        overwritten and a row re-sealed by a worker on older keys is still rotated. A row
+        that fails authentication is left as it is and counted (its user reconnects).
         """
         newest = self.keys.newest_id
         with self._engine.connect() as conn:
-            rows = conn.execute(select(oauth_tokens.c.mailbox, oauth_tokens.c.key_id,
-                                       oauth_tokens.c.sealed)).all()
-        changed = 0
+            rows = conn.execute(select(oauth_tokens.c.mailbox, oauth_tokens.c.key_id)).all()
+        missing = sorted({row.key_id for row in rows} - set(self.keys.key_ids))
+        if missing:
+            count = sum(1 for row in rows if row.key_id in missing)
+            raise VaultKeyMissing(
+                f"{count} token rows are sealed with key {', '.join(missing)}, which is not "
+                "configured; nothing was re-encrypted; put the new key first in "
+                "MAILGUARD_TOKEN_KEYS, keep every key in use after it, and rotate again")
+        changed = altered = 0
         for row in rows:
             if row.key_id == newest:
                 continue
-            plaintext = self.keys.open(row.key_id, bytes(row.sealed), context=_context(row.mailbox))
-            key_id, sealed = self.keys.seal(plaintext, context=_context(row.mailbox))
-            with self._engine.begin() as conn:
-                changed += conn.execute(
-                    update(oauth_tokens)
-                    .where(oauth_tokens.c.mailbox == row.mailbox,
-                           oauth_tokens.c.key_id == row.key_id,
-                           oauth_tokens.c.sealed == bytes(row.sealed))
-                    .values(key_id=key_id, sealed=sealed, updated_at=self._clock())).rowcount
+            outcome = self._reseal(row.mailbox)
+            changed += outcome == _Reseal.RE_ENCRYPTED
+            altered += outcome == _Reseal.ALTERED
         return RotationReport(rows=len(rows), re_encrypted=changed,
-                              already_current=len(rows) - changed)
+                              already_current=len(rows) - changed - altered, altered=altered)
+
+    def _reseal(self, mailbox: str, attempts: int = 5) -> _Reseal:
+        """Re-seal one row with the newest key unless it is current, gone or altered."""
+        c = oauth_tokens.c
+        for _attempt in range(attempts):
+            with self._engine.connect() as conn:
+                row = conn.execute(select(c.key_id, c.sealed)
+                                   .where(c.mailbox == mailbox)).first()
+            if row is None or row.key_id == self.keys.newest_id:
+                return _Reseal.CURRENT
+            try:
+                plaintext = self.keys.open(row.key_id, bytes(row.sealed),
+                                           context=_context(mailbox))
+            except SealedValueAltered:
+                return _Reseal.ALTERED
+            key_id, sealed = self.keys.seal(plaintext, context=_context(mailbox))
+            with self._engine.begin() as conn:
+                if conn.execute(update(oauth_tokens)
+                                .where(c.mailbox == mailbox, c.key_id == row.key_id,
+                                       c.sealed == bytes(row.sealed))
+                                .values(key_id=key_id, sealed=sealed,
+                                        updated_at=self._clock())).rowcount:
+                    return _Reseal.RE_ENCRYPTED
+        return _Reseal.CURRENT  # written as often as read: the final key usage check tells
