@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from audit.cli import DEFAULT_DATABASE_URL
-from mailguard.migrations import MigrationError, current, head, history, upgrade
+from mailguard.migrations import MigrationError, current, head, history, is_known, upgrade
 
 _db_option = click.option(
     "--db", "db_url", envvar="MAILGUARD_DATABASE_URL", default=DEFAULT_DATABASE_URL,
@@ -53,6 +53,9 @@ def current_command(db_url: str) -> None:
         click.echo(f"no revision (not migrated yet; run mailguard db upgrade to reach {newest})")
     elif found == newest:
         click.echo(f"{found} (head)")
+    elif not is_known(found):
+        click.echo(f"{found} (unknown to this release, whose head is {newest}; a newer "
+                   "MailGuard migrated the database)")
     else:
         click.echo(f"{found} (behind head {newest}; run mailguard db upgrade)")
 

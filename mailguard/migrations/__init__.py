@@ -16,7 +16,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from guard.db import open_engine
@@ -67,13 +68,28 @@ def _single(value: str | list[str] | tuple[str, ...] | None) -> str | None:
     return value
 
 
+_URL_FORMS = "give sqlite:///path/to/mailguard.db or postgresql+psycopg://user@host/db"
+
+
 def _engine(url: str) -> Engine:
+    """Return an engine for ``url``; refuse a malformed URL, another database or driver.
+
+    Security caveat: no message repeats the URL, which may hold a password.
+    """
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is no number
+        raise MigrationError(f"the database URL is not valid; {_URL_FORMS}") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise MigrationError(f"MailGuard keeps its state in SQLite or PostgreSQL, not "
+                             f"{backend}; {_URL_FORMS}")
     try:
         return open_engine(url)
     except (ArgumentError, SQLAlchemyError, ValueError) as exc:
-        raise MigrationError(
-            "the database URL is not valid; give sqlite:///path/to/mailguard.db or "
-            "postgresql+psycopg://user@host/db") from exc
+        raise MigrationError(f"the database URL is not valid; {_URL_FORMS}") from exc
+    except ImportError:  # a driver that is not installed (postgresql+psycopg2, +asyncpg)
+        raise MigrationError(f"the URL's database driver is not installed; {_URL_FORMS}"
+                             ) from None
 
 
 def upgrade(url: str, revision: str = "head") -> str | None:
@@ -84,6 +100,8 @@ def upgrade(url: str, revision: str = "head") -> str | None:
         return _current(engine)
     except SQLAlchemyError as exc:
         raise _unreachable("upgrade", exc) from exc
+    except CommandError:
+        raise _no_path(_current_or_none(engine), revision) from None
     finally:
         engine.dispose()
 
@@ -102,6 +120,31 @@ def current(url: str) -> str | None:
 def _current(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def _current_or_none(engine: Engine) -> str | None:
+    try:
+        return _current(engine)
+    except SQLAlchemyError:
+        return None
+
+
+def is_known(revision: str) -> bool:
+    """Say whether ``revision`` is one of this release's revisions."""
+    return revision in {step.id for step in history()}
+
+
+def _no_path(at: str | None, target: str) -> MigrationError:
+    """Explain why Alembic found no way from revision ``at`` to ``target``."""
+    if at is not None and not is_known(at):
+        return MigrationError(
+            f"the database is at revision {at}, which this release does not know: a newer "
+            "MailGuard migrated it; run that release, or restore a backup taken before it")
+    if target != "head" and not is_known(target):
+        return MigrationError(f"there is no revision {target}; mailguard db history lists them")
+    return MigrationError(
+        f"cannot upgrade from revision {at or 'none'} to {target}: migrations go forward "
+        "only; give a later revision, or restore a backup to go back")
 
 
 def _unreachable(action: str, exc: SQLAlchemyError) -> MigrationError:
