@@ -21,6 +21,7 @@ from guard.errors import (
     SendUnconfirmed,
 )
 from guard.retry import GmailNotFound
+from guard.vault import VaultKeyMissing
 
 
 class MailGuardFlask(Flask):
@@ -78,6 +79,14 @@ def init_app(app: Flask) -> None:
         return _page(503, _("Mail is unavailable"),
                      _("MailGuard cannot record access to your mail right now, so it shows "
                        "none. Try again in a few minutes."))
+
+    @app.errorhandler(VaultKeyMissing)
+    def _key_missing(_error: VaultKeyMissing) -> Any:
+        # A worker started without the newest token key while the keys are rotated; the
+        # log (written where the error is raised) says which key id to configure.
+        return _page(503, _("MailGuard is being updated"),
+                     _("This part of MailGuard is being updated. Try again in a few "
+                       "minutes."))
 
     @app.errorhandler(GmailNotFound)
     def _not_found(_error: GmailNotFound) -> Any:

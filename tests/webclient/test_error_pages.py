@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from flask import abort
 
+from guard.vault import VaultKeyMissing
 from tests.webclient.conftest import app_config
 from webclient import create_app
 
@@ -20,6 +21,10 @@ def app(web_emulator, tmp_path):
     @application.get("/_test/abort/<int:status>")
     def _abort(status: int) -> str:
         abort(status)
+
+    @application.get("/_test/key-missing")
+    def _key_missing() -> str:
+        raise VaultKeyMissing("a row is sealed with key k-old, which this process was not given")
 
     @application.get("/_test/crash")
     def _crash() -> str:
@@ -35,6 +40,7 @@ def app(web_emulator, tmp_path):
     ("/_test/abort/403", 403, "You may not open this page.",
      "Anda tidak boleh membuka halaman ini."),
     ("/_test/crash", 500, "Something went wrong", "Terjadi kesalahan"),
+    ("/_test/key-missing", 503, "MailGuard is being updated", "MailGuard sedang diperbarui"),
 ])
 def test_errors_answer_with_the_apps_page_in_both_languages(app, path, status, english,
                                                             indonesian):

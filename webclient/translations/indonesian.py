@@ -232,6 +232,9 @@ INDONESIAN: dict[Message, Wording] = {
     "The original message's attachments are forwarded too.":
         "Lampiran pesan asli juga ikut diteruskan.",
     "There is nothing at this address.": "Tidak ada apa pun di alamat ini.",
+    "MailGuard is being updated": "MailGuard sedang diperbarui",
+    "This part of MailGuard is being updated. Try again in a few minutes.":
+        "Bagian MailGuard ini sedang diperbarui. Coba lagi dalam beberapa menit.",
     "Bad request": "Permintaan tidak valid",
     "MailGuard could not understand this request. Go back and try again from the page.":
         "MailGuard tidak dapat memahami permintaan ini. Kembali dan coba lagi dari halamannya.",
