@@ -19,7 +19,14 @@ PG_SCHEMA_LOCK = 0x6D61696C67617564
 
 
 def run_migrations() -> None:
-    """Run the pending revisions in one transaction (serialised on PostgreSQL)."""
+    """Run the pending revisions in one transaction, one upgrading process at a time.
+
+    PostgreSQL serialises on an advisory lock. On SQLite, Alembic commits after each
+    revision and the driver runs DDL outside any transaction unless one is begun, so two
+    upgrades at once both created the same tables; there, DDL is declared transactional
+    (SQLite's is) and ``BEGIN IMMEDIATE`` takes the write lock first: a second upgrade
+    waits, up to the busy timeout, then finds the work done.
+    """
     config = context.config
     engine = config.attributes.get("engine")
     owned = engine is None
@@ -31,11 +38,13 @@ def run_migrations() -> None:
     try:
         with engine.connect() as connection:
             context.configure(connection=connection, target_metadata=target_metadata,
-                              transaction_per_migration=False)
+                              transaction_per_migration=False, transactional_ddl=True)
             with context.begin_transaction():
                 if connection.dialect.name == "postgresql":
                     connection.execute(text("SELECT pg_advisory_xact_lock(:k)"),
                                        {"k": PG_SCHEMA_LOCK})
+                else:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
                 context.run_migrations()
     finally:
         if owned:
