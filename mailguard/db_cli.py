@@ -8,9 +8,12 @@ migrations existed is adopted (only missing tables, indexes and triggers are cre
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from audit.cli import DEFAULT_DATABASE_URL
+from guard.settings import TOKEN_KEYS_ENV, SettingsError, token_keys_from_env
 from mailguard.migrations import MigrationError, current, head, history, is_known, upgrade
 
 _db_option = click.option(
@@ -28,11 +31,16 @@ def db() -> None:
 @click.option("--to", "revision", default="head", show_default=True,
               help="The revision to upgrade to.")
 def upgrade_command(db_url: str, revision: str) -> None:
-    """Create or complete every table, index and audit trigger up to a revision."""
+    """Create or complete every table, index and audit trigger up to a revision.
+
+    Consent wordings stored in plain text by older releases are sealed with the token vault
+    keys, read from MAILGUARD_TOKEN_KEYS as the web processes read them.
+    """
     try:
+        keys = token_keys_from_env() if os.environ.get(TOKEN_KEYS_ENV, "").strip() else ()
         before = current(db_url)
-        after = upgrade(db_url, revision)
-    except MigrationError as error:
+        after = upgrade(db_url, revision, token_keys=keys)
+    except (SettingsError, MigrationError) as error:
         raise click.ClickException(str(error)) from None
     if before == after:
         click.echo(f"database already at revision {after}")

@@ -9,6 +9,7 @@ revision, which creates only what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from guard.db import open_engine
 
 SCRIPTS = Path(__file__).resolve().parent
 
+#: Where ``upgrade`` hands the token vault keys to the revisions that seal stored data.
+TOKEN_KEYS_ATTRIBUTE = "token_keys"  # noqa: S105 - an attribute name, not a key
+
 
 class MigrationError(Exception):
     """A database could not be reached or brought to the current schema."""
@@ -38,12 +42,14 @@ class Revision:
     message: str
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
+def alembic_config(engine: Engine | None = None, *, token_keys: Sequence[str] = ()
+                   ) -> Config:
     """Return an Alembic config for our scripts, bound to ``engine`` when given."""
     config = Config()
     config.set_main_option("script_location", str(SCRIPTS))
     if engine is not None:
         config.attributes["engine"] = engine
+    config.attributes[TOKEN_KEYS_ATTRIBUTE] = tuple(token_keys)
     return config
 
 
@@ -92,11 +98,16 @@ def _engine(url: str) -> Engine:
                              ) from None
 
 
-def upgrade(url: str, revision: str = "head") -> str | None:
-    """Migrate the database at ``url`` to ``revision``; return the revision it is now at."""
+def upgrade(url: str, revision: str = "head", *, token_keys: Sequence[str] = ()) -> str | None:
+    """Migrate the database at ``url`` to ``revision``; return the revision it is now at.
+
+    ``token_keys`` (the token vault keys, newest first) are needed only when stored data
+    must be sealed (consent wordings kept in plain text by older releases); a revision that
+    needs them and has none raises ``MigrationError`` and changes nothing.
+    """
     engine = _engine(url)
     try:
-        command.upgrade(alembic_config(engine), revision)
+        command.upgrade(alembic_config(engine, token_keys=token_keys), revision)
         return _current(engine)
     except SQLAlchemyError as exc:
         raise _unreachable("upgrade", exc) from exc
