@@ -7,15 +7,11 @@ from sqlalchemy import text
 
 import guard.service  # noqa: F401 - imports every guard module, so each declares its tables
 from audit.store import metadata as audit_metadata
+from guard.db import PG_SCHEMA_LOCK, open_engine
 from guard.db import metadata as guard_metadata
-from guard.db import open_engine
 from webclient.preferences import metadata as webclient_metadata
 
 target_metadata = [guard_metadata, audit_metadata, webclient_metadata]
-
-# Shared with ``audit.store``'s schema lock, so an upgrade and a process opening the audit
-# log never create the same objects at once.
-PG_SCHEMA_LOCK = 0x6D61696C67617564
 
 
 def run_migrations() -> None:
