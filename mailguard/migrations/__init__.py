@@ -106,6 +106,7 @@ def upgrade(url: str, revision: str = "head", *, token_keys: Sequence[str] = ())
     needs them and has none raises ``MigrationError`` and changes nothing.
     """
     engine = _engine(url)
+    _make_sqlite_folder(url)
     try:
         command.upgrade(alembic_config(engine, token_keys=token_keys), revision)
         return _current(engine)
@@ -117,9 +118,33 @@ def upgrade(url: str, revision: str = "head", *, token_keys: Sequence[str] = ())
         engine.dispose()
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """Return the file of an SQLite URL given as a plain path, else None."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _make_sqlite_folder(url: str) -> None:
+    """Create the folder of a new SQLite file (``instance/`` by default), as SQLite will not."""
+    file = _sqlite_file(url)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+
+
 def current(url: str) -> str | None:
-    """Return the revision the database at ``url`` is at, or None if never migrated."""
+    """Return the revision the database at ``url`` is at, or None if never migrated.
+
+    A missing SQLite file is not created: it is at no revision.
+    """
     engine = _engine(url)
+    file = _sqlite_file(url)
+    if file is not None and not file.exists():
+        engine.dispose()
+        return None
     try:
         return _current(engine)
     except SQLAlchemyError as exc:

@@ -62,3 +62,22 @@ def test_a_database_migrated_by_a_newer_release_is_named_so(database_url):
     assert shown.output.strip() == (
         f"0999 (unknown to this release, whose head is {head()}; a newer MailGuard "
         "migrated the database)")
+
+
+@pytest.mark.sqlite_only
+def test_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MAILGUARD_DATABASE_URL", raising=False)
+    done = CliRunner().invoke(cli, ["db", "upgrade"])  # the default, instance/mailguard.db
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == f"database upgraded from no revision to revision {head()}"
+    assert (tmp_path / "instance" / "mailguard.db").is_file()
+
+
+@pytest.mark.sqlite_only
+def test_current_on_a_missing_sqlite_file_creates_nothing(tmp_path):
+    missing = tmp_path / "absent" / "mailguard.db"
+    done = CliRunner().invoke(cli, ["db", "current", "--db", f"sqlite:///{missing}"])
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("no revision (not migrated yet")
+    assert not missing.parent.exists()
