@@ -20,6 +20,8 @@ from mailguard.migrations import current, head, upgrade
 from mailguard.serve import check_settings
 from tests.conftest import database_url_for
 from tests.migrations.schemas import HMAC_KEY, create_all, schema_of
+from webclient import preferences
+from webclient.auth import session_records
 
 
 def settings(url: str) -> GuardSettings:
@@ -53,6 +55,8 @@ def test_a_database_made_by_create_schema_is_stamped_and_upgrade_does_nothing(
     try:
         create_schema(engine)
         create_schema(engine)  # opening again changes nothing
+        preferences.metadata.create_all(engine)  # as the web client's start-up does
+        session_records.metadata.create_all(engine)
     finally:
         engine.dispose()
     AuditLog.open(database_url, hmac_key=HMAC_KEY).close()
@@ -63,6 +67,7 @@ def test_a_database_made_by_create_schema_is_stamped_and_upgrade_does_nothing(
     assert schema_of(database_url) == before
     migrated = database_url_for(tmp_path / "migrated.db")
     upgrade(migrated)
+    assert schema_of(migrated) == before
     assert version_table(database_url) == version_table(migrated)
 
 
