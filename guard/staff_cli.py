@@ -77,7 +77,7 @@ def _registry(db_url: str) -> Iterator[StaffRegistry]:
     try:
         create_schema(engine)
         audit = AuditLog.open(db_url, hmac_key=key, origin=None)  # the log's own origin
-    except (SQLAlchemyError, AuditError) as error:
+    except (SQLAlchemyError, AuditError, GuardError) as error:  # GuardError: not upgraded
         engine.dispose()
         raise click.ClickException(f"cannot open the database: "
                                    f"{str(error).splitlines()[0]}") from None

@@ -118,3 +118,15 @@ def test_mailguard_serve_refuses_a_database_that_needs_an_upgrade(
         check_settings()
     assert "is at schema revision 0004" in refused.value.message
     assert "run `mailguard db upgrade`" in refused.value.message
+
+
+def test_mailguard_staff_refuses_a_database_that_needs_an_upgrade_in_one_line(
+        database_url, monkeypatch):
+    upgrade(database_url, "0004")
+    monkeypatch.setenv("MAILGUARD_DATABASE_URL", database_url)
+    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
+    result = CliRunner().invoke(cli, ["staff", "add", "ana@qontak.com", "--role", "security"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    assert "run `mailguard db upgrade`" in result.output
