@@ -9,8 +9,19 @@ import hashlib
 import hmac
 
 from flask import Flask, current_app
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from guard.db import open_engine
 
@@ -28,7 +39,11 @@ EXTENSION = "mailguard.preferences"
 def init_app(app: Flask) -> None:
     """Open the preferences table on the app's database."""
     engine = open_engine(str(app.config["DATABASE_URL"]))
-    metadata.create_all(engine)
+    try:
+        metadata.create_all(engine)
+    except DBAPIError:  # another worker starting at the same moment created it first
+        if not all(inspect(engine).has_table(name) for name in metadata.tables):
+            raise
     app.extensions[EXTENSION] = engine
 
 
