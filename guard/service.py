@@ -90,11 +90,15 @@ class Guard:
                                 f"({', '.join(unlisted)}); list them in the policy file or "
                                 "remove their URLs")
         engine = open_engine(settings.database_url)
-        create_schema(engine)
-        audit = AuditLog.open(settings.audit_url or settings.database_url,
-                              hmac_key=settings.audit_hmac_key,
-                              signing_key=settings.audit_signing_key_path,
-                              origin=settings.audit_origin, clock=settings.clock)
+        try:
+            create_schema(engine)
+            audit = AuditLog.open(settings.audit_url or settings.database_url,
+                                  hmac_key=settings.audit_hmac_key,
+                                  signing_key=settings.audit_signing_key_path,
+                                  origin=settings.audit_origin, clock=settings.clock)
+        except BaseException:  # a refused schema or log: release the pool before raising
+            engine.dispose()
+            raise
         try:
             keys = VaultKeys(settings.token_keys)
             vault = TokenVault(engine, keys, settings.clock)

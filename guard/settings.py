@@ -129,7 +129,7 @@ def token_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, 
     raw = env.get(TOKEN_KEYS_ENV, "")
     keys = tuple(part.strip() for part in raw.split(",") if part.strip())
     if not keys:
-        raise SettingsError(f"{TOKEN_KEYS_ENV} is not set; generate a key with "
+        raise SettingsError(f"{TOKEN_KEYS_ENV} is not set or empty; generate a key with "
                             "`mailguard keys generate` and export it")
     return keys
 

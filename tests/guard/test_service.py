@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +110,26 @@ def test_aggregates_reject_a_reversed_range(emulator: EmulatorServer, tmp_path: 
         with pytest.raises(ValueError, match="since < until"):
             guard.aggregates.activity_by_day(OPS, since=date(2025, 3, 2),
                                              until=date(2025, 3, 1))
+
+
+def test_a_refused_schema_releases_the_database_pool(emulator: EmulatorServer, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import guard.service as service
+    from guard.db import SchemaOutOfDate
+
+    real_open_engine = service.open_engine
+    disposed: list[bool] = []
+
+    def open_engine(url: str) -> Any:
+        engine = real_open_engine(url)
+        monkeypatch.setattr(engine, "dispose", lambda *a, **k: disposed.append(True))
+        return engine
+
+    def out_of_date(_engine: object) -> None:
+        raise SchemaOutOfDate("the database needs `mailguard db upgrade`")
+
+    monkeypatch.setattr(service, "open_engine", open_engine)
+    monkeypatch.setattr(service, "create_schema", out_of_date)
+    with pytest.raises(SchemaOutOfDate):
+        Guard.open(settings_for(emulator, tmp_path))
+    assert disposed == [True]
