@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from audit import ActorKind, AuditEntry, Decision, IdentifierHasher, ResourceKind
-from guard.policy.vocabulary import AGGREGATE_ACTION, GMAIL_ACTIONS, PROHIBITED_FAMILIES
+from guard.policy.vocabulary import AGGREGATE_ACTION, GMAIL_ACTIONS, prohibited_family
 
 #: Actions that reach mailbox data (Gmail calls and aggregate queries).
 DATA_ACTIONS = frozenset(GMAIL_ACTIONS | {AGGREGATE_ACTION})
@@ -42,8 +42,12 @@ class StaffNames:
 
 
 def is_prohibited(purpose: str) -> bool:
-    """Say whether ``purpose`` belongs to a prohibited family (advertising.*, ...)."""
-    return purpose.split(".", 1)[0] in PROHIBITED_FAMILIES
+    """Say whether ``purpose`` belongs to a prohibited family (advertising.*, ...).
+
+    Any spelling the policy refuses as prohibited counts (``Advertising.Targeting``,
+    ``ads.targeting``, ``data-sale.broker``): the log keeps the purpose as it was asked.
+    """
+    return prohibited_family(purpose) is not None
 
 
 def is_human_access(entry: AuditEntry) -> bool:
