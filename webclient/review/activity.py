@@ -110,6 +110,10 @@ def count_activity(entries: Iterable[AuditEntry], names: StaffNames) -> Activity
             found.prohibited[entry.purpose] += 1
         if entry.action == "account.connect" and allowed:
             found.accounts_connected += 1
+        if entry.action == TRANSFER_DELIVERY:
+            if entry.outcome.startswith("failed"):
+                found.transfers[(recipient_of(entry), entry.basis or "-", "failed")] += 1
+            continue
         if entry.action == TRANSFER_ACTION:
             status = "sent" if allowed else "refused"
             found.transfers[(recipient_of(entry), entry.basis or "-", status)] += 1

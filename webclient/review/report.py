@@ -62,12 +62,13 @@ class HumanAccessRow:
 
 @dataclass(frozen=True, slots=True)
 class TransferRow:
-    """Transfers to one recipient on one basis: sent and refused."""
+    """Transfers to one recipient on one basis: sent, refused, allowed but not delivered."""
 
     recipient: str
     basis: str
     sent: int
     refused: int
+    failed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +167,15 @@ def _human_rows(activity: Activity) -> tuple[HumanAccessRow, ...]:
 
 
 def _transfer_rows(activity: Activity) -> tuple[TransferRow, ...]:
+    """Return one row per recipient and basis; an allowed transfer the recipient did not
+    accept counts as not delivered, not as sent."""
     pairs = sorted({(r, b) for r, b, _s in activity.transfers})
-    return tuple(TransferRow(r, b, activity.transfers[(r, b, "sent")],
-                             activity.transfers[(r, b, "refused")]) for r, b in pairs)
+    rows = []
+    for r, b in pairs:
+        failed = activity.transfers[(r, b, "failed")]
+        rows.append(TransferRow(r, b, max(0, activity.transfers[(r, b, "sent")] - failed),
+                                activity.transfers[(r, b, "refused")], failed))
+    return tuple(rows)
 
 
 def _environment(text: Translator) -> Environment:
@@ -259,8 +266,8 @@ def sections(report: ComplianceReport, text: Translator
         (tr("Human accesses by basis"), [tr("Basis"), tr("Allowed"), tr("Refused")],
          [(r.basis, r.allowed, r.refused) for r in report.human_access]),
         (tr("Transfers by recipient and basis"),
-         [tr("Recipient"), tr("Basis"), tr("Sent"), tr("Refused")],
-         [(r.recipient, r.basis, r.sent, r.refused) for r in report.transfers]),
+         [tr("Recipient"), tr("Basis"), tr("Sent"), tr("Refused"), tr("Not delivered")],
+         [(r.recipient, r.basis, r.sent, r.refused, r.failed) for r in report.transfers]),
         (tr("Prohibited-use attempts (all refused)"), [tr("Purpose"), tr("Attempts")],
          [(r.label, r.count) for r in report.prohibited]),
     ]

@@ -115,6 +115,7 @@ INDONESIAN: dict[Message, Wording] = {
         "Belum ada checkpoint ekspor yang diatur (isi REVIEW_EXPORTED_CHECKPOINT dengan path "
         "file-nya).",
     "None in this period.": "Tidak ada dalam periode ini.",
+    "Not delivered": "Tidak terkirim",
     "Not proven: this entry could not be shown to be in a signed checkpoint. Run a full "
     "verification.": "Tidak terbukti: entri ini tidak dapat ditunjukkan ada dalam checkpoint "
                      "bertanda tangan. Jalankan verifikasi penuh.",
