@@ -10,7 +10,7 @@
   ready(function () {
     // The language menu submits itself.
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
-      el.addEventListener("change", function () { el.form.submit(); });
+      el.addEventListener("change", function () { if (!blockedOffline()) { el.form.requestSubmit(); } });
     });
 
     // Select all conversations.
@@ -27,6 +27,23 @@
     window.addEventListener("online", showOffline);
     window.addEventListener("offline", showOffline);
     showOffline();
+    // Offline, a form or link would only reach the browser's error page and lose the
+    // page: keep the page, and point at the banner instead.
+    function blockedOffline() {
+      if (navigator.onLine) { return false; }
+      showOffline();
+      if (offline) { offline.focus(); }
+      return true;
+    }
+    document.addEventListener("submit", function (event) {
+      if (blockedOffline()) { event.preventDefault(); }
+    }, true);
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (link && link.origin === window.location.origin && link.hash === "" && blockedOffline()) {
+        event.preventDefault();
+      }
+    }, true);
 
     // Keyboard shortcuts: j/k move, o/Enter open, x select, / search, and the buttons
     // and links that carry data-shortcut (c compose, r reply, a reply all, f forward,
@@ -49,9 +66,15 @@
       var key = event.key;
       if (key === "j") { focusItem(current + 1); event.preventDefault(); return; }
       if (key === "k") { focusItem(current - 1); event.preventDefault(); return; }
-      if ((key === "o" || key === "Enter") && current >= 0 && items[current].dataset.open) {
-        window.location.href = items[current].dataset.open; event.preventDefault(); return;
+      // Enter on a focused button or link is that control's own; the cursor's row opens
+      // only when the focus is on the page or inside that row.
+      var onRow = target === document.body || (current >= 0 && items[current].contains(target));
+      if ((key === "o" || (key === "Enter" && onRow)) && current >= 0 && items[current].dataset.open) {
+        event.preventDefault();
+        if (!blockedOffline()) { window.location.href = items[current].dataset.open; }
+        return;
       }
+      if (key === "Enter") { return; }
       if (key === "x" && current >= 0) {
         var box = items[current].querySelector("[data-select]");
         if (box) { box.checked = !box.checked; }

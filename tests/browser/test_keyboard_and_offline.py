@@ -1,0 +1,49 @@
+"""Keyboard users and readers who lose their connection: Enter belongs to the focused
+control, and an action taken offline keeps the page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Reader
+
+
+def test_enter_on_a_focused_button_presses_that_button_not_the_row_under_the_cursor(
+        reader: Reader):
+    page = reader.page
+    page.keyboard.press("j")
+    expect(page.locator("li.thread.cursor")).to_have_count(1)
+    page.locator("a.compose").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/u/0/compose")
+
+
+def test_enter_on_the_row_under_the_cursor_still_opens_it(reader: Reader):
+    page = reader.page
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/u/0/t/**")
+
+
+def test_an_action_taken_offline_keeps_the_page_and_changes_nothing(reader: Reader):
+    page = reader.page
+    inbox = page.url
+    first = page.locator("li.thread").first
+    subject = first.locator(".subject").inner_text()
+    page.context.set_offline(True)
+    expect(page.locator("#offline")).to_be_visible()
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    expect(page.locator("#offline")).to_be_focused()
+    assert page.url == inbox
+    expect(page.locator("li.thread").first).to_contain_text(subject)
+    page.locator("a.compose").click()
+    expect(page.locator("#offline")).to_be_focused()
+    assert page.url == inbox
+    page.context.set_offline(False)
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    expect(page.locator(".flash")).to_contain_text("Archived: 1 conversation.")
+    expect(page.locator("li.thread", has_text=subject)).to_have_count(0)
+    assert reader.policy_violations == []
+
