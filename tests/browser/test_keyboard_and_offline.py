@@ -1,5 +1,6 @@
 """Keyboard users and readers who lose their connection: Enter belongs to the focused
-control, and an action taken offline keeps the page."""
+control, an action taken offline keeps the page, and a draft that failed to save offline
+is saved when the connection returns, as its status promises."""
 
 from __future__ import annotations
 
@@ -47,3 +48,15 @@ def test_an_action_taken_offline_keeps_the_page_and_changes_nothing(reader: Read
     expect(page.locator("li.thread", has_text=subject)).to_have_count(0)
     assert reader.policy_violations == []
 
+
+def test_a_draft_not_saved_offline_is_saved_when_the_connection_returns(reader: Reader):
+    page = reader.page
+    page.goto(reader.site.url + "u/0/compose")
+    page.fill('input[name="to"]', "siti@nusantara.test")
+    page.context.set_offline(True)
+    page.locator('textarea[name="body"]').type("Ditulis di kereta")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_have_text("Draft not saved; it will be retried", timeout=10_000)
+    page.context.set_offline(False)
+    expect(status).to_have_text("Draft saved", timeout=10_000)
+    assert len(reader.mailbox.list_drafts()) == 1

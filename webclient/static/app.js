@@ -118,9 +118,16 @@
           if (answer.draft_id) { draftId.value = answer.draft_id; }
           status.textContent = words.dataset.saved;
         }).catch(function () {
+          // The status promises a retry: keep it, at once when the connection returns.
           status.textContent = words.dataset.failed;
+          clearTimeout(timer);
+          if (navigator.onLine) { timer = setTimeout(save, 10000); } else { retryOnline = true; }
         }).finally(function () { saving = false; });
       }
+      var retryOnline = false;
+      window.addEventListener("online", function () {
+        if (retryOnline) { retryOnline = false; save(); }
+      });
       compose.addEventListener("input", function (event) {
         if (event.target.type === "file") { return; }
         clearTimeout(timer);
