@@ -42,3 +42,14 @@ def test_reply_all_leaves_out_the_writers_aliases(signed_in, mailbox, web_emulat
     recipients = f"{fields.get('to', '')},{fields.get('cc', '')}".lower()
     assert "budi@example.org" in recipients and "rina@example.org" in recipients
     assert ALIAS not in recipients and mailbox.email not in recipients
+
+
+def test_a_reply_page_asks_gmail_for_the_send_as_addresses_once(signed_in, mailbox,
+                                                                 web_emulator):
+    # the recipients and the From choices both need them; each ask is also an audit entry
+    original = deliver(mailbox, subject="Stok", sender="Budi <budi@example.org>")
+    control(web_emulator, "DELETE", "stats")
+    page = signed_in.get(f"/u/0/compose?mode=reply_all&message={original.id}")
+    assert page.status_code == 200
+    methods = control(web_emulator, "GET", "stats")["methods"]
+    assert methods["gmail.users.settings.sendAs.list"]["calls"] == 1

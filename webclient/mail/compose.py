@@ -7,7 +7,17 @@ from dataclasses import dataclass, replace
 from email.utils import getaddresses
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from audit import ResourceKind, ResourceRef
@@ -153,13 +163,21 @@ def subject_with(prefix: str, subject: str) -> str:
 
 
 def _send_as(box: BoundMailbox) -> tuple[SendAsAlias, ...]:
-    """Return the addresses the mailbox may send as, the default first."""
-    try:
-        found: tuple[SendAsAlias, ...] = box.call("send_as", purpose=READ)
-    except (AccessDenied, GmailError):
-        found = ()
-    return tuple(a for a in sorted(found, key=lambda a: not a.is_default)
-                 if a.verification_status in ("accepted", "") or a.is_primary)
+    """Return the addresses the mailbox may send as, the default first.
+
+    Asked of Gmail once per request: a reply's recipients and the page's From choices
+    both need them, and each Gmail call is also an audit entry.
+    """
+    asked: dict[int, tuple[SendAsAlias, ...]] = g.setdefault("send_as", {})
+    if box.account.index not in asked:
+        try:
+            found: tuple[SendAsAlias, ...] = box.call("send_as", purpose=READ)
+        except (AccessDenied, GmailError):
+            found = ()
+        asked[box.account.index] = tuple(
+            a for a in sorted(found, key=lambda a: not a.is_default)
+            if a.verification_status in ("accepted", "") or a.is_primary)
+    return asked[box.account.index]
 
 
 def _aliases(box: BoundMailbox) -> tuple[str, ...]:
