@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 
 from audit.store import without_server_detail
 from guard.errors import GuardError
@@ -77,6 +78,20 @@ def open_engine(url: str) -> Engine:
                            hide_parameters=True)
     event.listen(engine, "handle_error", without_server_detail)
     return engine
+
+
+def create_tables(engine: Engine, tables: MetaData) -> None:
+    """Create the ``tables`` that do not exist yet; tolerate another process making them.
+
+    Workers starting together on a new database race to create the same tables; the
+    loser's ``CREATE TABLE`` fails with "already exists", which is no failure when every
+    table is there afterwards.
+    """
+    try:
+        tables.create_all(engine)
+    except DBAPIError:
+        if not all(inspect(engine).has_table(name) for name in tables.tables):
+            raise
 
 
 def create_schema(engine: Engine) -> None:

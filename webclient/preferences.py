@@ -9,21 +9,10 @@ import hashlib
 import hmac
 
 from flask import Flask, current_app
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    MetaData,
-    String,
-    Table,
-    func,
-    insert,
-    inspect,
-    select,
-)
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
-from guard.db import open_engine
+from guard.db import create_tables, open_engine
 
 metadata = MetaData()
 
@@ -39,11 +28,7 @@ EXTENSION = "mailguard.preferences"
 def init_app(app: Flask) -> None:
     """Open the preferences table on the app's database."""
     engine = open_engine(str(app.config["DATABASE_URL"]))
-    try:
-        metadata.create_all(engine)
-    except DBAPIError:  # another worker starting at the same moment created it first
-        if not all(inspect(engine).has_table(name) for name in metadata.tables):
-            raise
+    create_tables(engine, metadata)
     app.extensions[EXTENSION] = engine
 
 

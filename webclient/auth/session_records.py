@@ -31,12 +31,11 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    inspect,
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError
 
+from guard.db import create_tables
 from webclient.guard_link import current_guard
 
 metadata = MetaData()
@@ -88,7 +87,7 @@ class SessionStore:
         self._engine = engine
         self._key = key
         self._clock = clock
-        _create_table(engine)
+        create_tables(engine, metadata)
 
     def issue(self, kind: SessionKind, user: str) -> str:
         """Record a new session of ``user``; return its random id (for the cookie only)."""
@@ -155,15 +154,6 @@ def _hash(session_id: str) -> str:
 def _aware(moment: datetime) -> datetime:
     """Return ``moment`` with UTC attached when the database dropped the zone (SQLite)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _create_table(engine: Engine) -> None:
-    """Create the table unless it exists; tolerate another process creating it meanwhile."""
-    try:
-        metadata.create_all(engine)
-    except DBAPIError:
-        if not inspect(engine).has_table(web_sessions.name):
-            raise
 
 
 def store() -> SessionStore:
