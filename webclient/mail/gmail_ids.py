@@ -28,15 +28,20 @@ def is_gmail_id(value: str) -> bool:
     return GMAIL_ID.fullmatch(value) is not None
 
 
+def _any_impossible(values: Iterable[str | None]) -> bool:
+    """Return whether a non-empty value among ``values`` cannot be a Gmail id."""
+    return any(value and not is_gmail_id(value) for value in values)
+
+
 def found_or_404(*values: str | None) -> None:
     """Answer 404 unless every given (non-empty) value can be a Gmail id."""
-    if any(value and not is_gmail_id(value) for value in values):
+    if _any_impossible(values):
         abort(404)
 
 
 def well_formed_or_400(values: Iterable[str]) -> None:
     """Answer 400 unless every (non-empty) submitted value can be a Gmail id."""
-    if any(value and not is_gmail_id(value) for value in values):
+    if _any_impossible(values):
         abort(400)
 
 
