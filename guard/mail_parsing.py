@@ -44,7 +44,9 @@ def decode_header(value: str) -> str:
     """Return an RFC 2047 encoded header value as text."""
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
-    except (ValueError, LookupError, UnicodeDecodeError, email.errors.HeaderParseError):
+    except (ValueError, LookupError, UnicodeError, email.errors.MessageError):
+        # MessageError: HeaderParseError, and CharsetError for a charset name that is not
+        # ASCII (=?\x80--utf-8?q?...?=): the value is shown as it came
         return value
 
 

@@ -54,3 +54,11 @@ def test_html_fragments_around_an_image_are_shown_one_after_the_other():
 def test_gmails_utf8_data_is_read_as_utf8_whatever_charset_the_part_declares():
     read = _read(_leaf("text/plain", "¡Hola, señor!", charset="iso-8859-1"))
     assert read.text_body == "¡Hola, señor!"
+
+
+def test_an_encoded_word_with_a_non_ascii_charset_name_is_shown_as_it_came():
+    # found by the MIME fuzz run: make_header raised CharsetError, which nothing caught
+    from guard.mail_parsing import decode_header
+
+    value = "=?\x80--utf-8?q?=?Evil=0D=0ABcc=3A_x=40evil=2Etest?= <r@example.org>"
+    assert decode_header(value) == value
