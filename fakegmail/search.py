@@ -6,7 +6,9 @@ smaller: size:``, ``"quoted phrases"``, implicit AND, ``OR`` / ``|``, ``{a b}`` 
 ``-negation``, parentheses (also after an operator: ``subject:(dinner movie)``) and bare
 words matched case- and accent-insensitively against the headers, body and attachment
 names. A bare word matches any word that starts with it (``invoic`` finds "invoice"); a
-quoted phrase matches whole words in sequence. Dates are read as UTC days.
+quoted phrase matches whole words in sequence. A date (``after:2014/01/01``) means midnight
+at the start of that day in Google's Pacific time, as Gmail documents; epoch seconds are
+exact.
 
 Unknown ``name:value`` words that are not operators are searched as text, as Gmail does;
 a known operator with a value it cannot take raises :class:`QueryError`. The syntax is
@@ -20,8 +22,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fakegmail.search_syntax import MAX_NESTING, TEXT_OPERATORS, QueryError, parse_query
 
@@ -38,6 +41,18 @@ _AGE = re.compile(r"^([0-9]{1,6})([dmy])$", re.IGNORECASE)
 _EPOCH = re.compile(r"^[0-9]{1,12}$")
 _DATE_YMD = re.compile(r"^([0-9]{4})[/-]([0-9]{1,2})[/-]([0-9]{1,2})$")
 _DATE_MDY = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+
+
+def _pacific_time() -> tzinfo:
+    """Return Google's Pacific time zone (PST, PDT in summer); fixed UTC-8 without tzdata."""
+    try:
+        return ZoneInfo("America/Los_Angeles")
+    except ZoneInfoNotFoundError:  # pragma: no cover - no time zone data installed
+        return timezone(timedelta(hours=-8), "PST")
+
+
+SEARCH_DATE_ZONE = _pacific_time()
+"""Where ``after:``/``before:`` dates start: Gmail reads them as midnight PST."""
 
 _TEXT_FIELDS = {
     "from": ("from",),
@@ -341,7 +356,7 @@ def _filename_matcher(low: str) -> Matcher:
 
 
 def _parse_date(op: str, raw: str) -> float:
-    """Read a ``YYYY/MM/DD``, ``MM/DD/YYYY`` or epoch-seconds value as UTC seconds."""
+    """Read ``YYYY/MM/DD`` or ``MM/DD/YYYY`` (midnight Pacific time) or epoch seconds."""
     if _EPOCH.match(raw):
         return float(raw)
     found = _DATE_YMD.match(raw)
@@ -350,7 +365,8 @@ def _parse_date(op: str, raw: str) -> float:
         parts = (found.group(3), found.group(1), found.group(2))
     if parts is not None:
         try:
-            return datetime(int(parts[0]), int(parts[1]), int(parts[2]), tzinfo=UTC).timestamp()
+            return datetime(int(parts[0]), int(parts[1]), int(parts[2]),
+                            tzinfo=SEARCH_DATE_ZONE).timestamp()
         except ValueError:
             pass
     raise QueryError(
