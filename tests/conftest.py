@@ -21,8 +21,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+# Property and fuzz tests draw the same inputs on every run of the suite, so a run cannot
+# fail on an input no earlier run tried; the long runs of ``make hostile``
+# (``HOSTILE_SECONDS``) draw new ones, and what they find becomes a kept example or seed.
+hypothesis_settings.register_profile("suite", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore")
+hypothesis_settings.load_profile("explore" if os.environ.get("HOSTILE_SECONDS") else "suite")
 
 BACKENDS = ("sqlite", "postgres")
 BACKEND = os.environ.get("MAILGUARD_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
