@@ -9,6 +9,7 @@ from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
 from fakegmail.errors import invalid_argument
+from fakegmail.gmail_ids import require_well_formed_id
 from fakegmail.http_io import (
     Routes,
     answer,
@@ -59,7 +60,7 @@ def get_message(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's 
     """Return one message in the requested format."""
     fmt = format_arg(request.args)
     refuse_metadata_format(fmt)
-    message = account.mailbox.get_message(id)
+    message = account.mailbox.get_message(require_well_formed_id(id))
     headers = request.args.getlist("metadataHeaders")
     return answer_rendered(lambda: message_json(message, fmt, headers),
                            lambda: message_json_bytes(message, fmt, headers))
@@ -95,7 +96,8 @@ def modify(account: Account, id: str) -> Response:  # noqa: A002
     """Add and remove labels on one message."""
     body = json_body()
     (message,) = account.mailbox.modify_messages(
-        [id], add=id_list(body, "addLabelIds"), remove=id_list(body, "removeLabelIds"))
+        [require_well_formed_id(id)], add=id_list(body, "addLabelIds"),
+        remove=id_list(body, "removeLabelIds"))
     return answer(message_labels(message))
 
 
@@ -122,7 +124,7 @@ def batch_delete(account: Account) -> Response:
 @gmail_method("gmail.users.messages.trash")
 def trash(account: Account, id: str) -> Response:  # noqa: A002
     """Move one message to the trash."""
-    (message,) = account.mailbox.trash_messages([id])
+    (message,) = account.mailbox.trash_messages([require_well_formed_id(id)])
     return answer(message_labels(message))
 
 
@@ -130,7 +132,7 @@ def trash(account: Account, id: str) -> Response:  # noqa: A002
 @gmail_method("gmail.users.messages.untrash")
 def untrash(account: Account, id: str) -> Response:  # noqa: A002
     """Take one message out of the trash."""
-    (message,) = account.mailbox.untrash_messages([id])
+    (message,) = account.mailbox.untrash_messages([require_well_formed_id(id)])
     return answer(message_labels(message))
 
 
@@ -138,7 +140,7 @@ def untrash(account: Account, id: str) -> Response:  # noqa: A002
 @gmail_method("gmail.users.messages.delete")
 def delete(account: Account, id: str) -> Response:  # noqa: A002
     """Delete one message permanently."""
-    account.mailbox.delete_messages([id])
+    account.mailbox.delete_messages([require_well_formed_id(id)])
     return no_content()
 
 
@@ -146,7 +148,7 @@ def delete(account: Account, id: str) -> Response:  # noqa: A002
 @gmail_method("gmail.users.messages.attachments.get")
 def get_attachment(account: Account, messageId: str, id: str) -> Response:  # noqa: A002,N803
     """Return one attachment's bytes, base64url-encoded."""
-    data = account.mailbox.attachment(messageId, id)
+    data = account.mailbox.attachment(require_well_formed_id(messageId), id)
     return answer({"attachmentId": id, "size": len(data),
                    "data": base64.urlsafe_b64encode(data).decode("ascii")})
 

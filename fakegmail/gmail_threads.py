@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from fakegmail.gmail_ids import require_well_formed_id
 from fakegmail.gmail_messages import USERS, id_list
 from fakegmail.http_io import (
     Routes,
@@ -48,7 +49,7 @@ def get_thread(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's n
     """Return one thread with its messages in the requested format."""
     fmt = format_arg(request.args, THREAD_FORMATS)
     refuse_metadata_format(fmt)
-    thread = account.mailbox.get_thread(id)
+    thread = account.mailbox.get_thread(require_well_formed_id(id))
     headers = request.args.getlist("metadataHeaders")
     return answer_rendered(lambda: thread_json(thread, fmt, headers),
                            lambda: thread_json_bytes(thread, fmt, headers))
@@ -59,7 +60,8 @@ def get_thread(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's n
 def modify_thread(account: Account, id: str) -> Response:  # noqa: A002
     """Add and remove labels on every message of a thread."""
     body = json_body()
-    thread = account.mailbox.modify_thread(id, add=id_list(body, "addLabelIds"),
+    thread = account.mailbox.modify_thread(require_well_formed_id(id),
+                                           add=id_list(body, "addLabelIds"),
                                            remove=id_list(body, "removeLabelIds"))
     return answer(thread_json(thread, MessageFormat.MINIMAL))
 
@@ -68,19 +70,21 @@ def modify_thread(account: Account, id: str) -> Response:  # noqa: A002
 @gmail_method("gmail.users.threads.trash")
 def trash_thread(account: Account, id: str) -> Response:  # noqa: A002
     """Move every message of a thread to the trash."""
-    return answer(thread_json(account.mailbox.trash_thread(id), MessageFormat.MINIMAL))
+    thread = account.mailbox.trash_thread(require_well_formed_id(id))
+    return answer(thread_json(thread, MessageFormat.MINIMAL))
 
 
 @routes.route(f"{USERS}/threads/<id>/untrash", methods=["POST"])
 @gmail_method("gmail.users.threads.untrash")
 def untrash_thread(account: Account, id: str) -> Response:  # noqa: A002
     """Take every message of a thread out of the trash."""
-    return answer(thread_json(account.mailbox.untrash_thread(id), MessageFormat.MINIMAL))
+    thread = account.mailbox.untrash_thread(require_well_formed_id(id))
+    return answer(thread_json(thread, MessageFormat.MINIMAL))
 
 
 @routes.route(f"{USERS}/threads/<id>", methods=["DELETE"])
 @gmail_method("gmail.users.threads.delete")
 def delete_thread(account: Account, id: str) -> Response:  # noqa: A002
     """Delete every message of a thread permanently."""
-    account.mailbox.delete_thread(id)
+    account.mailbox.delete_thread(require_well_formed_id(id))
     return no_content()
