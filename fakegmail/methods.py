@@ -8,8 +8,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import current_app, g
 
+from fakegmail.bearer import request_token
 from fakegmail.discovery import gmail_methods
 from fakegmail.errors import GmailError
 from fakegmail.faults import FaultRule, fire
@@ -31,9 +32,9 @@ _IN_AUTHORIZATION_HEADER = {"location": "Authorization", "locationType": "header
 
 
 def authenticate(state: EmulatorState) -> TokenGrant:
-    """Return the grant behind the request's bearer token, or raise Gmail's 401."""
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
+    """Return the grant behind the request's access token, or raise Gmail's 401."""
+    token = request_token()
+    if token is None:
         raise GmailError(
             401,
             "Request is missing required authentication credential. Expected OAuth 2 access "
@@ -42,7 +43,7 @@ def authenticate(state: EmulatorState) -> TokenGrant:
             headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
             detail={"message": "Login Required.", **_IN_AUTHORIZATION_HEADER},
         )
-    grant = state.tokens.lookup(header[7:].strip())
+    grant = state.tokens.lookup(token)
     if grant is None:
         raise GmailError(
             401,

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
+from fakegmail.bearer import request_token
 from fakegmail.oauth.blueprint import blueprint, emulator_state, oauth_registry
 from fakegmail.oauth.registry import CONSUMER_DOMAINS, GOOGLE_HOSTS, GOOGLE_ISSUER, subject_id
 
@@ -32,8 +33,7 @@ def _unauthorized(token_given: bool) -> Response:
 
 def _profile() -> dict[str, Any] | Response:
     """Return the OpenID claims of the bearer token's account, or the 401 to answer."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    token = request_token() or ""
     grant = emulator_state().tokens.lookup(token) if token else None
     if grant is None:
         return _unauthorized(bool(token))
