@@ -119,10 +119,32 @@ class TransferConsentRecord:
 
 
 def _check_user(actor: Actor) -> str:
-    if actor.kind is not ActorKind.USER or not actor.id:
+    """Return the mailbox of the user ``actor`` as the guard stores it (trimmed, lower-case)."""
+    if actor.kind is not ActorKind.USER or not actor.id or not actor.id.strip():
         raise InvalidConsent("only the mailbox owner can give or revoke consent; "
                              "act as the user whose mailbox it is")
-    return actor.id
+    return _mailbox(actor.id)
+
+
+def _mailbox(address: str) -> str:
+    return address.strip().lower()
+
+
+def _check_expiry(expires_at: datetime) -> datetime:
+    """Return ``expires_at`` in UTC; refuse a time without a zone.
+
+    Stored in UTC, since SQLite keeps no offset: 13:00+07:00 would come back as 13:00 UTC.
+    """
+    if not isinstance(expires_at, datetime) or expires_at.tzinfo is None \
+            or expires_at.utcoffset() is None:
+        raise InvalidConsent("give the expiry as a timezone-aware time, e.g. with tzinfo=UTC")
+    return expires_at.astimezone(UTC)
+
+
+def _check_message_ids(message_ids: Iterable[str]) -> frozenset[str]:
+    if isinstance(message_ids, str | bytes | bytearray):
+        raise InvalidConsent("give the message ids as a list of ids, not one string")
+    return frozenset(_check_id(m, "each message id") for m in message_ids)
 
 
 def _check_wording(wording: str) -> str:
@@ -135,7 +157,8 @@ def _check_wording(wording: str) -> str:
 
 
 def _check_id(value: str, what: str) -> str:
-    if not value or len(value) > MAX_ID or not value.isprintable() or value != value.strip():
+    if not isinstance(value, str) or not value or len(value) > MAX_ID \
+            or not value.isprintable() or value != value.strip():
         raise InvalidConsent(f"{what} must be a non-empty single-line id of at most "
                              f"{MAX_ID} characters")
     return value
@@ -197,8 +220,8 @@ class ConsentBook:
         ``expires_at`` defaults to, and may not exceed, now plus the policy's maximum.
         """
         user = _check_user(actor)
-        now = self._clock()
-        ids = frozenset(_check_id(m, "each message id") for m in message_ids)
+        now = aware(self._clock())
+        ids = _check_message_ids(message_ids)
         if not ids:
             raise InvalidConsent("name at least one message id the user agreed to show")
         grantee = grantee.strip()
@@ -208,9 +231,7 @@ class ConsentBook:
             raise InvalidConsent(f"the grantee must be a staff address or one of the roles "
                                  f"{', '.join(self.grantable_roles())}")
         latest = now + self._policy.staff.max_consent
-        expiry = expires_at or latest
-        if expiry.tzinfo is None:
-            raise InvalidConsent("give the expiry as a timezone-aware time")
+        expiry = _check_expiry(expires_at) if expires_at is not None else latest
         if expiry <= now or expiry > latest:
             raise InvalidConsent(f"the expiry must be in the future and at most "
                                  f"{self._policy.staff.max_consent.days} days away")
@@ -235,7 +256,7 @@ class ConsentBook:
         """Revoke the user's consent now; revoking an already revoked one changes nothing."""
         user = _check_user(actor)
         found = self.get(consent_id)
-        if found is None or found.user != user:
+        if found is None or _mailbox(found.user) != user:
             # Another user's consent id, or a guessed one: refused, and recorded as such.
             record(self._audit, actor=actor, action="consent.revoke", purpose=CONSENT_PURPOSE,
                    allowed=False,
@@ -249,7 +270,7 @@ class ConsentBook:
                                   "consents to find it")
         if found.revoked_at is not None:
             return found
-        now = self._clock()
+        now = aware(self._clock())
         with self._engine.begin() as conn:
             record(self._audit, actor=actor, action="consent.revoke", purpose=CONSENT_PURPOSE,
                    allowed=True, rule_id="consent.revoked", policy_version=self._policy.version,
@@ -276,7 +297,8 @@ class ConsentBook:
     def for_user(self, user: str) -> tuple[ConsentRecord, ...]:
         """Return the user's consents, newest first."""
         with self._engine.connect() as conn:
-            rows = conn.execute(select(view_consents).where(view_consents.c.user == user)
+            rows = conn.execute(select(view_consents)
+                                .where(view_consents.c.user == _mailbox(user))
                                 .order_by(view_consents.c.agreed_at.desc())).all()
         return tuple(_view_record(r, self._keys) for r in rows)
 
@@ -300,9 +322,11 @@ class TransferConsentBook:
         if recipient_id not in self._policy.transfers.recipients:
             raise InvalidConsent("the recipient is not listed in the policy; a user can only "
                                  "consent to transfers to a listed recipient")
-        now = self._clock()
-        if expires_at is not None and (expires_at.tzinfo is None or expires_at <= now):
-            raise InvalidConsent("give the expiry as a timezone-aware time in the future")
+        now = aware(self._clock())
+        if expires_at is not None:
+            expires_at = _check_expiry(expires_at)
+            if expires_at <= now:
+                raise InvalidConsent("give the expiry as a timezone-aware time in the future")
         wording = _check_wording(wording)
         consent_id = "tcn_" + secrets.token_hex(12)
         with self._engine.begin() as conn:
@@ -325,7 +349,7 @@ class TransferConsentBook:
         """Revoke the user's transfer consent now."""
         user = _check_user(actor)
         found = self.get(consent_id)
-        if found is None or found.user != user:
+        if found is None or _mailbox(found.user) != user:
             # Another user's transfer consent id, or a guessed one: refused and recorded.
             record(self._audit, actor=actor, action="transfer_consent.revoke",
                    purpose=CONSENT_PURPOSE, allowed=False,
@@ -338,7 +362,7 @@ class TransferConsentBook:
             raise ConsentNotFound("this user has no transfer consent with that id")
         if found.revoked_at is not None:
             return found
-        now = self._clock()
+        now = aware(self._clock())
         with self._engine.begin() as conn:
             record(self._audit, actor=actor, action="transfer_consent.revoke",
                    purpose=CONSENT_PURPOSE, allowed=True, rule_id="transfer.consent_revoked",
@@ -362,7 +386,7 @@ class TransferConsentBook:
         """Return the user's transfer consents, newest first."""
         with self._engine.connect() as conn:
             rows = conn.execute(select(transfer_consents)
-                                .where(transfer_consents.c.user == user)
+                                .where(transfer_consents.c.user == _mailbox(user))
                                 .order_by(transfer_consents.c.agreed_at.desc())).all()
         return tuple(_transfer_record(r, self._keys) for r in rows)
 
