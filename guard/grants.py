@@ -178,9 +178,10 @@ class GrantBook:
 
         ``duration`` defaults to, and may not exceed, the policy's maximum grant lifetime.
         """
-        now = self._clock()
+        now = aware(self._clock())
         maximum = self._policy.staff.max_grant
         span = duration if duration is not None else maximum
+        mailbox = mailbox.strip().lower() if isinstance(mailbox, str) else mailbox
         grant_id = "grt_" + secrets.token_hex(12)
         refs = (ResourceRef(ResourceKind.GRANT, grant_id),)
         try:
@@ -214,7 +215,7 @@ class GrantBook:
         waiting for approval.
         """
         found = self._require(grant_id)
-        now = self._clock()
+        now = aware(self._clock())
         refs = (ResourceRef(ResourceKind.GRANT, grant_id),)
 
         def refuse(rule_id: str, error: type[DecisionError]) -> NoReturn:
@@ -266,7 +267,7 @@ class GrantBook:
             self._deny(actor, "grant.revoke", "grant.revoker_not_eligible", found.basis,
                        mailbox=found.mailbox, refs=refs, request_id=request_id,
                        raise_as=AccessDenied)
-        now = self._clock()
+        now = aware(self._clock())
         with self._engine.begin() as conn:
             record(self._audit, actor=actor, action="grant.revoke",
                    purpose=STAFF_PURPOSES[found.basis], allowed=True, rule_id="grant.revoke",
@@ -286,11 +287,11 @@ class GrantBook:
     def evidence(self, grant_id: str) -> Grant | None:
         """Return the grant as policy evidence at the current time, or None."""
         found = self.get(grant_id)
-        return found.as_grant(self._clock(), self.rules) if found is not None else None
+        return found.as_grant(aware(self._clock()), self.rules) if found is not None else None
 
     def status(self, grant: GrantRecord) -> GrantStatus:
         """Return where ``grant`` stands now."""
-        return grant.status(self._clock(), self.rules,
+        return grant.status(aware(self._clock()), self.rules,
                             needs_approval=self.needs_approval(grant.basis))
 
     def awaiting_approval(self, role: str) -> tuple[GrantRecord, ...]:
@@ -306,7 +307,8 @@ class GrantBook:
     def for_staff(self, staff_id: str) -> tuple[GrantRecord, ...]:
         """Return the grants held by ``staff_id``, newest first."""
         with self._engine.connect() as conn:
-            rows = conn.execute(select(grants).where(grants.c.staff_id == staff_id.lower())
+            rows = conn.execute(select(grants)
+                                .where(grants.c.staff_id == staff_id.strip().lower())
                                 .order_by(grants.c.requested_at.desc())).all()
         return tuple(_grant_record(r) for r in rows)
 
@@ -316,22 +318,22 @@ class GrantBook:
             raise InvalidGrant("grants are for the security and legal bases; consent-based "
                                "access uses the user's consent, aggregates need no grant",
                                problem="grant_request.basis")
-        if not mailbox or "@" not in mailbox:
+        if not isinstance(mailbox, str) or "@" not in mailbox:
             raise InvalidGrant("name the mailbox (its Gmail address) the grant is for",
                                problem="grant_request.mailbox")
-        if span <= timedelta(0) or span > maximum:
+        if not isinstance(span, timedelta) or span <= timedelta(0) or span > maximum:
             hours = f"{maximum.total_seconds() / 3600:g}"
             raise InvalidGrant(f"a grant lasts more than zero and at most {hours} hours",
                                problem="grant_request.duration", hours=hours)
         if basis is AccessBasis.SECURITY:
-            if not reference.case_id or not reference.category:
+            if _blank(reference.case_id) or _blank(reference.category):
                 raise InvalidGrant("a security grant needs a case id and a case category",
                                    problem="grant_request.security_case")
             if reference.category not in self._policy.staff.security_categories:
                 categories = ", ".join(sorted(self._policy.staff.security_categories))
                 raise InvalidGrant(f"the case category must be one of {categories}",
                                    problem="grant_request.category", categories=categories)
-        elif not reference.legal_ref:
+        elif _blank(reference.legal_ref):
             raise InvalidGrant("a legal grant needs the legal request's reference",
                                problem="grant_request.legal_ref")
         for value in (reference.case_id, reference.legal_ref):
@@ -357,6 +359,11 @@ class GrantBook:
             raise InvalidGrant("no grant has this id; check the grant list",
                                problem="grant.unknown_id")
         return found
+
+
+def _blank(value: str | None) -> bool:
+    """Return True for a missing reference, or one of nothing but spaces."""
+    return not isinstance(value, str) or not value.strip()
 
 
 def _decision(policy: Policy, rule_id: str, basis: AccessBasis) -> Decision:

@@ -73,6 +73,11 @@ def same_person(a: str | None, b: str | None) -> bool:
     return _untagged(a) == _untagged(b)
 
 
+def _blank(reference: str | None) -> bool:
+    """Return True for a missing case id or legal reference, or one of only spaces."""
+    return not reference or not reference.strip()
+
+
 def _untagged(address: str) -> str:
     local, at, domain = address.strip().lower().partition("@")
     return local.split("+", 1)[0] + at + domain
@@ -189,11 +194,11 @@ def _check_grant(policy: Policy, request: AccessRequest, basis: AccessBasis) -> 
         return _decide(policy, request, "grant.other_mailbox")
     reference = grant.reference
     if basis is _SECURITY:
-        if not reference.case_id or not reference.category:
+        if _blank(reference.case_id) or _blank(reference.category):
             return _decide(policy, request, "grant.missing_case")
         if reference.category not in policy.staff.security_categories:
             return _decide(policy, request, "grant.unknown_category")
-    elif not reference.legal_ref:
+    elif _blank(reference.legal_ref):
         return _decide(policy, request, "grant.missing_legal_ref")
     if basis in policy.staff.second_approval:
         if not grant.approved_by:
