@@ -40,6 +40,7 @@ from audit.checkpoint import foreign_note_reason, open_signed_checkpoint
 from audit.errors import CheckpointError, TamperDetected
 from audit.merkle import EMPTY_ROOT, MerkleAccumulator, Node
 from audit.problems import Problem, ProblemKind
+from audit.rollback import SignedMark, broken_sizes, rollback_problems
 from audit.verify_scan import Marks, RangeResult, scan_range, split_ranges
 from audit.verify_snapshot import ReadSnapshot, read_snapshot
 
@@ -137,6 +138,7 @@ def _verify_in(snap: ReadSnapshot, store: Store, *, origin: str,
         root = MerkleAccumulator.from_frontier(size, nodes).root()
     if tree_clean:
         problems.extend(head.tail_problems())
+    problems.extend(rollback_problems(head.signed, broken_sizes(problems)))
     entries_checked, nodes_checked = 0, 0
     for result in results:
         entries_checked += result.entries_checked
@@ -341,6 +343,7 @@ class _Head:
         self.keys = keys
         self.notes = notes
         self.problems: list[Problem] = []
+        self.signed: list[SignedMark] = []
         self.checkpoints_checked = 0
         self._query = snap.query
         head = self._query("SELECT size FROM audit_head WHERE id = 1")
@@ -371,6 +374,7 @@ class _Head:
                     "note: the row was altered"))
             marks.setdefault(opened.size, []).append(
                 ("stored checkpoint", opened.root_hash, note))
+            self._keep_signed("stored checkpoint", opened)
         for number, note in enumerate(self.notes, start=1):
             opened = self._open(note)
             if opened is None:
@@ -379,7 +383,14 @@ class _Head:
                 continue
             marks.setdefault(opened.size, []).append(
                 ("exported checkpoint", opened.root_hash, note))
+            self._keep_signed("exported checkpoint", opened)
         return marks
+
+    def _keep_signed(self, what: str, opened: Any) -> None:
+        """Remember when a validly signed checkpoint was signed (to place a rollback)."""
+        mark = SignedMark.from_checkpoint(what, opened)
+        if mark is not None:
+            self.signed.append(mark)
 
     def _open(self, note: str) -> Any:
         """Return the checkpoint a note carries if any trusted key signed it, else None."""
