@@ -20,6 +20,10 @@ FILTER_FIELDS = ("actor", "mailbox", "address", "actor_kind", "action", "purpose
                  "decision", "rule", "resource", "since", "until")
 _CHOICES = {"actor_kind": ("user", "staff", "system"), "decision": ("allow", "deny")}
 _MAX_TEXT = 256
+#: The largest sequence number the audit stores (a signed 64-bit integer in SQL).
+MAX_SEQ = 2**63 - 1
+#: Where an "until" at the last day a date can name ends: the day's last microsecond.
+_LAST_MOMENT = datetime.max.replace(tzinfo=UTC)
 
 
 class FilterError(ValueError):
@@ -110,14 +114,18 @@ def stored_time(text: str, name: str, *, end_of_day: bool) -> str | None:
             moment = datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(),
                                       tzinfo=UTC)
             if end_of_day:
-                moment += timedelta(days=1)
+                # 9999-12-31 has no next day; its end is the latest time there is.
+                moment = (moment + timedelta(days=1) if moment.date() < datetime.max.date()
+                          else _LAST_MOMENT)
         else:
             moment = datetime.fromisoformat(value)
             moment = (moment.replace(tzinfo=UTC) if moment.tzinfo is None
                       else moment.astimezone(UTC))
     except ValueError:
         raise FilterError(name, "time") from None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The year is written with four digits (strftime writes year 1 as "1"), so stored
+    # times keep comparing as text.
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +143,7 @@ class PageRequest:
             raw = str(args.get(name, "")).strip()
             if not raw:
                 return default
-            if not raw.isdigit():
+            if not raw.isdigit() or int(raw) > MAX_SEQ:
                 raise FilterError(name, "number")
             return int(raw)
 

@@ -42,12 +42,20 @@ from webclient.review.report import (
     render_pdf,
     template_values,
 )
-from webclient.review.search import FilterError, Filters, PageRequest, fetch_page
+from webclient.review.search import (
+    MAX_SEQ,
+    FilterError,
+    Filters,
+    PageRequest,
+    fetch_page,
+)
 from webclient.review.text import tr, translator
 
 MONITOR = "mailguard.review.integrity"
 ALERT_RULES = "mailguard.review.alerts"
 EXPORT_BATCH = 500
+#: The most days the charts draw (one bar each); a longer period shows its last days.
+MAX_CHART_DAYS = 366
 
 
 @blueprint.record_once
@@ -130,7 +138,7 @@ def search() -> Any:
 @reviewer_required("audit.entry")
 def entry(seq: int) -> Any:
     """Show one entry with its inclusion proof checked against the latest checkpoint."""
-    found = _log().get(seq)
+    found = _log().get(seq) if seq <= MAX_SEQ else None
     if found is None:
         abort(404)
     check = check_inclusion(_log(), found)
@@ -169,6 +177,11 @@ def charts() -> Any:
              datetime.fromisoformat(activity.first_day).date() if activity.first_day
              else now.date())
     last = last_day(until) if until else now.date()
+    note = ""
+    if (last - first).days >= MAX_CHART_DAYS:
+        first = last - timedelta(days=MAX_CHART_DAYS - 1)
+        note = tr("Charts show at most %(days)d days: these are the last %(days)d days of "
+                  "the period.", days=MAX_CHART_DAYS)
     days = days_between(first, max(first, last))
     empty = tr("No entries in this period.")
     drawn = [
@@ -182,7 +195,7 @@ def charts() -> Any:
             ("chart-transfers", tr("Transfers per recipient"),
              activity.transfers_by_recipient),
         )]
-    return render_template("review/charts.html", filters=filters, problem=problem,
+    return render_template("review/charts.html", filters=filters, problem=problem or note,
                            charts=drawn, activity=activity), 400 if problem else 200
 
 

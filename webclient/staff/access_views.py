@@ -6,6 +6,7 @@ is refused there, not here); these views parse the form, call it, and show the o
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -55,6 +56,23 @@ def _visible_grant(me: StaffSession, grant_id: str) -> GrantRecord:
            grant=book.evidence(grant_id) if found is not None else None, basis_ref=grant_id)
 
 
+def _duration(text: str) -> timedelta | None:
+    """Return the duration asked for, or None for the policy's longest.
+
+    Raise ValueError for a value that is not a number, and InvalidGrant (the guard's own
+    duration problem, worded for the reader) for one no grant can have: infinite, not a
+    number, or past the policy's maximum, which ``timedelta`` could not even hold.
+    """
+    hours = float(text or 0)
+    if not hours:
+        return None
+    maximum = current_guard().policy.staff.max_grant.total_seconds() / 3600
+    if not math.isfinite(hours) or abs(hours) > maximum:
+        raise InvalidGrant(f"a grant lasts more than zero and at most {maximum:g} hours",
+                           problem="grant_request.duration", hours=f"{maximum:g}")
+    return timedelta(hours=hours)
+
+
 def _form_page(me: StaffSession, *, error: str | None = None, status: int = 200) -> Any:
     staff_policy = current_guard().policy.staff
     return render_template(
@@ -92,7 +110,9 @@ def request_access() -> Any:
     form = request.form
     try:
         basis = AccessBasis(form.get("basis", ""))
-        hours = float(form.get("hours") or 0) or None
+        duration = _duration(form.get("hours", "").strip())
+    except InvalidGrant as problem:
+        return _form_page(me, error=grant_problem_text(problem), status=400)
     except ValueError:
         return _form_page(me, error=_("Choose a basis and give the duration in hours."),
                           status=400)
@@ -104,7 +124,7 @@ def request_access() -> Any:
     try:
         grant = services.grants().request(
             actor=me.actor, mailbox=form.get("mailbox", "").strip().lower(), basis=basis,
-            reference=reference, duration=timedelta(hours=hours) if hours else None,
+            reference=reference, duration=duration,
             request_id=request_id())
     except DecisionError as refusal:
         return _form_page(me, error=_("The request was refused (rule %(rule)s). The refusal "

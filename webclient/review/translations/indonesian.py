@@ -64,6 +64,9 @@ INDONESIAN: dict[Message, Wording] = {
     "Audit search": "Pencarian audit",
     "Back to the search": "Kembali ke pencarian",
     "Basis": "Dasar",
+    "Charts show at most %(days)d days: these are the last %(days)d days of the period.":
+        "Grafik menampilkan paling banyak %(days)d hari: ini adalah %(days)d hari terakhir "
+        "dari periode tersebut.",
     "Charts": "Grafik",
     "Checkpoint signature valid": "Tanda tangan checkpoint sah",
     "Checkpoint signatures were checked against keys read from the database.":
