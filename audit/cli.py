@@ -191,6 +191,7 @@ def search(db_url: str, fmt: str, **criteria: Any) -> None:
               help="Write here instead of standard output.")
 def export(db_url: str, fmt: str, output: Path | None) -> None:
     """Stream every entry (hashed identifiers only) as JSON lines or CSV."""
+    _require_folder_of(output, "--output")
     log = LogSettings(db_url).open(need_key=True)
     try:
         _record_review(log, "audit.export")
@@ -198,6 +199,8 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
             count = _write(log.query(), fmt, out)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"could not write {output}: {exc.strerror or exc}") from exc
     finally:
         log.close()
     if output is not None:
@@ -211,11 +214,16 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
                    "cannot change it).")
 def checkpoint(db_url: str, export_path: Path | None) -> None:
     """Sign a checkpoint of the log as it stands and print its note."""
+    _require_folder_of(export_path, "--export")
     log = LogSettings(db_url).open(sign=True)
     try:
         signed = log.export_checkpoint(export_path) if export_path else log.checkpoint()
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"the checkpoint was signed and stored, but could not be written to "
+            f"{export_path}: {exc.strerror or exc}") from exc
     finally:
         log.close()
     click.echo(signed.note, nl=False)
@@ -271,6 +279,13 @@ def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> N
         click.echo(json.dumps(counts.to_dict(), indent=2))
     else:
         click.echo(render_counts(counts), nl=False)
+
+
+def _require_folder_of(path: Path | None, option: str) -> None:
+    """Refuse an output file in a folder that does not exist before anything is done."""
+    if path is not None and not path.absolute().parent.is_dir():
+        raise click.BadParameter(f"the folder {str(path.absolute().parent)!r} does not exist; "
+                                 "create it or write elsewhere", param_hint=f"'{option}'")
 
 
 def _require_note_of(origin: str, keys: list[str], path: Path, note: str) -> None:
