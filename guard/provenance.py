@@ -62,7 +62,10 @@ class GmailDerived(Generic[T]):
     def of(cls, value: T, *, mailbox: str, message_ids: Iterable[str],
            data_class: DataClass) -> GmailDerived[T]:
         """Wrap ``value`` read from ``message_ids`` of ``mailbox``."""
-        return cls(value, frozenset({Source(mailbox, frozenset(message_ids), data_class)}))
+        if isinstance(message_ids, str | bytes):
+            raise TypeError("give the message ids as a list of ids, not one string")
+        return cls(value, frozenset({Source(normal_mailbox(mailbox), frozenset(message_ids),
+                                            data_class)}))
 
     def derive(self, fn: Callable[[T], U], *, data_class: DataClass | None = None
                ) -> GmailDerived[U]:
@@ -184,8 +187,16 @@ _MAIL_VALUES: dict[type, DataClass] = {
 }
 
 
-def _mail_value_source(value: Any) -> Source | None:
-    """Return the source of one of the guard's mail values (mailbox unknown: ``""``)."""
+def normal_mailbox(address: str) -> str:
+    """Return a mailbox address as the guard stores it: trimmed and lower-cased."""
+    return address.strip().lower()
+
+
+def _mail_value_source(value: Any, owner: str) -> Source | None:
+    """Return the source of one of the guard's mail values.
+
+    ``owner`` is the mailbox the enclosing mark names (``""``: unknown, or several).
+    """
     data_class = _MAIL_VALUES.get(type(value))
     if data_class is None:
         return None
@@ -194,7 +205,7 @@ def _mail_value_source(value: Any) -> Source | None:
         ids = frozenset({value.id})
     elif isinstance(value, mail_values.HistoryChange):
         ids = frozenset({value.message_id})
-    return Source("", ids, data_class)
+    return Source(owner, ids, data_class)
 
 
 def _slot_values(value: Any) -> Iterator[Any]:
@@ -206,7 +217,12 @@ def _slot_values(value: Any) -> Iterator[Any]:
                 yield getattr(value, name)
 
 
-def _walk(value: Any, seen: set[int], depth: int) -> Iterator[Source]:
+def _walk(value: Any, seen: set[int], depth: int, owner: str = "") -> Iterator[Source]:
+    """Yield every source inside ``value``.
+
+    A mail value inside a mark that names one mailbox belongs to that mailbox (the caller
+    marked it so); a bare one, or one under a mark of several mailboxes, to none (``""``).
+    """
     if isinstance(value, str | bytes | bytearray | int | float | bool | complex) or \
             value is None:
         return
@@ -218,18 +234,20 @@ def _walk(value: Any, seen: set[int], depth: int) -> Iterator[Source]:
     seen.add(id(value))
     if isinstance(value, GmailDerived):
         yield from value.sources
-        yield from _walk(value.value, seen, depth + 1)
+        mailboxes = {s.mailbox for s in value.sources}
+        inner = mailboxes.pop() if len(mailboxes) == 1 else ""
+        yield from _walk(value.value, seen, depth + 1, inner)
         return
-    source = _mail_value_source(value)
+    source = _mail_value_source(value, owner)
     if source is not None:
         yield source
     if isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _walk(key, seen, depth + 1)
-            yield from _walk(item, seen, depth + 1)
+            yield from _walk(key, seen, depth + 1, owner)
+            yield from _walk(item, seen, depth + 1, owner)
     elif isinstance(value, Collection):
         for item in value:
-            yield from _walk(item, seen, depth + 1)
+            yield from _walk(item, seen, depth + 1, owner)
     elif isinstance(value, Iterator):
         raise ValueError("an iterator or generator cannot be checked for Gmail data without "
                          "consuming it; pass a list instead")
@@ -237,15 +255,15 @@ def _walk(value: Any, seen: set[int], depth: int) -> Iterator[Source]:
         return
     elif dataclasses.is_dataclass(value):
         for f in dataclasses.fields(value):
-            yield from _walk(getattr(value, f.name), seen, depth + 1)
+            yield from _walk(getattr(value, f.name), seen, depth + 1, owner)
     elif callable(value):
         raise ValueError("a function cannot be checked for the Gmail data it may hold; "
                          "pass the values themselves")
     else:
         if hasattr(value, "__dict__"):
-            yield from _walk(vars(value), seen, depth + 1)
+            yield from _walk(vars(value), seen, depth + 1, owner)
         for item in _slot_values(value):
-            yield from _walk(item, seen, depth + 1)
+            yield from _walk(item, seen, depth + 1, owner)
 
 
 class AdvertisingSink:

@@ -37,7 +37,7 @@ from guard.policy import (
     TransferRequest,
     check_transfer,
 )
-from guard.provenance import GmailDerived, find_provenance, unwrap
+from guard.provenance import GmailDerived, find_provenance, normal_mailbox, unwrap
 from guard.recording import record, record_decision, refs_of
 
 Clock = Callable[[], datetime]
@@ -99,6 +99,7 @@ class TransferGate:
         ``user_consent`` is the id of the user's transfer consent, where one is needed.
         """
         transfer_id = request_id or uuid.uuid4().hex
+        mailbox = normal_mailbox(mailbox)
         sources = find_provenance(payload)
         classes = frozenset(s.data_class for s in sources)
         consent = None
@@ -112,7 +113,7 @@ class TransferGate:
         if decision.allowed:
             if not sources:
                 decision = self._refusal("transfer.no_provenance", basis)
-            elif {s.mailbox for s in sources} != {mailbox}:
+            elif {normal_mailbox(s.mailbox) for s in sources} != {mailbox}:
                 decision = self._refusal("transfer.mailbox_mismatch", basis)
             elif recipient_id not in self._endpoints:
                 decision = self._refusal("transfer.no_endpoint", basis)
@@ -120,7 +121,7 @@ class TransferGate:
         refs = (ResourceRef(ResourceKind.RECIPIENT, recipient_id[:256] or "-"),
                 *((ResourceRef(ResourceKind.CONSENT, user_consent),) if user_consent else ()),
                 *refs_of(ResourceKind.MESSAGE,
-                               (i for s in sources if s.mailbox == mailbox
+                               (i for s in sources if normal_mailbox(s.mailbox) == mailbox
                                 for i in s.message_ids)))
         record_decision(self._audit, decision, actor=actor, action="transfer.send",
                         mailbox=mailbox, basis_ref=user_consent, resources=refs[:1000],
