@@ -16,6 +16,7 @@ from guard.errors import (
     AccessDenied,
     GmailAuthError,
     GmailError,
+    GmailRejected,
     GmailTimeout,
     GmailUnavailable,
     SendUnconfirmed,
@@ -106,6 +107,21 @@ def init_app(app: Flask) -> None:
     def _unavailable(_error: Exception) -> Any:
         return _page(503, _("Gmail is not answering"),
                      _("Gmail could not be reached. Check your connection and try again."))
+
+    @app.errorhandler(GmailRejected)
+    def _rejected(error: GmailRejected) -> Any:
+        if error.status != 400:
+            return _gmail(error)
+        # Gmail refused what the reader asked for (a search it cannot parse, a page link
+        # it no longer accepts), not the other way round: a 400 that says what to change.
+        app.logger.warning("Gmail refused a request as invalid")
+        if request.endpoint == "mail.search":
+            return _page(400, _("Gmail could not understand this search"),
+                         _("Check the search for an unclosed parenthesis or quote, or an "
+                           "operator without a value, and search again."))
+        return _page(400, _("Bad request"),
+                     _("Gmail could not use this request; the link may have expired. Go "
+                       "back and try again from the page."))
 
     @app.errorhandler(GmailError)
     def _gmail(_error: GmailError) -> Any:

@@ -15,6 +15,7 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from guard.errors import GmailRejected
 from webclient.auth.views import safe_next
 from webclient.mail.blueprint import blueprint
 from webclient.mail.gmail_ids import well_formed_or_400
@@ -23,6 +24,8 @@ from webclient.signed_in import sign_in_required
 
 UNDO_KEY = "undo"
 MAX_SELECTION = 100
+#: Gmail's answer to a new label whose name another label already has.
+LABEL_NAME_TAKEN = 409
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,15 @@ def create_label(account: int) -> Any:
     if not name or len(name) > 225:
         flash(_l("Give the label a name of at most 225 characters."), "error")
     else:
-        bound_mailbox(account).call("create_label", purpose=ORGANIZE, name=name)
-        flash(_l("Label created."), "success")
+        try:
+            bound_mailbox(account).call("create_label", purpose=ORGANIZE, name=name)
+        except GmailRejected as refusal:
+            if refusal.status != LABEL_NAME_TAKEN:
+                raise
+            # Gmail compares names without case and reserves its system labels' names.
+            flash(_l("A label with this name already exists. Choose another name."),
+                  "error")
+        else:
+            flash(_l("Label created."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for(
         "mail.folder", account=account, slug="inbox"))

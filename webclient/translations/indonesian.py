@@ -124,6 +124,8 @@ INDONESIAN: dict[Message, Wording] = {
     ("Label changed on %(num)d conversation.", "Label changed on %(num)d conversations."):
         ("Label diubah pada %(num)d percakapan.",),
     "Label created.": "Label dibuat.",
+    "A label with this name already exists. Choose another name.":
+        "Sudah ada label dengan nama ini. Pilih nama lain.",
     "Labels": "Label",
     "Language": "Bahasa",
     "Mail is unavailable": "Email tidak tersedia",
@@ -236,6 +238,15 @@ INDONESIAN: dict[Message, Wording] = {
     "This part of MailGuard is being updated. Try again in a few minutes.":
         "Bagian MailGuard ini sedang diperbarui. Coba lagi dalam beberapa menit.",
     "Bad request": "Permintaan tidak valid",
+    "Gmail could not understand this search": "Gmail tidak memahami pencarian ini",
+    "Check the search for an unclosed parenthesis or quote, or an operator without a value, "
+    "and search again.":
+        "Periksa apakah ada tanda kurung atau tanda kutip yang belum ditutup, atau operator "
+        "tanpa nilai, lalu cari lagi.",
+    "Gmail could not use this request; the link may have expired. Go back and try again "
+    "from the page.":
+        "Gmail tidak dapat memakai permintaan ini; tautannya mungkin sudah kedaluwarsa. "
+        "Kembali dan coba lagi dari halamannya.",
     "MailGuard could not understand this request. Go back and try again from the page.":
         "MailGuard tidak dapat memahami permintaan ini. Kembali dan coba lagi dari halamannya.",
     "You may not open this page.": "Anda tidak boleh membuka halaman ini.",
