@@ -26,7 +26,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from audit.checkpoint import foreign_note_reason
-from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision, format_time
+from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision
 from audit.errors import AuditError
 from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
 from audit.query import (
@@ -46,6 +45,7 @@ from audit.query import (
     write_jsonl,
 )
 from audit.store import sqlite_file
+from audit.time_bounds import InvalidTimeBound, stored_time_bound
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
 REVIEW_PURPOSE = "audit.review"
@@ -160,6 +160,8 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
 @click.option("--actor-kind", type=click.Choice(["user", "staff", "system"]))
 @click.option("--mailbox", help="Mailbox address in the clear (hashed with the log's key).")
 @click.option("--address", help="An address matched against both mailbox and actor.")
+@click.option("--client-ip", help="The client's IP address in the clear (hashed with the log's "
+                                  "key; not indexed: bound large logs with --since).")
 @click.option("--purpose", help="A purpose, or a family such as 'advertising.*'.")
 @click.option("--basis", help="consent, security, legal, feature, ...")
 @click.option("--decision", type=click.Choice(["allow", "deny"]))
@@ -172,6 +174,7 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
               default="table", show_default=True)
 def search(db_url: str, fmt: str, **criteria: Any) -> None:
     """Find entries; identifiers are given in the clear and matched by their keyed hash."""
+    criteria["since"], criteria["until"] = _time_range(criteria["since"], criteria["until"])
     log = LogSettings(db_url).open(need_key=True)
     try:
         _record_review(log, "audit.search")
@@ -266,11 +269,10 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> None:
     """Count entries by day, actor kind, purpose, basis and decision."""
+    start, end = _time_range(since, until)
     log = LogSettings(db_url).open(read_only=True)
     try:
-        counts = counts_from_stats(log.stats(since=_time_arg(since, "--since"),
-                                             until=_time_arg(until, "--until"),
-                                             bucket="day", top=None))
+        counts = counts_from_stats(log.stats(since=start, until=end, bucket="day", top=None))
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -297,17 +299,17 @@ def _require_note_of(origin: str, keys: list[str], path: Path, note: str) -> Non
 
 
 def _search(log: Any, *, actor: str | None, actor_kind: str | None, mailbox: str | None,
-            address: str | None, purpose: str | None, basis: str | None,
-            decision: str | None, rule_id: str | None, resource_id: str | None,
-            since: str | None, until: str | None, limit: int | None) -> Iterator[AuditEntry]:
-    """Run the search in SQL (purpose families and --address included)."""
+            address: str | None, client_ip: str | None, purpose: str | None,
+            basis: str | None, decision: str | None, rule_id: str | None,
+            resource_id: str | None, since: str | None, until: str | None,
+            limit: int | None) -> Iterator[AuditEntry]:
+    """Run the search in SQL (purpose families and --address included); times are stored."""
     from audit.log import AuditQuery
 
     return log.query(AuditQuery(
         actor_id=actor, actor_kind=actor_kind, mailbox=mailbox, address=address,
-        basis=basis, decision=decision, rule_id=rule_id, resource_id=resource_id,
-        purpose=purpose, since=_time_arg(since, "--since"), until=_time_arg(until, "--until"),
-        limit=limit))
+        client_ip=client_ip, basis=basis, decision=decision, rule_id=rule_id,
+        resource_id=resource_id, purpose=purpose, since=since, until=until, limit=limit))
 
 
 def _write(entries: Iterator[AuditEntry], fmt: str, out: IO[str]) -> int:
@@ -343,19 +345,22 @@ def _time_arg(value: str | None, option: str) -> str | None:
     """Turn a date or ISO time (UTC unless it says otherwise) into the stored time format."""
     if value is None:
         return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return stored_time_bound(value, option)
+    except InvalidTimeBound:
         raise click.BadParameter(
             f"{value!r} is not a date or time; use e.g. 2025-01-31 or 2025-01-31T09:30:00Z",
             param_hint=option,
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return format_time(moment)
+
+
+def _time_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """Read --since and --until; refuse a range that ends before it starts."""
+    start, end = _time_arg(since, "--since"), _time_arg(until, "--until")
+    if start is not None and end is not None and end < start:
+        raise click.BadParameter(f"--until {until} is before --since {since}",
+                                 param_hint="'--until'")
+    return start, end
 
 
 def _parse_hmac_key(value: str | None) -> bytes | None:

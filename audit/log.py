@@ -18,14 +18,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -48,6 +49,7 @@ from audit.merkle import (
 )
 from audit.prepared import PreparedEntry
 from audit.store import PendingLeaf, Store, checkpoints, entries, resources, unavailable
+from audit.time_bounds import stored_time_bound
 from audit.verify import VerifyReport, verify_store
 
 _log = logging.getLogger(__name__)
@@ -125,10 +127,12 @@ class ConsistencyProof:
 class AuditQuery:
     """Search filters; all given ones must match. Identifiers are given in the clear.
 
-    ``mailbox``, ``actor_id`` and ``address`` (the mailbox OR the actor) are hashed with the
-    log's key before searching (a value that already starts with "h1:" is taken as a hash).
-    ``purpose`` ending in ".*" matches the family (``advertising.*``). Times are ISO-8601
-    UTC strings as stored.
+    ``mailbox``, ``actor_id``, ``address`` (the mailbox OR the actor) and ``client_ip`` are
+    hashed with the log's key before searching (a value that already starts with "h1:" is
+    taken as a hash); ``client_ip`` has no index, so bound it in time on a large log.
+    ``purpose`` ending in ".*" matches the family (``advertising.*``). ``since`` (inclusive)
+    and ``until`` (exclusive) take a date, a datetime or an ISO-8601 string (UTC unless it
+    gives an offset); a string that is neither raises AuditError.
     """
 
     mailbox: str | None = None
@@ -151,6 +155,22 @@ class AuditQuery:
     before_seq: int | None = None
     newest_first: bool = False
     limit: int | None = None
+    client_ip: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, stored_time_bound(value, name))
+
+    @classmethod
+    def from_mapping(cls, filters: Mapping[str, Any]) -> AuditQuery:
+        """Build a query from a mapping of field names; refuse names that are no filter."""
+        unknown = sorted(set(filters) - _QUERY_FIELDS)
+        if unknown:
+            raise AuditError(f"{unknown[0]!r} is not an audit search filter; use one of "
+                             f"{', '.join(sorted(_QUERY_FIELDS))}")
+        return cls(**filters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,10 +550,15 @@ class AuditLog:
         except SQLAlchemyError as exc:
             raise unavailable("be read for verification", exc, reading=True) from exc
 
-    def query(self, filters: AuditQuery | None = None, *, chunk: int = 500
-              ) -> Iterator[AuditEntry]:
-        """Yield matching entries (decoded from the hashed canonical bytes) in seq order."""
-        f = filters or AuditQuery()
+    def query(self, filters: AuditQuery | Mapping[str, Any] | None = None, *,
+              chunk: int = 500, **criteria: Any) -> Iterator[AuditEntry]:
+        """Yield matching entries (decoded from the hashed canonical bytes) in seq order.
+
+        Filters are an ``AuditQuery``, a mapping of its field names, or those names as
+        keywords (``log.query(mailbox="ayu@example.com", decision="deny")``); keywords
+        override the same fields of ``filters``.
+        """
+        f = _as_query(filters, criteria)
         e = entries.c
         stmt = select(e.seq, e.entry)
         for column, value in (
@@ -548,6 +573,8 @@ class AuditLog:
         if f.address is not None:
             hashed = self._hashed(f.address)
             stmt = stmt.where(or_(e.mailbox_h == hashed, e.actor_id_h == hashed))
+        if f.client_ip is not None:
+            stmt = stmt.where(self._client_ip_h() == self._hashed(f.client_ip))
         if f.purpose is not None and _family(f.purpose):
             stmt = stmt.where(e.purpose.startswith(f.purpose[:-1], autoescape=True))
         if f.resource_id is not None or f.resource_kind is not None:
@@ -641,6 +668,13 @@ class AuditLog:
             timeline=tuple(TimeBucket(b, a, d) for b, (a, d) in sorted(buckets.items())),
             by_actor_kind=by_kind, by_basis=by_basis)
 
+    def _client_ip_h(self) -> Any:
+        """Return the SQL expression of an entry's hashed client IP, read from its bytes."""
+        if self.store.dialect == "postgresql":
+            return func.jsonb_extract_path_text(
+                cast(func.convert_from(entries.c.entry, "UTF8"), JSONB), "client_ip_h")
+        return func.json_extract(cast(entries.c.entry, Text), "$.client_ip_h")
+
     def _hashed(self, value: str | None) -> str | None:
         """Hash a clear identifier for searching (pass "h1:" values through)."""
         if value is None or value.startswith("h1:"):
@@ -648,6 +682,24 @@ class AuditLog:
         if self._hasher is None:
             raise AuditError("open the log with hmac_key=... to search by mailbox or actor")
         return self._hasher.hash(value)
+
+
+_QUERY_FIELDS = frozenset(f.name for f in fields(AuditQuery))
+
+
+def _as_query(filters: AuditQuery | Mapping[str, Any] | None,
+              criteria: Mapping[str, Any]) -> AuditQuery:
+    """Return the query ``AuditLog.query`` was given, in whichever form."""
+    if filters is None:
+        query = AuditQuery.from_mapping(criteria)
+    elif isinstance(filters, AuditQuery):
+        AuditQuery.from_mapping(criteria)  # names checked
+        query = replace(filters, **criteria) if criteria else filters
+    elif isinstance(filters, Mapping):
+        query = AuditQuery.from_mapping({**filters, **criteria})
+    else:
+        raise AuditError("filters are an AuditQuery or a mapping of its field names")
+    return query
 
 
 def _family(purpose: str | None) -> bool:

@@ -1,0 +1,79 @@
+"""mailguard audit search and stats with the input a reviewer types: a client IP in the
+clear, time bounds in several spellings, a range that ends before it starts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audit.cli import audit
+from audit.entry import AuditEvent
+from audit.log import AuditLog
+
+HMAC_KEY = bytes(range(32))
+START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class MinuteClock:
+    def __init__(self) -> None:
+        self.now = START - timedelta(minutes=1)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "mailguard.db"
+    with AuditLog.open(path, hmac_key=HMAC_KEY, clock=MinuteClock()) as log:
+        for n, ip in enumerate(["192.0.2.10", "2001:DB8::1", "192.0.2.10", "198.51.100.7"]):
+            log.append(AuditEvent(actor_kind="user", actor_id="ayu@example.com",
+                                  action="messages.get", purpose="email.read",
+                                  decision="allow", client_ip=ip, request_id=f"r{n}"))
+    monkeypatch.setenv("MAILGUARD_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
+    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(tmp_path / "signing.pem"))
+    monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY", raising=False)
+    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
+    return path
+
+
+def search(*args: str) -> list[int]:
+    result = CliRunner().invoke(audit, ["search", "--format", "jsonl", *args])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line)["seq"] for line in result.output.splitlines()
+            if json.loads(line)["purpose"] != "audit.review"]
+
+
+def log_size(path: Path) -> int:
+    with AuditLog.open(path, hmac_key=HMAC_KEY, read_only=True) as log:
+        return log.size()
+
+
+def test_search_by_client_ip_in_the_clear(db):
+    assert search("--client-ip", "192.0.2.10") == [0, 2]
+    assert search("--client-ip", "2001:db8:0:0::1") == [1]
+    assert search("--client-ip", "203.0.113.99") == []
+
+
+@pytest.mark.parametrize("since", ["2025-03-01T09:01:00Z", "2025-03-01T16:01+07:00",
+                                   "2025-03-01T09:01:00.000000Z"])
+def test_since_in_any_iso_spelling(db, since):
+    assert search("--since", since, "--until", "2025-03-01T09:03Z") == [1, 2]
+
+
+@pytest.mark.parametrize("command", ["search", "stats"])
+def test_a_range_that_ends_before_it_starts_is_a_usage_error_and_records_nothing(db, command):
+    before = log_size(db)
+
+    result = CliRunner().invoke(audit, [command, "--since", "2025-03-02", "--until",
+                                        "2025-03-01"])
+
+    assert result.exit_code == 2, result.output
+    assert "--until 2025-03-01 is before --since 2025-03-02" in result.output
+    assert log_size(db) == before
