@@ -6,12 +6,13 @@ import logging
 import socket
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from fakegmail.discovery import method_at
 from fakegmail.errors import GmailError
 from fakegmail.faults import DropConnection
+from fakegmail.json_output import encode_answer
 from fakegmail.state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -19,8 +20,8 @@ log = logging.getLogger(__name__)
 
 def gmail_error_response(error: GmailError) -> Response:
     """Return ``error`` as Gmail sends it: JSON body, status code and headers."""
-    response = jsonify(error.body())
-    response.status_code = error.code
+    response = Response(encode_answer(error.body()), status=error.code,
+                        content_type="application/json; charset=UTF-8")
     for name, value in error.headers.items():
         response.headers[name] = value
     return response

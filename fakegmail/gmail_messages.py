@@ -63,7 +63,8 @@ def get_message(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's 
     message = account.mailbox.get_message(require_well_formed_id(id))
     headers = request.args.getlist("metadataHeaders")
     return answer_rendered(lambda: message_json(message, fmt, headers),
-                           lambda: message_json_bytes(message, fmt, headers))
+                           lambda pretty: message_json_bytes(message, fmt, headers,
+                                                             pretty=pretty))
 
 
 @routes.route(f"{USERS}/messages/send", f"{UPLOAD_USERS}/messages/send",

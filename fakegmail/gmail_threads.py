@@ -52,7 +52,8 @@ def get_thread(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's n
     thread = account.mailbox.get_thread(require_well_formed_id(id))
     headers = request.args.getlist("metadataHeaders")
     return answer_rendered(lambda: thread_json(thread, fmt, headers),
-                           lambda: thread_json_bytes(thread, fmt, headers))
+                           lambda pretty: thread_json_bytes(thread, fmt, headers,
+                                                            pretty=pretty))
 
 
 @routes.route(f"{USERS}/threads/<id>/modify", methods=["POST"])

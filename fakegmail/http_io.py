@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,12 +11,12 @@ from werkzeug.datastructures import MultiDict
 
 from fakegmail.discovery import gmail_methods
 from fakegmail.errors import GmailError, invalid_argument
+from fakegmail.json_output import encode_answer, pretty_print_wanted
 from fakegmail.partial import apply_fields, checked_fields
 from fakegmail.resources import MessageFormat
 from fakegmail.uploads import parse_json_object
 
 JSON_TYPE = "application/json; charset=UTF-8"
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 METADATA_SCOPES = frozenset({
     "https://www.googleapis.com/auth/gmail.metadata",
     "https://www.googleapis.com/auth/gmail.addons.current.message.metadata",
@@ -47,24 +46,28 @@ class Routes:
 
 
 def answer(value: Any, status: int = 200, *, method_id: str | None = None) -> Response:
-    """Return ``value`` as JSON, reduced to the request's ``fields`` selection."""
+    """Return ``value`` as JSON, reduced to the request's ``fields`` selection.
+
+    Indented unless the request says ``prettyPrint=false``, as Google answers.
+    """
     selection_text = request.args.get("fields")
     if selection_text:
         method = gmail_methods().get(method_id or g.get("method_id", ""))
         selection = checked_fields(selection_text, method.response_schema if method else None)
         value = apply_fields(value, selection)
-    return Response(_encode(value).encode(), status=status, content_type=JSON_TYPE)
+    return Response(encode_answer(value), status=status, content_type=JSON_TYPE)
 
 
-def answer_rendered(build: Callable[[], Any], render: Callable[[], bytes]) -> Response:
-    """Answer 200 with ``render()``'s JSON bytes; with ``fields``, reduce ``build()`` instead.
+def answer_rendered(build: Callable[[], Any], render: Callable[[bool], bytes]) -> Response:
+    """Answer 200 with ``render(pretty)``'s JSON bytes; with ``fields``, reduce ``build()``.
 
-    ``render`` must give exactly the JSON of ``build()``; it exists to skip building and
-    encoding the dictionary on the common path (no ``fields``).
+    ``render`` must give exactly the JSON of ``build()`` (indented when its argument is
+    True); it exists to skip building and encoding the dictionary on the common path (no
+    ``fields``).
     """
     if request.args.get("fields"):
         return answer(build())
-    return Response(render(), status=200, content_type=JSON_TYPE)
+    return Response(render(pretty_print_wanted()), status=200, content_type=JSON_TYPE)
 
 
 def no_content() -> Response:
