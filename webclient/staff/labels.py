@@ -1,4 +1,8 @@
-"""Words the console shows for grant states and aggregate columns, in the reader's language."""
+"""Words the console shows for roles, case categories, grant states and aggregate columns.
+
+Each is the policy's or the guard's code turned into the reader's language; a code this
+module does not know is shown as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,20 @@ from typing import Any
 from flask_babel import gettext as _
 
 from webclient.staff.blueprint import blueprint
+
+
+def role_label(role: str) -> str:
+    """Return the name of a staff role."""
+    labels = {"support": _("Support"), "security": _("Security"), "legal": _("Legal"),
+              "ops": _("Operations")}
+    return labels.get(role, role)
+
+
+def category_label(category: str) -> str:
+    """Return the name of a security case category."""
+    labels = {"abuse": _("Abuse"), "fraud": _("Fraud"),
+              "security_incident": _("Security incident"), "bug": _("Bug")}
+    return labels.get(category, category)
 
 
 def status_label(value: str) -> str:
@@ -33,4 +51,5 @@ def field_label(name: str) -> str:
 
 @blueprint.context_processor
 def _labels() -> dict[str, Any]:
-    return {"status_label": status_label, "key_label": key_label, "field_label": field_label}
+    return {"status_label": status_label, "key_label": key_label, "field_label": field_label,
+            "role_label": role_label, "category_label": category_label}

@@ -124,6 +124,15 @@ INDONESIAN: dict[Message, Wording] = {
     ("Label changed on %(num)d conversation.", "Label changed on %(num)d conversations."):
         ("Label diubah pada %(num)d percakapan.",),
     "Label created.": "Label dibuat.",
+    "Support": "Dukungan",
+    "Security": "Keamanan",
+    "Legal": "Hukum",
+    "Operations": "Operasional",
+    "Abuse": "Penyalahgunaan",
+    "Fraud": "Penipuan",
+    "Security incident": "Insiden keamanan",
+    "Bug": "Bug",
+    "Security review": "Tinjauan keamanan",
     "A label with this name already exists. Choose another name.":
         "Sudah ada label dengan nama ini. Pilih nama lain.",
     "Labels": "Label",
