@@ -130,7 +130,7 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
         keys = settings.trusted_verifier_keys(log.origin)
         for path, note in zip(checkpoint_files, notes, strict=True):
             _require_note_of(log.origin, keys or log.stored_verifier_keys(), path, note)
-        with _progress() as progress:
+        with _progress("verifying") as progress:
             report = log.verify(checkpoint_notes=notes, progress=progress, verifier_keys=keys)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -198,8 +198,8 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
     log = LogSettings(db_url).open(need_key=True)
     try:
         _record_review(log, "audit.export")
-        with _output(output) as out:
-            count = _write(log.query(), fmt, out)
+        with _output(output) as out, _progress("exporting", shown_with=out) as progress:
+            count = _write(_counted(log.query(), log.size(), progress), fmt, out)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
@@ -393,10 +393,30 @@ def _require_existing_database(url: str) -> None:
             )
 
 
+def _counted(entries: Iterator[AuditEntry], total: int,
+             progress: Callable[[int, int], None] | None) -> Iterator[AuditEntry]:
+    """Yield ``entries``, reporting every thousandth (and the last) to ``progress``."""
+    if progress is None:
+        yield from entries
+        return
+    done = 0
+    for entry in entries:
+        yield entry
+        done += 1
+        if done % 1000 == 0:
+            progress(done, max(total, done))
+    progress(done, max(total, done))
+
+
 @contextlib.contextmanager
-def _progress() -> Iterator[Callable[[int, int], None] | None]:
-    """Show a progress bar on a terminal; stay quiet when stderr is a pipe or file."""
-    if not sys.stderr.isatty():
+def _progress(label: str, shown_with: IO[str] | None = None
+              ) -> Iterator[Callable[[int, int], None] | None]:
+    """Show a progress bar on a terminal; stay quiet when stderr is a pipe or file.
+
+    ``shown_with`` is the output the command writes to: when that is the same terminal,
+    the bar would break into it, so none is drawn.
+    """
+    if not sys.stderr.isatty() or (shown_with is not None and shown_with.isatty()):
         yield None
         return
     bar: Any = None
@@ -405,7 +425,7 @@ def _progress() -> Iterator[Callable[[int, int], None] | None]:
     def update(done: int, total: int) -> None:
         nonlocal bar, shown
         if bar is None:
-            bar = click.progressbar(length=max(total, 1), label="verifying", file=sys.stderr)
+            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
             bar.__enter__()
         bar.update(done - shown)
         shown = done
