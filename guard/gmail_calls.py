@@ -158,7 +158,8 @@ class GmailCalls:
                         raise answer
                     if failure is None:
                         results[key] = answer
-                    elif failure.retryable and attempt < retrier.policy.max_attempts - 1:
+                    elif failure.retryable and attempt < retrier.policy.max_attempts - 1 \
+                            and not retrier.too_long(failure.retry_after):
                         failed[key] = pending[key]
                         waits.append(retrier.delay(attempt, failure.retry_after))
                     else:

@@ -2,7 +2,9 @@
 
 Retried: 429, 403 with a rate-limit reason, 5xx, and (unless told otherwise) connection
 failures and timeouts. The wait is exponential backoff with full jitter, never shorter
-than the server's Retry-After. Sleep and randomness are injectable so tests never sleep.
+than the server's Retry-After (seconds or an HTTP date); when the server asks for a longer
+wait than ``RetryPolicy.max_retry_after``, the call is not retried early but given up as
+rate-limited. Sleep and randomness are injectable so tests never sleep.
 
 The client library's ``HttpError`` is recognised by shape (``resp.status`` and
 ``content``) because only ``guard._gmail`` may import the library.
@@ -10,7 +12,9 @@ The client library's ``HttpError`` is recognised by shape (``resp.status`` and
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import random as random_module
 import time
 from collections.abc import Callable
@@ -63,8 +67,12 @@ def http_failure(error: BaseException) -> HttpFailure | None:
     return failure_of(status, resp, getattr(error, "content", b""))
 
 
-def failure_of(status: int, headers: Any, content: Any) -> HttpFailure:
-    """Build an ``HttpFailure`` from a status, a header mapping and a JSON error body."""
+def failure_of(status: int, headers: Any, content: Any, *,
+               now: Callable[[], float] = time.time) -> HttpFailure:
+    """Build an ``HttpFailure`` from a status, a header mapping and a JSON error body.
+
+    ``now`` (seconds since the epoch) turns a Retry-After given as an HTTP date into seconds.
+    """
     reason = ""
     try:
         text = content.decode("utf-8") if isinstance(content, bytes) else str(content or "")
@@ -76,14 +84,28 @@ def failure_of(status: int, headers: Any, content: Any) -> HttpFailure:
             reason = str(body["error"].get("status", ""))
     except (ValueError, AttributeError):
         pass
-    retry_after = None
     raw = headers.get("retry-after") if hasattr(headers, "get") else None
-    if raw is not None:
-        try:
-            retry_after = max(0.0, float(raw))
-        except ValueError:
-            retry_after = None
+    retry_after = retry_after_seconds(str(raw), now()) if raw is not None else None
     return HttpFailure(status=status, reason=reason, retry_after=retry_after)
+
+
+def retry_after_seconds(raw: str, now: float) -> float | None:
+    """Return the wait a Retry-After value asks for, in seconds from ``now``; None if unreadable.
+
+    RFC 9110 allows a number of seconds or an HTTP date (``Wed, 21 Oct 2015 07:28:00 GMT``).
+    """
+    text = raw.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is always GMT
+            return None
+        seconds = when.timestamp() - now
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def translate(failure: HttpFailure, what: str) -> GmailError:
@@ -95,8 +117,10 @@ def translate(failure: HttpFailure, what: str) -> GmailError:
                               "their Google account")
     reason = failure.reason or "no reason"
     if failure.retryable:
-        return GmailRateLimited(f"Gmail kept answering {failure.status} ({reason}) to {what}; "
-                                "retry later")
+        wait = (f" (it asked to wait {math.ceil(failure.retry_after)} seconds)"
+                if failure.retry_after else "")
+        return GmailRateLimited(f"Gmail kept answering {failure.status} ({reason}) to {what}"
+                                f"{wait}; retry later")
     if failure.status == 403:
         return GmailRejected(f"Gmail forbade {what} ({reason}); the "
                              "account may lack a scope: reconnect it", status=403,
@@ -134,6 +158,13 @@ class Retrier:
             return max(backoff, min(retry_after, p.max_retry_after))
         return backoff
 
+    def too_long(self, retry_after: float | None) -> bool:
+        """Return True when the server asks for a longer wait than this retrier allows.
+
+        Retrying sooner would not honour Retry-After, so such a call is given up instead.
+        """
+        return retry_after is not None and retry_after > self.policy.max_retry_after
+
     def call(self, fn: Callable[[], T], *, what: str, retry_timeouts: bool = True) -> T:
         """Return ``fn()``, retrying rate limits, 5xx and (if allowed) transport failures."""
         attempts = self.policy.max_attempts
@@ -153,7 +184,7 @@ class Retrier:
                 failure = http_failure(error)
                 if failure is None:
                     raise
-                if not failure.retryable or last:
+                if not failure.retryable or last or self.too_long(failure.retry_after):
                     raise translate(failure, what) from None
                 self.sleep(self.delay(attempt, failure.retry_after))
         raise AssertionError("unreachable")  # pragma: no cover

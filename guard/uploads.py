@@ -94,7 +94,7 @@ def deliver_once(attempt: Callable[[], Answer], *, retrier: Retrier, what: str,
         if answer.status < 300:
             return answer.json()
         failure = failure_of(answer.status, answer.headers, answer.content)
-        if not failure.retryable or last:
+        if not failure.retryable or last or retrier.too_long(failure.retry_after):
             raise translate(failure, what)
         if answer.status >= 500 and find_existing is not None:
             found = find_existing()
