@@ -98,16 +98,20 @@ class LogSettings:
         if self.verifier_key:
             return [self.verifier_key]
         if Path(self.key_file).exists():
-            from audit.checkpoint import CheckpointSigner, load_or_create_signing_key
-
-            try:
-                key = load_or_create_signing_key(self.key_file)
-            except (OSError, ValueError, AuditError) as exc:
-                raise click.ClickException(
-                    f"the checkpoint key file {self.key_file} could not be read "
-                    f"({type(exc).__name__})") from exc
-            return [CheckpointSigner(origin, key).verifier_key()]
+            return [self.signing_key_verifier(origin)]
         return None
+
+    def signing_key_verifier(self, origin: str) -> str:
+        """Return the verifier key of the signing key file for the log ``origin``."""
+        from audit.checkpoint import CheckpointSigner, load_or_create_signing_key
+
+        try:
+            key = load_or_create_signing_key(self.key_file)
+        except (OSError, ValueError, AuditError) as exc:
+            raise click.ClickException(
+                f"the checkpoint key file {self.key_file} could not be read "
+                f"({type(exc).__name__})") from exc
+        return CheckpointSigner(origin, key).verifier_key()
 
 
 @click.group("audit", context_settings={"help_option_names": ["-h", "--help"]},
@@ -230,6 +234,28 @@ def checkpoint(db_url: str, export_path: Path | None) -> None:
     finally:
         log.close()
     click.echo(signed.note, nl=False)
+
+
+@audit.command("verifier-key")
+@_db_option
+def verifier_key(db_url: str) -> None:
+    """Print the verifier key of the checkpoint key (name+keyid+key), to publish to reviewers.
+
+    Give it to whoever checks exported checkpoints (MAILGUARD_AUDIT_VERIFIER_KEY, or any
+    C2SP signed-note verifier); it holds no secret. Writes nothing.
+    """
+    settings = LogSettings(db_url)
+    if not Path(settings.key_file).exists():
+        raise click.ClickException(
+            f"no checkpoint key file at {settings.key_file}; set MAILGUARD_AUDIT_SIGNING_KEY "
+            "to the key that signs this log's checkpoints")
+    log = settings.open(read_only=True)
+    try:
+        origin = log.origin
+    finally:
+        log.close()
+    key = settings.signing_key_verifier(origin)
+    click.echo(key)
 
 
 @audit.command()
