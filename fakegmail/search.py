@@ -3,6 +3,7 @@
 Supported: ``from: to: cc: bcc: subject: label: in: is: has: filename: category: list:
 deliveredto: rfc822msgid: after: before: older: newer: older_than: newer_than: larger:
 smaller: size:``, ``"quoted phrases"``, implicit AND, ``OR`` / ``|``, ``{a b}`` (any of),
+``a AROUND n b`` (free-text words at most n words apart, in either order),
 ``-negation``, parentheses (also after an operator: ``subject:(dinner movie)``) and bare
 words matched case- and accent-insensitively against the headers, body and attachment
 names. A bare word matches any word that starts with it (``invoic`` finds "invoice"); a
@@ -219,6 +220,9 @@ class _Compiler:
         if kind == "not":
             inner = self.compile(node[1], negated=not negated)
             return lambda doc: not inner(doc)
+        if kind == "around":
+            _, left, right, distance = node
+            return _near_matcher(left[2], left[3], right[2], right[3], distance)
         _, op, value, phrase = node
         if op is None:
             return _free_text_matcher(value, phrase)
@@ -338,6 +342,40 @@ def _free_text_matcher(value: str, phrase: bool) -> Matcher:
     needle = " " + " ".join(words) + (" " if phrase else "")
     keys = (*_FREE_TEXT_HEADERS, "body", "filenames")
     return lambda doc: any(needle in doc.words(key) for key in keys)
+
+
+def _near_matcher(left: str, left_phrase: bool, right: str, right_phrase: bool,
+                  distance: int) -> Matcher:
+    """Match two free-text terms with at most ``distance`` words between them, in one field."""
+    left_words = _TOKEN.findall(_fold(left))
+    right_words = _TOKEN.findall(_fold(right))
+    if not left_words or not right_words:
+        return _always
+    keys = (*_FREE_TEXT_HEADERS, "body")
+
+    def match(doc: SearchDocument) -> bool:
+        for key in keys:
+            words = doc.words(key).split()
+            lefts = _spans(words, left_words, left_phrase)
+            rights = _spans(words, right_words, right_phrase) if lefts else []
+            if any(max(b_start - a_end, a_start - b_end) - 1 <= distance
+                   for a_start, a_end in lefts for b_start, b_end in rights):
+                return True
+        return False
+
+    return match
+
+
+def _spans(words: list[str], wanted: list[str], phrase: bool) -> list[tuple[int, int]]:
+    """Return (first, last) word indexes where ``wanted`` occurs (last word as a prefix)."""
+    size = len(wanted)
+    found = []
+    for start in range(len(words) - size + 1):
+        window = words[start:start + size]
+        if window[:-1] == wanted[:-1] and (
+                window[-1] == wanted[-1] or not phrase and window[-1].startswith(wanted[-1])):
+            found.append((start, start + size - 1))
+    return found
 
 
 def _filename_matcher(low: str) -> Matcher:

@@ -1,8 +1,10 @@
 """Lex and parse Gmail's search syntax (the ``q`` parameter) into a small tree.
 
-The tree is nested tuples: ``("and", [nodes])``, ``("or", [nodes])``, ``("not", node)``
-and ``("term", operator or None, value, is_phrase)``. OR binds tighter than the implicit
-AND; ``{a b}`` is an OR group; nesting deeper than :data:`MAX_NESTING` is refused.
+The tree is nested tuples: ``("and", [nodes])``, ``("or", [nodes])``, ``("not", node)``,
+``("term", operator or None, value, is_phrase)`` and ``("around", term, term, distance)``
+for Gmail's ``holiday AROUND 10 vacation`` (two free-text terms at most that many words
+apart). OR binds tighter than the implicit AND; ``{a b}`` is an OR group; nesting deeper
+than :data:`MAX_NESTING` is refused.
 ``search`` compiles the tree into a matcher.
 """
 
@@ -40,7 +42,7 @@ def parse_query(q: str) -> Any:
 class _Tok:
     """One lexical token: a kind and, for words, phrases and fields, its text."""
 
-    kind: str  # ( ) { } OR NOT WORD PHRASE FIELD OPWORD OPPHRASE
+    kind: str  # ( ) { } OR NOT AROUND WORD PHRASE FIELD OPWORD OPPHRASE
     text: str = ""
     op: str = ""
 
@@ -77,6 +79,9 @@ def _lex(q: str) -> list[_Tok]:
                 tokens.append(_Tok("OR"))
                 continue
             if word == "AND":
+                continue
+            if word == "AROUND":
+                tokens.append(_Tok("AROUND", word))
                 continue
             name, colon, value = word.partition(":")
             op = name.lower()
@@ -155,6 +160,8 @@ class _Parser:
                 if groups[-1]:
                     groups.append([])
                 continue
+            if tok.kind == "AROUND" and self.around(groups[-1]):
+                continue
             groups[-1].append(self.unary(op))
         groups = [group for group in groups if group]
         if not groups:
@@ -177,6 +184,23 @@ class _Parser:
                 result.append(("or", [left, right]))
             result.extend(group[1:])
         return result[0] if len(result) == 1 else ("and", result)
+
+    def around(self, terms: list[Any]) -> bool:
+        """Join the last term and the next one as ``a AROUND n b``; False if it is not one.
+
+        Gmail reads AROUND this way only between two free-text terms with a distance;
+        anywhere else the word AROUND is searched as text.
+        """
+        left = terms[-1] if terms else None
+        rest = self.tokens[self.pos + 1:self.pos + 3]
+        if (left is None or left[0] != "term" or left[1] is not None or len(rest) < 2
+                or rest[0].kind != "WORD" or not rest[0].text.isdigit()
+                or rest[1].kind not in ("WORD", "PHRASE")):
+            return False
+        self.pos += 3
+        right = ("term", None, rest[1].text, rest[1].kind == "PHRASE")
+        terms[-1] = ("around", left, right, int(rest[0].text[:6]))
+        return True
 
     def unary(self, op: str | None) -> Any:
         """Parse one optionally negated primary."""
