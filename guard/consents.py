@@ -41,6 +41,9 @@ Clock = Callable[[], datetime]
 CONSENT_PURPOSE = "privacy.consent"
 MAX_WORDING = 20_000
 MAX_ID = 256
+#: The most message ids one consent may name: its record and every staff view of it are
+#: audited as one entry naming each id (the log takes at most 1,000 resources an entry).
+MAX_MESSAGES = 500
 
 view_consents = Table(
     "consents", metadata,
@@ -224,6 +227,9 @@ class ConsentBook:
         ids = _check_message_ids(message_ids)
         if not ids:
             raise InvalidConsent("name at least one message id the user agreed to show")
+        if len(ids) > MAX_MESSAGES:
+            raise InvalidConsent(f"a consent names at most {MAX_MESSAGES} messages; ask for "
+                                 "several consents, or a narrower selection")
         grantee = grantee.strip()
         if "@" in grantee:
             grantee = _check_id(grantee.lower(), "the grantee")

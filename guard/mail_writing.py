@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from audit.entry import MAX_RESOURCES
 from guard import mail_parsing as parse
 from guard.errors import GmailError, GmailNotFound, GmailTimeout, GmailUnavailable
 from guard.gmail_calls import GmailClient
@@ -25,6 +26,14 @@ from guard.uploads import Answer, UploadTarget, deliver_once
 
 #: Gmail's limit on ids in one messages.batchModify.
 BATCH_MODIFY_LIMIT = 1000
+
+
+def _decision_chunk(labels: int = 0) -> int:
+    """Return how many message or thread ids one recorded decision may name.
+
+    An audit entry names at most ``MAX_RESOURCES`` resources (ids and labels together).
+    """
+    return max(1, min(BATCH_MODIFY_LIMIT, MAX_RESOURCES - labels))
 
 
 class MailWriting(DecidedMailbox):
@@ -189,10 +198,12 @@ class MailWriting(DecidedMailbox):
                client_ip: str | None = None) -> None:
         """Add and remove labels on messages (one modify, or batchModify for several)."""
         mailbox = mailbox.strip().lower()
-        ids = list(dict.fromkeys(message_ids))
+        ids = list(dict.fromkeys(_id_list(message_ids, "message_ids")))
+        add, remove = _id_list(add, "add"), _id_list(remove, "remove")
         body = {"addLabelIds": list(add), "removeLabelIds": list(remove)}
-        for start in range(0, len(ids), BATCH_MODIFY_LIMIT):
-            chunk = ids[start:start + BATCH_MODIFY_LIMIT]
+        size = _decision_chunk(len(set(add) | set(remove)))
+        for start in range(0, len(ids), size):
+            chunk = ids[start:start + size]
             action = "messages.modify" if len(chunk) == 1 else "messages.batchModify"
             self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
                             evidence=evidence, client_ip=client_ip,
@@ -231,21 +242,31 @@ class MailWriting(DecidedMailbox):
                           request_id: str | None, evidence: Evidence,
                           client_ip: str | None) -> None:
         mailbox = mailbox.strip().lower()
-        for kind, ids in (("messages", list(dict.fromkeys(message_ids))),
-                          ("threads", list(dict.fromkeys(thread_ids)))):
-            if not ids:
-                continue
-            action = f"{kind}.{verb}"
-            self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
-                            evidence=evidence, client_ip=client_ip, request_id=request_id,
-                            message_ids=ids if kind == "messages" else (),
-                            thread_ids=ids if kind == "threads" else ())
-            for item in ids:
-                def call(s: Any, k: str = kind, i: str = item) -> Any:
-                    return getattr(getattr(s.users(), k)(), verb)(userId="me", id=i,
-                                                                  fields="id")
+        for kind, ids in (("messages", list(dict.fromkeys(_id_list(message_ids,
+                                                                   "message_ids")))),
+                          ("threads", list(dict.fromkeys(_id_list(thread_ids,
+                                                                  "thread_ids"))))):
+            size = _decision_chunk()
+            for start in range(0, len(ids), size):
+                self._trash_chunk(verb, kind, ids[start:start + size],
+                                  actor=actor, mailbox=mailbox, purpose=purpose,
+                                  request_id=request_id, evidence=evidence,
+                                  client_ip=client_ip)
 
-                self._calls.execute(mailbox, call, what=action)
+    def _trash_chunk(self, verb: str, kind: str, ids: Sequence[str], *, actor: Actor,
+                     mailbox: str, purpose: str, request_id: str | None, evidence: Evidence,
+                     client_ip: str | None) -> None:
+        """Decide and record one chunk of a trash or untrash, then call Gmail per item."""
+        action = f"{kind}.{verb}"
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action=action,
+                        evidence=evidence, client_ip=client_ip, request_id=request_id,
+                        message_ids=ids if kind == "messages" else (),
+                        thread_ids=ids if kind == "threads" else ())
+        for item in ids:
+            def call(s: Any, k: str = kind, i: str = item) -> Any:
+                return getattr(getattr(s.users(), k)(), verb)(userId="me", id=i, fields="id")
+
+            self._calls.execute(mailbox, call, what=action)
 
     def trash(self, *, actor: Actor, mailbox: str, purpose: str,
               message_ids: Sequence[str] = (), thread_ids: Sequence[str] = (),
@@ -278,6 +299,13 @@ class MailWriting(DecidedMailbox):
             userId="me", body={"name": name, "labelListVisibility": "labelShow",
                                "messageListVisibility": "show"}), what="labels.create")
         return parse.label(answer)
+
+
+def _id_list(values: Sequence[str], name: str) -> Sequence[str]:
+    """Return ``values``; refuse one string, which would be read as one id per character."""
+    if isinstance(values, str | bytes):
+        raise TypeError(f"give {name} as a list of ids, not one string")
+    return values
 
 
 def _draft_send_once(client: GmailClient, draft_id: str) -> Answer:

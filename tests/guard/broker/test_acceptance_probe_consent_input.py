@@ -90,3 +90,19 @@ def test_a_naive_expiry_is_refused_and_nothing_is_stored(consents: ConsentBook,
         consents.record(actor=user_actor(), grantee="support", message_ids=["m1"],
                         wording=WORDING, expires_at=naive)
     assert consents.for_user(USER) == ()
+
+
+def test_a_consent_naming_more_messages_than_one_audit_entry_holds_is_refused_clearly(
+        consents: ConsentBook) -> None:
+    with pytest.raises(InvalidConsent, match="at most 500 messages"):
+        consents.record(actor=user_actor(), grantee="support",
+                        message_ids=[f"{n:016x}" for n in range(1000)], wording=WORDING)
+    assert consents.for_user(USER) == ()
+
+
+def test_a_consent_of_the_most_messages_allowed_is_recorded_and_viewable(
+        consents: ConsentBook, broker: AccessBroker) -> None:
+    ids = [f"{n:016x}" for n in range(500)]
+    consent = consents.record(actor=user_actor(), grantee="support", message_ids=ids,
+                              wording=WORDING)
+    broker.view_message(SUPPORT, mailbox=USER, message_id=ids[-1], consent_id=consent.id)
