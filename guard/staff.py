@@ -123,6 +123,9 @@ class StaffRegistry:
             request_id: str = "") -> StaffMember:
         """Add ``email`` with ``roles`` (or add roles to, and reactivate, a known member)."""
         address = normalise_email(email)
+        if isinstance(roles, str | bytes):
+            raise StaffError(f"give the roles as a list, e.g. [{roles!r}]; allowed: "
+                             f"{', '.join(self.allowed_roles)}")
         wanted = frozenset(roles)
         if not wanted:
             raise StaffError(f"give at least one role; allowed: {', '.join(self.allowed_roles)}")
