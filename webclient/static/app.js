@@ -102,13 +102,13 @@
       var status = compose.querySelector("[data-autosave-status]");
       var draftId = compose.querySelector("[data-draft-id]");
       var token = document.querySelector('meta[name="csrf-token"]').content;
-      var saving = false;
+      var saving = null;
+      var leaving = false;
       function save() {
-        if (saving) { return; }
-        saving = true;
+        if (saving || leaving) { return; }
         var data = new FormData(compose);
         data.delete("attachments");
-        fetch(compose.dataset.autosave, {
+        saving = fetch(compose.dataset.autosave, {
           method: "POST", body: data, credentials: "same-origin",
           headers: { "X-CSRFToken": token, "Accept": "application/json" }
         }).then(function (response) {
@@ -122,12 +122,29 @@
           status.textContent = words.dataset.failed;
           clearTimeout(timer);
           if (navigator.onLine) { timer = setTimeout(save, 10000); } else { retryOnline = true; }
-        }).finally(function () { saving = false; });
+        }).finally(function () { saving = null; });
       }
       var retryOnline = false;
       window.addEventListener("online", function () {
         if (retryOnline) { retryOnline = false; save(); }
       });
+      // Sending, saving or discarding ends the autosaves: a save still on its way is
+      // waited for, so the form carries its draft id (the server deletes that draft once
+      // the message is sent) instead of the save landing afterwards as a stray draft;
+      // a second press of a button while the page is leaving sends nothing again.
+      compose.addEventListener("submit", function (event) {
+        if (event.defaultPrevented) { return; }
+        clearTimeout(timer);
+        if (leaving) { event.preventDefault(); return; }
+        if (saving) {
+          event.preventDefault();
+          var submitter = event.submitter;
+          saving.then(function () { compose.requestSubmit(submitter); });
+          return;
+        }
+        leaving = true;
+      });
+      window.addEventListener("pageshow", function () { leaving = false; });
       compose.addEventListener("input", function (event) {
         if (event.target.type === "file") { return; }
         clearTimeout(timer);
