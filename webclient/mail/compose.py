@@ -62,6 +62,8 @@ _MEDIA_TYPE = re.compile(f"{_MEDIA_NAME}/{_MEDIA_NAME}")
 _GMAIL_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
 #: The rule an audit entry names when no draft of the mailbox holds the message asked for.
 RULE_NO_SUCH_DRAFT = "draft.not_in_mailbox"
+#: The kinds of compose page, as ``mode`` names them.
+MODES = ("new", "reply", "reply_all", "forward")
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|balas|terus)\s*:\s*)+", re.IGNORECASE)
 
 
@@ -480,7 +482,9 @@ def submit(account: int) -> Any:
                     current_app.logger.warning("the sent message's draft was not deleted")
             flash(_("Message sent."), "success")
             return redirect(url_for("mail.thread", account=account, thread_id=sent.thread_id))
-    return render_template("mail/compose.html", box=box, form=replace(form), mode="new",
+    mode = request.form.get("mode", "new")
+    return render_template("mail/compose.html", box=box, form=replace(form),
+                           mode=mode if mode in MODES else "new",
                            aliases=aliases, problems=problems,
                            carried=_listed_carried(box, form)), 400
 
