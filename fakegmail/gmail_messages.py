@@ -161,7 +161,8 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     outgoing = prepare_outgoing(raw, parsed, sender=account.email, now=state.clock())
     to_self = account.email in outgoing.recipients
     labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
-    sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id)
+    sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id,
+                                       written_here=True)
     for recipient in outgoing.recipients:
         other = state.account(recipient) if recipient != account.email else None
         if other is not None:

@@ -61,12 +61,16 @@ class Mailbox:
         thread_id: str | None = None,
         parsed: ParsedMessage | None = None,
         date_from_header: bool = False,
+        written_here: bool = False,
     ) -> StoredMessage:
         """Store ``raw`` with ``label_ids`` and return it.
 
         ``internal_date`` is in seconds (default: now, or the Date header when
         ``date_from_header``). ``thread_id`` is honoured only when the message replies
         (In-Reply-To/References) to a message of that thread with the same subject.
+        Mail arriving is threaded by those headers alone; mail ``written_here`` (the
+        sender's copy of a send) joins a thread only when ``thread_id`` names it, as
+        Gmail's threading guide requires of messages sent through the API.
         """
         raw = bytes(raw)
         parsed = parsed if parsed is not None else parse_or_reject(raw)
@@ -74,7 +78,8 @@ class Mailbox:
             internal_date = parsed.date if date_from_header and parsed.date else self.clock()
         with self._lock:
             labels = self._labels.require(label_ids)
-            return self._store(raw, parsed, labels, int(internal_date * 1000), thread_id)
+            return self._store(raw, parsed, labels, int(internal_date * 1000), thread_id,
+                               written_here=written_here)
 
     def get_message(self, message_id: str) -> StoredMessage:
         """Return one message; 404 when unknown."""
@@ -232,7 +237,7 @@ class Mailbox:
         parsed = parse_or_reject(raw)
         with self._lock:
             message = self._store(bytes(raw), parsed, ("DRAFT",),
-                                  int(self.clock() * 1000), thread_id)
+                                  int(self.clock() * 1000), thread_id, written_here=True)
             draft_id = f"r{int(message.id, 16) % 10**19:019d}"
             self._drafts[draft_id] = message.id
             return StoredDraft(draft_id, message)
@@ -262,7 +267,8 @@ class Mailbox:
             old = self.get_draft(draft_id).message
             self._remove(old, keep_draft=True)
             message = self._store(bytes(raw), parsed, ("DRAFT",),
-                                  int(self.clock() * 1000), thread_id or old.thread_id)
+                                  int(self.clock() * 1000), thread_id or old.thread_id,
+                                  written_here=True)
             self._drafts[draft_id] = message.id
             return StoredDraft(draft_id, message)
 
@@ -309,9 +315,12 @@ class Mailbox:
         return f"{self._last_number:016x}"
 
     def _store(self, raw: bytes, parsed: ParsedMessage, labels: tuple[str, ...],
-               internal_ms: int, requested_thread: str | None) -> StoredMessage:
+               internal_ms: int, requested_thread: str | None, *,
+               written_here: bool = False) -> StoredMessage:
         message_id = self._new_id()
-        thread_id = self._choose_thread(parsed, requested_thread) or message_id
+        thread_id = None if written_here and requested_thread is None else (
+            self._choose_thread(parsed, requested_thread))
+        thread_id = thread_id or message_id
         message = StoredMessage(
             id=message_id, thread_id=thread_id, raw=raw, parsed=parsed, label_ids=labels,
             internal_date=internal_ms, history_id=self._history.next_id(),
