@@ -124,6 +124,17 @@ class AuditEvent:
     outcome: str = ""
     client_ip: str = ""
 
+    def __new__(cls, *_args: Any, **fields_given: Any) -> AuditEvent:
+        """Refuse a content-bearing or unknown field by name, as ``from_dict`` does.
+
+        Without this, ``AuditEvent(subject=...)`` would fail with the constructor's bare
+        TypeError instead of ``ForbiddenField`` naming the field.
+        """
+        for name in fields_given:
+            if name not in _EVENT_FIELDS:
+                _check_field_name(name, _EVENT_FIELDS)
+        return object.__new__(cls)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "actor_kind", _enum(ActorKind, self.actor_kind, "actor_kind"))
         object.__setattr__(self, "decision", _enum(Decision, self.decision, "decision"))

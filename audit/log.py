@@ -298,13 +298,21 @@ class AuditLog:
 
     # -- appending ----------------------------------------------------------------------------
 
-    def append(self, event: AuditEvent) -> Receipt:
-        """Record ``event``; return once it is durable. Raise AuditUnavailable otherwise."""
+    def append(self, event: AuditEvent | Mapping[str, Any]) -> Receipt:
+        """Record ``event``; return once it is durable. Raise AuditUnavailable otherwise.
+
+        A mapping is read with ``AuditEvent.from_dict``: a content-bearing or unknown field
+        raises ``ForbiddenField`` and nothing is recorded.
+        """
         return self.append_many([event])[0]
 
-    def append_many(self, events: Iterable[AuditEvent]) -> list[Receipt]:
-        """Record ``events`` atomically as consecutive entries; durable when this returns."""
-        batch = list(events)
+    def append_many(self, events: Iterable[AuditEvent | Mapping[str, Any]]) -> list[Receipt]:
+        """Record ``events`` atomically as consecutive entries; durable when this returns.
+
+        Every event is checked before any is recorded: one bad event records none.
+        """
+        batch = [AuditEvent.from_dict(item) if isinstance(item, Mapping) else item
+                 for item in events]
         if not batch:
             return []
         hasher = self._hasher
@@ -312,8 +320,8 @@ class AuditLog:
             raise AuditError("open the log with hmac_key=... to append to it")
         for item in batch:
             if not isinstance(item, AuditEvent):
-                raise AuditError("append AuditEvent values (build them with AuditEvent(...) "
-                                 "or AuditEvent.from_dict)")
+                raise AuditError("append AuditEvent values or mappings of their fields "
+                                 "(AuditEvent(...) or AuditEvent.from_dict)")
         # Hashing and encoding happen here, in the caller's thread, not while writers wait.
         prepared = [PreparedEntry.from_event(event, hasher) for event in batch]
         return self._group.submit(prepared)
