@@ -145,9 +145,16 @@ def parse_message(raw: bytes) -> ParsedMessage:
 
 
 def _snippet(text: str) -> str:
-    """Return Gmail's snippet: the start of the text with whitespace collapsed."""
+    """Return Gmail's snippet: the start of the text with whitespace collapsed, HTML-escaped.
+
+    Gmail escapes ``& < > " '`` in snippets (``I&#39;m``), so clients unescape them.
+    """
     collapsed = _WS.sub(" ", text[: SNIPPET_LENGTH * 20]).strip()
-    return collapsed[:SNIPPET_LENGTH].rstrip()
+    return collapsed[:SNIPPET_LENGTH].rstrip().translate(_SNIPPET_ESCAPES)
+
+
+_SNIPPET_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                  "'": "&#39;"})
 
 
 @dataclass(slots=True)

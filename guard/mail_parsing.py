@@ -10,6 +10,7 @@ import base64
 import email.errors
 import email.header
 import email.utils
+import html
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -198,7 +199,7 @@ def message(resource: Json) -> Message:
     return Message(
         id=str(resource.get("id", "")), thread_id=str(resource.get("threadId", "")),
         label_ids=tuple(resource.get("labelIds") or ()), headers=message_headers(payload),
-        snippet=str(resource.get("snippet", "")), text_body=text, html_body=html,
+        snippet=snippet_text(resource.get("snippet")), text_body=text, html_body=html,
         attachments=tuple(attachments), size_estimate=int(resource.get("sizeEstimate") or 0),
         internal_date=_internal_date(resource.get("internalDate")))
 
@@ -230,7 +231,7 @@ def thread_summary(resource: Json) -> ThreadSummary:
     return ThreadSummary(
         id=str(resource.get("id", "")),
         subject=decode_header(_headers(first).get("subject", "")),
-        snippet=str(last.get("snippet", "")), participants=tuple(participants),
+        snippet=snippet_text(last.get("snippet")), participants=tuple(participants),
         message_count=len(messages), last_date=_internal_date(last.get("internalDate")),
         unread=unread, starred="STARRED" in labels, important="IMPORTANT" in labels,
         has_attachments=has_attachments, label_ids=tuple(sorted(labels)))
@@ -295,3 +296,8 @@ def history_changes(records: Iterable[Json]) -> tuple[HistoryChange, ...]:
                     history_id=hid,
                     message_label_ids=tuple(str(i) for i in msg.get("labelIds") or ())))
     return tuple(changes)
+
+
+def snippet_text(value: Any) -> str:
+    """Return a snippet as text: Gmail hands snippets out HTML-escaped (``I&#39;m``)."""
+    return html.unescape(value) if isinstance(value, str) else ""

@@ -410,9 +410,15 @@ def test_html_only_snippet_strips_markup_scripts_and_entities() -> None:
             b"<p>Total: Rp&#160;50.000</p><!-- hidden --></body></html>")
     parsed = parse_message(raw([("From", "a@example.com"),
                                 ("Content-Type", "text/html; charset=utf-8")], html))
-    assert parsed.snippet == "Tanda terima & struk Total: Rp 50.000"
+    assert parsed.snippet == "Tanda terima &amp; struk Total: Rp 50.000"
     assert "alert" not in parsed.text and "color" not in parsed.text
     assert decode_data(parsed.payload["body"]) == html
+
+
+def test_the_snippet_is_html_escaped_as_gmail_hands_it_out() -> None:
+    text = b"I'm at <Kantor> & \"Rapat\" 5 > 3"
+    parsed = parse_message(raw([("From", "a@example.com")], text))
+    assert parsed.snippet == "I&#39;m at &lt;Kantor&gt; &amp; &quot;Rapat&quot; 5 &gt; 3"
 
 
 def test_snippet_collapses_whitespace_and_is_at_most_200_characters() -> None:
