@@ -13,6 +13,7 @@ from fakegmail.discovery import method_at
 from fakegmail.errors import GmailError
 from fakegmail.faults import DropConnection
 from fakegmail.json_output import encode_answer
+from fakegmail.method_override import MethodOverride
 from fakegmail.state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def create_app(state: EmulatorState | None = None) -> Flask:
     from fakegmail import batch, control, gmail_api, oauth
 
     app = Flask(__name__)
+    app.wsgi_app = MethodOverride(app.wsgi_app)  # type: ignore[method-assign]
     app.config["MAX_CONTENT_LENGTH"] = None
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["fakegmail"] = state if state is not None else EmulatorState()
