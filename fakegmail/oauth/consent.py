@@ -20,6 +20,7 @@ from fakegmail.oauth.registry import (
     AuthCode,
     AuthRequest,
     OAuthError,
+    granted_scope_names,
     redirect_allowed,
     redirect_uri_problem,
 )
@@ -176,7 +177,8 @@ def consent() -> Any:
         registry.codes[code] = AuthCode(request=auth, email=account.email, scopes=scopes,
                                         expires_at=state.clock() + CODE_LIFETIME,
                                         with_refresh_token=auth.offline and consented)
-    return _redirect_back(auth, code=code, scope=" ".join(ordered_scopes(scopes, auth.scopes)),
+    granted = granted_scope_names(ordered_scopes(scopes, auth.scopes))
+    return _redirect_back(auth, code=code, scope=" ".join(granted),
                           authuser="0", prompt="consent" if consented else "none")
 
 

@@ -25,6 +25,8 @@ OPENID_SCOPES = frozenset({"openid", "email", "profile",
                            "https://www.googleapis.com/auth/userinfo.profile"})
 EMAIL_SCOPES = frozenset({"email", "https://www.googleapis.com/auth/userinfo.email"})
 PROFILE_SCOPES = frozenset({"profile", "https://www.googleapis.com/auth/userinfo.profile"})
+_LONG_NAMES = {"email": "https://www.googleapis.com/auth/userinfo.email",
+               "profile": "https://www.googleapis.com/auth/userinfo.profile"}
 PKCE_CHARS = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 S256_CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")
 
@@ -204,3 +206,8 @@ def subject_id(email: str) -> str:
     return "1" + str(int.from_bytes(digest[:9], "big")).zfill(20)[:20]
 
 
+def granted_scope_names(scopes: Iterable[str]) -> list[str]:
+    """Return scopes as Google writes them in token answers: ``email`` and ``profile``
+    as their ``userinfo`` URLs (a client comparing with what it asked for sees them
+    change, as with Google), in the given order, each once."""
+    return list(dict.fromkeys(_LONG_NAMES.get(scope, scope) for scope in scopes))

@@ -21,6 +21,7 @@ from fakegmail.oauth.registry import (
     PROFILE_SCOPES,
     AuthCode,
     OAuthError,
+    granted_scope_names,
     subject_id,
 )
 from fakegmail.tokens import TokenGrant
@@ -101,7 +102,7 @@ def _token_response(grant: TokenGrant, *, refresh: bool, nonce: str | None = Non
     body: dict[str, Any] = {
         "access_token": grant.access_token,
         "expires_in": max(0, round(grant.expires_at - emulator_state().clock())),
-        "scope": " ".join(ordered_scopes(grant.scopes, requested)),
+        "scope": " ".join(granted_scope_names(ordered_scopes(grant.scopes, requested))),
         "token_type": "Bearer",
     }
     if refresh:

@@ -8,7 +8,7 @@ import jwt
 from flask import Response, jsonify, request
 
 from fakegmail.oauth.blueprint import blueprint, emulator_state, oauth_registry
-from fakegmail.oauth.registry import EMAIL_SCOPES, subject_id
+from fakegmail.oauth.registry import EMAIL_SCOPES, granted_scope_names, subject_id
 
 
 def _invalid() -> Response:
@@ -24,7 +24,8 @@ def _access_token_info(token: str) -> Response:
     expires_in = max(0, round(grant.expires_at - emulator_state().clock()))
     body: dict[str, Any] = {
         "azp": grant.client_id, "aud": grant.client_id, "sub": subject_id(grant.email),
-        "scope": " ".join(sorted(grant.scopes)), "exp": str(int(grant.expires_at)),
+        "scope": " ".join(sorted(granted_scope_names(grant.scopes))),
+        "exp": str(int(grant.expires_at)),
         "expires_in": str(expires_in),
     }
     if not grant.scopes.isdisjoint(EMAIL_SCOPES):

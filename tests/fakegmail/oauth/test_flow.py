@@ -22,6 +22,8 @@ from tests.fakegmail.oauth.conftest import (
 )
 
 OPENID = ["openid", "email", "profile"]
+USERINFO_EMAIL = "https://www.googleapis.com/auth/userinfo.email"
+USERINFO_PROFILE = "https://www.googleapis.com/auth/userinfo.profile"
 
 
 def new_flow(server: EmulatorServer, scopes: list[str], **config: str) -> Flow:
@@ -66,7 +68,8 @@ def test_flow_yields_credentials_that_identify_the_chosen_account(
     creds = flow.credentials
     assert creds.token.startswith("ya29.")
     assert creds.refresh_token
-    assert set(creds.granted_scopes or creds.scopes) == {GMAIL_READONLY, *OPENID}
+    assert set(creds.granted_scopes or creds.scopes) == {
+        GMAIL_READONLY, "openid", USERINFO_EMAIL, USERINFO_PROFILE}
     profile = userinfo(emulator, creds.token).json()
     assert profile["email"] == "alice@example.com"
     assert profile["name"] == "Alice Example"
@@ -171,7 +174,8 @@ def test_online_access_gets_no_refresh_token(emulator: EmulatorServer) -> None:
 
 
 def test_unticked_scope_is_missing_from_the_grant_and_oauthlib_notices(
-        emulator: EmulatorServer) -> None:
+        emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OAUTHLIB_RELAX_TOKEN_SCOPE")
     requests.post(emulator.url + "_emulator/accounts",
                   json={"email": "alice@example.com", "grant_scopes": [GMAIL_READONLY]},
                   timeout=10).raise_for_status()
@@ -270,7 +274,7 @@ def test_tokeninfo_describes_live_tokens_as_google_does(emulator: EmulatorServer
         assert info.status_code == 200
         body = info.json()
         assert body["aud"] == body["azp"] == "test-client.apps.googleusercontent.com"
-        assert set(body["scope"].split()) == {GMAIL_READONLY, "openid", "email"}
+        assert set(body["scope"].split()) == {GMAIL_READONLY, "openid", USERINFO_EMAIL}
         assert body["email"] == "alice@example.com" and body["email_verified"] == "true"
         assert body["sub"] == userinfo(emulator, token["access_token"]).json()["sub"]
         assert 0 < int(body["expires_in"]) <= 3600
@@ -336,3 +340,16 @@ def test_discovery_lists_every_claim_an_id_token_carries(emulator: EmulatorServe
                                    audience="test-client.apps.googleusercontent.com",
                                    certs_url=config["jwks_uri"])
     assert set(claims) - {"azp", "at_hash"} <= set(config["claims_supported"])
+
+
+def test_email_and_profile_come_back_as_their_userinfo_urls(
+        emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As with Google: the token answer names the scopes by URL, so oauthlib, comparing
+    # them with what was asked for, refuses the answer unless told to accept the change.
+    monkeypatch.delenv("OAUTHLIB_RELAX_TOKEN_SCOPE")
+    with pytest.raises(Warning, match="Scope has changed"):
+        sign_in(emulator, [GMAIL_READONLY, *OPENID])
+    monkeypatch.setenv("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
+    flow = sign_in(emulator, [GMAIL_READONLY, *OPENID])
+    assert set(flow.oauth2session.token["scope"]) == {
+        GMAIL_READONLY, "openid", USERINFO_EMAIL, USERINFO_PROFILE}
