@@ -14,8 +14,11 @@ A group holding fewer than the policy's ``min_group_size`` mailboxes comes back 
 keys are days, purposes and size bands. Only an active staff member whose role has the
 ``aggregate`` basis may ask; the decision is audited before anything is counted.
 
-Security caveat: no totals are returned, so a suppressed group cannot be recovered by
-subtracting the visible groups from a total.
+Security caveat: the same question without the purpose breakdown gives each day's
+totals, so a day's one hidden purpose could be had by subtracting the shown purposes from
+that day's total. Whenever a day hides a purpose, its smallest shown purpose is hidden
+too (complementary suppression): the difference is then the sum of at least two groups,
+one of them of k mailboxes or more, and no small group's numbers come out of it.
 
 ``activity_by_day`` is counted by the audit database (``audit.activity``) over at most
 366 days; no entry is decoded in Python.
@@ -64,6 +67,8 @@ class AggregateRow:
     key: tuple[tuple[str, str], ...]
     suppressed: bool
     counts: tuple[tuple[str, int], ...] = ()
+    #: hidden though large enough, so that a smaller hidden group cannot be subtracted out
+    complementary: bool = False
 
     def count(self, name: str) -> int | None:
         """Return the count ``name`` of this group (None when suppressed)."""
@@ -110,6 +115,8 @@ class Aggregates:
             rows.append(self._row(key, day.mailboxes, (("mailbox_count", day.mailboxes),
                                                        ("api_calls", day.accesses),
                                                        ("message_count", day.messages))))
+        if by_purpose:
+            rows = _hide_complements(rows)
         return AggregateResult("activity_by_day", ACTIVITY_FIELDS,
                                self._policy.aggregates.min_group_size, tuple(rows), decision)
 
@@ -167,3 +174,16 @@ class Aggregates:
             raise AccessDenied(decision)
         return decision
 
+
+def _hide_complements(rows: list[AggregateRow]) -> list[AggregateRow]:
+    """Hide each day's smallest shown purpose when the day hides another (module docstring)."""
+    days: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for i, row in enumerate(rows):
+        days.setdefault(row.key[:1], []).append(i)
+    out = list(rows)
+    for members in days.values():
+        shown = [i for i in members if not rows[i].suppressed]
+        if shown and len(shown) < len(members):
+            smallest = min(shown, key=lambda i: rows[i].count("mailbox_count") or 0)
+            out[smallest] = AggregateRow(rows[smallest].key, True, complementary=True)
+    return out

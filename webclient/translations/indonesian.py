@@ -436,6 +436,9 @@ INDONESIAN: dict[Message, Wording] = {
     "security case %(case)s (%(category)s)": "kasus keamanan %(case)s (%(category)s)",
     "suppressed (fewer than %(k)d mailboxes)":
         "disembunyikan (kurang dari %(k)d kotak surat)",
+    "suppressed (with the day's total it would reveal a smaller group)":
+        "disembunyikan (bersama total hari itu, angka ini akan mengungkap kelompok yang "
+        "lebih kecil)",
     # The guard's refusal reasons, as the staff console shows them (webclient/staff/refusals.py).
     "no rule matched": "tidak ada aturan yang cocok",
     "the request could not be evaluated, so it is denied":

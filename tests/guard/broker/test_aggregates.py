@@ -56,6 +56,7 @@ def test_activity_counts_groups_and_suppresses_small_ones(
         aggregates: Aggregates, audit_log: AuditLog, clock: Clock) -> None:
     _reads(audit_log, 12)
     _reads(audit_log, 3, purpose="email.send", prefix="s")
+    _reads(audit_log, 11, purpose="email.organize", prefix="o")
     audit_log.append(AuditEvent(actor_kind="user", actor_id="x@example.com",
                                 mailbox="x@example.com", action="messages.get",
                                 purpose="email.read", decision="deny"))
@@ -67,14 +68,17 @@ def test_activity_counts_groups_and_suppresses_small_ones(
     assert not read.suppressed
     assert (read.count("mailbox_count"), read.count("api_calls"),
             read.count("message_count")) == (12, 24, 24)
+    # email.organize (11 mailboxes) is hidden too: with the day's total, email.send alone
+    # could otherwise be had by subtraction.
     for key in ((("day", "2025-03-01"), ("purpose", "email.send")),
+                (("day", "2025-03-01"), ("purpose", "email.organize")),
                 (("day", "2025-03-02"), ("purpose", "email.read"))):
         assert rows[key].suppressed and rows[key].counts == ()
         assert rows[key].count("mailbox_count") is None
     by_day = aggregates.activity_by_day(OPS, since=DAY1, until=DAY1 + timedelta(days=2),
                                         by_purpose=False)
     assert [(r.key, r.suppressed, r.count("mailbox_count")) for r in by_day.rows] == [
-        ((("day", "2025-03-01"),), False, 15), ((("day", "2025-03-02"),), True, None)]
+        ((("day", "2025-03-01"),), False, 26), ((("day", "2025-03-02"),), True, None)]
     [first, _second] = entries(audit_log, action="aggregate.query")
     assert (first.decision, first.rule_id, first.basis, first.mailbox_h) == (
         "allow", "aggregate.allowed", "aggregate", "")
@@ -115,3 +119,30 @@ def test_nothing_is_counted_when_the_audit_log_is_down(aggregates: Aggregates,
     audit_log.close()
     with pytest.raises(AuditUnavailable):
         aggregates.accounts_by_domain_size(OPS)
+
+
+def test_a_hidden_purpose_cannot_be_had_from_the_days_total(
+        aggregates: Aggregates, audit_log: AuditLog) -> None:
+    _reads(audit_log, 30)
+    _reads(audit_log, 15, purpose="email.organize", prefix="o")
+    _reads(audit_log, 2, purpose="email.send", prefix="s")
+    day = (DAY1, DAY1 + timedelta(days=1))
+    total = aggregates.activity_by_day(OPS, since=day[0], until=day[1], by_purpose=False)
+    split = aggregates.activity_by_day(OPS, since=day[0], until=day[1])
+    [day_row] = total.rows
+    shown = [r for r in split.rows if not r.suppressed]
+    hidden = [dict(r.key)["purpose"] for r in split.rows if r.suppressed]
+    assert sorted(hidden) == ["email.organize", "email.send"]
+    assert [dict(r.key)["purpose"] for r in split.rows if r.complementary] == [
+        "email.organize"]
+    # what subtraction gives is the two hidden groups together, never email.send alone
+    remainder = day_row.count("api_calls") - sum(r.count("api_calls") or 0 for r in shown)
+    assert remainder == (15 + 2) * 2
+
+
+def test_a_day_with_nothing_hidden_shows_every_purpose(
+        aggregates: Aggregates, audit_log: AuditLog) -> None:
+    _reads(audit_log, 12)
+    _reads(audit_log, 10, purpose="email.organize", prefix="o")
+    split = aggregates.activity_by_day(OPS, since=DAY1, until=DAY1 + timedelta(days=1))
+    assert [r.suppressed for r in split.rows] == [False, False]
