@@ -142,8 +142,9 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
         log.close()
     if not report.ok:
         first = report.first_problem
-        where = f"entry {first.seq}" if first.seq is not None else "the log"
-        click.echo(f"TAMPERED: first bad entry is {where}: {first.kind.value}: {first.detail}")
+        where = (f"first bad entry is entry {first.seq}" if first.seq is not None
+                 else "no single entry can be named")
+        click.echo(f"TAMPERED: {where}: {first.kind.value}: {first.detail}")
         sys.exit(1)
     click.echo(
         f"OK: {report.entries_checked} entries, {report.nodes_checked} Merkle nodes, "
@@ -183,7 +184,8 @@ def search(db_url: str, fmt: str, **criteria: Any) -> None:
     try:
         _record_review(log, "audit.search")
         entries = _search(log, **criteria)
-        _write(entries, fmt, sys.stdout)
+        with _reader_may_leave():
+            _write(entries, fmt, sys.stdout)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -202,7 +204,8 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
     log = LogSettings(db_url).open(need_key=True)
     try:
         _record_review(log, "audit.export")
-        with _output(output) as out, _progress("exporting", shown_with=out) as progress:
+        with _reader_may_leave(), _output(output) as out, \
+                _progress("exporting", shown_with=out) as progress:
             count = _write(_counted(log.query(), log.size(), progress), fmt, out)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -336,6 +339,27 @@ def _search(log: Any, *, actor: str | None, actor_kind: str | None, mailbox: str
         actor_id=actor, actor_kind=actor_kind, mailbox=mailbox, address=address,
         client_ip=client_ip, basis=basis, decision=decision, rule_id=rule_id,
         resource_id=resource_id, purpose=purpose, since=since, until=until, limit=limit))
+
+
+READER_LEFT_EXIT = 141
+"""Exit status when the reader of standard output stopped reading (128 + SIGPIPE)."""
+
+
+@contextlib.contextmanager
+def _reader_may_leave() -> Iterator[None]:
+    """End quietly when the reader of standard output goes away (``... | head``).
+
+    Unix tools die of SIGPIPE there without a word; Python raises BrokenPipeError, and
+    another when it flushes standard output on exit. Standard output is pointed at the
+    null device so that the second one cannot happen, and the exit status says SIGPIPE.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        sys.exit(READER_LEFT_EXIT)
 
 
 def _write(entries: Iterator[AuditEntry], fmt: str, out: IO[str]) -> int:
