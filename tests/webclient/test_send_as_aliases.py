@@ -53,3 +53,23 @@ def test_a_reply_page_asks_gmail_for_the_send_as_addresses_once(signed_in, mailb
     assert page.status_code == 200
     methods = control(web_emulator, "GET", "stats")["methods"]
     assert methods["gmail.users.settings.sendAs.list"]["calls"] == 1
+
+
+def _draft_from(mailbox, draft_id: str) -> str:
+    raw = mailbox.state.get_draft(draft_id).message.raw
+    return email.message_from_bytes(raw, policy=email.policy.default)["From"].addresses[
+        0].addr_spec
+
+
+def test_an_autosave_keeps_an_alias_from(signed_in, mailbox, web_emulator):
+    _add_alias(web_emulator, mailbox)
+    saved = post(signed_in, "/u/0/drafts/autosave", {"from": f"Toko Ayu <{ALIAS}>",
+                                                     "to": "buyer@example.org", "body": "x"})
+    assert _draft_from(mailbox, saved.json["draft_id"]) == ALIAS
+
+
+def test_an_autosave_cannot_write_a_from_that_is_not_the_accounts(signed_in, mailbox):
+    saved = post(signed_in, "/u/0/drafts/autosave", {"from": "CEO <ceo@bank.example>",
+                                                     "to": "buyer@example.org", "body": "x"})
+    assert saved.status_code == 200
+    assert _draft_from(mailbox, saved.json["draft_id"]) == mailbox.email

@@ -192,6 +192,21 @@ def _aliases(box: BoundMailbox) -> tuple[str, ...]:
     return tuple(names) or (box.email,)
 
 
+def _autosave_senders(box: BoundMailbox, form: ComposeForm) -> tuple[str, ...]:
+    """Return the From choices an autosave may use, asking Gmail only for an alias.
+
+    The usual From (the account's own address, as the form wrote it) needs no Gmail call
+    on every autosave; any other From must be one of the account's send-as addresses, as
+    for a send, or the draft is saved from the account's own address.
+    """
+    chosen = (addresses((form.from_,)) or [""])[0].lower()
+    if not chosen:
+        return (box.email,)
+    if chosen == box.email.lower():
+        return (form.from_,)
+    return _aliases(box)
+
+
 def _own_addresses(box: BoundMailbox) -> frozenset[str]:
     """Return the mailbox address and its send-as addresses, lower-cased."""
     return frozenset({box.email.lower(), *(a.send_as_email.lower() for a in _send_as(box))})
@@ -499,7 +514,7 @@ def autosave(account: int) -> Any:
     if _problems(form, (), sending=False):
         return jsonify({"saved": False}), 422
     carried = _carried(box, form, set(request.form.getlist("drop")))
-    outgoing = _outgoing(box, form, (form.from_ or box.email,), carried)
+    outgoing = _outgoing(box, form, _autosave_senders(box, form), carried)
     try:
         saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
                                    draft_id=form.draft_id or None)
