@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from audit.entry import AuditEvent
 from audit.log import AuditLog
+from tests.audit.cli.terminal import run_on_a_terminal
 
 HMAC_KEY = bytes(range(32))
 ENTRIES = 2500
@@ -35,27 +35,9 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 def stderr_on_a_terminal(env: dict[str, str], args: list[str]) -> str:
-    controller, terminal = pty.openpty()
-    try:
-        proc = subprocess.Popen([sys.executable, "-c", run_cli(args)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=terminal)
-        os.close(terminal)
-        terminal = -1
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal closes when the process exits
-                break
-            if not chunk:
-                break
-            shown += chunk
-        assert proc.wait(timeout=60) == 0, shown
-    finally:
-        os.close(controller)
-        if terminal >= 0:
-            os.close(terminal)
-    return shown.decode("utf-8", "replace")
+    run = run_on_a_terminal([sys.executable, "-c", run_cli(args)], env)
+    assert run.returncode == 0, run.shown
+    return run.shown.decode("utf-8", "replace")
 
 
 def test_export_to_a_file_shows_progress_on_a_terminal(cli_env, tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from audit.checkpoint import CheckpointSigner, load_or_create_signing_key
 from audit.entry import AuditEvent
 from audit.log import AuditLog
+from tests.audit.cli.terminal import run_on_a_terminal
 
 HMAC_KEY = bytes(range(32))
 ORIGIN = "mailguard.test/audit"
@@ -38,29 +38,10 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_progress_bar_is_drawn_on_a_terminal(cli_env: dict[str, str]) -> None:
-    controller, terminal = pty.openpty()
-    try:
-        proc = subprocess.Popen([sys.executable, "-c", RUN_CLI], env=cli_env,
-                                stdout=subprocess.PIPE, stderr=terminal)
-        os.close(terminal)
-        terminal = -1
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal closes when the process exits
-                break
-            if not chunk:
-                break
-            shown += chunk
-        stdout, _ = proc.communicate(timeout=60)
-    finally:
-        os.close(controller)
-        if terminal >= 0:
-            os.close(terminal)
-    assert proc.returncode == 0, (stdout, shown)
-    assert b"verifying" in shown and b"100%" in shown
-    assert b"50" in stdout
+    run = run_on_a_terminal([sys.executable, "-c", RUN_CLI], cli_env)
+    assert run.returncode == 0, (run.stdout, run.shown)
+    assert b"verifying" in run.shown and b"100%" in run.shown
+    assert b"50" in run.stdout
 
 
 def test_no_progress_bar_in_a_pipe(cli_env: dict[str, str]) -> None:
