@@ -13,10 +13,12 @@ import click
 from guard.errors import PolicyConfigError
 from guard.policy import (
     DEFAULT_POLICY_PATH,
-    AccessRequest,
     Policy,
+    TransferRequest,
     check_access,
+    check_transfer,
     load_policy,
+    request_from_json,
 )
 
 
@@ -48,16 +50,19 @@ def check(file: str) -> None:
               default=str(DEFAULT_POLICY_PATH), show_default=False,
               help="Policy file (default: the shipped policy).")
 @click.option("--request", "request_file", type=click.File("r", encoding="utf-8"),
-              default="-", help="AccessRequest JSON file (default: standard input).")
+              default="-", help="Request JSON file (default: standard input).")
 def decide(policy_file: str, request_file: Any) -> None:
-    """Read an AccessRequest as JSON and print the Decision as JSON.
+    """Read an access or a transfer request as JSON and print the Decision as JSON.
 
-    Times are ISO 8601 with an offset; without a ``now`` field the current time is used.
+    ``"kind": "transfer"`` asks what the transfer gate would decide (recipient_id, basis,
+    data_classes, mailbox, the user's transfer consent); without ``kind`` (or with
+    ``"access"``) the request is an access. Times are ISO 8601 with an offset; without a
+    ``now`` field the current time is used. A key given twice is refused.
     """
     loaded = _load_or_exit(policy_file)
     try:
-        data = json.load(request_file)
-        request = AccessRequest.from_json(data, now=datetime.now(UTC))
+        data = json.load(request_file, object_pairs_hook=_refuse_repeated_keys)
+        request = request_from_json(data, now=datetime.now(UTC))
     except json.JSONDecodeError as error:
         click.echo(f"error: the request is not valid JSON (line {error.lineno}); "
                    "give one JSON object", err=True)
@@ -65,7 +70,26 @@ def decide(policy_file: str, request_file: Any) -> None:
     except ValueError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(check_access(loaded, request).to_json(), indent=2))
+    if isinstance(request, TransferRequest):
+        decision = check_transfer(loaded, request)
+    else:
+        decision = check_access(loaded, request)
+    click.echo(json.dumps(decision.to_json(), indent=2))
+
+
+class RepeatedKey(ValueError):
+    """A JSON object gives one key twice (JSON parsers silently keep the last)."""
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Return the object's pairs as a dict; raise RepeatedKey naming a key given twice."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RepeatedKey(f"the request gives the key {key!r} more than once; give each "
+                              "key once (the policy would otherwise decide on only the last)")
+        found[key] = value
+    return found
 
 
 def _plain(value: Any) -> Any:

@@ -24,6 +24,7 @@ from guard.policy.values import (
     Resources,
     TransferConsent,
     TransferRequest,
+    request_from_json,
 )
 from guard.policy.vocabulary import AccessBasis, ActorKind, DataClass, TransferBasis
 
@@ -32,5 +33,5 @@ __all__ = [
     "Consent", "DataClass", "Decision", "Grant", "GrantReference", "Policy", "Resources",
     "TransferBasis", "TransferConsent", "TransferRequest", "check_access", "check_aggregate",
     "check_transfer", "error_for", "load_policy", "parse_policy", "policy_version",
-    "require_access", "require_aggregate", "require_transfer",
+    "request_from_json", "require_access", "require_aggregate", "require_transfer",
 ]

@@ -132,6 +132,15 @@ class TransferRequest:
     now: datetime
     consent: TransferConsent | None = None
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, now: datetime | None = None
+                  ) -> TransferRequest:
+        """Build a transfer request from its JSON form; raise ValueError naming the bad field.
+
+        ``now`` is used when the JSON has no ``now`` field.
+        """
+        return _transfer_request_from_json(data, now)
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -194,6 +203,17 @@ class _Reader:
             raise ValueError(f"{self.where}.{key}: the time needs a UTC offset, e.g. 'Z'")
         return parsed
 
+    def members(self, key: str, enum_type: Any) -> frozenset[Any]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{self.where}.{key}: expected a list of strings")
+        try:
+            return frozenset(enum_type(v) for v in value)
+        except ValueError:
+            allowed = sorted(m.value for m in enum_type)
+            bad = next(v for v in value if v not in allowed)
+            raise ValueError(f"{self.where}.{key}: {bad!r} is not one of {allowed}") from None
+
     def ids(self, key: str) -> frozenset[str]:
         value = self.data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -217,6 +237,51 @@ class _Reader:
         reader = _Reader(value, f"{self.where}.{key}", frozenset(allowed))
         reader.check_keys()
         return reader
+
+
+#: The kinds of request ``request_from_json`` reads; ``access`` when ``kind`` is left out.
+REQUEST_KINDS = ("access", "transfer")
+
+
+def request_from_json(data: Mapping[str, Any], *, now: datetime | None = None
+                      ) -> AccessRequest | TransferRequest:
+    """Build an access or a transfer request from its JSON form, by its ``kind`` field.
+
+    ``{"kind": "transfer", ...}`` is a ``TransferRequest``; ``"access"`` or no ``kind`` an
+    ``AccessRequest``. Raise ValueError naming the bad field.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("request: expected a JSON object")
+    kind = data.get("kind", "access")
+    if kind not in REQUEST_KINDS:
+        raise ValueError(f"request.kind: {kind!r} is not one of {list(REQUEST_KINDS)}")
+    rest = {key: value for key, value in data.items() if key != "kind"}
+    if kind == "transfer":
+        return TransferRequest.from_json(rest, now=now)
+    return AccessRequest.from_json(rest, now=now)
+
+
+def _transfer_request_from_json(data: Mapping[str, Any], default_now: datetime | None
+                                ) -> TransferRequest:
+    top = _Reader(data, "request", frozenset({
+        "recipient_id", "basis", "data_classes", "mailbox", "consent", "now"}))
+    top.check_keys()
+    consent = None
+    con_r = top.sub("consent", ("id", "user", "recipient_id", "expires_at", "revoked_at"))
+    if con_r is not None:
+        consent = TransferConsent(id=con_r.text("id") or "", user=con_r.text("user") or "",
+                                  recipient_id=con_r.text("recipient_id") or "",
+                                  expires_at=con_r.when("expires_at", required=False),
+                                  revoked_at=con_r.when("revoked_at", required=False))
+    now = top.when("now", required=default_now is None) or default_now
+    return TransferRequest(
+        recipient_id=top.text("recipient_id") or "",
+        basis=top.member("basis", TransferBasis),
+        data_classes=top.members("data_classes", DataClass),
+        mailbox=top.text("mailbox") or "",
+        now=now,  # type: ignore[arg-type]
+        consent=consent,
+    )
 
 
 def _access_request_from_json(data: Mapping[str, Any], default_now: datetime | None
