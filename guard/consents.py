@@ -32,7 +32,7 @@ from guard.db import metadata
 from guard.errors import GuardError
 from guard.policy import AccessBasis, Actor, ActorKind, Consent, Policy, TransferConsent
 from guard.recording import record, refs_of
-from guard.staff import aware
+from guard.staff import StaffError, aware, normalise_email
 from guard.vault import RotationReport, VaultKeyError, VaultKeys, sealed_key_id
 
 Clock = Callable[[], datetime]
@@ -230,9 +230,12 @@ class ConsentBook:
         if len(ids) > MAX_MESSAGES:
             raise InvalidConsent(f"a consent names at most {MAX_MESSAGES} messages; ask for "
                                  "several consents, or a narrower selection")
-        grantee = grantee.strip()
-        if "@" in grantee:
-            grantee = _check_id(grantee.lower(), "the grantee")
+        grantee = grantee.strip() if isinstance(grantee, str) else grantee
+        if isinstance(grantee, str) and "@" in grantee:
+            try:  # the rules staff addresses follow: ASCII, no +tag
+                grantee = _check_id(normalise_email(grantee), "the grantee")
+            except StaffError as error:
+                raise InvalidConsent(f"the grantee: {error}") from None
         elif grantee not in self.grantable_roles():
             raise InvalidConsent(f"the grantee must be a staff address or one of the roles "
                                  f"{', '.join(self.grantable_roles())}")

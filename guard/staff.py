@@ -12,6 +12,7 @@ never by their address; the address is looked up here.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,8 +91,20 @@ class StaffMember:
 
 
 def normalise_email(email: str) -> str:
-    """Return the address trimmed and lower-cased; raise StaffError if it is not one."""
+    """Return the address trimmed and lower-cased; raise StaffError if it is not one.
+
+    A staff address is plain ASCII: a full-width plus (U+FF0B), a full-width letter or
+    any other compatibility character could make one person's address pass for another's
+    (``alice\uff0bx@`` is not ``alice+x@`` to a string comparison), and Google Workspace
+    addresses never hold one.
+    """
     value = email.strip().lower()
+    foreign = next((c for c in value if not c.isascii()), None)
+    if foreign is not None:
+        name = unicodedata.name(foreign, "a non-ASCII character")
+        raise StaffError(f"a staff address is a plain ASCII work address (name@qontak.com); "
+                         f"this one holds U+{ord(foreign):04X} ({name}), which can pass for "
+                         "another character; type the address again")
     local, at, domain = value.partition("@")
     if not at or not local or "." not in domain or any(c.isspace() for c in value) \
             or len(value) > 320:
@@ -102,6 +115,21 @@ def normalise_email(email: str) -> str:
         raise StaffError("give the staff member's own address, without a +tag "
                          "(name@qontak.com, not name+tag@qontak.com)")
     return value
+
+
+def _removable(email: str) -> str:
+    """Return the address ``remove`` looks for: normalised, or as stored when non-ASCII.
+
+    Releases before addresses had to be ASCII may have stored a look-alike one; it can
+    no longer act (``get`` finds nothing for it), and can still be removed.
+    """
+    try:
+        return normalise_email(email)
+    except StaffError:
+        value = email.strip().lower()
+        if value.isascii():
+            raise
+        return value
 
 
 class StaffRegistry:
@@ -155,7 +183,7 @@ class StaffRegistry:
 
     def remove(self, email: str, *, by: Actor, request_id: str = "") -> StaffMember:
         """Deactivate ``email`` and drop their roles; raise UnknownStaff if not active."""
-        address = normalise_email(email)
+        address = _removable(email)
         with self._engine.begin() as conn:
             existing = self._load(conn, address)
             if existing is None or not existing.active:

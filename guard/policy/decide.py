@@ -8,6 +8,7 @@ raises the ``guard.errors`` class that names the outcome.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from guard.errors import (
@@ -63,7 +64,9 @@ def _same_address(a: str | None, b: str | None) -> bool:
 
 def same_person(a: str | None, b: str | None) -> bool:
     """Return True when ``a`` and ``b`` may be one person: the same address, or one with
-    a ``+tag`` (``alice+x@`` delivers to ``alice@``).
+    a ``+tag`` (``alice+x@`` delivers to ``alice@``), compared after NFKC normalisation
+    and case folding, so a full-width plus (``alice\uff0bx@``), full-width letters or
+    other compatibility characters do not make one person two.
 
     Only for refusing: a second approval must come from someone else. Access is never
     granted on it (a user's own mailbox is the exact address).
@@ -79,7 +82,10 @@ def _blank(reference: str | None) -> bool:
 
 
 def _untagged(address: str) -> str:
-    local, at, domain = address.strip().lower().partition("@")
+    """Return the address as one person's key: NFKC, case-folded, without a ``+tag``."""
+    folded = unicodedata.normalize("NFKC", address).casefold()
+    folded = "".join(c for c in folded if unicodedata.category(c) != "Cf").strip()
+    local, at, domain = folded.rpartition("@") if "@" in folded else (folded, "", "")
     return local.split("+", 1)[0] + at + domain
 
 
