@@ -44,6 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         AUDIT_SIGNING_KEY_PATH=str(Path(app.instance_path) / "audit-signing.key"),
         MAX_CONTENT_LENGTH=36 * 1024 * 1024,
         MAIL_PAGE_SIZE=50,
+        # Flask's own default is False, so without this a server started from the
+        # environment (mailguard serve) sent its cookies without Secure and no HSTS.
+        SESSION_COOKIE_SECURE=True,
         PERMANENT_SESSION_LIFETIME=7 * 24 * 3600,
     )
     if test_config is None:

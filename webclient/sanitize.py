@@ -9,7 +9,8 @@ placeholders and collect the links with their real targets.
 Security caveats: this is one of three layers. The fragment must be shown only through
 `frame_document()` inside `<iframe sandbox="allow-popups allow-popups-to-escape-sandbox">`
 (never `allow-scripts` or `allow-same-origin`), whose meta Content-Security-Policy forbids
-scripts, and the page holding the frame should send `Referrer-Policy: no-referrer`.
+scripts, and the frame should be sent with `Referrer-Policy: no-referrer` (the pages
+around it send `same-origin`: no referrer to other sites).
 
 Remote images, when the reader allows them, are kept for https and upgraded from http to
 https: plain http would let anyone on the path see and alter what the reader loads, and an

@@ -35,9 +35,15 @@ def message_frame_csp(*, allow_remote_images: bool) -> str:
 
 def init_app(app: Flask) -> None:
     """Configure cookies, CSRF and the headers that every response carries."""
-    app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    secure = bool(app.config["SESSION_COOKIE_SECURE"])
+    # __Host-: the browser keeps such a cookie only when it came over HTTPS from this very
+    # host, with no Domain and Path=/. Without it a sibling subdomain (or a forged plain
+    # HTTP answer) could plant a session of the attacker's, and a victim connecting their
+    # Gmail account in it would connect it to the attacker's user. The prefix needs
+    # Secure, so plain-HTTP development keeps the bare name.
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_NAME="mailguard_session",
+                      SESSION_COOKIE_NAME=("__Host-" if secure else "") + "mailguard_session",
+                      SESSION_COOKIE_DOMAIN=None, SESSION_COOKIE_PATH="/",
                       WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=True)
     csrf.init_app(app)
     oauth = app.config.get("OAUTH_CLIENT")
@@ -49,7 +55,11 @@ def init_app(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", page_csp)
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: on HTTPS the CSRF check (WTF_CSRF_SSL_STRICT)
+        # refuses a form post that carries no Referer of this site, and with no-referrer
+        # the browser sent none, so every form (sign-out included) failed as expired.
+        # Other sites still get no referrer, so mail URLs never leave.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

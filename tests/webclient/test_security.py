@@ -25,7 +25,7 @@ def test_pages_carry_a_strict_policy_and_no_store(signed_in):
     assert "object-src 'none'" in policy
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["X-Frame-Options"] == "DENY"
 
 

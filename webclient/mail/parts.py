@@ -36,6 +36,9 @@ SAFE_DOWNLOAD_TYPES = INLINE_IMAGE_TYPES | frozenset({
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "audio/mpeg", "video/mp4", "application/octet-stream"})
 CHUNK = 64 * 1024
+#: Downloads and inline images: nothing runs or loads even if one is opened as a page,
+#: and no other site may frame one.
+FILE_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
 def _chunks(data: bytes) -> Iterator[bytes]:
@@ -66,6 +69,7 @@ def frame(account: int, message_id: str) -> Any:
     response.headers["Content-Security-Policy"] = message_frame_csp(
         allow_remote_images=allowed)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -82,7 +86,7 @@ def attachment(account: int, message_id: str, attachment_id: str) -> Any:
     response.headers["Content-Disposition"] = content_disposition("attachment",
                                                                   data.filename)
     response.headers["Content-Length"] = str(len(data.data))
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = FILE_CSP
     return response
 
 
@@ -106,7 +110,7 @@ def inline_part(account: int, token: str) -> Any:
     response = Response(data.data, mimetype=data.mime_type.lower())
     response.headers["Content-Disposition"] = content_disposition("inline",
                                                                   data.filename or "image")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = FILE_CSP
     return response
 
 

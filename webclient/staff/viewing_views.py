@@ -133,6 +133,7 @@ def frame_response(message: Message, mark: Watermark) -> Response:
                                        allow_remote_images=False), mimetype="text/html")
     response.headers["Content-Security-Policy"] = message_frame_csp(allow_remote_images=False)
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
