@@ -47,7 +47,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Flask's own default is False, so without this a server started from the
         # environment (mailguard serve) sent its cookies without Secure and no HSTS.
         SESSION_COOKIE_SECURE=True,
-        PERMANENT_SESSION_LIFETIME=7 * 24 * 3600,
+        # the server ends a mail session 12 hours after sign-in (auth.session_records);
+        # the cookie need not outlive it
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
     )
     if test_config is None:
         app.config.update(config_module.from_environment(os.environ))

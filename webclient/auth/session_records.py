@@ -8,8 +8,11 @@ its record up by primary key, and sign-out marks it revoked, for all web process
 
 Security caveats: only a SHA-256 of the session id and a keyed hash of the user are stored,
 so the table holds neither a usable session id nor an address. A missing table or record
-means "signed out" (fail closed). The table is web state, so it lives on its own
-``MetaData`` like ``webclient.preferences``; it is created when first needed.
+means "signed out" (fail closed). A kind may have limits: a mail session ends 12 hours
+after sign-in however busy, and after 30 minutes without a request (OWASP ASVS 4.0 level
+2, V3.3.2); the cookie's own expiry is no limit, since every answer renews it. The table
+is web state, so it lives on its own ``MetaData`` like ``webclient.preferences``; it is
+created when first needed.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import enum
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -64,6 +67,28 @@ class SessionKind(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class SessionLimits:
+    """How long a session of one kind may live, and how long it may go unused.
+
+    ``idle`` is measured from ``last_seen_at``, which is written at most every
+    ``TOUCH_INTERVAL``, so it must be longer than that interval.
+    """
+
+    lifetime: timedelta
+    idle: timedelta
+
+    def __post_init__(self) -> None:
+        if self.idle <= TOUCH_INTERVAL or self.lifetime <= timedelta(0):
+            raise ValueError(f"session limits need a positive lifetime and an idle time "
+                             f"longer than {TOUCH_INTERVAL}")
+
+
+#: The mail session's limits unless the app's configuration sets MAIL_SESSION_HOURS or
+#: MAIL_SESSION_IDLE_MINUTES.
+MAIL_LIMITS = SessionLimits(lifetime=timedelta(hours=12), idle=timedelta(minutes=30))
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
     """One issued session as the server remembers it."""
 
@@ -81,12 +106,14 @@ class SessionRecord:
 class SessionStore:
     """Issue, look up and revoke session records on one database."""
 
-    def __init__(self, engine: Engine, *, key: bytes, clock: Callable[[], datetime]) -> None:
+    def __init__(self, engine: Engine, *, key: bytes, clock: Callable[[], datetime],
+                 limits: Mapping[SessionKind, SessionLimits] | None = None) -> None:
         if not key:
             raise ValueError("session records need the app's secret key; set SECRET_KEY")
         self._engine = engine
         self._key = key
         self._clock = clock
+        self._limits = dict(limits or {})
         create_tables(engine, metadata)
 
     def issue(self, kind: SessionKind, user: str) -> str:
@@ -113,6 +140,10 @@ class SessionStore:
         record = SessionRecord(kind=kind, created_at=_aware(row.created_at),
                                last_seen_at=_aware(row.last_seen_at), revoked_at=None)
         now = self._clock()
+        limits = self._limits.get(kind)
+        if limits is not None and (now - record.created_at >= limits.lifetime
+                                   or now - record.last_seen_at >= limits.idle):
+            return None
         if now - record.last_seen_at >= TOUCH_INTERVAL:
             with self._engine.begin() as conn:
                 conn.execute(update(web_sessions).where(
@@ -163,6 +194,12 @@ def store() -> SessionStore:
         guard = current_guard()
         secret = current_app.secret_key or ""
         key = secret.encode() if isinstance(secret, str) else bytes(secret)
-        found = SessionStore(guard.engine, key=key, clock=guard.settings.clock)
+        hours = current_app.config.get("MAIL_SESSION_HOURS")
+        minutes = current_app.config.get("MAIL_SESSION_IDLE_MINUTES")
+        mail = SessionLimits(
+            lifetime=timedelta(hours=float(hours)) if hours else MAIL_LIMITS.lifetime,
+            idle=timedelta(minutes=float(minutes)) if minutes else MAIL_LIMITS.idle)
+        found = SessionStore(guard.engine, key=key, clock=guard.settings.clock,
+                             limits={SessionKind.MAIL: mail})
         current_app.extensions[EXTENSION] = found
     return found
