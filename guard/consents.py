@@ -5,7 +5,9 @@ member by address) may view exactly the listed message ids of the user's mailbox
 expiry no later than the policy allows. A transfer consent says that the user's data may
 go to one listed recipient. Both keep the exact wording the user was shown, when and by
 whom they agreed, and are revocable at any time; nothing is cached, so a revocation takes
-effect on the next request. Every record and revocation is audited before it is stored.
+effect on the next request. Every record is audited before it is stored; a revocation
+takes effect once however many requests ask at the same moment, and stands only with
+its audit entry (``guard.revocation``).
 
 Security caveat: only the user themselves (a user actor whose id is the mailbox) can record
 or revoke their consent; the wording is stored here, never in the audit log. The wording
@@ -20,7 +22,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +34,7 @@ from guard.db import metadata
 from guard.errors import GuardError
 from guard.policy import AccessBasis, Actor, ActorKind, Consent, Policy, TransferConsent
 from guard.recording import record, refs_of
+from guard.revocation import revoke_once
 from guard.staff import StaffError, aware, normalise_email
 from guard.vault import RotationReport, VaultKeyError, VaultKeys, sealed_key_id
 
@@ -91,6 +94,9 @@ class ConsentRecord:
     agreed_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    #: Set only on what ``revoke`` returns: True when an earlier (or a simultaneous)
+    #: revocation had already revoked it, so that call changed nothing.
+    already_revoked: bool = field(default=False, compare=False)
 
     def as_consent(self) -> Consent:
         """Return the value the policy decides over."""
@@ -114,6 +120,9 @@ class TransferConsentRecord:
     agreed_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    #: Set only on what ``revoke`` returns: True when an earlier (or a simultaneous)
+    #: revocation had already revoked it, so that call changed nothing.
+    already_revoked: bool = field(default=False, compare=False)
 
     def as_consent(self) -> TransferConsent:
         """Return the value the policy decides over."""
@@ -262,7 +271,12 @@ class ConsentBook:
         return ConsentRecord(consent_id, user, grantee, ids, wording, now, expiry, None)
 
     def revoke(self, consent_id: str, *, actor: Actor, request_id: str = "") -> ConsentRecord:
-        """Revoke the user's consent now; revoking an already revoked one changes nothing."""
+        """Revoke the user's consent now, once.
+
+        Revoking an already revoked one (earlier, or by a request at the same moment)
+        changes nothing: the consent keeps its first ``revoked_at``, the attempt is recorded
+        as ``consent.already_revoked`` and the record comes back with ``already_revoked``.
+        """
         user = _check_user(actor)
         found = self.get(consent_id)
         if found is None or _mailbox(found.user) != user:
@@ -277,19 +291,22 @@ class ConsentBook:
                    request_id=request_id, outcome="not_found")
             raise ConsentNotFound("this user has no consent with that id; list their "
                                   "consents to find it")
-        if found.revoked_at is not None:
-            return found
         now = aware(self._clock())
-        with self._engine.begin() as conn:
+
+        def recorded(rule_id: str, outcome: str = "") -> None:
             record(self._audit, actor=actor, action="consent.revoke", purpose=CONSENT_PURPOSE,
-                   allowed=True, rule_id="consent.revoked", policy_version=self._policy.version,
+                   allowed=True, rule_id=rule_id, policy_version=self._policy.version,
                    mailbox=user, basis=AccessBasis.CONSENT.value, basis_ref=consent_id,
                    resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
-                   request_id=request_id)
-            conn.execute(sql_update(view_consents).where(view_consents.c.id == consent_id)
-                         .values(revoked_at=now))
-        return ConsentRecord(found.id, found.user, found.grantee, found.message_ids,
-                             found.wording, found.agreed_at, found.expires_at, now)
+                   request_id=request_id, outcome=outcome)
+
+        if revoke_once(self._engine, view_consents, consent_id, values={"revoked_at": now},
+                       record=lambda: recorded("consent.revoked")):
+            return replace(found, revoked_at=now)
+        recorded("consent.already_revoked", "already_revoked")
+        current = self.get(consent_id)
+        assert current is not None
+        return replace(current, already_revoked=True)
 
     def get(self, consent_id: str) -> ConsentRecord | None:
         """Return the consent with this id, fresh from the database, or None."""
@@ -355,7 +372,11 @@ class TransferConsentBook:
 
     def revoke(self, consent_id: str, *, actor: Actor, request_id: str = ""
                ) -> TransferConsentRecord:
-        """Revoke the user's transfer consent now."""
+        """Revoke the user's transfer consent now, once.
+
+        As ``ConsentBook.revoke``: a second revocation changes nothing, is recorded as
+        ``transfer.consent_already_revoked`` and comes back with ``already_revoked``.
+        """
         user = _check_user(actor)
         found = self.get(consent_id)
         if found is None or _mailbox(found.user) != user:
@@ -369,20 +390,24 @@ class TransferConsentBook:
                    resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
                    request_id=request_id, outcome="not_found")
             raise ConsentNotFound("this user has no transfer consent with that id")
-        if found.revoked_at is not None:
-            return found
         now = aware(self._clock())
-        with self._engine.begin() as conn:
+
+        def recorded(rule_id: str, outcome: str = "") -> None:
             record(self._audit, actor=actor, action="transfer_consent.revoke",
-                   purpose=CONSENT_PURPOSE, allowed=True, rule_id="transfer.consent_revoked",
+                   purpose=CONSENT_PURPOSE, allowed=True, rule_id=rule_id,
                    policy_version=self._policy.version, mailbox=user, basis_ref=consent_id,
                    resources=(ResourceRef(ResourceKind.CONSENT, consent_id),
                               ResourceRef(ResourceKind.RECIPIENT, found.recipient_id)),
-                   request_id=request_id)
-            conn.execute(sql_update(transfer_consents)
-                         .where(transfer_consents.c.id == consent_id).values(revoked_at=now))
-        return TransferConsentRecord(found.id, found.user, found.recipient_id, found.wording,
-                                     found.agreed_at, found.expires_at, now)
+                   request_id=request_id, outcome=outcome)
+
+        if revoke_once(self._engine, transfer_consents, consent_id,
+                       values={"revoked_at": now},
+                       record=lambda: recorded("transfer.consent_revoked")):
+            return replace(found, revoked_at=now)
+        recorded("transfer.consent_already_revoked", "already_revoked")
+        current = self.get(consent_id)
+        assert current is not None
+        return replace(current, already_revoked=True)
 
     def get(self, consent_id: str) -> TransferConsentRecord | None:
         """Return the transfer consent with this id, fresh from the database, or None."""

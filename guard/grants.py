@@ -11,7 +11,8 @@ given (the grant then needs approving again). Consent-based access needs no gran
 user's consent is the evidence.
 
 Every state change, and every refused change, is appended to the audit log first; if the
-log cannot record it, the change is refused.
+log cannot record it, the change is refused. A revocation takes effect once however many
+requests ask at the same moment, and stands only with its entry (``guard.revocation``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import enum
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
@@ -32,6 +33,7 @@ from guard.policy import REASONS, AccessBasis, Actor, Decision, Grant, GrantRefe
 from guard.policy.decide import same_person
 from guard.policy.vocabulary import STAFF_PURPOSES
 from guard.recording import record, record_decision
+from guard.revocation import revoke_once
 from guard.staff import StaffError, StaffRegistry, UnknownStaff, aware
 
 Clock = Callable[[], datetime]
@@ -121,6 +123,9 @@ class GrantRecord:
     approved_at: datetime | None
     revoked_at: datetime | None
     revoked_by: str | None
+    #: Set only on what ``revoke`` returns: True when an earlier (or a simultaneous)
+    #: revocation had already revoked it, so that call changed nothing.
+    already_revoked: bool = field(default=False, compare=False)
 
     def approval_in_force(self, now: datetime, rules: GrantRules) -> bool:
         """Return True when an approval exists and has not lapsed at ``now``."""
@@ -251,11 +256,15 @@ class GrantBook:
         return self._require(grant_id)
 
     def revoke(self, grant_id: str, *, actor: Actor, request_id: str = "") -> GrantRecord:
-        """Revoke a grant now, as its grantee or another active member of its role."""
+        """Revoke a grant now, once, as its grantee or another active member of its role.
+
+        Revoking an already revoked grant (earlier, or by a request at the same moment)
+        changes nothing: it keeps its first ``revoked_at`` and ``revoked_by``, the attempt
+        is recorded as ``grant.already_revoked`` and the record comes back with
+        ``already_revoked``.
+        """
         found = self._require(grant_id)
         refs = (ResourceRef(ResourceKind.GRANT, grant_id),)
-        if found.revoked_at is not None:
-            return found
         eligible = actor.id.strip().lower() == found.staff_id
         if not eligible:
             try:
@@ -268,15 +277,20 @@ class GrantBook:
                        mailbox=found.mailbox, refs=refs, request_id=request_id,
                        raise_as=AccessDenied)
         now = aware(self._clock())
-        with self._engine.begin() as conn:
+
+        def recorded(rule_id: str, outcome: str = "") -> None:
             record(self._audit, actor=actor, action="grant.revoke",
-                   purpose=STAFF_PURPOSES[found.basis], allowed=True, rule_id="grant.revoke",
+                   purpose=STAFF_PURPOSES[found.basis], allowed=True, rule_id=rule_id,
                    policy_version=self._policy.version, mailbox=found.mailbox,
                    basis=found.basis.value, basis_ref=_reference_label(found.reference),
-                   resources=refs, request_id=request_id)
-            conn.execute(update(grants).where(grants.c.id == grant_id)
-                         .values(revoked_at=now, revoked_by=actor.id.strip().lower()))
-        return self._require(grant_id)
+                   resources=refs, request_id=request_id, outcome=outcome)
+
+        if revoke_once(self._engine, grants, grant_id,
+                       values={"revoked_at": now, "revoked_by": actor.id.strip().lower()},
+                       record=lambda: recorded("grant.revoke")):
+            return self._require(grant_id)
+        recorded("grant.already_revoked", "already_revoked")
+        return replace(self._require(grant_id), already_revoked=True)
 
     def get(self, grant_id: str) -> GrantRecord | None:
         """Return the grant with this id, fresh from the database, or None."""

@@ -76,6 +76,11 @@ _REASONS: dict[str, str] = {
     "grant.requested": "a grant was requested",
     "grant.approved": "a second member of the role approved the grant",
     "grant.revoke": "the grantee or a member of the grant's role revoked the grant",
+    "grant.already_revoked": "the grant was already revoked; this revocation changed nothing",
+    "consent.already_revoked": "the user had already revoked the consent; this revocation "
+                               "changed nothing",
+    "transfer.consent_already_revoked": "the user had already revoked the consent to this "
+                                        "transfer; this revocation changed nothing",
     "grant.request_lapsed": "nobody approved the grant request in time; request it again",
     "grant.not_pending": "the grant is not waiting for approval",
     "grant.approver_not_eligible": "only another active member of the grant's role may "
