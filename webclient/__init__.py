@@ -65,11 +65,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Only the demo and the tests, whose Google stand-in is the emulator on loopback.
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 
-    from webclient import i18n, security
+    from webclient import bidi_text, i18n, security
     from webclient.guard_link import init_guard
 
     security.init_app(app)
     i18n.init_app(app)
+    bidi_text.init_app(app)
     init_guard(app)
 
     from webclient import errors, preferences

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from guard.mail_values import AttachmentData, Message
 from webclient import preferences
 from webclient.auth.views import safe_next
+from webclient.bidi_text import neutralise_bidi
 from webclient.guard_link import current_guard
 from webclient.mail.blueprint import blueprint
 from webclient.mail.mailbox_link import READ, BoundMailbox, bound_mailbox, request_id
@@ -49,7 +50,9 @@ def _chunks(data: bytes) -> Iterator[bytes]:
 
 def content_disposition(kind: str, filename: str) -> str:
     """Return a Content-Disposition header with an ASCII fallback and the RFC 5987 name."""
-    cleaned = "".join(ch for ch in filename if ch >= " " and ch not in "\\/\x7f") or "attachment"
+    # bidi controls become "_" so no browser can draw "invoice<RLO>fdp.exe" as a PDF
+    cleaned = "".join(ch for ch in neutralise_bidi(filename)
+                      if ch >= " " and ch not in "\\/\x7f") or "attachment"
     ascii_name = "".join(ch if ch.isascii() and ch not in '"%;' else "_" for ch in cleaned)
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
 
