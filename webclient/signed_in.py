@@ -51,21 +51,15 @@ def user_id() -> str | None:
     return found
 
 
-def live_session_id() -> str | None:
-    """Return the id of this browser's session record while it is live, else None."""
-    sid = session.get(SESSION_ID_KEY)
-    return sid if user_id() is not None and isinstance(sid, str) else None
-
-
-def start_session(user: str, *, continuing: str | None = None) -> None:
+def start_session(user: str) -> None:
     """Sign ``user`` in: record a new server-side session and put its id in the cookie.
 
-    ``continuing`` keeps the live session id of a user who connects one more account, so
-    that one sign-out still revokes every copy of the cookie they ever held. A session
-    that was not signed in never passes one, so a planted cookie cannot be carried over.
+    Every sign-in gets a new id, also one that connects one more account to a signed-in
+    user (the caller ends the old session first), so a cookie planted or copied before
+    it opens nothing afterwards.
     """
     session[USER_KEY] = user
-    session[SESSION_ID_KEY] = continuing or store().issue(SessionKind.MAIL, user)
+    session[SESSION_ID_KEY] = store().issue(SessionKind.MAIL, user)
     g.pop("_user_id", None)
     g.pop("_accounts", None)
 

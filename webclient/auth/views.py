@@ -23,7 +23,6 @@ from webclient.signed_in import (
     account_at,
     accounts,
     end_session,
-    live_session_id,
     sign_in_required,
     start_session,
     user_id,
@@ -103,9 +102,11 @@ def callback() -> Any:
         return _problem(_("The account could not be connected. Try again in a minute."), 503)
     next_path = safe_next(session.pop(NEXT_KEY, None))
     language = session.get("lang")
-    continuing = live_session_id()
+    # A new session id at every sign-in, connecting one more account included: the old
+    # id is revoked, so a copy of the cookie taken before opens neither mailbox.
+    end_session()
     session.clear()
-    start_session(user, continuing=continuing)
+    start_session(user)
     if language:
         session["lang"] = language
     session.permanent = True
