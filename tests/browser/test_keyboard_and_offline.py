@@ -31,6 +31,8 @@ def test_an_action_taken_offline_keeps_the_page_and_changes_nothing(reader: Read
     inbox = page.url
     first = page.locator("li.thread").first
     subject = first.locator(".subject").inner_text()
+    # the conversation itself, by its link: the seeded mailbox may hold two with one subject
+    opens = first.get_attribute("data-open")
     page.context.set_offline(True)
     expect(page.locator("#offline")).to_be_visible()
     page.keyboard.press("j")
@@ -48,7 +50,7 @@ def test_an_action_taken_offline_keeps_the_page_and_changes_nothing(reader: Read
     page.keyboard.press("j")
     page.keyboard.press("e")
     expect(page.locator(".flash")).to_contain_text("Archived: 1 conversation.")
-    expect(page.locator("li.thread", has_text=subject)).to_have_count(0)
+    expect(page.locator(f'li.thread[data-open="{opens}"]')).to_have_count(0)
     assert reader.policy_violations == []
 
 
