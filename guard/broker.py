@@ -10,10 +10,13 @@ basis's purpose and the same evidence, so the mail layer decides and records the
 call itself too.
 
 A thread viewed under a consent comes back holding only the consented messages that
-belong to it, never the rest of the thread: the broker decides and records the view over
-the consent's message ids, fetches each consented message through the mail layer (each
-fetch decided and recorded again), and keeps those of the thread. A consent with none of
-its messages in the thread is refused with ``consent.thread_not_covered``.
+belong to it, never the rest of the thread. The broker first has the mail layer read the
+thread id of each consented message, and nothing else of them (``format=minimal``; both
+record it as ``THREAD_IDS_ACTION``, not as a view). Then it decides and records the view
+over exactly the consented messages of the thread, and fetches those, each fetch decided
+and recorded again: the log's views name exactly the messages the staff member is shown,
+and no other message's content is fetched. A consent with none of its messages in the
+thread is refused with ``consent.thread_not_covered``.
 
 Security caveat: a consent covers exactly its message ids, never a thread; the whole of a
 thread needs a security or legal grant.
@@ -22,7 +25,7 @@ thread needs a security or legal grant.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,6 +33,7 @@ from audit import AuditLog, ResourceKind, ResourceRef
 from guard.consents import ConsentBook
 from guard.errors import AccessDenied, ConsentRequired, GmailNotFound
 from guard.grants import GrantBook
+from guard.mail_decisions import THREAD_IDS_ACTION
 from guard.mail_values import Message, Thread
 from guard.policy import (
     REASONS,
@@ -65,6 +69,11 @@ class MessageFetcher(Protocol):
                    request_id: str | None = None,
                    evidence: Consent | Grant | None = None) -> Any:
         """Return the thread, deciding and recording the Gmail call itself."""
+
+    def thread_ids_of(self, *, actor: Actor, mailbox: str, purpose: str,
+                      message_ids: Iterable[str], request_id: str | None = None,
+                      evidence: Consent | Grant | None = None) -> dict[str, str]:
+        """Return each message's thread id (no content), deciding and recording the call."""
 
 
 class AccessBroker:
@@ -124,20 +133,32 @@ class AccessBroker:
         consent = self._consents.evidence(consent_id)
         covered = consent.message_ids if consent is not None else frozenset()
         thread_ref = ResourceRef(ResourceKind.THREAD, thread_id)
+        # Which consented messages are in the thread: their thread ids only, never shown.
         actor, purpose, evidence = self._decide(
             actor, mailbox=mailbox, action="messages.get",
             resources=Resources(message_ids=covered), consent_id=consent_id, grant_id=None,
-            request_id=request_id, audit_action="threads.get", extra_refs=(thread_ref,))
+            request_id=request_id, audit_action="threads.get",
+            allowed_action=THREAD_IDS_ACTION, extra_refs=(thread_ref,))
         assert isinstance(evidence, Consent)
+        threads = self._mail.thread_ids_of(actor=actor, mailbox=mailbox, purpose=purpose,
+                                           message_ids=sorted(evidence.message_ids),
+                                           request_id=request_id, evidence=evidence)
+        in_thread = frozenset(m for m, t in threads.items() if t == thread_id)
         kept: list[Message] = []
-        for message_id in sorted(evidence.message_ids):
-            try:
-                message = self._mail.get_message(actor=actor, mailbox=mailbox, purpose=purpose,
-                                                 message_id=message_id, request_id=request_id,
-                                                 evidence=evidence)
-            except GmailNotFound:
-                continue  # deleted since the user consented
-            if message.thread_id == thread_id:
+        if in_thread:
+            # The view itself, decided on fresh evidence over exactly what will be shown.
+            actor, purpose, evidence = self._decide(
+                actor, mailbox=mailbox, action="messages.get",
+                resources=Resources(message_ids=in_thread), consent_id=consent_id,
+                grant_id=None, request_id=request_id, audit_action="threads.get",
+                extra_refs=(thread_ref,))
+            for message_id in sorted(in_thread):
+                try:
+                    message = self._mail.get_message(
+                        actor=actor, mailbox=mailbox, purpose=purpose, message_id=message_id,
+                        request_id=request_id, evidence=evidence)
+                except GmailNotFound:
+                    continue  # deleted since its thread id was read
                 kept.append(message)
         if not kept:
             decision = Decision(False, "consent.thread_not_covered",
@@ -155,12 +176,15 @@ class AccessBroker:
 
     def _decide(self, actor: Actor, *, mailbox: str, action: str, resources: Resources,
                 consent_id: str | None, grant_id: str | None, request_id: str,
-                audit_action: str | None = None, extra_refs: tuple[ResourceRef, ...] = ()
+                audit_action: str | None = None, allowed_action: str | None = None,
+                extra_refs: tuple[ResourceRef, ...] = ()
                 ) -> tuple[Actor, str, Consent | Grant]:
         """Decide and record the view; return the actor, purpose and evidence to fetch with.
 
         ``audit_action`` names the view in the log when the policy decides another action
-        (a consented thread view is decided as reading the consented messages).
+        (a consented thread view is decided as reading the consented messages);
+        ``allowed_action``, when given, names it instead if allowed (reading the consented
+        messages' thread ids is no view, though refusing it refuses the view).
         """
         if consent_id is not None and grant_id is not None:
             raise ValueError("give either consent_id or grant_id, not both")
@@ -191,10 +215,15 @@ class AccessBroker:
         if reference is not None:
             kind = ResourceKind.GRANT if grant_id is not None else ResourceKind.CONSENT
             refs = (*refs, ResourceRef(kind, reference))
-        record_decision(self._audit, decision, actor=actor, action=audit_action or action,
-                        mailbox=mailbox,
+        if decision.allowed:
+            logged, outcome = allowed_action or audit_action or action, "view"
+            if allowed_action is not None:
+                outcome = "no_content"
+        else:
+            logged, outcome = audit_action or action, "refused"
+        record_decision(self._audit, decision, actor=actor, action=logged, mailbox=mailbox,
                         basis_ref=reference, resources=refs, request_id=request_id,
-                        outcome="view" if decision.allowed else "refused")
+                        outcome=outcome)
         if not decision.allowed:
             if decision.rule_id == NOT_REGISTERED:
                 raise AccessDenied(decision)

@@ -30,6 +30,11 @@ from guard.uploads import MessageUploader
 
 Evidence = Consent | Grant | None
 
+#: The audit action of reading only messages' thread ids (``messages.get`` with
+#: ``format=minimal`` and ``fields=id,threadId``): no content, and no human sees them.
+#: Named apart from ``messages.get`` so that no reader of the log counts it as a view.
+THREAD_IDS_ACTION = "messages.thread_ids"
+
 
 def _ids(values: Iterable[str]) -> frozenset[str]:
     return frozenset(v for v in values if v)

@@ -25,7 +25,7 @@ from guard import mail_parsing as parse
 from guard.errors import GmailError, GmailNotFound, HistoryExpired
 from guard.gmail_calls import BATCH_LIMIT
 from guard.mail_cache import CacheState
-from guard.mail_decisions import Evidence
+from guard.mail_decisions import THREAD_IDS_ACTION, Evidence
 from guard.mail_values import (
     AttachmentData,
     HistoryChange,
@@ -369,6 +369,37 @@ class MailboxAccess(MailWriting):
         answer = self._calls.execute(mailbox, lambda s: s.users().messages().get(
             userId="me", id=message_id, format="full"), what="messages.get")
         return parse.message(answer)
+
+    def thread_ids_of(self, *, actor: Actor, mailbox: str, purpose: str,
+                      message_ids: Iterable[str], request_id: str | None = None,
+                      evidence: Evidence = None, client_ip: str | None = None
+                      ) -> dict[str, str]:
+        """Return the thread id of each of ``message_ids`` that still exists; no content.
+
+        Decided as reading the messages and recorded as ``THREAD_IDS_ACTION`` naming
+        each id, then fetched with ``format=minimal`` and ``fields=id,threadId`` (in
+        batches): Gmail sends neither headers nor bodies. A message deleted meanwhile is
+        left out.
+        """
+        mailbox = mailbox.strip().lower()
+        ids = sorted(set(message_ids))
+        self._authorize(actor=actor, mailbox=mailbox, purpose=purpose, action="messages.get",
+                        audit_action=THREAD_IDS_ACTION, evidence=evidence,
+                        client_ip=client_ip, request_id=request_id, message_ids=ids)
+        builders = {f"m{index}": (lambda s, mid=mid: s.users().messages().get(
+            userId="me", id=mid, format="minimal", fields="id,threadId"))
+            for index, mid in enumerate(ids)}
+        answers = self._calls.batch(mailbox, builders, what="messages.get") if ids else {}
+        found: dict[str, str] = {}
+        for index, mid in enumerate(ids):
+            answer = answers.get(f"m{index}")
+            if isinstance(answer, GmailNotFound):
+                continue
+            if isinstance(answer, GmailError):
+                raise answer
+            if isinstance(answer, dict):
+                found[mid] = str(answer.get("threadId", ""))
+        return found
 
     def get_attachment(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
                        attachment_id: str, part_id: str | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -135,6 +135,8 @@ class StandInMail:
     """Stands in for MailboxAccess: remembers each fetch and the evidence it carried."""
 
     calls: list[dict[str, Any]] = field(default_factory=list)
+    #: The thread-id lookups (no content), kept apart from the fetches in ``calls``.
+    lookups: list[dict[str, Any]] = field(default_factory=list)
 
     def get_message(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
                     request_id: str | None = None,
@@ -149,6 +151,14 @@ class StandInMail:
         self.calls.append({"actor": actor, "mailbox": mailbox, "purpose": purpose,
                            "id": thread_id, "evidence": evidence})
         return Fetched("thread", thread_id, mailbox)
+
+    def thread_ids_of(self, *, actor: Actor, mailbox: str, purpose: str,
+                      message_ids: Iterable[str], request_id: str | None = None,
+                      evidence: Consent | Grant | None = None) -> dict[str, str]:
+        ids = sorted(message_ids)
+        self.lookups.append({"actor": actor, "mailbox": mailbox, "purpose": purpose,
+                             "ids": ids, "evidence": evidence})
+        return {m: THREAD_OF.get(m, "t9") for m in ids}
 
 
 @pytest.fixture

@@ -260,17 +260,17 @@ def test_a_consented_thread_view_shows_only_the_consented_messages_of_the_thread
                                 request_id="req-t1")
     assert thread.id == "t1"
     assert [m.id for m in thread.messages] == ["m1", "m2"]
-    assert sorted(c["id"] for c in mail.calls) == ["m1", "m2", "m7"]  # never m3, never t1
-    assert all(c["evidence"].id == cid for c in mail.calls)
+    assert sorted(c["id"] for c in mail.calls) == ["m1", "m2"]  # never m3 or m7, never t1
+    assert [c["ids"] for c in mail.lookups] == [["m1", "m2", "m7"]]  # thread ids only
+    assert all(c["evidence"].id == cid for c in mail.calls + mail.lookups)
     [view] = entries(audit_log, after_seq=before - 1, action="threads.get")
     assert (view.rule_id, view.decision, view.basis_ref) == ("consent.allowed", "allow", cid)
     assert ResourceRef(ResourceKind.THREAD, "t1") in view.resources
-    assert {r.id for r in view.resources if r.kind is ResourceKind.MESSAGE} == {
-        "m1", "m2", "m7"}
+    assert {r.id for r in view.resources if r.kind is ResourceKind.MESSAGE} == {"m1", "m2"}
 
 
 @pytest.mark.parametrize(("setup", "rule", "fetched"), [
-    (lambda w: w.consent(ids=("m7",)), "consent.thread_not_covered", ["m7"]),
+    (lambda w: w.consent(ids=("m7",)), "consent.thread_not_covered", []),
     (lambda w: w.consent(grantee="security"), "consent.wrong_grantee", []),
     (_revoked_consent, "consent.revoked", []),
 ], ids=["no consented message in the thread", "wrong grantee", "revoked"])
