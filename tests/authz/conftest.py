@@ -159,6 +159,11 @@ class World:
             assert staff_sign_in(client, self.emulator, STAFF_MEMBER[role]).status_code == 302
         return client
 
+    def sign_in_again(self, role: str) -> None:
+        """Give the role a new session after a probe ended every session of its user."""
+        if role != ANON:
+            self.clients[role] = self.signed_in_anew(role)
+
     def last_seq(self) -> int:
         """Return the sequence number of the newest audit entry (-1 when empty)."""
         newest = list(self.guard.audit.query(AuditQuery(newest_first=True, limit=1)))

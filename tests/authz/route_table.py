@@ -54,6 +54,8 @@ class Probe:
     query: Mapping[str, str] = field(default_factory=dict)
     #: Called on a session of its own: the route ends the session it is called with.
     ends_session: bool = False
+    #: ends every session of the role's user, the shared client's too (signed in again after)
+    ends_every_session: bool = False
 
     def expected(self, role: str) -> str:
         """Return the expectation for ``role`` as text."""
@@ -199,6 +201,9 @@ PROBES: tuple[Probe, ...] = (
     Probe("auth.disconnect", "POST", spare_account, OWN_REDIRECT, form=with_token()),
     Probe("auth.signout", "POST", fixed("/auth/signout"), EVERYONE_REDIRECT,
           form=with_token(), ends_session=True),
+    Probe("auth.signout_everywhere", "POST", fixed("/auth/signout-everywhere"),
+          roles(anon=LOGIN, user=ANYWHERE, other=ANYWHERE, staff=LOGIN), form=with_token(),
+          ends_session=True, ends_every_session=True),
     # -- the mail client, on the owner's resources
     Probe("mail.home", "GET", fixed("/u/0/"), OWN_REDIRECT),
     Probe("mail.folder", "GET", fixed("/u/0/f/inbox"), OWN),

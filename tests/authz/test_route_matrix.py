@@ -83,6 +83,8 @@ def test_route_answers_each_role_as_the_table_says(world: World, probe: Probe,
                                                    role: str) -> None:
     before = world.last_seq()
     sent = call(world, probe, role)
+    if probe.ends_every_session:
+        world.sign_in_again(role)
     path, answer = sent.path, sent.answer
     expected = probe.expected(role)
     assert matches(expected, answer), (

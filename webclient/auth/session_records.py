@@ -103,6 +103,22 @@ class SessionRecord:
         return self.revoked_at is None
 
 
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A session that would still be let in: when it began and was last used.
+
+    ``id_hash`` tells the session it describes (``is_session``) without holding its id.
+    """
+
+    id_hash: str
+    created_at: datetime
+    last_seen_at: datetime
+
+    def is_session(self, session_id: str) -> bool:
+        """Return whether this record is the one of ``session_id``."""
+        return bool(session_id) and hmac.compare_digest(self.id_hash, _hash(session_id))
+
+
 class SessionStore:
     """Issue, look up and revoke session records on one database."""
 
@@ -159,6 +175,25 @@ class SessionStore:
                 web_sessions.c.id_hash == _hash(session_id),
                 web_sessions.c.revoked_at.is_(None)).values(revoked_at=self._clock()))
         return bool(done.rowcount)
+
+    def live_sessions(self, kind: SessionKind, user: str) -> list[LiveSession]:
+        """Return ``user``'s sessions of ``kind`` that would still be let in, newest first."""
+        now = self._clock()
+        limits = self._limits.get(kind)
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(web_sessions).where(
+                web_sessions.c.user_digest == self._user_digest(kind, user),
+                web_sessions.c.kind == kind.value,
+                web_sessions.c.revoked_at.is_(None))).all()
+        found = []
+        for row in rows:
+            created, seen = _aware(row.created_at), _aware(row.last_seen_at)
+            if limits is not None and (now - created >= limits.lifetime
+                                       or now - seen >= limits.idle):
+                continue
+            found.append(LiveSession(id_hash=row.id_hash, created_at=created,
+                                     last_seen_at=seen))
+        return sorted(found, key=lambda s: s.last_seen_at, reverse=True)
 
     def revoke_all(self, kind: SessionKind, user: str) -> int:
         """Revoke every live session of ``user`` of ``kind``; return how many."""

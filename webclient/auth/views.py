@@ -18,8 +18,11 @@ from flask_babel import gettext as _
 
 from guard.errors import GuardError
 from webclient.auth import google_oauth
+from webclient.auth.session_records import SessionKind, store
 from webclient.guard_link import current_guard
+from webclient.i18n import mail_date
 from webclient.signed_in import (
+    SESSION_ID_KEY,
     account_at,
     accounts,
     end_session,
@@ -129,8 +132,27 @@ def _problem(message: str, status: int = 400) -> Any:
 @blueprint.get("/accounts")
 @sign_in_required
 def manage() -> Any:
-    """List the connected Gmail accounts with connect and disconnect buttons."""
-    return render_template("auth/accounts.html", connected=accounts())
+    """List the connected Gmail accounts, and the browsers signed in (OWASP ASVS V3.3.4)."""
+    user = user_id()
+    assert user is not None
+    here = session.get(SESSION_ID_KEY)
+    browsers = [(live, isinstance(here, str) and live.is_session(here))
+                for live in store().live_sessions(SessionKind.MAIL, user)]
+    return render_template("auth/accounts.html", connected=accounts(), browsers=browsers,
+                           when=lambda moment: mail_date(moment, full=True))
+
+
+@blueprint.post("/signout-everywhere")
+@sign_in_required
+def signout_everywhere() -> Any:
+    """End every session of this user, on every browser (connected accounts stay)."""
+    user = user_id()
+    assert user is not None
+    store().revoke_all(SessionKind.MAIL, user)
+    end_session()
+    session.clear()
+    flash(_("You are signed out on every browser."), "success")
+    return redirect(url_for("auth.signin"))
 
 
 @blueprint.post("/accounts/<int:account>/disconnect")

@@ -289,6 +289,16 @@ INDONESIAN: dict[Message, Wording] = {
     "You are offline. MailGuard will work again when the connection returns.":
         "Anda sedang luring. MailGuard akan berfungsi lagi saat koneksi kembali.",
     "You are signed out.": "Anda sudah keluar.",
+    "You are signed out on every browser.": "Anda sudah keluar di semua browser.",
+    "Browsers signed in": "Browser yang sedang masuk",
+    "Signed in %(start)s, last used %(seen)s":
+        "Masuk %(start)s, terakhir dipakai %(seen)s",
+    "this browser": "browser ini",
+    "Sign out on every browser": "Keluar di semua browser",
+    "Ends every MailGuard session of yours, this one too; your Gmail accounts stay "
+    "connected.":
+        "Mengakhiri semua sesi MailGuard Anda, termasuk yang ini; akun Gmail Anda tetap "
+        "terhubung.",
     "You cancelled the sign-in at Google, so no account was connected.":
         "Anda membatalkan proses masuk di Google, jadi tidak ada akun yang dihubungkan.",
     "Your Gmail, kept private": "Gmail Anda, tetap privat",
