@@ -162,6 +162,12 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
             environ["MAILGUARD_OAUTH_CLIENT_FILE"])
     if environ.get("MAILGUARD_BEHIND_PROXY") == "1":
         settings["BEHIND_PROXY"] = True
+    if environ.get("MAILGUARD_TRUSTED_HOSTS", "").strip():
+        # Flask answers 400 to a request whose Host is not one of these, so no link or
+        # OAuth redirect URI the app builds can name a host an attacker chose.
+        settings["TRUSTED_HOSTS"] = [h.strip().lower() for h in
+                                     environ["MAILGUARD_TRUSTED_HOSTS"].split(",")
+                                     if h.strip()]
     if environ.get("MAILGUARD_STAFF_DOMAIN", "").strip():
         settings["STAFF_DOMAIN"] = environ["MAILGUARD_STAFF_DOMAIN"].strip().lower()
     if environ.get("MAILGUARD_TRANSFER_ENDPOINTS", "").strip():

@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import InternalServerError, MethodNotAllowed, SecurityError
 
 from audit import AuditUnavailable
 from guard.errors import (
@@ -134,6 +134,13 @@ def init_app(app: Flask) -> None:
         return _page(400, _("The form has expired"),
                      _("This form was not sent from a current MailGuard page. Reload the "
                        "page and try again."))
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error: SecurityError) -> Any:
+        # The Host is not in TRUSTED_HOSTS: no URL can be built for this request (the
+        # page's links would name that host), so the answer is plain text.
+        return _("MailGuard does not answer for this host name."), 400, {
+            "Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(400)
     def _bad_request(_error: Exception) -> Any:

@@ -290,6 +290,8 @@ INDONESIAN: dict[Message, Wording] = {
         "Anda sedang luring. MailGuard akan berfungsi lagi saat koneksi kembali.",
     "You are signed out.": "Anda sudah keluar.",
     "You are signed out on every browser.": "Anda sudah keluar di semua browser.",
+    "MailGuard does not answer for this host name.":
+        "MailGuard tidak melayani nama host ini.",
     "Browsers signed in": "Browser yang sedang masuk",
     "Signed in %(start)s, last used %(seen)s":
         "Masuk %(start)s, terakhir dipakai %(seen)s",
