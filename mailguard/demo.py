@@ -3,6 +3,8 @@
 Keys are generated into ``instance/demo-keys.json`` on the first run and reused. The
 emulator keeps its mailboxes in memory, so the demo database (``instance/demo.db``) is
 started afresh on every run: tokens of a previous run's emulator would be meaningless.
+One demo at a time holds the instance folder (``demo.lock``), and a demo binds its port
+before it deletes anything, so a second one cannot wipe the database of a running one.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
+
+from mailguard.command_path import mailguard_command
+from mailguard.instance_lock import InstanceInUse, InstanceLock
 
 DEMO_CLIENT_ID = "mailguard-demo.apps.googleusercontent.com"
 DEMO_CLIENT_SECRET = "mailguard-demo-secret"  # noqa: S105 - the emulator's demo client
@@ -83,6 +89,7 @@ class Demo:
     _thread: threading.Thread | None = None
     crm: Any = None
     instance: Path | None = None
+    lock: InstanceLock | None = None
 
     def start(self) -> Demo:
         """Serve the web client in a background thread."""
@@ -99,6 +106,8 @@ class Demo:
         self.emulator.stop()
         if self.crm is not None:
             self.crm.stop()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def seed_demo_accounts(emulator: Any, messages: int) -> None:
@@ -135,19 +144,26 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
     from webclient import create_app
     from webclient.config import emulator_oauth_client
 
-    instance.mkdir(parents=True, exist_ok=True)
-    keys = DemoKeys.load_or_create(instance / "demo-keys.json")
-    database = instance / "demo.db"
-    for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
-        stale.unlink(missing_ok=True)
-    emulator = EmulatorServer(host="127.0.0.1", port=emulator_port).start()
-    crm = CrmDemoServer().start()
+    # Nothing is deleted until this demo holds the folder and its port: a second demo on
+    # the same folder, or on a port in use, stops before touching the running one's files.
+    lock = InstanceLock.acquire(instance)
+    emulator: Any = None
+    crm: Any = None
     web: Any = None
     app: Any = None
     try:
+        listener = socket.create_server(
+            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+        web = make_server(host, port, _placeholder_app, threaded=True, fd=listener.fileno())
+        listener.close()  # the server holds its own copy of the socket
+        actual_port = web.port
+        keys = DemoKeys.load_or_create(instance / "demo-keys.json")
+        emulator = EmulatorServer(host="127.0.0.1", port=emulator_port).start()
+        crm = CrmDemoServer().start()
+        database = instance / "demo.db"
+        for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            stale.unlink(missing_ok=True)
         seed_demo_accounts(emulator, messages)
-        web = make_server(host, port, _placeholder_app, threaded=True)
-        actual_port = web.server_port
         origins = {f"http://{host}:{actual_port}", f"http://localhost:{actual_port}",
                    f"http://127.0.0.1:{actual_port}"}
         # One OAuth client for both sign-ins, as in production: Gmail users at /auth,
@@ -181,11 +197,14 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
             app.extensions["mailguard.guard"].close()
         if web is not None:
             web.server_close()
-        emulator.stop()
-        crm.stop()
+        if emulator is not None:
+            emulator.stop()
+        if crm is not None:
+            crm.stop()
+        lock.release()
         raise
     return Demo(emulator=emulator, web=web, url=f"http://{host}:{actual_port}/", app=app,
-                crm=crm, instance=instance)
+                crm=crm, instance=instance, lock=lock)
 
 
 def banner(running: Demo) -> list[str]:
@@ -208,7 +227,7 @@ def banner(running: Demo) -> list[str]:
                   f"MAILGUARD_AUDIT_HMAC_KEY: audit_hmac_key in {folder / 'demo-keys.json'}):",
                   f"  MAILGUARD_DATABASE_URL=sqlite:///{folder / 'demo.db'} "
                   f"MAILGUARD_AUDIT_SIGNING_KEY={folder / 'demo-audit-signing.key'} "
-                  "mailguard audit verify"]
+                  f"{mailguard_command()} audit verify"]
     return lines
 
 
@@ -239,8 +258,11 @@ def demo(host: str, port: int, emulator_port: int, seed_messages: int,
     try:
         running = build_demo(instance, host=host, port=port, emulator_port=emulator_port,
                              messages=seed_messages)
+    except InstanceInUse as error:
+        raise click.ClickException(str(error)) from None
     except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror}); "
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise click.ClickException(f"cannot listen on {host}:{port} ({reason}); "
                                    f"choose another --port") from None
     for line in banner(running):
         click.echo(line)
@@ -254,3 +276,5 @@ def demo(host: str, port: int, emulator_port: int, seed_messages: int,
         running.app.extensions["mailguard.guard"].close()
         running.emulator.stop()
         running.crm.stop()
+        if running.lock is not None:
+            running.lock.release()
