@@ -245,6 +245,7 @@ def test_a_security_case_with_two_person_approval_until_it_expires(staff_site, w
     used_at = page.url
 
     site.clock.advance(hours=2, minutes=1)
+    staff_sign_in(requester, site, SECURITY_1)  # back after hours away: signed in again
     answer = page.goto(used_at)
     assert answer is not None and answer.status == 404
     page.goto(grant_url)

@@ -86,6 +86,9 @@ class SessionLimits:
 #: The mail session's limits unless the app's configuration sets MAIL_SESSION_HOURS or
 #: MAIL_SESSION_IDLE_MINUTES.
 MAIL_LIMITS = SessionLimits(lifetime=timedelta(hours=12), idle=timedelta(minutes=30))
+#: The staff session's limits unless STAFF_SESSION_HOURS or STAFF_SESSION_IDLE_MINUTES set
+#: them: 8 hours however busy (the cookie's own lifetime too), 30 minutes unused.
+STAFF_LIMITS = SessionLimits(lifetime=timedelta(hours=8), idle=timedelta(minutes=30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +237,14 @@ def store() -> SessionStore:
         mail = SessionLimits(
             lifetime=timedelta(hours=float(hours)) if hours else MAIL_LIMITS.lifetime,
             idle=timedelta(minutes=float(minutes)) if minutes else MAIL_LIMITS.idle)
+        staff_hours = current_app.config.get("STAFF_SESSION_HOURS")
+        staff_minutes = current_app.config.get("STAFF_SESSION_IDLE_MINUTES")
+        staff = SessionLimits(
+            lifetime=timedelta(hours=float(staff_hours)) if staff_hours
+            else STAFF_LIMITS.lifetime,
+            idle=timedelta(minutes=float(staff_minutes)) if staff_minutes
+            else STAFF_LIMITS.idle)
         found = SessionStore(guard.engine, key=key, clock=guard.settings.clock,
-                             limits={SessionKind.MAIL: mail})
+                             limits={SessionKind.MAIL: mail, SessionKind.STAFF: staff})
         current_app.extensions[EXTENSION] = found
     return found

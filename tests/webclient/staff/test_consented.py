@@ -79,8 +79,8 @@ def test_after_the_user_revokes_the_agent_is_refused(app, staff_client, user):
 def test_the_consent_lapses_at_its_expiry(app, staff_client, user, clock):
     message = deliver(user, subject="Lapsing", text="for a day")
     consent = give_consent(app, user, [message.id], days=1)
-    agent = staff_client(SUPPORT)
     clock.advance(hours=7)
+    agent = staff_client(SUPPORT)  # back after hours away: signed in again
     assert agent.get(f"/staff/consented/{consent.id}").status_code == 200
     clock.advance(hours=18)
     agent = staff_client(SUPPORT)

@@ -76,6 +76,7 @@ def test_a_security_case_is_requested_approved_used_and_expires(app, staff_clien
     assert "My bank PIN is 123456" in frame and "security case SEC-481 (abuse)" in frame
 
     clock.advance(hours=4, minutes=1)
+    requester = staff_client(SECURITY_1)  # back after hours away: signed in again
     assert requester.get(f"/staff/grants/{grant}/t/{thread}").status_code == 404
     assert "Expired" in requester.get(f"/staff/grants/{grant}").get_data(as_text=True)
     assert actions(app, "grant.request", "grant.approve") == [
