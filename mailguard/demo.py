@@ -152,10 +152,11 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
     web: Any = None
     app: Any = None
     try:
-        listener = socket.create_server(
-            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
-        web = make_server(host, port, _placeholder_app, threaded=True, fd=listener.fileno())
-        listener.close()  # the server holds its own copy of the socket
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family) as listener:
+            # the server takes its own copy of the socket
+            web = make_server(host, port, _placeholder_app, threaded=True,
+                              fd=listener.fileno())
         actual_port = web.port
         keys = DemoKeys.load_or_create(instance / "demo-keys.json")
         emulator = EmulatorServer(host="127.0.0.1", port=emulator_port).start()
