@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from audit import AuditLog, AuditQuery, AuditUnavailable
@@ -66,13 +67,31 @@ def standby_url(pg_url: str) -> Iterator[str]:
 
 
 def _wait_for(url: str, size: int) -> AuditLog:
-    """Open the standby read-only once it has replayed ``size`` entries."""
-    deadline = time.monotonic() + 120  # replay waits for CPU on a busy machine
+    """Open the standby read-only once it has replayed ``size`` entries.
+
+    Fails naming the standby's WAL receiver state when it has not within the deadline, so
+    a slow replay and a broken stream can be told apart.
+    """
+    deadline = time.monotonic() + 300  # replay waits for CPU on a busy machine
     while True:
         reader = AuditLog.open(url, hmac_key=HMAC_KEY, read_only=True)
-        if reader.size() >= size or time.monotonic() > deadline:
+        if reader.size() >= size:
             return reader
+        seen = reader.size()
         reader.close()
+        if time.monotonic() > deadline:
+            engine = create_engine(url)
+            try:
+                with engine.connect() as conn:
+                    receiver = conn.execute(text(
+                        "SELECT status, flushed_lsn::text, latest_end_lsn::text "
+                        "FROM pg_stat_wal_receiver")).all()
+                    replayed = conn.execute(text(
+                        "SELECT pg_last_wal_replay_lsn()::text")).scalar()
+            finally:
+                engine.dispose()
+            raise AssertionError(f"the standby replayed {seen} of {size} entries in 300 s; "
+                                 f"WAL receiver {receiver}, replayed up to {replayed}")
         time.sleep(0.05)
 
 
