@@ -141,6 +141,7 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
     from fakegmail.oauth.blueprint import oauth_registry
     from fakegmail.server import EmulatorServer
     from mailguard.crm_demo import CrmDemoServer
+    from mailguard.request_log import PathOnlyRequestLog
     from webclient import create_app
     from webclient.config import emulator_oauth_client
 
@@ -156,7 +157,7 @@ def build_demo(instance: Path, *, host: str = "127.0.0.1", port: int = 8000,
         with socket.create_server((host, port), family=family) as listener:
             # the server takes its own copy of the socket
             web = make_server(host, port, _placeholder_app, threaded=True,
-                              fd=listener.fileno())
+                              fd=listener.fileno(), request_handler=PathOnlyRequestLog)
         actual_port = web.port
         keys = DemoKeys.load_or_create(instance / "demo-keys.json")
         emulator = EmulatorServer(host="127.0.0.1", port=emulator_port).start()
