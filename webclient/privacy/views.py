@@ -165,11 +165,15 @@ def withdraw(account: int, consent_id: str) -> Any:
     """Withdraw a consent to staff viewing messages; it stops working at once."""
     box = bound_mailbox(account)
     try:
-        current_guard().consents.revoke(consent_id, actor=box.actor, request_id=request_id())
+        done = current_guard().consents.revoke(consent_id, actor=box.actor,
+                                               request_id=request_id())
     except ConsentNotFound:
         abort(404)
-    flash(p_("Consent withdrawn. Qontak staff can no longer view those messages."),
-          "success")
+    if done.already_revoked:  # a second click, or another browser, withdrew it first
+        flash(p_("This consent was already withdrawn."), "success")
+    else:
+        flash(p_("Consent withdrawn. Qontak staff can no longer view those messages."),
+              "success")
     return redirect(url_for("privacy.centre", account=account))
 
 
@@ -179,12 +183,15 @@ def withdraw_transfer(account: int, consent_id: str) -> Any:
     """Withdraw a consent to transfers to a recipient; no further transfer goes there."""
     box = bound_mailbox(account)
     try:
-        current_guard().transfer_consents.revoke(consent_id, actor=box.actor,
-                                                 request_id=request_id())
+        done = current_guard().transfer_consents.revoke(consent_id, actor=box.actor,
+                                                        request_id=request_id())
     except ConsentNotFound:
         abort(404)
-    flash(p_("Consent withdrawn. Nothing more will be sent to that recipient unless you "
-             "agree again."), "success")
+    if done.already_revoked:
+        flash(p_("This consent was already withdrawn."), "success")
+    else:
+        flash(p_("Consent withdrawn. Nothing more will be sent to that recipient unless "
+                 "you agree again."), "success")
     return redirect(url_for("privacy.centre", account=account))
 
 

@@ -154,3 +154,13 @@ def test_a_withdrawal_of_someone_elses_transfer_consent_is_a_404(signed_in, guar
 
 def test_a_conversation_that_is_not_in_the_mailbox_is_a_404(signed_in):
     assert signed_in.get(crm_path("ffffffffffffffff")).status_code == 404
+
+
+def test_withdrawing_a_transfer_consent_twice_says_so(signed_in, conversation, guard,
+                                                      mailbox, crm):
+    send(signed_in, conversation.thread_id)
+    [consent] = guard.transfer_consents.for_user(mailbox.email)
+    path = f"/u/0/privacy/transfer-consents/{consent.id}/withdraw"
+    post(signed_in, path)
+    again = post(signed_in, path, follow_redirects=True)
+    assert again.status_code == 200 and "already withdrawn" in text(again)

@@ -171,3 +171,15 @@ def test_the_message_view_links_to_sharing_and_to_the_crm(signed_in, conversatio
 def test_privacy_pages_are_not_cached(signed_in, conversation):
     answer = signed_in.get(share_path(conversation.first))
     assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_withdrawing_twice_says_it_was_already_withdrawn(signed_in, conversation, guard,
+                                                        mailbox):
+    agree(signed_in, conversation.first)
+    [consent] = guard.consents.for_user(mailbox.email)
+    path = f"/u/0/privacy/consents/{consent.id}/withdraw"
+    first = post(signed_in, path, follow_redirects=True)
+    again = post(signed_in, path, follow_redirects=True)
+    assert "Consent withdrawn" in text(first)
+    assert again.status_code == 200 and "already withdrawn" in text(again)
+    assert "Consent withdrawn" not in text(again)

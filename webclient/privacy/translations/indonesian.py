@@ -40,6 +40,7 @@ INDONESIAN: dict[Message, Wording] = {
         "menyetujuinya lagi.",
     "Consent withdrawn. Qontak staff can no longer view those messages.":
         "Persetujuan ditarik. Staf Qontak tidak bisa lagi melihat pesan tersebut.",
+    "This consent was already withdrawn.": "Persetujuan ini sudah ditarik sebelumnya.",
     "Contact or deal name": "Nama kontak atau transaksi",
     "Conversation logged to Qontak CRM. Transfer reference: %(ref)s.":
         "Percakapan dicatat ke Qontak CRM. Referensi pengiriman: %(ref)s.",
