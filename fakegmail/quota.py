@@ -1,14 +1,18 @@
 """Per-user quota accounting in Gmail's units, with an optional enforced per-second limit.
 
 Gmail charges each method a number of quota units and limits each user to 250 units per
-second (a moving average); above it, calls fail with 429 ``userRateLimitExceeded``.
+second (a moving average); above it, calls fail with 429 ``userRateLimitExceeded`` whose
+message names the moment the limit lifts, as Gmail writes it ("User-rate limit exceeded.
+Retry after 2024-11-12T11:16:42.247Z"); clients parse that timestamp.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from fakegmail.errors import GmailError
 
@@ -79,14 +83,9 @@ class QuotaLedger:
                 window.popleft()
             if self.per_user_limit is not None:
                 used = sum(u for _, u in window)
-                if used + units > self.per_user_limit:
-                    raise GmailError(
-                        429,
-                        "User-rate limit exceeded.  Retry after 1 second",
-                        reason="userRateLimitExceeded",
-                        domain="usageLimits",
-                        headers={"Retry-After": "1"},
-                    )
+                excess = used + units - self.per_user_limit
+                if excess > 0:
+                    raise _rate_limited(now, _lifts_at(window, excess, now))
             window.append((now, units))
             self.units_by_user[email] += units
             self.units_by_method[method_id] += units
@@ -98,3 +97,31 @@ class QuotaLedger:
             self._window.clear()
             self.units_by_user.clear()
             self.units_by_method.clear()
+
+
+def _lifts_at(window: Iterable[tuple[float, int]], excess: int, now: float) -> float:
+    """Return when enough of ``window``'s units have left the one-second window.
+
+    A call that alone costs more than the limit never fits; it is told to wait a second.
+    """
+    freed = 0
+    last = now
+    for spent_at, units in window:
+        last = spent_at
+        freed += units
+        if freed >= excess:
+            break
+    return last + 1.0
+
+
+def _rate_limited(now: float, lifts_at: float) -> GmailError:
+    """Return Gmail's 429, whose message names the moment the limit lifts (UTC, in ms)."""
+    moment = datetime.fromtimestamp(lifts_at, tz=UTC)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return GmailError(
+        429,
+        f"User-rate limit exceeded.  Retry after {stamp}",
+        reason="userRateLimitExceeded",
+        domain="usageLimits",
+        headers={"Retry-After": str(max(1, math.ceil(lifts_at - now)))},
+    )
