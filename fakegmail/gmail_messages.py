@@ -188,7 +188,8 @@ def _complete_send(account: Account, metadata: dict[str, Any], raw: bytes | None
 
 def _complete_insert(account: Account, metadata: dict[str, Any], raw: bytes | None,
                      args: MultiDict[str, str], view_args: dict[str, str]) -> Response:
-    stored = _store(account, metadata, raw, args, default_labels=(), header_date=False)
+    stored = _store(account, metadata, raw, args, default_labels=(), header_date=False,
+                    own_mail_is_sent=True)
     return answer(message_labels(stored), method_id="gmail.users.messages.insert")
 
 
@@ -201,15 +202,29 @@ def _complete_import(account: Account, metadata: dict[str, Any], raw: bytes | No
 
 def _store(account: Account, metadata: dict[str, Any], raw: bytes | None,
            args: MultiDict[str, str], *, default_labels: tuple[str, ...],
-           header_date: bool) -> StoredMessage:
+           header_date: bool, own_mail_is_sent: bool = False) -> StoredMessage:
+    """Store an inserted or imported message.
+
+    With ``own_mail_is_sent`` (messages.insert), a message from the owner's address or one
+    of their send-as aliases also gets SENT, as Gmail's labels guide says of insert.
+    """
     source = args.get("internalDateSource") or ("dateHeader" if header_date else "receivedTime")
     if source not in ("dateHeader", "receivedTime"):
         raise invalid_argument("Invalid value for internalDateSource: use receivedTime or "
                                "dateHeader")
     labels = id_list(metadata, "labelIds") or list(default_labels)
+    data = message_bytes(metadata, raw)
+    parsed = parse_or_reject(data)
+    if own_mail_is_sent and "SENT" not in labels and _from_owner(account, parsed.from_address):
+        labels = [*labels, "SENT"]
     return account.mailbox.add_message(
-        message_bytes(metadata, raw), label_ids=labels, thread_id=_thread_id(metadata),
+        data, label_ids=labels, thread_id=_thread_id(metadata), parsed=parsed,
         date_from_header=source == "dateHeader")
+
+
+def _from_owner(account: Account, from_address: str) -> bool:
+    return bool(from_address) and (from_address == account.email
+                                   or from_address in account.aliases)
 
 
 def _thread_id(metadata: dict[str, Any]) -> str | None:
