@@ -10,7 +10,7 @@ import functools
 from typing import Any
 
 from fakegmail.discovery import gmail_document
-from fakegmail.errors import invalid_argument
+from fakegmail.errors import GmailError
 
 Selection = dict[str, "Selection | None"]
 """Field name to sub-selection; None selects the whole value."""
@@ -66,7 +66,7 @@ def _check(selection: Selection, schema: dict[str, Any], prefix: str) -> None:
         elif "additionalProperties" in schema:
             child = schema["additionalProperties"]
         else:
-            raise invalid_argument(f"Invalid field selection {prefix}{name}")
+            raise invalid_selection(f"Invalid field selection {prefix}{name}")
         if sub is not None:
             _check(sub, child, f"{prefix}{name}/")
 
@@ -133,6 +133,12 @@ def _merge(node: Selection, name: str, sub: Selection | None) -> None:
         _merge(current, key, value)
 
 
-def _bad(text: str) -> Exception:
-    return invalid_argument(f"Invalid field selection: cannot parse '{text}'; use Google's "
-                            "syntax, e.g. messages(id,threadId),nextPageToken")
+def invalid_selection(message: str) -> GmailError:
+    """Return Google's 400 for a ``fields`` value: the parameter's own ``invalidParameter``."""
+    return GmailError(400, message, reason="invalidParameter",
+                      detail={"location": "fields", "locationType": "parameter"})
+
+
+def _bad(text: str) -> GmailError:
+    return invalid_selection(f"Invalid field selection: cannot parse '{text}'; use Google's "
+                             "syntax, e.g. messages(id,threadId),nextPageToken")
