@@ -81,7 +81,9 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
             g.after_commit = state.faults.apply(method_id)
             grant = authenticate(state)
             if userId != "me" and userId.lower() != grant.email:
-                raise GmailError(403, "Delegation denied for the requested user.",
+                # Gmail names the caller's own address (the token's), never the mailbox
+                # asked for, so nothing about another account is disclosed.
+                raise GmailError(403, f"Delegation denied for {grant.email}",
                                  reason="forbidden")
             if not grant.covers(info.scopes):
                 raise GmailError(403, "Request had insufficient authentication scopes.",
