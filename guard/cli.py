@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import click
 
 from guard.errors import PolicyConfigError
 from guard.policy import (
-    DEFAULT_POLICY_PATH,
     Policy,
     TransferRequest,
     check_access,
@@ -20,13 +18,20 @@ from guard.policy import (
     load_policy,
     request_from_json,
 )
+from guard.settings import PolicyLocation, policy_location_from_env
 
 
-def _load_or_exit(path: str | Path) -> Policy:
+def _location(file: str | None) -> PolicyLocation:
+    """Return FILE, else the policy the server loads (MAILGUARD_POLICY_PATH, ...)."""
+    return PolicyLocation(file) if file else policy_location_from_env()
+
+
+def _load_or_exit(location: PolicyLocation) -> Policy:
     try:
-        return load_policy(path)
+        return load_policy(location.path)
     except PolicyConfigError as error:
-        click.echo(f"error: {error}", err=True)
+        named_by = f" (the file {location.variable} names)" if location.variable else ""
+        click.echo(f"error: {error}{named_by}", err=True)
         sys.exit(1)
 
 
@@ -36,22 +41,27 @@ def policy() -> None:
 
 
 @policy.command("check")
-@click.argument("file", required=False, type=click.Path(dir_okay=False),
-                default=str(DEFAULT_POLICY_PATH))
-def check(file: str) -> None:
-    """Validate FILE (default: the shipped policy); print its effective content and version."""
-    loaded = _load_or_exit(file)
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def check(file: str | None) -> None:
+    """Validate FILE; print its effective content, the file checked and its version.
+
+    Without FILE, check the policy the server loads: the file MAILGUARD_POLICY_PATH (or the
+    older MAILGUARD_POLICY) names, else the shipped config/policy.toml.
+    """
+    location = _location(file)
+    loaded = _load_or_exit(location)
     click.echo(json.dumps(_plain(loaded.content), indent=2, sort_keys=True))
+    click.echo(f"policy file: {location.path if file else location.describe()}")
     click.echo(f"policy version: {loaded.version}")
 
 
 @policy.command("decide")
-@click.option("--policy", "policy_file", type=click.Path(dir_okay=False),
-              default=str(DEFAULT_POLICY_PATH), show_default=False,
-              help="Policy file (default: the shipped policy).")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None,
+              help="Policy file (default: the one the server loads: MAILGUARD_POLICY_PATH, "
+                   "else MAILGUARD_POLICY, else the shipped policy).")
 @click.option("--request", "request_file", type=click.File("r", encoding="utf-8"),
               default="-", help="Request JSON file (default: standard input).")
-def decide(policy_file: str, request_file: Any) -> None:
+def decide(policy_file: str | None, request_file: Any) -> None:
     """Read an access or a transfer request as JSON and print the Decision as JSON.
 
     ``"kind": "transfer"`` asks what the transfer gate would decide (recipient_id, basis,
@@ -59,7 +69,7 @@ def decide(policy_file: str, request_file: Any) -> None:
     ``"access"``) the request is an access. Times are ISO 8601 with an offset; without a
     ``now`` field the current time is used. A key given twice is refused.
     """
-    loaded = _load_or_exit(policy_file)
+    loaded = _load_or_exit(_location(policy_file))
     try:
         data = json.load(request_file, object_pairs_hook=_refuse_repeated_keys)
         request = request_from_json(data, now=datetime.now(UTC))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from typing import NoReturn
 
@@ -10,7 +9,9 @@ import click
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from audit.store import sqlite_file
 from guard.consents import reseal_wordings, wording_key_usage
+from guard.database_option import database_option, require_usable_url
 from guard.db import open_engine
 from guard.mail_cache import MailCache, label_cache, thread_cache
 from guard.settings import SettingsError, token_keys_from_env
@@ -36,8 +37,8 @@ The metadata cache is emptied rather than re-encrypted; it refills from Gmail.
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
+    """Stop with exit status 1 and ``Error: message``, as every other command does."""
+    raise click.ClickException(message)
 
 
 def _require_vault_tables(engine: Engine) -> None:
@@ -51,7 +52,21 @@ def _require_vault_tables(engine: Engine) -> None:
     absent = [name for name in names if name not in present]
     if absent:
         _fail(f"the database holds no token vault (no table {', '.join(absent)}); check "
-              "--database-url (or MAILGUARD_DATABASE_URL) and run `mailguard db upgrade`")
+              "--db (or MAILGUARD_DATABASE_URL) and run `mailguard db upgrade`")
+
+
+def _require_existing_file(db_url: str) -> None:
+    """Refuse an SQLite file that does not exist instead of leaving an empty one behind.
+
+    The path is not echoed: an operator may have pasted a secret where the path goes.
+    """
+    url = require_usable_url(db_url)
+    if url.get_backend_name() != "sqlite":
+        return
+    database = sqlite_file(url.database)
+    if database is None or str(database) == ":memory:" or not database.exists():
+        _fail("the database holds no token vault (its SQLite file does not exist); check "
+              "--db (or MAILGUARD_DATABASE_URL) and run `mailguard db upgrade`")
 
 
 @click.group("keys")
@@ -66,18 +81,18 @@ def generate() -> None:
 
 
 @keys.command("rotate", help=_ROTATE_HELP)
-@click.option("--database-url", envvar="MAILGUARD_DATABASE_URL", required=True,
-              help="SQLAlchemy URL of the guard's database (or MAILGUARD_DATABASE_URL).")
-def rotate(database_url: str) -> None:
+@database_option("--database-url")  # --database-url: this command's earlier spelling
+def rotate(db_url: str) -> None:
     try:
         vault_keys = VaultKeys(token_keys_from_env())
     except (SettingsError, VaultError) as error:
         _fail(str(error))
+    _require_existing_file(db_url)
     try:
-        engine = open_engine(database_url)
+        engine = open_engine(db_url)
     except (ArgumentError, SQLAlchemyError, ValueError) as error:
         # The URL is not echoed: it may hold a password.
-        _fail(f"--database-url is not a usable database URL ({type(error).__name__})")
+        _fail(f"--db is not a usable database URL ({type(error).__name__})")
     try:
         _require_vault_tables(engine)
         vault = TokenVault(engine, vault_keys, lambda: datetime.now(UTC))
@@ -101,7 +116,7 @@ def rotate(database_url: str) -> None:
         # Not the driver's text: it can quote the URL, a statement or its parameters.
         _fail(f"the database failed ({type(error).__name__}: "
               f"{type(getattr(error, 'orig', None) or error).__name__}); nothing more was "
-              "changed; check --database-url and that the database is reachable, then rotate "
+              "changed; check --db and that the database is reachable, then rotate "
               "again")
     finally:
         engine.dispose()

@@ -12,11 +12,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
 from guard.errors import GuardError
 from guard.policy import DEFAULT_POLICY_PATH
 
 #: Environment variable holding the token vault keys, comma-separated, newest first.
 TOKEN_KEYS_ENV = "MAILGUARD_TOKEN_KEYS"  # noqa: S105 - a variable name, not a key
+
+#: Environment variable naming the database every command and the server share.
+DATABASE_URL_ENV = "MAILGUARD_DATABASE_URL"
+
+#: The database when ``MAILGUARD_DATABASE_URL`` is unset, relative to the folder a command
+#: is started from, for ``serve`` as for every other command.
+DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
+
+#: How a supported database URL looks, for error messages.
+DATABASE_URL_FORMS = "give sqlite:///path/to/mailguard.db or postgresql+psycopg://user@host/db"
 
 #: Environment variable holding transfer recipients' URLs: ``id=url`` pairs, comma-separated.
 TRANSFER_ENDPOINTS_ENV = "MAILGUARD_TRANSFER_ENDPOINTS"
@@ -110,17 +123,58 @@ POLICY_PATH_ENV = ("MAILGUARD_POLICY_PATH", "MAILGUARD_POLICY")
 """Where the policy file is named: the server's variable first, then the older name."""
 
 
-def policy_path_from_env(environ: Mapping[str, str] | None = None) -> str | Path:
-    """Return the policy file the environment names, or the shipped policy.
+@dataclass(frozen=True, slots=True)
+class PolicyLocation:
+    """The policy file a program loads and the variable that named it (None: shipped)."""
 
-    The server and the ``staff`` and ``report`` commands read it the same way, so they
-    decide by the same policy.
-    """
+    path: str | Path
+    variable: str | None = None
+
+    def describe(self) -> str:
+        """Return e.g. ``/etc/mailguard/policy.toml (MAILGUARD_POLICY_PATH)``."""
+        named_by = self.variable or "the shipped policy"
+        return f"{self.path} ({named_by})"
+
+
+def policy_location_from_env(environ: Mapping[str, str] | None = None) -> PolicyLocation:
+    """Return the policy file the environment names, or the shipped policy, and by whom."""
     env = os.environ if environ is None else environ
     for name in POLICY_PATH_ENV:
         if env.get(name, "").strip():
-            return env[name].strip()
-    return DEFAULT_POLICY_PATH
+            return PolicyLocation(env[name].strip(), name)
+    return PolicyLocation(DEFAULT_POLICY_PATH)
+
+
+def policy_path_from_env(environ: Mapping[str, str] | None = None) -> str | Path:
+    """Return the policy file the environment names, or the shipped policy.
+
+    The server and the ``staff``, ``report`` and ``policy`` commands read it the same way,
+    so they decide by the same policy.
+    """
+    return policy_location_from_env(environ).path
+
+
+def require_database_url(url: str) -> URL:
+    """Return ``url`` parsed; raise SettingsError unless MailGuard can keep its state there.
+
+    Refused: a malformed URL (a port that is no number, no scheme), a database other than
+    SQLite or PostgreSQL, and a driver that is not installed, each before anything connects.
+    Security caveat: no message repeats the URL, which may hold a password.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is no number
+        raise SettingsError(f"the database URL is not valid; {DATABASE_URL_FORMS}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise SettingsError(f"MailGuard keeps its state in SQLite or PostgreSQL, not "
+                            f"{backend}; {DATABASE_URL_FORMS}")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, ImportError):  # an unknown or uninstalled driver
+        raise SettingsError(f"the URL's database driver is not installed; "
+                            f"{DATABASE_URL_FORMS}") from None
+    return parsed
 
 
 def token_keys_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:

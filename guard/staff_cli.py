@@ -21,22 +21,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from audit import AuditError, AuditLog
 from audit.key_settings import InvalidKeyText, hmac_key_from_text
+from guard.database_option import database_option, require_usable_url
 from guard.db import create_schema, open_engine
 from guard.errors import GuardError
 from guard.policy import Actor, ActorKind, load_policy
 from guard.settings import policy_path_from_env
 from guard.staff import StaffRegistry
 
-DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
-
-_db_option = click.option(
-    "--db", "db_url", envvar="MAILGUARD_DATABASE_URL", default=DEFAULT_DATABASE_URL,
-    show_default=True, metavar="URL", help="Database URL; env MAILGUARD_DATABASE_URL.")
+_db_option = database_option()
 
 
 def _hmac_key() -> bytes:
@@ -61,13 +57,14 @@ def _operator() -> Actor:
 @contextmanager
 def _registry(db_url: str) -> Iterator[StaffRegistry]:
     """Open the policy, database and audit log; turn their failures into one-line errors."""
-    try:
-        url = make_url(db_url)
-    except ArgumentError:
-        raise click.ClickException(f"{db_url!r} is not a database URL; use e.g. "
-                                   f"{DEFAULT_DATABASE_URL}") from None
+    url = require_usable_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise click.ClickException(f"cannot create the database's folder {folder}: "
+                                       f"{error.strerror or type(error).__name__}") from None
     try:
         policy = load_policy(policy_path_from_env())
     except GuardError as error:

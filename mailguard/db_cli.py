@@ -12,13 +12,11 @@ import os
 
 import click
 
-from audit.cli import DEFAULT_DATABASE_URL
+from guard.database_option import database_option
 from guard.settings import TOKEN_KEYS_ENV, SettingsError, token_keys_from_env
 from mailguard.migrations import MigrationError, current, head, history, is_known, upgrade
 
-_db_option = click.option(
-    "--db", "db_url", envvar="MAILGUARD_DATABASE_URL", default=DEFAULT_DATABASE_URL,
-    show_default=True, metavar="URL", help="Database URL; env MAILGUARD_DATABASE_URL.")
+_db_option = database_option()
 
 
 @click.group("db", context_settings={"help_option_names": ["-h", "--help"]})

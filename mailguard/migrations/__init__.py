@@ -22,6 +22,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from guard.db import open_engine
+from guard.settings import DATABASE_URL_FORMS, SettingsError, require_database_url
 
 SCRIPTS = Path(__file__).resolve().parent
 
@@ -74,28 +75,19 @@ def _single(value: str | list[str] | tuple[str, ...] | None) -> str | None:
     return value
 
 
-_URL_FORMS = "give sqlite:///path/to/mailguard.db or postgresql+psycopg://user@host/db"
-
-
 def _engine(url: str) -> Engine:
     """Return an engine for ``url``; refuse a malformed URL, another database or driver.
 
     Security caveat: no message repeats the URL, which may hold a password.
     """
     try:
-        backend = make_url(url).get_backend_name()
-    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is no number
-        raise MigrationError(f"the database URL is not valid; {_URL_FORMS}") from None
-    if backend not in ("sqlite", "postgresql"):
-        raise MigrationError(f"MailGuard keeps its state in SQLite or PostgreSQL, not "
-                             f"{backend}; {_URL_FORMS}")
+        require_database_url(url)  # the same refusals as the staff and keys commands
+    except SettingsError as exc:
+        raise MigrationError(str(exc)) from None
     try:
         return open_engine(url)
     except (ArgumentError, SQLAlchemyError, ValueError) as exc:
-        raise MigrationError(f"the database URL is not valid; {_URL_FORMS}") from exc
-    except ImportError:  # a driver that is not installed (postgresql+psycopg2, +asyncpg)
-        raise MigrationError(f"the URL's database driver is not installed; {_URL_FORMS}"
-                             ) from None
+        raise MigrationError(f"the database URL is not valid; {DATABASE_URL_FORMS}") from exc
 
 
 def upgrade(url: str, revision: str = "head", *, token_keys: Sequence[str] = ()) -> str | None:

@@ -27,7 +27,9 @@ def test_check_prints_effective_content_and_version(policy: Policy) -> None:
     result = CliRunner().invoke(policy_group, ["check"])
     assert result.exit_code == 0, result.output
     body, _, version_line = result.output.rstrip().rpartition("\n")
+    body, _, file_line = body.rpartition("\n")
     content = json.loads(body)
+    assert file_line.startswith("policy file: ")
     assert version_line == f"policy version: {policy.version}"
     assert content["aggregates"]["min_group_size"] == 50
     assert content["transfers"]["recipients"][0]["id"] == "qontak-crm"
@@ -39,7 +41,7 @@ def test_check_fills_defaults(tmp_path: Path) -> None:
                        '[staff.roles]\nsupport = ["consent"]\n', encoding="utf-8")
     result = CliRunner().invoke(policy_group, ["check", str(minimal)])
     assert result.exit_code == 0, result.output
-    content = json.loads(result.output.rstrip().rpartition("\n")[0])
+    content = json.loads(result.output.rstrip().rsplit("\n", 2)[0])  # then file, version
     assert content["staff"]["max_grant_hours"] == 72
     assert content["staff"]["require_second_approval"] == ["legal", "security"]
     assert content["aggregates"]["min_group_size"] == 50

@@ -153,7 +153,7 @@ def test_rotate_reports_a_database_failure_in_one_line_without_the_url(url: str)
     result = rotate(url, key)
     output = result.output  # type: ignore[attr-defined]
     assert result.exit_code == 1, output  # type: ignore[attr-defined]
-    assert output.startswith("error: ") and output.count("\n") == 1
+    assert output.startswith("Error: ") and output.count("\n") == 1
     assert "Traceback" not in output and "s3cret-pw" not in output and key not in output
 
 
