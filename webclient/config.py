@@ -26,6 +26,13 @@ from guard.settings import (
 
 GOOGLE_CERTS_URI = "https://www.googleapis.com/oauth2/v3/certs"
 
+#: The shortest session secret accepted from ``MAILGUARD_SECRET_KEY``: whoever can guess it
+#: can forge a session cookie.
+MIN_SECRET_KEY_LENGTH = 32
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
 
 class ConfigError(Exception):
     """The web client's configuration is missing or invalid; fix it before starting."""
@@ -44,7 +51,20 @@ class OAuthClientConfig:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, source: str) -> OAuthClientConfig:
-        """Build the client from Google's client-secret JSON (the ``web`` section)."""
+        """Build the client from Google's client-secret JSON (the ``web`` section).
+
+        A Desktop client's JSON (an ``installed`` section) is refused as such: Google sends
+        its users back only to a loopback address, never to this server's
+        ``https://<host>/auth/callback``, so sign-in could not complete.
+        """
+        if "web" not in data and "installed" in data:
+            raise ConfigError(
+                f"{source}: this is the OAuth client of a Desktop app (\"installed\"); "
+                "MailGuard needs an OAuth client of type \"Web application\", because only "
+                "that type lets Google send users back to the server's redirect URIs "
+                "(https://<host>/auth/callback and https://<host>/staff/callback); create "
+                "one on the Cloud console's Credentials page and set MAILGUARD_OAUTH_CLIENT_FILE "
+                "to its downloaded JSON")
         section = data.get("web", data)
         if not isinstance(section, Mapping):
             raise ConfigError(f"{source}: expected Google's OAuth client JSON with a 'web' "
@@ -113,6 +133,26 @@ def _transfer_endpoints(text: str) -> dict[str, str]:
     return endpoints
 
 
+def _secret_key(environ: Mapping[str, str]) -> str:
+    value = environ["MAILGUARD_SECRET_KEY"]
+    if len(value) < MIN_SECRET_KEY_LENGTH:  # the value itself is never repeated
+        raise ConfigError(
+            f"MAILGUARD_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters "
+            "(it signs the session cookies); make one with `python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`")
+    return value
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    value = environ[name].strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1, true, yes or on (or 0, false, no or off to leave "
+                      "it off)")
+
+
 def _whole_number(environ: Mapping[str, str], name: str) -> int:
     try:
         value = int(environ[name])
@@ -136,8 +176,8 @@ def _seconds(environ: Mapping[str, str], name: str) -> float:
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Return the app settings named by ``MAILGUARD_*`` variables; raise ConfigError."""
     settings: dict[str, Any] = {}
-    if "MAILGUARD_SECRET_KEY" in environ:
-        settings["SECRET_KEY"] = environ["MAILGUARD_SECRET_KEY"]
+    if environ.get("MAILGUARD_SECRET_KEY"):  # empty: reported as missing, with the others
+        settings["SECRET_KEY"] = _secret_key(environ)
     if "MAILGUARD_DATABASE_URL" in environ:
         settings["DATABASE_URL"] = environ["MAILGUARD_DATABASE_URL"]
     if "MAILGUARD_TOKEN_KEYS" in environ:
@@ -160,8 +200,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     if environ.get("MAILGUARD_OAUTH_CLIENT_FILE"):
         settings["OAUTH_CLIENT"] = OAuthClientConfig.from_file(
             environ["MAILGUARD_OAUTH_CLIENT_FILE"])
-    if environ.get("MAILGUARD_BEHIND_PROXY") == "1":
-        settings["BEHIND_PROXY"] = True
+    if environ.get("MAILGUARD_BEHIND_PROXY", "").strip():
+        settings["BEHIND_PROXY"] = _flag(environ, "MAILGUARD_BEHIND_PROXY")
     if environ.get("MAILGUARD_TRUSTED_HOSTS", "").strip():
         # Flask answers 400 to a request whose Host is not one of these, so no link or
         # OAuth redirect URI the app builds can name a host an attacker chose.
@@ -188,7 +228,7 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
 
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "TOKEN_KEYS", "AUDIT_HMAC_KEY", "OAUTH_CLIENT")
 _WHERE = {
-    "SECRET_KEY": "MAILGUARD_SECRET_KEY (a long random string)",
+    "SECRET_KEY": "MAILGUARD_SECRET_KEY (at least 32 random characters)",
     "DATABASE_URL": "MAILGUARD_DATABASE_URL (e.g. sqlite:///instance/mailguard.db)",
     "TOKEN_KEYS": "MAILGUARD_TOKEN_KEYS (token vault keys, newest first)",
     "AUDIT_HMAC_KEY": "MAILGUARD_AUDIT_HMAC_KEY (the audit log's identifier-hashing key, "

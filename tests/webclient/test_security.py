@@ -146,7 +146,7 @@ def test_settings_come_from_the_environment(tmp_path):
     client_file = tmp_path / "client.json"
     client_file.write_text('{"web": {"client_id": "id-1", "client_secret": "s-1"}}')
     settings = from_environment({
-        "MAILGUARD_SECRET_KEY": "k", "MAILGUARD_DATABASE_URL": "sqlite:///x.db",
+        "MAILGUARD_SECRET_KEY": "k" * 32, "MAILGUARD_DATABASE_URL": "sqlite:///x.db",
         "MAILGUARD_TOKEN_KEYS": "new, old", "MAILGUARD_AUDIT_HMAC_KEY": "ab" * 16,
         "MAILGUARD_OAUTH_CLIENT_FILE": str(client_file),
         "MAILGUARD_GMAIL_ROOT_URL": "http://127.0.0.1:9/", "MAILGUARD_BEHIND_PROXY": "1"})
