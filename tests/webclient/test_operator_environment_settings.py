@@ -9,8 +9,12 @@ having no client_id or client_secret, which it has.
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -123,3 +127,14 @@ def test_a_web_application_client_is_still_read(tmp_path) -> None:
                     encoding="utf-8")
     client = from_environment({"MAILGUARD_OAUTH_CLIENT_FILE": str(path)})["OAUTH_CLIENT"]
     assert client.client_id == "5678-web.apps.googleusercontent.com"
+
+
+def test_the_readme_s_secret_key_command_makes_a_key_serve_accepts() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines()
+                if line.startswith("export MAILGUARD_SECRET_KEY="))
+    found = re.fullmatch(r"export MAILGUARD_SECRET_KEY=\$\(python3 -c '([^']+)'\)", line)
+    assert found, line
+    made = subprocess.run([sys.executable, "-c", found.group(1)], capture_output=True,
+                          text=True, check=True, timeout=30).stdout.strip()
+    assert from_environment({"MAILGUARD_SECRET_KEY": made})["SECRET_KEY"] == made
