@@ -5,9 +5,10 @@ mailbox as its owner. The cookie holds the staff address, the role they act in, 
 they signed in and a random session id; it is signed with the app's secret key under its
 own salt, sent only to ``/staff``, and lasts ``STAFF_SESSION_HOURS`` (8 by default) on
 the guard's clock, ending sooner after ``STAFF_SESSION_IDLE_MINUTES`` (30) without a
-request (``webclient.auth.session_records``). Every request re-reads the staff registry, so a removed member or a
-withdrawn role ends the session at once, and looks the session id up among the server's
-session records, so sign-out ends every copy of the cookie, not just the browser's.
+request (``webclient.auth.session_records``). Every request re-reads the staff registry,
+so a removed member or a withdrawn role ends the session at once, and looks the session
+id up among the server's session records, so sign-out ends every copy of the cookie, not
+just the browser's.
 """
 
 from __future__ import annotations

@@ -114,9 +114,10 @@ INDONESIAN: dict[Message, Wording] = {
     "No alerts in this period.": "Tidak ada peringatan dalam periode ini.",
     "No entries in this period.": "Tidak ada entri dalam periode ini.",
     "No entry matches these filters.": "Tidak ada entri yang cocok dengan filter ini.",
-    "No exported checkpoint is configured (set REVIEW_EXPORTED_CHECKPOINT to the file's path).":
-        "Belum ada checkpoint ekspor yang diatur (isi REVIEW_EXPORTED_CHECKPOINT dengan path "
-        "file-nya).",
+    "No exported checkpoint is configured (set MAILGUARD_REVIEW_EXPORTED_CHECKPOINT to the "
+    "file's path).":
+        "Belum ada checkpoint ekspor yang diatur (isi MAILGUARD_REVIEW_EXPORTED_CHECKPOINT "
+        "dengan path file-nya).",
     "None in this period.": "Tidak ada dalam periode ini.",
     "Not delivered": "Tidak terkirim",
     "Not proven: this entry could not be shown to be in a signed checkpoint. Run a full "
