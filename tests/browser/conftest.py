@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,13 +43,16 @@ class Site:
     app: Any
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """Serve the web client on a loopback port, wired to its own emulator."""
-    folder = tmp_path_factory.mktemp("browser-site")
+@contextmanager
+def served_site(folder: Path, *, ssl_context: ssl.SSLContext | None = None,
+                **config: Any) -> Iterator[Site]:
+    """Serve the web client on a loopback port (HTTPS with ``ssl_context``), wired to its
+    own emulator; ``config`` overrides the app's test settings."""
     with EmulatorServer() as emulator:
-        server = make_server("127.0.0.1", 0, lambda e, s: [], threaded=True)
-        base = f"http://127.0.0.1:{server.server_port}/"
+        server = make_server("127.0.0.1", 0, lambda e, s: [], threaded=True,
+                             ssl_context=ssl_context)
+        scheme = "https" if ssl_context is not None else "http"
+        base = f"{scheme}://127.0.0.1:{server.server_port}/"
         oauth_registry(emulator.app).register_client(
             [base + "auth/callback"], client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
         app = create_app({
@@ -58,8 +63,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "AUDIT_SIGNING_KEY_PATH": str(folder / "audit.key"),
             "OAUTH_CLIENT": emulator_oauth_client(emulator.url, CLIENT_ID, CLIENT_SECRET),
             "GMAIL_ROOT_URL": emulator.url,
-            "OAUTH_INSECURE_TRANSPORT": True,
-            "SESSION_COOKIE_SECURE": False,
+            "OAUTH_INSECURE_TRANSPORT": True,  # the emulator itself is plain HTTP
+            **config,
         })
         server.app = app
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -70,6 +75,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             server.shutdown()
             server.server_close()
             app.extensions["mailguard.guard"].close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Serve the web client over plain HTTP on a loopback port, wired to its own emulator."""
+    with served_site(tmp_path_factory.mktemp("browser-site"),
+                     SESSION_COOKIE_SECURE=False) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
