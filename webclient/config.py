@@ -220,10 +220,24 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     for name in ("GMAIL_CONNECT_TIMEOUT", "GMAIL_READ_TIMEOUT"):
         if environ.get(f"MAILGUARD_{name}"):
             settings[name] = _seconds(environ, f"MAILGUARD_{name}")
-    for name in ("REVIEW_WINDOW_DAYS", "REVIEW_VERIFY_INLINE_MAX"):
+    for name in ("REVIEW_WINDOW_DAYS", "REVIEW_VERIFY_INLINE_MAX", "MAIL_SESSION_HOURS",
+                 "STAFF_SESSION_HOURS"):
         if environ.get(f"MAILGUARD_{name}"):
             settings[name] = _whole_number(environ, f"MAILGUARD_{name}")
+    for name in ("MAIL_SESSION_IDLE_MINUTES", "STAFF_SESSION_IDLE_MINUTES"):
+        if environ.get(f"MAILGUARD_{name}"):
+            settings[name] = _idle_minutes(environ, f"MAILGUARD_{name}")
     return settings
+
+
+def _idle_minutes(environ: Mapping[str, str], name: str) -> int:
+    """Return a session's idle limit in minutes: longer than the interval at which a
+    session's last use is written (``webclient.auth.session_records.TOUCH_INTERVAL``)."""
+    minutes = _whole_number(environ, name)
+    if minutes <= 5:
+        raise ConfigError(f"{name} must be more than 5 minutes: a session's last use is "
+                          "written at most every 5 minutes")
+    return minutes
 
 
 REQUIRED = ("SECRET_KEY", "DATABASE_URL", "TOKEN_KEYS", "AUDIT_HMAC_KEY", "OAUTH_CLIENT")
