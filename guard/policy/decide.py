@@ -8,7 +8,6 @@ raises the ``guard.errors`` class that names the outcome.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from guard.errors import (
@@ -31,6 +30,7 @@ from guard.policy.vocabulary import (
     STAFF_PURPOSES,
     AccessBasis,
     ActorKind,
+    folded_text,
     prohibited_family,
 )
 
@@ -83,8 +83,7 @@ def _blank(reference: str | None) -> bool:
 
 def _untagged(address: str) -> str:
     """Return the address as one person's key: NFKC, case-folded, without a ``+tag``."""
-    folded = unicodedata.normalize("NFKC", address).casefold()
-    folded = "".join(c for c in folded if unicodedata.category(c) != "Cf").strip()
+    folded = folded_text(address).strip()
     local, at, domain = folded.rpartition("@") if "@" in folded else (folded, "", "")
     return local.split("+", 1)[0] + at + domain
 

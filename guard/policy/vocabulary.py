@@ -152,6 +152,13 @@ _FAMILY_WORDS: MappingProxyType[str, str] = MappingProxyType({
 })
 
 
+def folded_text(text: str) -> str:
+    """Return ``text`` NFKC-normalised, case-folded and without invisible format characters,
+    so spellings that look alike (full-width letters, a zero-width joiner) compare alike."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+
+
 @functools.lru_cache(maxsize=4096)
 def prohibited_family(purpose: str) -> str | None:
     """Return the prohibited family ``purpose`` belongs to, or None.
@@ -163,8 +170,7 @@ def prohibited_family(purpose: str) -> str | None:
     ``advertising-targeting``, ``ads.targeting`` and ``AI_Training`` are all named as the
     prohibited family they spell, so attempts are counted under it whatever the spelling.
     """
-    folded = unicodedata.normalize("NFKC", purpose).casefold()
-    folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    folded = folded_text(purpose)
     squashed = "".join(c for c in folded if c.isalnum())
     for prefix, family in _FAMILY_PREFIXES:
         if squashed.startswith(prefix):
