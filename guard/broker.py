@@ -18,6 +18,10 @@ and recorded again: the log's views name exactly the messages the staff member i
 and no other message's content is fetched. A consent with none of its messages in the
 thread is refused with ``consent.thread_not_covered``.
 
+Evidence is read fresh for each fetch of a view and once more after the last one: a
+consent or grant revoked while Gmail was answering (or a staff member removed meanwhile)
+stops the view, recorded as refused, and nothing fetched is handed over.
+
 Security caveat: a consent covers exactly its message ids, never a thread; the whole of a
 thread needs a security or legal grant.
 """
@@ -27,7 +31,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from audit import AuditLog, ResourceKind, ResourceRef
 from guard.consents import ConsentBook
@@ -102,9 +106,12 @@ class AccessBroker:
         actor, purpose, evidence = self._decide(
             actor, mailbox=mailbox, action="messages.get", resources=resources,
             consent_id=consent_id, grant_id=grant_id, request_id=request_id)
-        return self._mail.get_message(actor=actor, mailbox=mailbox, purpose=purpose,
-                                      message_id=message_id, request_id=request_id,
-                                      evidence=evidence)
+        message = self._mail.get_message(actor=actor, mailbox=mailbox, purpose=purpose,
+                                         message_id=message_id, request_id=request_id,
+                                         evidence=evidence)
+        self._confirm(actor, mailbox=mailbox, action="messages.get", resources=resources,
+                      consent_id=consent_id, grant_id=grant_id, request_id=request_id)
+        return message
 
     def view_thread(self, actor: Actor, *, mailbox: str, thread_id: str,
                     consent_id: str | None = None, grant_id: str | None = None,
@@ -123,9 +130,12 @@ class AccessBroker:
         actor, purpose, evidence = self._decide(
             actor, mailbox=mailbox, action="threads.get", resources=resources,
             consent_id=consent_id, grant_id=grant_id, request_id=request_id)
-        return self._mail.get_thread(actor=actor, mailbox=mailbox, purpose=purpose,
-                                     thread_id=thread_id, request_id=request_id,
-                                     evidence=evidence)
+        thread = self._mail.get_thread(actor=actor, mailbox=mailbox, purpose=purpose,
+                                       thread_id=thread_id, request_id=request_id,
+                                       evidence=evidence)
+        self._confirm(actor, mailbox=mailbox, action="threads.get", resources=resources,
+                      consent_id=consent_id, grant_id=grant_id, request_id=request_id)
+        return thread
 
     def _consented_thread(self, actor: Actor, *, mailbox: str, thread_id: str,
                           consent_id: str, request_id: str) -> Thread:
@@ -147,12 +157,19 @@ class AccessBroker:
         kept: list[Message] = []
         if in_thread:
             # The view itself, decided on fresh evidence over exactly what will be shown.
+            shown = Resources(message_ids=in_thread)
             actor, purpose, evidence = self._decide(
-                actor, mailbox=mailbox, action="messages.get",
-                resources=Resources(message_ids=in_thread), consent_id=consent_id,
-                grant_id=None, request_id=request_id, audit_action="threads.get",
-                extra_refs=(thread_ref,))
-            for message_id in sorted(in_thread):
+                actor, mailbox=mailbox, action="messages.get", resources=shown,
+                consent_id=consent_id, grant_id=None, request_id=request_id,
+                audit_action="threads.get", extra_refs=(thread_ref,))
+            for index, message_id in enumerate(sorted(in_thread)):
+                if index:
+                    # Each further fetch on the consent as it stands now: withdrawn
+                    # meanwhile, the view stops here, recorded.
+                    evidence = self._confirm(
+                        actor, mailbox=mailbox, action="messages.get", resources=shown,
+                        consent_id=consent_id, grant_id=None, request_id=request_id,
+                        audit_action="threads.get", extra_refs=(thread_ref,))
                 try:
                     message = self._mail.get_message(
                         actor=actor, mailbox=mailbox, purpose=purpose, message_id=message_id,
@@ -160,6 +177,9 @@ class AccessBroker:
                 except GmailNotFound:
                     continue  # deleted since its thread id was read
                 kept.append(message)
+            self._confirm(actor, mailbox=mailbox, action="messages.get", resources=shown,
+                          consent_id=consent_id, grant_id=None, request_id=request_id,
+                          audit_action="threads.get", extra_refs=(thread_ref,))
         if not kept:
             decision = Decision(False, "consent.thread_not_covered",
                                 REASONS["consent.thread_not_covered"], purpose,
@@ -189,17 +209,56 @@ class AccessBroker:
         if consent_id is not None and grant_id is not None:
             raise ValueError("give either consent_id or grant_id, not both")
         actor = Actor(kind=actor.kind, id=actor.id.strip().lower(), role=actor.role)
+        decision, purpose, evidence = self._evaluate(
+            actor, mailbox=mailbox, action=action, resources=resources,
+            consent_id=consent_id, grant_id=grant_id)
+        if not decision.allowed:
+            self._refuse(decision, actor, mailbox=mailbox, action=audit_action or action,
+                         resources=resources, consent_id=consent_id, grant_id=grant_id,
+                         request_id=request_id, extra_refs=extra_refs)
+        logged, outcome = allowed_action or audit_action or action, "view"
+        if allowed_action is not None:
+            outcome = "no_content"
+        record_decision(self._audit, decision, actor=actor, action=logged, mailbox=mailbox,
+                        basis_ref=grant_id if grant_id is not None else consent_id,
+                        resources=_view_refs(resources, extra_refs, consent_id, grant_id),
+                        request_id=request_id, outcome=outcome)
+        assert evidence is not None
+        return actor, purpose, evidence
+
+    def _confirm(self, actor: Actor, *, mailbox: str, action: str, resources: Resources,
+                 consent_id: str | None, grant_id: str | None, request_id: str,
+                 audit_action: str | None = None,
+                 extra_refs: tuple[ResourceRef, ...] = ()) -> Consent | Grant:
+        """Decide the view again on evidence read now; return that evidence, or refuse.
+
+        Called before each further fetch of a view and once the fetching is done, so a
+        consent or grant revoked (or a staff member removed) while Gmail was answering
+        stops the view: the refusal is recorded and nothing is handed over. An allowing
+        decision is not recorded again; the view's entry already says it.
+        """
+        decision, _purpose, evidence = self._evaluate(
+            actor, mailbox=mailbox, action=action, resources=resources,
+            consent_id=consent_id, grant_id=grant_id)
+        if not decision.allowed:
+            self._refuse(decision, actor, mailbox=mailbox, action=audit_action or action,
+                         resources=resources, consent_id=consent_id, grant_id=grant_id,
+                         request_id=request_id, extra_refs=extra_refs)
+        assert evidence is not None
+        return evidence
+
+    def _evaluate(self, actor: Actor, *, mailbox: str, action: str, resources: Resources,
+                  consent_id: str | None, grant_id: str | None
+                  ) -> tuple[Decision, str, Consent | Grant | None]:
+        """Load the evidence fresh, decide the view, and check the staff member is active."""
         consent: Consent | None = None
         grant: Grant | None = None
-        reference: str | None
         if grant_id is not None:
             grant = self._grants.evidence(grant_id)
             basis = grant.basis if grant is not None else self._investigation_basis(actor)
-            reference = grant_id
         else:
             basis = AccessBasis.CONSENT
             consent = self._consents.evidence(consent_id) if consent_id is not None else None
-            reference = consent_id
         purpose = STAFF_PURPOSES[basis]
         request = AccessRequest(actor=actor, action=action, mailbox=mailbox, purpose=purpose,
                                 now=self._clock(), basis=basis, resources=resources,
@@ -211,26 +270,19 @@ class AccessBroker:
             except (StaffError, UnknownStaff):
                 decision = Decision(False, NOT_REGISTERED, REASONS[NOT_REGISTERED], purpose,
                                     basis.value, self._policy.version)
-        refs = (*_refs(resources), *extra_refs)
-        if reference is not None:
-            kind = ResourceKind.GRANT if grant_id is not None else ResourceKind.CONSENT
-            refs = (*refs, ResourceRef(kind, reference))
-        if decision.allowed:
-            logged, outcome = allowed_action or audit_action or action, "view"
-            if allowed_action is not None:
-                outcome = "no_content"
-        else:
-            logged, outcome = audit_action or action, "refused"
-        record_decision(self._audit, decision, actor=actor, action=logged, mailbox=mailbox,
-                        basis_ref=reference, resources=refs, request_id=request_id,
-                        outcome=outcome)
-        if not decision.allowed:
-            if decision.rule_id == NOT_REGISTERED:
-                raise AccessDenied(decision)
-            raise error_for(decision)
-        evidence: Consent | Grant | None = consent if consent is not None else grant
-        assert evidence is not None
-        return actor, purpose, evidence
+        return decision, purpose, consent if consent is not None else grant
+
+    def _refuse(self, decision: Decision, actor: Actor, *, mailbox: str, action: str,
+                resources: Resources, consent_id: str | None, grant_id: str | None,
+                request_id: str, extra_refs: tuple[ResourceRef, ...]) -> NoReturn:
+        """Record the refused view, then raise the error naming it."""
+        record_decision(self._audit, decision, actor=actor, action=action, mailbox=mailbox,
+                        basis_ref=grant_id if grant_id is not None else consent_id,
+                        resources=_view_refs(resources, extra_refs, consent_id, grant_id),
+                        request_id=request_id, outcome="refused")
+        if decision.rule_id == NOT_REGISTERED:
+            raise AccessDenied(decision)
+        raise error_for(decision)
 
     def _investigation_basis(self, actor: Actor) -> AccessBasis:
         """Return the grant basis the actor's role may use (security before legal)."""
@@ -240,6 +292,14 @@ class AccessBroker:
             AccessBasis.SECURITY not in bases else AccessBasis.SECURITY
 
 
-def _refs(resources: Resources) -> tuple[ResourceRef, ...]:
-    return (*(ResourceRef(ResourceKind.MESSAGE, i) for i in sorted(resources.message_ids)),
-            *(ResourceRef(ResourceKind.THREAD, i) for i in sorted(resources.thread_ids)))
+def _view_refs(resources: Resources, extra_refs: tuple[ResourceRef, ...],
+               consent_id: str | None, grant_id: str | None) -> tuple[ResourceRef, ...]:
+    """Return what a view's entry names: the messages and threads, then the evidence."""
+    refs = (*(ResourceRef(ResourceKind.MESSAGE, i) for i in sorted(resources.message_ids)),
+            *(ResourceRef(ResourceKind.THREAD, i) for i in sorted(resources.thread_ids)),
+            *extra_refs)
+    if grant_id is not None:
+        return (*refs, ResourceRef(ResourceKind.GRANT, grant_id))
+    if consent_id is not None:
+        return (*refs, ResourceRef(ResourceKind.CONSENT, consent_id))
+    return refs
