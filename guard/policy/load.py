@@ -41,6 +41,7 @@ from guard.policy.vocabulary import (
     AccessBasis,
     DataClass,
     TransferBasis,
+    folded_text,
     prohibited_family,
 )
 
@@ -59,6 +60,8 @@ _DEFAULT_AGGREGATE_FIELDS = ("mailbox_count", "message_count", "thread_count")
 _MAX_GRANT_HOURS_CEILING = 24 * 30
 _MAX_CONSENT_DAYS_CEILING = 365
 _TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+#: A recipient id: ASCII letters, digits, '.', '_', '-'; no character that looks like another.
+_RECIPIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 def load_policy(path: str | os.PathLike[str] = DEFAULT_POLICY_PATH) -> Policy:
@@ -323,9 +326,6 @@ class _Loader:
                     self.fail((*path, key), "missing; every recipient needs id, category, "
                                             "basis and data_classes")
             rid = self.text_value(body["id"], (*path, "id"))
-            if rid.strip().lower() in {r.strip().lower() for r in recipients}:
-                self.fail((*path, "id"), f"recipient {rid!r} is listed twice (ids are "
-                                         "compared without case); list it once")
             category = self.text_value(body["category"], (*path, "category"))
             if _names_prohibited_recipient(category):
                 self.fail((*path, "category"),
@@ -338,6 +338,14 @@ class _Loader:
                 self.fail((*path, "id"), f"recipient {rid!r} is named as an advertising, "
                                          "data-brokerage, credit or AI-training recipient, "
                                          "and those may never receive Gmail data; remove it")
+            if not _RECIPIENT_ID.fullmatch(rid):
+                self.fail((*path, "id"), f"recipient {rid!r} is not a plain id: use letters "
+                                         "a-z, digits, '.', '_' and '-' (starting with a "
+                                         "letter or digit, at most 128), so no look-alike "
+                                         "character can make one recipient pass for another")
+            if rid.strip().lower() in {r.strip().lower() for r in recipients}:
+                self.fail((*path, "id"), f"recipient {rid!r} is listed twice (ids are "
+                                         "compared without case); list it once")
             basis_name = self.text_value(body["basis"], (*path, "basis"))
             allowed_bases = [b.value for b in bases]
             if basis_name not in allowed_bases:
@@ -380,11 +388,12 @@ class _Loader:
 def _names_prohibited_recipient(name: str) -> bool:
     """Return True when a recipient id or category names a prohibited kind of recipient.
 
-    Case and separators do not matter (``Ad_Network``, ``data-broker-acme``, ``adnetwork``).
+    Case, width and separators do not matter (``Ad_Network``, ``data-broker-acme``,
+    ``adnetwork``, full-width ``acme-ａｄｓ``).
     """
     if name in PROHIBITED_CATEGORIES or prohibited_family(name) is not None:
         return True
-    words = [w for w in re.split(r"[^0-9a-z]+", name.casefold()) if w]
+    words = [w for w in re.split(r"[^0-9a-z]+", folded_text(name)) if w]
     squashed = "".join(words)
     return any(prohibited_family(w) is not None for w in words) or any(
         category.replace("_", "") in squashed for category in PROHIBITED_CATEGORIES)
