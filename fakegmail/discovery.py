@@ -10,7 +10,8 @@ import copy
 import functools
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -28,6 +29,9 @@ class MethodInfo:
     scopes: frozenset[str]
     response_schema: str | None
     supports_media_upload: bool
+    request_schema: str | None = None
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The method's own parameters (path and query) by name, as the document gives them."""
 
 
 @functools.cache
@@ -68,6 +72,8 @@ def gmail_methods() -> dict[str, MethodInfo]:
                     scopes=frozenset(method.get("scopes", [])),
                     response_schema=(method.get("response") or {}).get("$ref"),
                     supports_media_upload=bool(method.get("supportsMediaUpload")),
+                    request_schema=(method.get("request") or {}).get("$ref"),
+                    parameters=method.get("parameters", {}),
                 )
             walk(resource.get("resources", {}))
 

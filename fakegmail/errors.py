@@ -46,12 +46,17 @@ class GmailError(Exception):
         message: str,
         *,
         reason: str | None = None,
-        domain: str = "global",
+        domain: str | None = "global",
         headers: dict[str, str] | None = None,
         detail: dict[str, str] | None = None,
+        details: list[dict[str, Any]] | None = None,
     ) -> None:
-        """:param detail: fields of Gmail's ``errors[0]`` that differ from the defaults (its
-            own ``message``, ``location``, ``locationType``)."""
+        """:param domain: ``errors[0].domain``; None leaves it out, as the errors Google's
+            front end writes (request binding) carry none.
+        :param detail: fields of Gmail's ``errors[0]`` that differ from the defaults (its
+            own ``message``, ``location``, ``locationType``).
+        :param details: the ``details`` list (``google.rpc`` messages such as ErrorInfo or
+            BadRequest), left out when None."""
         super().__init__(message)
         self.code = code
         self.message = message
@@ -59,18 +64,23 @@ class GmailError(Exception):
         self.domain = domain
         self.headers = dict(headers or {})
         self.detail = dict(detail or {})
+        self.details = list(details) if details is not None else None
 
     def body(self) -> dict[str, Any]:
         """Return the JSON body Gmail sends for this error."""
-        return {
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "errors": [{"message": self.message, "domain": self.domain, "reason": self.reason,
-                            **self.detail}],
-                "status": _STATUS_NAMES.get(self.code, "UNKNOWN"),
-            }
+        first: dict[str, Any] = {"message": self.message}
+        if self.domain is not None:
+            first["domain"] = self.domain
+        first.update(reason=self.reason, **self.detail)
+        error: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "errors": [first],
+            "status": _STATUS_NAMES.get(self.code, "UNKNOWN"),
         }
+        if self.details is not None:
+            error["details"] = self.details
+        return {"error": error}
 
 
 def invalid_argument(message: str) -> GmailError:

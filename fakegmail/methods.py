@@ -1,6 +1,7 @@
-"""The gate every emulated Gmail method passes: faults, authentication, userId, scopes,
-quota, request counting — in the order Google applies them. An ``after_commit`` fault
-fires after the view has taken effect (a resumable upload carries it to its last chunk)."""
+"""The gate every emulated Gmail method passes: faults, authentication, query parameters,
+userId, scopes, quota, request counting — in the order Google applies them. An
+``after_commit`` fault fires after the view has taken effect (a resumable upload carries it
+to its last chunk)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 from flask import current_app, g
 
 from fakegmail.bearer import request_token
+from fakegmail.binding import bind_query
 from fakegmail.discovery import gmail_methods
 from fakegmail.errors import GmailError
 from fakegmail.faults import FaultRule, fire
@@ -80,6 +82,7 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
         def serve(state: EmulatorState, userId: str, kwargs: dict[str, Any]) -> Any:  # noqa: N803
             g.after_commit = state.faults.apply(method_id)
             grant = authenticate(state)
+            bind_query(method_id)
             if userId != "me" and userId.lower() != grant.email:
                 # Gmail names the caller's own address (the token's), never the mailbox
                 # asked for, so nothing about another account is disclosed.
