@@ -18,7 +18,10 @@ Security caveat: the same question without the purpose breakdown gives each day'
 totals, so a day's one hidden purpose could be had by subtracting the shown purposes from
 that day's total. Whenever a day hides a purpose, its smallest shown purpose is hidden
 too (complementary suppression): the difference is then the sum of at least two groups,
-one of them of k mailboxes or more, and no small group's numbers come out of it.
+one of them of k mailboxes or more, and no small group's numbers come out of it. The
+domain-size bands share out every connected mailbox, whose number other answers give (a
+day on which the sync job touched each mailbox), so a band hiding some mailboxes hides
+the smallest shown band too; an empty band hides nobody and hides no other.
 
 ``activity_by_day`` is counted by the audit database (``audit.activity``) over at most
 366 days; no entry is decoded in Python.
@@ -135,10 +138,14 @@ class Aggregates:
         with self._engine.connect() as conn:
             sizes = [int(n) for _d, n in conn.execute(per_domain)]
         rows = []
+        hides_someone = False
         for low, high, label in DOMAIN_BANDS:
             total = sum(n for n in sizes if n >= low and (high is None or n <= high))
-            rows.append(self._row((("domain_size", label),), total,
-                                  (("mailbox_count", total),)))
+            row = self._row((("domain_size", label),), total, (("mailbox_count", total),))
+            hides_someone |= row.suppressed and total > 0
+            rows.append(row)
+        if hides_someone:
+            rows = _hide_smallest_shown(rows)
         return AggregateResult("accounts_by_domain_size", ACCOUNT_FIELDS,
                                self._policy.aggregates.min_group_size, tuple(rows), decision)
 
@@ -182,8 +189,18 @@ def _hide_complements(rows: list[AggregateRow]) -> list[AggregateRow]:
         days.setdefault(row.key[:1], []).append(i)
     out = list(rows)
     for members in days.values():
-        shown = [i for i in members if not rows[i].suppressed]
-        if shown and len(shown) < len(members):
-            smallest = min(shown, key=lambda i: rows[i].count("mailbox_count") or 0)
-            out[smallest] = AggregateRow(rows[smallest].key, True, complementary=True)
+        if any(rows[i].suppressed for i in members):
+            group = _hide_smallest_shown([rows[i] for i in members])
+            for i, row in zip(members, group, strict=True):
+                out[i] = row
+    return out
+
+
+def _hide_smallest_shown(rows: list[AggregateRow]) -> list[AggregateRow]:
+    """Hide the smallest shown row too (complementary suppression; module docstring)."""
+    shown = [i for i, row in enumerate(rows) if not row.suppressed]
+    out = list(rows)
+    if shown:
+        smallest = min(shown, key=lambda i: rows[i].count("mailbox_count") or 0)
+        out[smallest] = AggregateRow(rows[smallest].key, True, complementary=True)
     return out

@@ -95,8 +95,9 @@ def test_accounts_by_domain_size_bands(aggregates: Aggregates, engine: Engine,
             {"user_id": f"q{i}", "mailbox": m, "granted_scopes": "", "connected_at": clock.now,
              "needs_reconnect": False} for i, m in enumerate(mailboxes)])
     result = aggregates.accounts_by_domain_size(OPS)
+    # "2-9" is hidden beside "1": shown, it would give "1" away by subtraction.
     assert [(dict(r.key)["domain_size"], r.suppressed, r.count("mailbox_count"))
-            for r in result.rows] == [("1", True, None), ("2-9", False, 10),
+            for r in result.rows] == [("1", True, None), ("2-9", True, None),
                                       ("10-99", False, 10), ("100+", True, None)]
 
 
@@ -146,3 +147,44 @@ def test_a_day_with_nothing_hidden_shows_every_purpose(
     _reads(audit_log, 10, purpose="email.organize", prefix="o")
     split = aggregates.activity_by_day(OPS, since=DAY1, until=DAY1 + timedelta(days=1))
     assert [r.suppressed for r in split.rows] == [False, False]
+
+
+def _connect(engine: Engine, clock: Clock, mailboxes: list[str]) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(connected_accounts), [
+            {"user_id": f"q{i}", "mailbox": m, "granted_scopes": "", "connected_at": clock.now,
+             "needs_reconnect": False} for i, m in enumerate(mailboxes)])
+
+
+def test_a_hidden_domain_band_cannot_be_had_from_the_number_of_mailboxes(
+        aggregates: Aggregates, engine: Engine, audit_log: AuditLog, clock: Clock) -> None:
+    # Reproduces: the bands were suppressed one by one, so with the number of connected
+    # mailboxes (a day on which the sync job touched each one says it) the one small band
+    # came out by subtraction: 3 mailboxes alone in their domains.
+    mailboxes = [f"u{n}@big.example" for n in range(12)]
+    mailboxes += [f"u{n}@team{t}.example" for t in range(6) for n in range(2)]
+    mailboxes += ["solo@a.example", "solo@b.example", "solo@c.example"]
+    _connect(engine, clock, mailboxes)
+    audit_log.append_many([AuditEvent(actor_kind="system", actor_id="gmail-sync", mailbox=m,
+                                      action="history.list", purpose="email.sync",
+                                      decision="allow") for m in mailboxes])
+    [day] = aggregates.activity_by_day(OPS, since=DAY1, until=DAY1 + timedelta(days=1),
+                                       by_purpose=False).rows
+    connected = day.count("mailbox_count")
+    assert connected == len(mailboxes)
+
+    bands = aggregates.accounts_by_domain_size(OPS).rows
+    shown = sum(r.count("mailbox_count") or 0 for r in bands if not r.suppressed)
+    assert connected - shown != 3
+    assert [dict(r.key)["domain_size"] for r in bands if r.complementary] == ["2-9"]
+    assert all(r.counts == () for r in bands if r.suppressed)
+
+
+def test_an_empty_band_hides_no_other(aggregates: Aggregates, engine: Engine,
+                                      clock: Clock) -> None:
+    _connect(engine, clock, [f"u{n}@big.example" for n in range(12)]
+             + [f"u{n}@team{t}.example" for t in range(6) for n in range(2)])
+    bands = aggregates.accounts_by_domain_size(OPS).rows
+    assert [(dict(r.key)["domain_size"], r.suppressed, r.count("mailbox_count"))
+            for r in bands] == [("1", True, None), ("2-9", False, 12),
+                                ("10-99", False, 12), ("100+", True, None)]
