@@ -97,3 +97,51 @@ def _check_value(name: str, value: str, schema: Mapping[str, Any]) -> None:
         field = proto_name(name)
         raise invalid_payload([f'Invalid value at \'{field}\' ({type_name}), "{value}"'],
                               [field])
+
+
+def bind_body(method_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Return ``body`` with proto names renamed to JSON names; 400 naming every unknown name.
+
+    The path in the message is where the body sits in the request message: the resource's
+    own field (``message``, ``label``, ``draft``) or nothing for a request that is the body
+    itself (``ModifyMessageRequest``).
+    """
+    schema = gmail_methods()[method_id].request_schema
+    if schema is None:
+        return body
+    path = "" if schema.endswith("Request") else proto_name(schema)
+    problems: list[tuple[str, str]] = []
+    bound = _bind_object(body, schema, path, problems)
+    if problems:
+        messages = [f'Invalid JSON payload received. Unknown name "{name}"'
+                    + (f" at '{where}'" if where else "") + ": Cannot find field."
+                    for name, where in problems]
+        raise invalid_payload(messages, [where or None for _, where in problems])
+    return bound
+
+
+def _bind_object(value: dict[str, Any], schema_id: str, path: str,
+                 problems: list[tuple[str, str]]) -> dict[str, Any]:
+    properties: Mapping[str, Any] | None = gmail_document()["schemas"][schema_id].get(
+        "properties")
+    if properties is None:
+        return value
+    bound: dict[str, Any] = {}
+    for name, item in value.items():
+        field = name if name in properties else json_name(name)
+        if field not in properties:
+            problems.append((name, path))
+            continue
+        inner = f"{path}.{proto_name(field)}" if path else proto_name(field)
+        bound[field] = _bind_value(item, properties[field], inner, problems)
+    return bound
+
+
+def _bind_value(item: Any, schema: Mapping[str, Any], path: str,
+                problems: list[tuple[str, str]]) -> Any:
+    if "$ref" in schema and isinstance(item, dict):
+        return _bind_object(item, schema["$ref"], path, problems)
+    if schema.get("type") == "array" and isinstance(item, list):
+        return [_bind_value(element, schema["items"], f"{path}[{index}]", problems)
+                for index, element in enumerate(item)]
+    return item

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from werkzeug.datastructures import MultiDict
 
+from fakegmail.binding import bind_body
 from fakegmail.discovery import gmail_methods
 from fakegmail.errors import GmailError, invalid_argument
 from fakegmail.json_output import encode_answer, pretty_print_wanted
@@ -76,8 +77,11 @@ def no_content() -> Response:
 
 
 def json_body() -> dict[str, Any]:
-    """Return the request's JSON object body (``{}`` when empty); 400 when malformed."""
-    return parse_json_object(request.get_data(cache=True))
+    """Return the request's JSON object body (``{}`` when empty), bound to the method's
+    request schema; 400 when malformed or when it names a field the schema lacks."""
+    body = parse_json_object(request.get_data(cache=True))
+    method_id = g.get("method_id")
+    return bind_body(method_id, body) if method_id else body
 
 
 def bool_arg(args: MultiDict[str, str], name: str, default: bool = False) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Response, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
+from fakegmail.binding import bind_body
 from fakegmail.discovery import gmail_document
 from fakegmail.errors import GmailError, not_found
 from fakegmail.faults import fire
@@ -57,13 +58,14 @@ def run_upload_method(account: Account, method_id: str, complete: Completer,
     _completers[method_id] = complete
     max_size = max_upload_size(method_id)
     if not request.path.startswith(("/upload/", "/resumable/")):
-        metadata = parse_json_object(read_body(request, max_size * 2))
+        metadata = bind_body(method_id, parse_json_object(read_body(request, max_size * 2)))
         if _encoded_size(metadata) * 3 // 4 > max_size:
             raise too_large(max_size)
         return complete(account, metadata, None, request.args, view_args)
     if request.args.get("uploadType") != "resumable":
         upload = parse_simple_upload(request, max_size)
-        return complete(account, upload.metadata, upload.raw, request.args, view_args)
+        metadata = bind_body(method_id, upload.metadata)
+        return complete(account, metadata, upload.raw, request.args, view_args)
     declared = declared_upload_size(request, max_size)
     session = _sessions().open(
         after_commit=g.pop("after_commit", None),  # fires when the last chunk takes effect
