@@ -87,9 +87,12 @@ def _ascii_domain(field: str, domain: str) -> str:
         return domain
     try:
         return idna.encode(domain, uts46=True).decode("ascii")
-    except idna.IDNAError as error:
-        raise InvalidMessage(f"{field} has an internationalised domain that is not a valid "
-                             "domain name (IDNA); check the part after the @") from error
+    except idna.IDNAError:
+        pass
+    # Raised outside the handler: the IDNA error quotes the domain, and a traceback would
+    # print it as this error's cause.
+    raise InvalidMessage(f"{field} has an internationalised domain that is not a valid "
+                         "domain name (IDNA); check the part after the @")
 
 
 def _addresses(field: str, values: Iterable[str]) -> list[str]:
@@ -107,12 +110,14 @@ def _addresses(field: str, values: Iterable[str]) -> list[str]:
             raise InvalidMessage(f"{field} has an address with non-ASCII characters before "
                                  "the @; such addresses need SMTPUTF8, which this sender "
                                  "does not use: ask the recipient for an ASCII address")
+        ascii_domain = _ascii_domain(field, domain)
         try:
-            out.append(str(Address(display_name=name, username=local,
-                                   domain=_ascii_domain(field, domain))))
-        except (ValueError, IndexError) as error:
-            raise InvalidMessage(f"{field} has an address that cannot be written into a "
-                                 "header") from error
+            out.append(str(Address(display_name=name, username=local, domain=ascii_domain)))
+            continue
+        except (ValueError, IndexError):
+            pass
+        # Outside the handler, so the address the library quotes is no part of the chain.
+        raise InvalidMessage(f"{field} has an address that cannot be written into a header")
     return out
 
 
@@ -174,11 +179,14 @@ def build_message(outgoing: OutgoingMessage, *, message_id: str | None = None,
             raise InvalidMessage(f"attachments[{index}].filename is empty; give the file a name")
         msg.add_attachment(bytes(attachment.data), maintype=maintype, subtype=subtype,
                            filename=filename)
+    raw = b""
     try:
         raw = msg.as_bytes(policy=_POLICY)
-    except (ValueError, TypeError) as error:
-        raise InvalidMessage("the message cannot be written as RFC 5322; check its headers"
-                             ) from error
+    except (ValueError, TypeError):
+        pass
+    if not raw:
+        # Raised outside the handler: the library's error quotes the header it failed on.
+        raise InvalidMessage("the message cannot be written as RFC 5322; check its headers")
     if len(raw) > MAX_MESSAGE_BYTES:
         raise InvalidMessage(f"the message is {len(raw):,} bytes once encoded; Gmail accepts at "
                              f"most {MAX_MESSAGE_BYTES:,} bytes (35 MiB): remove or shrink "

@@ -247,36 +247,47 @@ class GmailTransport:
     def _refresh(self) -> None:
         credentials = self._credentials
         assert credentials is not None
+        problem: GmailError
         try:
             credentials.refresh(self._refresh_request)
         except google.auth.exceptions.RefreshError as error:
             if getattr(error, "retryable", False):
-                raise GmailUnavailable("the Google token endpoint failed temporarily; "
-                                       "retry later") from error
-            raise GmailAuthError("Google refused to refresh the Gmail credentials; ask the "
-                                 "user to reconnect their Google account") from error
-        except google.auth.exceptions.TransportError as error:
-            raise GmailUnavailable("the Google token endpoint could not be reached; check "
-                                   "the network and retry") from error
-        self.refresh_count += 1
+                problem = GmailUnavailable("the Google token endpoint failed temporarily; "
+                                           "retry later")
+            else:
+                problem = GmailAuthError("Google refused to refresh the Gmail credentials; "
+                                         "ask the user to reconnect their Google account")
+        except google.auth.exceptions.TransportError:
+            problem = GmailUnavailable("the Google token endpoint could not be reached; check "
+                                       "the network and retry")
+        else:
+            self.refresh_count += 1
+            return
+        # Raised outside the handler, so the library's error (the token endpoint's answer,
+        # the URL) is no part of this one's chain, which a traceback would print.
+        raise problem
 
     def _send(self, method: str, uri: str, body: Any,
               headers: dict[str, str]) -> requests.Response:
+        problem: GmailError
         try:
             return self._session.request(method, uri, data=body, headers=headers,
                                          timeout=self._timeout, allow_redirects=False)
-        except requests.exceptions.Timeout as error:
+        except requests.exceptions.Timeout:
             connect, read = self._timeout
-            raise GmailTimeout(f"the Gmail API did not answer in time (connect limit "
-                               f"{connect:g}s, read limit {read:g}s); retry later") from error
+            problem = GmailTimeout(f"the Gmail API did not answer in time (connect limit "
+                                   f"{connect:g}s, read limit {read:g}s); retry later")
         except (requests.exceptions.ConnectionError,
                 requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as error:
-            raise GmailUnavailable("the Gmail API could not be reached or dropped the "
-                                   "connection; check the network and retry") from error
+                requests.exceptions.ContentDecodingError):
+            problem = GmailUnavailable("the Gmail API could not be reached or dropped the "
+                                       "connection; check the network and retry")
         except requests.exceptions.RequestException as error:
-            raise GmailError(f"the request to the Gmail API could not be sent "
-                             f"({type(error).__name__}); check the API root URL") from error
+            problem = GmailError(f"the request to the Gmail API could not be sent "
+                                 f"({type(error).__name__}); check the API root URL")
+        # Raised outside the handler: the requests error's text holds the request's URL
+        # (a search's words and addresses, message ids), and a traceback prints a chain.
+        raise problem
 
     @staticmethod
     def _convert(response: requests.Response) -> tuple[TransportResponse, bytes]:
