@@ -142,9 +142,7 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
         log.close()
     if not report.ok:
         first = report.first_problem
-        where = (f"first bad entry is entry {first.seq}" if first.seq is not None
-                 else "no single entry can be named")
-        click.echo(f"TAMPERED: {where}: {first.kind.value}: {first.detail}")
+        click.echo(f"TAMPERED: {first.where}: {first.kind.value}: {first.detail}")
         sys.exit(1)
     click.echo(
         f"OK: {report.entries_checked} entries, {report.nodes_checked} Merkle nodes, "

@@ -12,12 +12,19 @@ class AuditUnavailable(AuditError):
 
 
 class TamperDetected(AuditError):
-    """Raise when verification finds the log altered; names the first bad entry."""
+    """Raise when verification finds the log altered; names the first bad entry.
 
-    def __init__(self, seq: int | None, problem: str) -> None:
+    ``last_seq`` is given when only a range can be named: the first bad entry is one of
+    ``seq``..``last_seq``.
+    """
+
+    def __init__(self, seq: int | None, problem: str, *, last_seq: int | None = None) -> None:
         self.seq = seq
+        self.last_seq = last_seq
         self.problem = problem
         where = f"entry {seq}" if seq is not None else "the log"
+        if seq is not None and last_seq is not None and last_seq > seq:
+            where = f"one of entries {seq}..{last_seq} (the hashes cannot say which)"
         super().__init__(
             f"audit log tampered at {where}: {problem}; keep the database as it is and "
             "compare it with an exported checkpoint or a backup"

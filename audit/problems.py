@@ -22,9 +22,24 @@ class ProblemKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One finding: the first seq not proven good (``seq``..``last_seq``) and what is wrong."""
+    """One finding: the first seq not proven good (``seq``..``last_seq``) and what is wrong.
+
+    ``located`` is False when the hashes show only that some entry of ``seq``..``last_seq``
+    differs, not which: a Merkle node or a checkpoint's root commits to all the entries
+    under it at once, so ``seq`` is then the first entry not proven good, not one known bad.
+    """
 
     kind: ProblemKind
     seq: int | None
     detail: str
     last_seq: int | None = None
+    located: bool = True
+
+    @property
+    def where(self) -> str:
+        """Name the first bad entry, or the range it lies in when no hash can say which."""
+        if self.seq is None:
+            return "no single entry can be named"
+        if self.located or self.last_seq is None or self.last_seq <= self.seq:
+            return f"first bad entry is entry {self.seq}"
+        return f"first bad entry is one of entries {self.seq}..{self.last_seq}"

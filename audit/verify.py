@@ -88,7 +88,8 @@ class VerifyReport:
         """Raise TamperDetected naming the first bad entry when verification failed."""
         first = self.first_problem
         if first is not None:
-            raise TamperDetected(first.seq, f"{first.kind.value}: {first.detail}")
+            raise TamperDetected(first.seq, f"{first.kind.value}: {first.detail}",
+                                 last_seq=None if first.located else first.last_seq)
 
 
 Progress = Callable[[int, int], None]

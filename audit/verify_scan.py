@@ -211,7 +211,8 @@ class _RangeScan:
             if stored is None:
                 first = index << level
                 self._flag(ProblemKind.TREE_MISMATCH, max(first, self._good_mark),
-                           f"the Merkle node ({level}, {index}) is missing", lo - 1)
+                           f"the Merkle node ({level}, {index}) is missing", lo - 1,
+                           located=False)
                 return None
             found.append(Node(level, index, stored))
         return MerkleAccumulator.from_frontier(lo, found)
@@ -332,7 +333,8 @@ class _RangeScan:
                     self._flag(ProblemKind.TREE_MISMATCH, max(first, good_mark),
                                f"entries {first}..{last} do not hash to the stored Merkle "
                                f"node ({node.level}, {node.index})"
-                               + (" (missing)" if stored is None else ""), last)
+                               + (" (missing)" if stored is None else ""), last,
+                               located=False)
                     return -1
             expected += 1
             found = self.marks.get(expected)
@@ -341,10 +343,8 @@ class _RangeScan:
                 for what, mark_root in found:
                     if not hmac.compare_digest(root, mark_root):
                         self._flag(ProblemKind.CHECKPOINT_MISMATCH, good_mark,
-                                   f"entries 0..{expected - 1} do not hash to the root of "
-                                   f"the {what} at size {expected}: entries after "
-                                   f"{good_mark - 1 if good_mark else 'the start'} were "
-                                   "rewritten or rolled back", expected - 1)
+                                   self._mismatch_detail(what, expected, good_mark),
+                                   expected - 1, located=False)
                         return -1
                 good_mark = expected
             self._good_mark = good_mark
@@ -362,9 +362,27 @@ class _RangeScan:
             "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?", (level, index))
         return bytes(found[0][0]) if found else None
 
-    def _flag(self, kind: ProblemKind, seq: int, detail: str, last: int | None = None) -> None:
-        """Record a finding."""
-        self.problems.append(Problem(kind, seq, detail, last if last is not None else seq))
+    def _flag(self, kind: ProblemKind, seq: int, detail: str, last: int | None = None, *,
+              located: bool = True) -> None:
+        """Record a finding; ``located=False``: some entry of ``seq``..``last`` is bad."""
+        self.problems.append(Problem(kind, seq, detail, last if last is not None else seq,
+                                     located))
+
+    def _mismatch_detail(self, what: str, size: int, good_mark: int) -> str:
+        """Say which entries a checkpoint's root no longer matches, and what that can tell.
+
+        A root commits to every entry under it at once: it shows that one of the entries
+        after the last matching checkpoint differs, never which one.
+        """
+        matched = ""
+        if good_mark:
+            earlier = self.marks.get(good_mark)
+            name = earlier[0][0] if earlier else "checkpoint"
+            matched = f"; entries 0..{good_mark - 1} match the {name} at size {good_mark}"
+        return (f"entries 0..{size - 1} do not hash to the root of the {what} at size "
+                f"{size}{matched}: at least one of entries {good_mark}..{size - 1} was "
+                "rewritten, or the log was rolled back, and a root hash cannot say which "
+                "(a checkpoint of fewer entries, or a backup, narrows it down)")
 
     def _nodes_for(self, start: int, end: int) -> dict[tuple[int, int], bytes]:
         """Return the stored nodes completed by leaves [start, end)."""
