@@ -31,7 +31,7 @@ from guard.db import metadata
 from guard.errors import AccessDenied, ApprovalRequired, DecisionError, GrantRequired, GuardError
 from guard.policy import REASONS, AccessBasis, Actor, Decision, Grant, GrantReference, Policy
 from guard.policy.decide import same_person
-from guard.policy.vocabulary import STAFF_PURPOSES
+from guard.policy.vocabulary import STAFF_PURPOSES, folded_text
 from guard.recording import record, record_decision
 from guard.revocation import revoke_once
 from guard.staff import StaffError, StaffRegistry, UnknownStaff, aware
@@ -56,6 +56,11 @@ grants = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_by", String(320)),
 )
+
+#: The longest case id or legal reference: the audit log keeps it as ``legal:<reference>``
+#: in a field of at most 256 characters.
+MAX_REFERENCE = 250
+
 
 class GrantStatus(enum.Enum):
     """Where a grant stands at a given time."""
@@ -351,9 +356,17 @@ class GrantBook:
             raise InvalidGrant("a legal grant needs the legal request's reference",
                                problem="grant_request.legal_ref")
         for value in (reference.case_id, reference.legal_ref):
-            if value is not None and (len(value) > 256 or not value.isprintable()):
-                raise InvalidGrant("case ids and legal references are single-line ids of at "
-                                   "most 256 characters", problem="grant_request.reference_format")
+            if value is None:
+                continue
+            if len(value) > MAX_REFERENCE or not value.isprintable():
+                raise InvalidGrant(f"case ids and legal references are single-line ids of at "
+                                   f"most {MAX_REFERENCE} characters",
+                                   problem="grant_request.reference_format")
+            if "@" in folded_text(value):
+                raise InvalidGrant("a case id or legal reference is the case's or request's "
+                                   "number, never an address: the audit log keeps it as "
+                                   "written; the mailbox goes in the grant's mailbox field",
+                                   problem="grant_request.reference_format")
         self._staff.require_actor(actor)
         role = self._policy.staff.roles.get(actor.role or "")
         if role is None or basis not in role.bases:
