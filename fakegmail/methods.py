@@ -33,8 +33,53 @@ _SEE_CONSOLE = "See https://developers.google.com/identity/sign-in/web/devconsol
 _IN_AUTHORIZATION_HEADER = {"location": "Authorization", "locationType": "header"}
 
 
-def authenticate(state: EmulatorState) -> TokenGrant:
-    """Return the grant behind the request's access token, or raise Gmail's 401."""
+def backend_method(method_id: str) -> str:
+    """Return the name Google's errors give ``method_id``'s backend method.
+
+    ``gmail.users.messages.list`` is ``caribou.api.proto.MailboxService.ListMessages``:
+    the verb, then the resource, plural for list and the batch methods.
+    """
+    *resources, verb = method_id.split(".")[2:]
+    if not resources:  # users.getProfile, users.watch
+        return f"{_BACKEND}.{verb[0].upper()}{verb[1:]}"
+    noun = resources[-1][0].upper() + resources[-1][1:]
+    plural = verb == "list" or verb.startswith("batch")
+    if not plural and noun.endswith("s") and noun not in _SINGULAR_AS_IS:
+        noun = noun[:-1]
+    return f"{_BACKEND}.{verb[0].upper()}{verb[1:]}{noun}"
+
+
+_BACKEND = "caribou.api.proto.MailboxService"
+_SINGULAR_AS_IS = frozenset({"SendAs", "History"})
+
+
+def error_info(reason: str, method_id: str) -> list[dict[str, Any]]:
+    """Return the ``details`` list of a front-end refusal: one ``google.rpc.ErrorInfo``."""
+    return [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason,
+             "domain": "googleapis.com",
+             "metadata": {"method": backend_method(method_id),
+                          "service": "gmail.googleapis.com"}}]
+
+
+def insufficient_scope(method_id: str, scopes: frozenset[str]) -> GmailError:
+    """Return Gmail's 403 for a token without any of ``scopes``, the method's scopes."""
+    return GmailError(
+        403, "Request had insufficient authentication scopes.",
+        reason="insufficientPermissions",
+        detail={"message": "Insufficient Permission"},
+        headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
+                                     'error="insufficient_scope", '
+                                     f'scope="{" ".join(sorted(scopes))}"'},
+        details=error_info("ACCESS_TOKEN_SCOPE_INSUFFICIENT", method_id),
+    )
+
+
+def authenticate(state: EmulatorState, method_id: str) -> TokenGrant:
+    """Return the grant behind the request's access token, or raise Gmail's 401.
+
+    Only the missing credential names the method (an ErrorInfo detail), as Google's does;
+    an invalid one carries no detail.
+    """
     token = request_token()
     if token is None:
         raise GmailError(
@@ -44,6 +89,7 @@ def authenticate(state: EmulatorState) -> TokenGrant:
             reason="required",
             headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
             detail={"message": "Login Required.", **_IN_AUTHORIZATION_HEADER},
+            details=error_info("CREDENTIALS_MISSING", method_id),
         )
     grant = state.tokens.lookup(token)
     if grant is None:
@@ -81,7 +127,7 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
 
         def serve(state: EmulatorState, userId: str, kwargs: dict[str, Any]) -> Any:  # noqa: N803
             g.after_commit = state.faults.apply(method_id)
-            grant = authenticate(state)
+            grant = authenticate(state, method_id)
             bind_query(method_id)
             if userId != "me" and userId.lower() != grant.email:
                 # Gmail names the caller's own address (the token's), never the mailbox
@@ -89,8 +135,7 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
                 raise GmailError(403, f"Delegation denied for {grant.email}",
                                  reason="forbidden")
             if not grant.covers(info.scopes):
-                raise GmailError(403, "Request had insufficient authentication scopes.",
-                                 reason="insufficientPermissions")
+                raise insufficient_scope(method_id, info.scopes)
             account: Account | None = state.account(grant.email)
             if account is None:
                 raise GmailError(400, "Mail service not enabled", reason="failedPrecondition")
