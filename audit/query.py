@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import IO, TYPE_CHECKING, Any
 
 from audit.entry import AuditEntry, ResourceKind, ResourceRef
@@ -24,6 +25,8 @@ CSV_COLUMNS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox
                "policy_version", "request_id", "outcome", "client_ip_h")
 TABLE_COLUMNS = ("seq", "time", "actor_kind", "actor_role", "action", "purpose", "basis",
                  "decision", "rule_id", "resources")
+TABLE_WINDOW = 1000
+"""Rows the table reads ahead to choose its column widths; later rows stream one by one."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
@@ -132,14 +135,33 @@ def read_csv(text: Iterable[str]) -> Iterator[AuditEntry]:
 
 
 def format_table(entries: Iterable[AuditEntry]) -> Iterator[str]:
-    """Yield aligned text rows (header first) for a terminal; widths fit the first rows."""
-    rows = [list(TABLE_COLUMNS)]
-    for entry in entries:
-        data = dict(zip(CSV_COLUMNS, _row(entry), strict=True))
-        rows.append([str(data[c]) if data[c] != "" else "-" for c in TABLE_COLUMNS])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(TABLE_COLUMNS))]
-    for row in rows:
-        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+    """Yield aligned text rows (header first) for a terminal, holding at most a window of rows.
+
+    The widths fit the header and the first ``TABLE_WINDOW`` rows; a later cell that is
+    wider is printed whole and widens its column from that row on, so no value is cut
+    and memory stays flat however many entries match.
+    """
+    it = iter(entries)
+    window = [list(TABLE_COLUMNS), *(_table_cells(e) for e in islice(it, TABLE_WINDOW))]
+    widths = [max(len(r[i]) for r in window) for i in range(len(TABLE_COLUMNS))]
+    for row in window:
+        yield _aligned(row, widths)
+    del window
+    for entry in it:
+        row = _table_cells(entry)
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+        yield _aligned(row, widths)
+
+
+def _table_cells(entry: AuditEntry) -> list[str]:
+    """Return an entry's cells in ``TABLE_COLUMNS`` order ("-" for an empty one)."""
+    data = dict(zip(CSV_COLUMNS, _row(entry), strict=True))
+    return [str(data[c]) if data[c] != "" else "-" for c in TABLE_COLUMNS]
+
+
+def _aligned(row: list[str], widths: list[int]) -> str:
+    """Return one table line, each cell padded to its column's width."""
+    return "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
 
 
 def _row(entry: AuditEntry) -> list[Any]:
