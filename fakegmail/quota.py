@@ -1,7 +1,7 @@
 """Per-user quota accounting in Gmail's units, with an optional enforced per-second limit.
 
 Gmail charges each method a number of quota units and limits each user to 250 units per
-second (a moving average); above it, calls fail with 429 ``userRateLimitExceeded`` whose
+second (a moving average); above it, calls fail with 429 ``rateLimitExceeded`` whose
 message names the moment the limit lifts, as Gmail writes it ("User-rate limit exceeded.
 Retry after 2024-11-12T11:16:42.247Z"); clients parse that timestamp.
 """
@@ -121,7 +121,7 @@ def _rate_limited(now: float, lifts_at: float) -> GmailError:
     return GmailError(
         429,
         f"User-rate limit exceeded.  Retry after {stamp}",
-        reason="userRateLimitExceeded",
+        reason="rateLimitExceeded",
         domain="usageLimits",
         headers={"Retry-After": str(max(1, math.ceil(lifts_at - now)))},
     )

@@ -136,7 +136,7 @@ def check_quota_limit(server: EmulatorServer) -> None:
     with pytest.raises(HttpError) as caught:
         gmail.users().messages().list(userId="me").execute()
     assert caught.value.resp.status == 429
-    assert error_body(caught.value)["errors"][0]["reason"] == "userRateLimitExceeded"
+    assert error_body(caught.value)["errors"][0]["reason"] == "rateLimitExceeded"
     stats = requests.get(server.url + "_emulator/stats", timeout=5).json()
     assert stats["quota_units_by_user"]["fault@example.test"] == 10
 

@@ -52,3 +52,13 @@ def test_the_rate_limit_message_names_when_to_retry_as_gmail_writes_it() -> None
     # The units spent at NOW leave the one-second window at NOW + 1.
     assert retry_at.timestamp() == pytest.approx(NOW + 1, abs=0.001)
     assert error["errors"][0]["message"] == error["message"]  # type: ignore[index]
+
+
+def test_the_rate_limit_reason_is_the_one_gmail_gives_its_429() -> None:
+    """Gmail's per-user 429 says ``rateLimitExceeded`` (domain ``usageLimits``); the
+    ``userRateLimitExceeded`` reason belongs to the older 403 form, which clients retry by
+    reason, so answering it on a 429 misrepresents what Gmail sends."""
+    _, error = _limited_answer()
+
+    assert error["errors"] == [{"message": error["message"], "domain": "usageLimits",
+                                "reason": "rateLimitExceeded"}]

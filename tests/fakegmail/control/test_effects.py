@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -88,7 +89,8 @@ def test_quota_limit_answers_429_over_the_limit(emulator: EmulatorServer) -> Non
         gmail.users().getProfile(userId="me").execute()
 
     assert limited.value.status_code == 429
-    assert "userRateLimitExceeded" in limited.value.content.decode()
+    reason = json.loads(limited.value.content)["error"]["errors"][0]["reason"]
+    assert reason == "rateLimitExceeded"
     control(emulator, "PUT", "quota", {"per_user_limit": None})
     assert gmail.users().getProfile(userId="me").execute()
 
