@@ -9,7 +9,7 @@ _STATUS_NAMES = {
     401: "UNAUTHENTICATED",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
-    409: "ALREADY_EXISTS",
+    409: "ABORTED",  # Gmail's 409s ("Label name exists or conflicts") are ABORTED
     412: "FAILED_PRECONDITION",
     413: "INVALID_ARGUMENT",
     429: "RESOURCE_EXHAUSTED",
@@ -25,7 +25,7 @@ _DEFAULT_REASONS = {
     401: "authError",
     403: "forbidden",
     404: "notFound",
-    409: "duplicate",
+    409: "aborted",
     412: "failedPrecondition",
     413: "uploadTooLarge",
     429: "rateLimitExceeded",

@@ -37,6 +37,12 @@ SYSTEM_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
 FIXED_LABELS = frozenset({"DRAFT", "SENT", "CHAT"})
 """System labels that ``modify`` may neither add nor remove."""
 
+RESERVED_NAMES = frozenset({name.casefold() for name in SYSTEM_LABELS} | {
+    "chats", "drafts", "bin", "allmail", "archive", "archived", "muted", "migrated", "todo",
+    "todos", "buzz",
+})
+"""Names (in any case) Gmail keeps for itself: no user label may take one (400)."""
+
 LABEL_LIST_VISIBILITY = ("labelShow", "labelShowIfUnread", "labelHide")
 MESSAGE_LIST_VISIBILITY = ("show", "hide")
 MAX_LABEL_NAME = 225
@@ -140,11 +146,8 @@ class LabelBook:
 
     def _check_unique(self, name: str, own_id: str | None) -> None:
         folded = name.casefold()
-        clash = any(folded == s.casefold() for s in SYSTEM_LABELS) or any(
-            folded == v["name"].casefold() for k, v in self._user.items() if k != own_id
-        )
-        if clash:
-            raise GmailError(409, "Label name exists or conflicts", reason="duplicate")
+        if any(folded == v["name"].casefold() for k, v in self._user.items() if k != own_id):
+            raise GmailError(409, "Label name exists or conflicts", reason="aborted")
 
 
 def _editable(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,6 +160,8 @@ def _clean_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise invalid_argument("Invalid label name: a label needs a non-empty name")
     cleaned = str(name).strip()
+    if cleaned.casefold() in RESERVED_NAMES:
+        raise invalid_argument("Invalid label name")
     if len(cleaned) > MAX_LABEL_NAME:
         raise invalid_argument(f"Invalid label name: at most {MAX_LABEL_NAME} characters")
     return cleaned

@@ -38,13 +38,39 @@ def test_create_get_and_counts(users):
     assert got["color"] == {"textColor": "#000000", "backgroundColor": "#16a765"}
 
 
-@pytest.mark.parametrize("name", ["Work", "work", "INBOX", "Inbox"])
-def test_duplicate_or_system_names_are_409(users, name):
+@pytest.mark.parametrize("name", ["Work", "work", "WORK"])
+def test_a_name_taken_in_any_case_is_409_aborted(users, name):
+    """Gmail answers a taken name with reason ``aborted`` (status ABORTED), as its errors
+    show: 'Label name exists or conflicts', domain global, reason aborted."""
     users.labels().create(userId="me", body={"name": "Work"}).execute()
     with pytest.raises(HttpError) as caught:
         users.labels().create(userId="me", body={"name": name}).execute()
     assert caught.value.resp.status == 409
-    assert gmail_error(caught.value)["message"] == "Label name exists or conflicts"
+    error = gmail_error(caught.value)
+    assert error["message"] == "Label name exists or conflicts"
+    assert error["status"] == "ABORTED"
+    assert error["errors"] == [{"message": "Label name exists or conflicts",
+                                "domain": "global", "reason": "aborted"}]
+
+
+@pytest.mark.parametrize("name", ["INBOX", "Inbox", "Trash", "drafts", "Muted", "Unread",
+                                  "Chats", "Archive", "SENT", "CATEGORY_SOCIAL"])
+def test_a_reserved_name_is_400_invalid_label_name(users, name):
+    """Gmail keeps its system labels' names (and a few more: Drafts, Chats, Muted, Archive)
+    for itself; creating or renaming a label to one is 400 'Invalid label name', not the
+    409 of a name another label has."""
+    with pytest.raises(HttpError) as caught:
+        users.labels().create(userId="me", body={"name": name}).execute()
+    assert caught.value.resp.status == 400
+    error = gmail_error(caught.value)
+    assert error["message"] == "Invalid label name"
+    assert error["errors"][0]["reason"] == "invalidArgument"
+
+    label = users.labels().create(userId="me", body={"name": "Mine"}).execute()
+    with pytest.raises(HttpError) as caught:
+        users.labels().patch(userId="me", id=label["id"], body={"name": name}).execute()
+    assert caught.value.resp.status == 400
+    assert gmail_error(caught.value)["message"] == "Invalid label name"
 
 
 def test_update_replaces_and_patch_merges(users):
