@@ -53,7 +53,7 @@ from guard.policy import (
     error_for,
 )
 from guard.policy.vocabulary import STAFF_PURPOSES
-from guard.recording import record_decision
+from guard.recording import malformed_unless_recordable, record_decision, ref
 from guard.staff import StaffError, StaffRegistry, UnknownStaff
 
 Clock = Callable[[], datetime]
@@ -142,13 +142,13 @@ class AccessBroker:
         """Return the consented messages of ``thread_id`` as a thread, or raise."""
         consent = self._consents.evidence(consent_id)
         covered = consent.message_ids if consent is not None else frozenset()
-        thread_ref = ResourceRef(ResourceKind.THREAD, thread_id)
+        thread_ref = ref(ResourceKind.THREAD, thread_id)
         # Which consented messages are in the thread: their thread ids only, never shown.
         actor, purpose, evidence = self._decide(
             actor, mailbox=mailbox, action="messages.get",
             resources=Resources(message_ids=covered), consent_id=consent_id, grant_id=None,
             request_id=request_id, audit_action="threads.get",
-            allowed_action=THREAD_IDS_ACTION, extra_refs=(thread_ref,))
+            allowed_action=THREAD_IDS_ACTION, extra_refs=(thread_ref,), extra_ids=(thread_id,))
         assert isinstance(evidence, Consent)
         threads = self._mail.thread_ids_of(actor=actor, mailbox=mailbox, purpose=purpose,
                                            message_ids=sorted(evidence.message_ids),
@@ -186,8 +186,7 @@ class AccessBroker:
                                 AccessBasis.CONSENT.value, self._policy.version)
             record_decision(self._audit, decision, actor=actor, action="threads.get",
                             mailbox=mailbox, basis_ref=consent_id,
-                            resources=(thread_ref, ResourceRef(ResourceKind.CONSENT,
-                                                               consent_id)),
+                            resources=(thread_ref, ref(ResourceKind.CONSENT, consent_id)),
                             request_id=request_id, outcome="refused")
             raise ConsentRequired(decision)
         kept.sort(key=lambda m: (m.internal_date is None, m.internal_date or 0, m.id))
@@ -197,7 +196,7 @@ class AccessBroker:
     def _decide(self, actor: Actor, *, mailbox: str, action: str, resources: Resources,
                 consent_id: str | None, grant_id: str | None, request_id: str,
                 audit_action: str | None = None, allowed_action: str | None = None,
-                extra_refs: tuple[ResourceRef, ...] = ()
+                extra_refs: tuple[ResourceRef, ...] = (), extra_ids: tuple[str, ...] = ()
                 ) -> tuple[Actor, str, Consent | Grant]:
         """Decide and record the view; return the actor, purpose and evidence to fetch with.
 
@@ -211,7 +210,7 @@ class AccessBroker:
         actor = Actor(kind=actor.kind, id=actor.id.strip().lower(), role=actor.role)
         decision, purpose, evidence = self._evaluate(
             actor, mailbox=mailbox, action=action, resources=resources,
-            consent_id=consent_id, grant_id=grant_id)
+            consent_id=consent_id, grant_id=grant_id, extra_ids=extra_ids)
         if not decision.allowed:
             self._refuse(decision, actor, mailbox=mailbox, action=audit_action or action,
                          resources=resources, consent_id=consent_id, grant_id=grant_id,
@@ -248,9 +247,14 @@ class AccessBroker:
         return evidence
 
     def _evaluate(self, actor: Actor, *, mailbox: str, action: str, resources: Resources,
-                  consent_id: str | None, grant_id: str | None
+                  consent_id: str | None, grant_id: str | None,
+                  extra_ids: tuple[str, ...] = ()
                   ) -> tuple[Decision, str, Consent | Grant | None]:
-        """Load the evidence fresh, decide the view, and check the staff member is active."""
+        """Load the evidence fresh, decide the view, and check the staff member is active.
+
+        A view naming an identifier the log cannot hold as it is (``extra_ids``: the ones
+        not among ``resources``) is refused as ``request.malformed``.
+        """
         consent: Consent | None = None
         grant: Grant | None = None
         if grant_id is not None:
@@ -263,7 +267,10 @@ class AccessBroker:
         request = AccessRequest(actor=actor, action=action, mailbox=mailbox, purpose=purpose,
                                 now=self._clock(), basis=basis, resources=resources,
                                 consent=consent, grant=grant)
-        decision = check_access(self._policy, request)
+        decision = malformed_unless_recordable(
+            check_access(self._policy, request),
+            (actor.id, actor.role, mailbox.strip(), consent_id, grant_id, *extra_ids),
+            (resources.message_ids, resources.thread_ids))
         if decision.allowed:
             try:
                 self._staff.require_actor(actor)
@@ -295,11 +302,11 @@ class AccessBroker:
 def _view_refs(resources: Resources, extra_refs: tuple[ResourceRef, ...],
                consent_id: str | None, grant_id: str | None) -> tuple[ResourceRef, ...]:
     """Return what a view's entry names: the messages and threads, then the evidence."""
-    refs = (*(ResourceRef(ResourceKind.MESSAGE, i) for i in sorted(resources.message_ids)),
-            *(ResourceRef(ResourceKind.THREAD, i) for i in sorted(resources.thread_ids)),
+    refs = (*(ref(ResourceKind.MESSAGE, i) for i in sorted(resources.message_ids)),
+            *(ref(ResourceKind.THREAD, i) for i in sorted(resources.thread_ids)),
             *extra_refs)
     if grant_id is not None:
-        return (*refs, ResourceRef(ResourceKind.GRANT, grant_id))
+        return (*refs, ref(ResourceKind.GRANT, grant_id))
     if consent_id is not None:
-        return (*refs, ResourceRef(ResourceKind.CONSENT, consent_id))
+        return (*refs, ref(ResourceKind.CONSENT, consent_id))
     return refs

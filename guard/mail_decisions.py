@@ -18,13 +18,13 @@ from datetime import datetime
 
 import requests
 
-from audit import AuditLog, ResourceKind, ResourceRef
+from audit import AuditLog, ResourceKind
 from guard._gmail import GOOGLE_ROOT_URL
 from guard.accounts import ConnectedAccounts
 from guard.gmail_calls import GmailCalls
 from guard.mail_cache import MailCache
 from guard.policy import AccessBasis, AccessRequest, Actor, Consent, Grant, Policy, Resources
-from guard.recording import decide_and_record, decide_and_record_many
+from guard.recording import decide_and_record, decide_and_record_many, ref
 from guard.retry import Retrier
 from guard.uploads import MessageUploader
 
@@ -96,10 +96,11 @@ class DecidedMailbox:
                                 evidence=evidence, message_ids=message_ids,
                                 thread_ids=thread_ids, label_ids=label_ids,
                                 attachment_ids=attachment_ids)
+        drafts = sorted(_ids(draft_ids))
         decide_and_record(self._policy, self._audit, request, audit_action=audit_action,
-                          extra_resources=[ResourceRef(ResourceKind.DRAFT, d)
-                                           for d in sorted(_ids(draft_ids))],
-                          request_id=request_id, client_ip=client_ip or "")
+                          extra_resources=[ref(ResourceKind.DRAFT, d) for d in drafts],
+                          extra_ids=drafts, request_id=request_id,
+                          client_ip=client_ip or "")
 
     def _authorize_all(self, *, actor: Actor, mailbox: str, purpose: str,
                        accesses: Sequence[tuple[str, Iterable[str]]], evidence: Evidence,

@@ -37,6 +37,7 @@ from guard.policy import (
     TransferRequest,
     check_transfer,
 )
+from guard.policy.vocabulary import RECIPIENT_ID
 from guard.provenance import GmailDerived, find_provenance, normal_mailbox, unwrap
 from guard.recording import record, record_decision, refs_of
 
@@ -118,13 +119,14 @@ class TransferGate:
             elif recipient_id not in self._endpoints:
                 decision = self._refusal("transfer.no_endpoint", basis)
         labels = ",".join(sorted(c.value for c in classes)) or "none"
-        refs = (ResourceRef(ResourceKind.RECIPIENT, recipient_id[:256] or "-"),
-                *((ResourceRef(ResourceKind.CONSENT, user_consent),) if user_consent else ()),
+        consent_ref = _plain(user_consent) if user_consent else None
+        refs = (ResourceRef(ResourceKind.RECIPIENT, _plain(recipient_id)),
+                *((ResourceRef(ResourceKind.CONSENT, consent_ref),) if consent_ref else ()),
                 *refs_of(ResourceKind.MESSAGE,
                                (i for s in sources if normal_mailbox(s.mailbox) == mailbox
                                 for i in s.message_ids)))
         record_decision(self._audit, decision, actor=actor, action="transfer.send",
-                        mailbox=mailbox, basis_ref=user_consent, resources=refs[:1000],
+                        mailbox=mailbox, basis_ref=consent_ref, resources=refs[:1000],
                         request_id=transfer_id, outcome="classes=" + labels)
         if not decision.allowed:
             raise TransferBlocked(decision)
@@ -132,7 +134,7 @@ class TransferGate:
         delivered = 200 <= status < 300
         record(self._audit, actor=actor, action="transfer.delivery", purpose=decision.purpose,
                allowed=True, rule_id=decision.rule_id, policy_version=decision.policy_version,
-               mailbox=mailbox, basis=decision.basis, basis_ref=user_consent,
+               mailbox=mailbox, basis=decision.basis, basis_ref=consent_ref,
                resources=refs[:1], request_id=transfer_id,
                outcome=f"{'delivered' if delivered else 'failed'}:{status}")
         if not delivered:
@@ -164,3 +166,14 @@ class TransferGate:
         except requests.RequestException:
             return 0
         return response.status_code
+
+
+#: What the log says in place of a recipient or consent id that is not a plain id.
+NOT_PLAIN = "(not a plain id)"
+
+
+def _plain(identifier: str) -> str:
+    """Return ``identifier`` when it is a plain id (as the policy's recipient ids are), else
+    a placeholder: an unlisted recipient given as an address, or with a line break or an
+    invisible character, never reaches the log, which keeps addresses only keyed-hashed."""
+    return identifier if RECIPIENT_ID.fullmatch(identifier) else NOT_PLAIN

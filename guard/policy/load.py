@@ -37,6 +37,7 @@ from guard.policy.vocabulary import (
     PROHIBITED_CATEGORIES,
     PROHIBITED_FAMILIES,
     RECIPIENT_CATEGORIES,
+    RECIPIENT_ID,
     STAFF_ROLES,
     AccessBasis,
     DataClass,
@@ -60,8 +61,6 @@ _DEFAULT_AGGREGATE_FIELDS = ("mailbox_count", "message_count", "thread_count")
 _MAX_GRANT_HOURS_CEILING = 24 * 30
 _MAX_CONSENT_DAYS_CEILING = 365
 _TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
-#: A recipient id: ASCII letters, digits, '.', '_', '-'; no character that looks like another.
-_RECIPIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 def load_policy(path: str | os.PathLike[str] = DEFAULT_POLICY_PATH) -> Policy:
@@ -338,7 +337,7 @@ class _Loader:
                 self.fail((*path, "id"), f"recipient {rid!r} is named as an advertising, "
                                          "data-brokerage, credit or AI-training recipient, "
                                          "and those may never receive Gmail data; remove it")
-            if not _RECIPIENT_ID.fullmatch(rid):
+            if not RECIPIENT_ID.fullmatch(rid):
                 self.fail((*path, "id"), f"recipient {rid!r} is not a plain id: use letters "
                                          "a-z, digits, '.', '_' and '-' (starting with a "
                                          "letter or digit, at most 128), so no look-alike "

@@ -121,6 +121,9 @@ RECIPIENT_CATEGORIES: frozenset[str] = frozenset({
     "acquirer",
 })
 
+#: A recipient id: ASCII letters, digits, '.', '_', '-', so no character looks like another.
+RECIPIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
 #: Recipient categories that may never receive Gmail-derived data.
 PROHIBITED_CATEGORIES: frozenset[str] = frozenset({
     "advertising", "ad_network", "data_broker", "credit", "lender", "ai_training",
