@@ -38,6 +38,18 @@ _ERROR_REASONS = {
     504: ("backendError", "global", "Deadline exceeded (injected fault)."),
 }
 
+#: Gmail's domain and words for a reason a rule names (403s differ by reason); a reason not
+#: listed keeps the status's domain and words.
+_REASON_WORDS = {
+    "rateLimitExceeded": ("usageLimits", "Rate Limit Exceeded (injected fault)."),
+    "userRateLimitExceeded": ("usageLimits", "User Rate Limit Exceeded (injected fault)."),
+    "dailyLimitExceeded": ("usageLimits", "Daily Limit Exceeded (injected fault)."),
+    "quotaExceeded": ("usageLimits", "Quota Exceeded (injected fault)."),
+    "forbidden": ("global", "Forbidden (injected fault)."),
+    "insufficientPermissions": ("global", "Insufficient Permission (injected fault)."),
+    "backendError": ("global", "Backend Error (injected fault)."),
+}
+
 
 #: The fields of a rule's JSON form (the control API's ``POST /_emulator/faults``).
 FAULT_FIELDS = ("method", "status", "reason", "retry_after", "latency_ms", "drop_connection",
@@ -194,6 +206,8 @@ def fire(rule: FaultRule, method_id: str) -> NoReturn:
     reason, domain, message = _ERROR_REASONS.get(
         rule.status, ("backendError", "global", "Injected fault.")
     )
+    if rule.reason in _REASON_WORDS:
+        domain, message = _REASON_WORDS[rule.reason]
     headers = {}
     if rule.retry_after is not None:
         headers["Retry-After"] = str(rule.retry_after)

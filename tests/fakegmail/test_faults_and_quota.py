@@ -150,3 +150,25 @@ def test_quota_units_follow_gmail_costs(server):
     assert methods["gmail.users.getProfile"]["quota_units"] == 1
     assert methods["gmail.users.labels.list"]["quota_units"] == 1
     assert methods["gmail.users.messages.list"]["quota_units"] == 5
+
+
+@pytest.mark.parametrize(("reason", "domain", "message"), [
+    ("userRateLimitExceeded", "usageLimits", "User Rate Limit Exceeded"),
+    ("rateLimitExceeded", "usageLimits", "Rate Limit Exceeded"),
+    ("dailyLimitExceeded", "usageLimits", "Daily Limit Exceeded"),
+    ("forbidden", "global", "Forbidden"),
+])
+def test_an_injected_403_reads_as_gmails_error_for_its_reason(server, reason, domain, message):
+    """Gmail's 403s differ by reason: the usage limits (user rate, rate, daily) in domain
+    usageLimits with their own words, a refusal in domain global. A fault given a reason
+    took its words and domain from the status alone, so an injected userRateLimitExceeded
+    read 'Rate Limit Exceeded' and an injected forbidden sat in usageLimits."""
+    gmail = service_for(server)
+    add_fault(server, method="users.getProfile", status=403, reason=reason, count=1)
+    with pytest.raises(HttpError) as caught:
+        gmail.users().getProfile(userId="me").execute()
+    assert caught.value.resp.status == 403
+    body = error_body(caught.value)
+    assert body["errors"] == [{"message": f"{message} (injected fault).", "domain": domain,
+                               "reason": reason}]
+    assert body["message"] == f"{message} (injected fault)."
