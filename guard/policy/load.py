@@ -36,6 +36,7 @@ from guard.policy.vocabulary import (
     MIN_GROUP_SIZE_FLOOR,
     PROHIBITED_CATEGORIES,
     PROHIBITED_FAMILIES,
+    RECIPIENT_BASES,
     RECIPIENT_CATEGORIES,
     RECIPIENT_ID,
     STAFF_ROLES,
@@ -361,6 +362,12 @@ class _Loader:
             if basis is TransferBasis.MERGER and not consent:
                 self.fail((*path, "requires_user_consent"),
                           "a merger transfer needs the user's explicit prior consent; set true")
+            fitting = RECIPIENT_BASES[category]
+            if basis not in fitting:
+                self.fail((*path, "basis"), f"a recipient of category {category!r} is never "
+                                            f"sent data on the {basis.value} basis; allowed "
+                                            f"for {category}: "
+                                            + ", ".join(sorted(b.value for b in fitting)))
             description = self.text_value(body.get("description", rid), (*path, "description"))
             recipients[rid] = Recipient(id=rid, description=description, category=category,
                                         basis=basis,

@@ -124,6 +124,20 @@ RECIPIENT_CATEGORIES: frozenset[str] = frozenset({
 #: A recipient id: ASCII letters, digits, '.', '_', '-', so no character looks like another.
 RECIPIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
+#: The transfer bases each recipient category may be listed on: an acquirer only on the
+#: merger basis (which needs the user's explicit prior consent), a legal authority only on
+#: the legal basis, a security vendor on the security basis or as a feature; the rest
+#: serve features. Listed on another basis, a recipient would dodge its basis's consent
+#: rule (a buyer as a "feature" without consent, a CRM as "legal").
+RECIPIENT_BASES: MappingProxyType[str, frozenset[TransferBasis]] = MappingProxyType({
+    "crm": frozenset({TransferBasis.FEATURE}),
+    "customer_support": frozenset({TransferBasis.FEATURE}),
+    "infrastructure": frozenset({TransferBasis.FEATURE}),
+    "security_vendor": frozenset({TransferBasis.SECURITY, TransferBasis.FEATURE}),
+    "legal_authority": frozenset({TransferBasis.LEGAL}),
+    "acquirer": frozenset({TransferBasis.MERGER}),
+})
+
 #: Recipient categories that may never receive Gmail-derived data.
 PROHIBITED_CATEGORIES: frozenset[str] = frozenset({
     "advertising", "ad_network", "data_broker", "credit", "lender", "ai_training",

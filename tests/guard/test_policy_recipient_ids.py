@@ -49,3 +49,29 @@ def test_plain_ids_still_load(tmp_path: Path) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(SHIPPED + RECIPIENT.format(id="support-desk_2.eu"), encoding="utf-8")
     assert "support-desk_2.eu" in load_policy(path).transfers.recipients
+
+
+BASED = ('\n[[transfers.recipients]]\nid = "bigco"\ncategory = "{category}"\n'
+         'basis = "{basis}"\ndata_classes = ["content"]\nrequires_user_consent = false\n')
+
+
+@pytest.mark.parametrize(("category", "basis", "allowed"), [
+    ("acquirer", "feature", "merger"),
+    ("acquirer", "legal", "merger"),
+    ("legal_authority", "feature", "legal"),
+    ("crm", "legal", "feature"),
+    ("infrastructure", "legal", "feature"),
+])
+def test_a_recipient_on_a_basis_its_category_never_has_is_refused(
+        tmp_path: Path, category: str, basis: str, allowed: str) -> None:
+    # Reproduces: an acquirer listed on the feature or legal basis, with
+    # requires_user_consent = false, loaded, so Gmail data could go to a buyer without
+    # the explicit prior consent a merger transfer needs; and a CRM on the legal basis
+    # received data with no consent though it serves a feature.
+    path = tmp_path / "policy.toml"
+    text = SHIPPED + BASED.format(category=category, basis=basis)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyConfigError) as caught:
+        load_policy(path)
+    assert caught.value.key == "transfers.recipients[1].basis"
+    assert f"allowed for {category}: {allowed}" in caught.value.problem
