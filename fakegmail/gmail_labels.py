@@ -34,7 +34,7 @@ def create_label(account: Account) -> Response:
     body = json_body()
     name = body.pop("name", None)
     if not isinstance(name, str):
-        raise invalid_argument("Invalid label name: a label needs a non-empty name")
+        raise invalid_argument("Invalid label name")
     return answer(account.mailbox.create_label(name, **body))
 
 

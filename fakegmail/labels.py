@@ -157,14 +157,13 @@ def _editable(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _clean_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise invalid_argument("Invalid label name: a label needs a non-empty name")
-    cleaned = str(name).strip()
-    if cleaned.casefold() in RESERVED_NAMES:
+    """Return ``name``; 400 'Invalid label name' (Gmail's words for every bad name) when it
+    is empty, starts or ends with whitespace (Gmail refuses it, it does not trim), is
+    reserved, or is over the length limit."""
+    if (not isinstance(name, str) or not name or name != name.strip()
+            or name.casefold() in RESERVED_NAMES or len(name) > MAX_LABEL_NAME):
         raise invalid_argument("Invalid label name")
-    if len(cleaned) > MAX_LABEL_NAME:
-        raise invalid_argument(f"Invalid label name: at most {MAX_LABEL_NAME} characters")
-    return cleaned
+    return name
 
 
 def _apply(label: dict[str, Any], fields: Mapping[str, Any]) -> None:

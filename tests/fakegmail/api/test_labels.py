@@ -158,3 +158,24 @@ def test_refused_label_change_leaves_the_label_unchanged(users, method):
     assert caught.value.resp.status == 400
     got = users.labels().get(userId="me", id=label["id"]).execute()
     assert (got["labelListVisibility"], got["color"]) == ("labelHide", color)
+
+
+@pytest.mark.parametrize("name", [" Work", "Work ", "\tWork", "Work\r", "", "   ", None])
+def test_a_name_with_surrounding_whitespace_or_none_is_invalid(users, name):
+    """Gmail refuses a label name with leading or trailing whitespace (or none at all) as
+    'Invalid label name' rather than trimming it: the emulator trimmed, so ' Work' was
+    created as 'Work' and a client's name no longer matched the label it got back."""
+    body = {} if name is None else {"name": name}
+    with pytest.raises(HttpError) as caught:
+        users.labels().create(userId="me", body=body).execute()
+    assert caught.value.resp.status == 400
+    assert gmail_error(caught.value)["message"] == "Invalid label name"
+    assert all(label["type"] == "system"
+               for label in users.labels().list(userId="me").execute()["labels"])
+
+    if name is not None:
+        label = users.labels().create(userId="me", body={"name": "Mine"}).execute()
+        with pytest.raises(HttpError) as caught:
+            users.labels().patch(userId="me", id=label["id"], body={"name": name}).execute()
+        assert caught.value.resp.status == 400
+        assert gmail_error(caught.value)["message"] == "Invalid label name"
