@@ -37,7 +37,16 @@ from audit.checkpoint import (
     load_or_create_signing_key,
     open_signed_checkpoint,
 )
-from audit.entry import AuditEntry, AuditEvent, IdentifierHasher, format_time, parse_time
+from audit.entry import (
+    ActorKind,
+    AuditEntry,
+    AuditEvent,
+    Decision,
+    IdentifierHasher,
+    ResourceKind,
+    format_time,
+    parse_time,
+)
 from audit.errors import AuditError, AuditUnavailable, CheckpointError
 from audit.group_commit import Batch, GroupCommit, Request
 from audit.merkle import (
@@ -162,6 +171,15 @@ class AuditQuery:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, stored_time_bound(value, name))
+        for name, kind in (("decision", Decision), ("actor_kind", ActorKind),
+                           ("resource_kind", ResourceKind)):
+            value = getattr(self, name)
+            if value is not None and value not in {k.value for k in kind}:
+                # a misspelt value would match nothing, which reads as "no such entries"
+                raise AuditError(f"{name} {value!r} is no value an entry can hold; use one "
+                                 f"of {', '.join(k.value for k in kind)}")
+        if self.limit is not None and self.limit < 0:
+            raise AuditError(f"limit {self.limit} is negative; give 0 or more, or no limit")
 
     @classmethod
     def from_mapping(cls, filters: Mapping[str, Any]) -> AuditQuery:
