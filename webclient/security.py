@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from webclient.sanitize import FRAME_CSP, FRAME_CSP_REMOTE_IMAGES, FRAME_SANDBOX
+from webclient.session_cookie import UncompressedSessionInterface
 
 csrf = CSRFProtect()
 
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
                       SESSION_COOKIE_NAME=("__Host-" if secure else "") + "mailguard_session",
                       SESSION_COOKIE_DOMAIN=None, SESSION_COOKIE_PATH="/",
                       WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=True)
+    # signed as Flask signs it, never compressed: see webclient.session_cookie
+    app.session_interface = UncompressedSessionInterface()
     csrf.init_app(app)
     oauth = app.config.get("OAUTH_CLIENT")
     oauth_origin = _origin(oauth.auth_uri) if oauth is not None else ""
