@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fakegmail.api.conftest import b64, insert, make_raw
 
 
@@ -57,3 +59,22 @@ def test_draft_created_between_pages_repeats_nothing_on_the_next_page(users):
 
 def _b64(number):
     return b64(make_raw(subject=f"Draft {number}"))
+
+
+@pytest.mark.parametrize("method", ["messages", "threads"])
+def test_max_results_zero_means_the_default_and_above_500_means_500(users, account, method):
+    """maxResults is a proto3 uint32: 0 is the field unset, so Gmail's default page (100);
+    above the documented maximum Gmail serves 500 and a token for the rest, never a 400."""
+    for i in range(510):
+        account.mailbox.add_message(make_raw(subject=f"Report {i}"),
+                                    internal_date=1_700_000_000 + i)
+    lister = getattr(users, method)()
+
+    default = lister.list(userId="me", maxResults=0).execute()
+    capped = lister.list(userId="me", maxResults=100_000).execute()
+
+    assert len(default[method]) == 100
+    assert len(capped[method]) == 500
+    rest = lister.list(userId="me", maxResults=500, pageToken=capped["nextPageToken"]).execute()
+    assert len(rest[method]) == 10
+    assert "nextPageToken" not in rest
