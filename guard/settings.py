@@ -6,11 +6,13 @@ database: a copy of the database alone must not open the tokens it holds.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -117,6 +119,32 @@ class GuardSettings:
                     or not url.startswith(("https://", "http://")):
                 raise SettingsError("each transfer endpoint maps a recipient id from the "
                                     "policy file to an https:// URL")
+            problem = endpoint_url_problem(url)
+            if problem is not None:
+                raise SettingsError(f"transfer endpoint of {recipient}: {problem}")
+
+
+def endpoint_url_problem(url: str) -> str | None:
+    """Return what is wrong with a transfer endpoint ``url``, or None when it may be used.
+
+    Transfers carry Gmail data, message content included: they leave over HTTPS, or over
+    plain HTTP only to this machine's loopback (a test or demo recipient).
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname:
+        host = parts.hostname
+        if host == "localhost":
+            return None
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                return None
+        except ValueError:
+            pass
+        return ("plain http:// is only for a recipient on this machine's loopback "
+                "(127.0.0.1, ::1, localhost); give its https:// URL")
+    return "give an https:// URL with a host name, e.g. https://crm.example.com/inbound"
 
 
 POLICY_PATH_ENV = ("MAILGUARD_POLICY_PATH", "MAILGUARD_POLICY")

@@ -40,6 +40,7 @@ from guard.policy import (
 from guard.policy.vocabulary import RECIPIENT_ID
 from guard.provenance import GmailDerived, find_provenance, normal_mailbox, unwrap
 from guard.recording import record, record_decision, refs_of
+from guard.settings import endpoint_url_problem
 
 Clock = Callable[[], datetime]
 
@@ -59,9 +60,9 @@ class RecipientEndpoint:
     headers: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
-        if not self.url.startswith(("https://", "http://")):
-            raise ValueError("a recipient URL starts with https:// (http:// only for "
-                             "loopback tests)")
+        problem = endpoint_url_problem(self.url)
+        if problem is not None:
+            raise ValueError(f"a recipient URL: {problem}")
 
 
 @dataclass(frozen=True, slots=True)
