@@ -268,6 +268,11 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
     """Print, as JSON, the O(log n) hashes proving entry SEQ is in a signed tree."""
     log = LogSettings(db_url).open(need_key=True)
     try:
+        size = log.size()
+        if seq >= size:  # checked first: recording this review appends entry ``size``
+            raise click.ClickException(
+                f"the log has no entry {seq}; it holds "
+                + (f"entries 0..{size - 1}" if size else "no entries"))
         _record_review(log, "audit.prove")
         entry = log.get(seq)
         if entry is None:

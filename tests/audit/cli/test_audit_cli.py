@@ -426,3 +426,13 @@ def test_stats_table_with_window(env: dict[str, Any]) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("entries: 3\n")
     assert "by actor kind" in result.stdout
+
+
+def test_prove_the_next_seq_is_refused_not_answered_with_its_own_review_entry(
+        env: dict[str, Any]) -> None:
+    """The log holds 0..4; proving 5 must not prove the entry that recording this review
+    appends at 5."""
+    result = CliRunner().invoke(audit, ["prove", "5"])
+    assert result.exit_code == 1, result.output
+    assert "no entry 5" in result.output
+    assert "leaf_index" not in result.output
