@@ -408,11 +408,16 @@ def _time_arg(value: str | None, option: str) -> str | None:
 
 
 def _time_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
-    """Read --since and --until; refuse a range that ends before it starts."""
+    """Read --since and --until; refuse a range that ends before it starts or holds nothing."""
     start, end = _time_arg(since, "--since"), _time_arg(until, "--until")
     if start is not None and end is not None and end < start:
         raise click.BadParameter(f"--until {until} is before --since {since}",
                                  param_hint="'--until'")
+    if start is not None and start == end:  # an empty answer would read as "no entries"
+        raise click.BadParameter(
+            f"--until {until} is the same moment as --since {since}, and --until is "
+            "exclusive, so nothing can match; for one whole day give the next day as --until",
+            param_hint="'--until'")
     return start, end
 
 

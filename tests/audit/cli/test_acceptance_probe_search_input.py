@@ -77,3 +77,19 @@ def test_a_range_that_ends_before_it_starts_is_a_usage_error_and_records_nothing
     assert result.exit_code == 2, result.output
     assert "--until 2025-03-01 is before --since 2025-03-02" in result.output
     assert log_size(db) == before
+
+
+@pytest.mark.parametrize("command", ["search", "stats"])
+@pytest.mark.parametrize(("since", "until"), [("2025-03-01", "2025-03-01"),
+                                              ("2025-03-01T09:00Z", "2025-03-01T16:00+07:00")])
+def test_a_range_that_holds_no_moment_is_a_usage_error_not_an_empty_answer(db, command, since,
+                                                                             until):
+    """--until is exclusive: 'since D until D' would quietly find nothing, read as 'no entries'."""
+    before = log_size(db)
+
+    result = CliRunner().invoke(audit, [command, "--since", since, "--until", until])
+
+    assert result.exit_code == 2, result.output
+    assert f"--until {until} is the same moment as --since {since}" in result.output
+    assert "exclusive" in result.output
+    assert log_size(db) == before
