@@ -12,6 +12,7 @@ field by its proto name and type. Google's standard parameters (``fields``, ``al
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,7 @@ from fakegmail.errors import GmailError
 _LEGACY_STANDARD_PARAMETERS = frozenset({"userIp"})
 _BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 _UNSIGNED = re.compile(r"^[0-9]+$")
+_SIGNED = re.compile(r"^-?[0-9]+$")
 _BOOLEANS = frozenset({"true", "false", "1", "0"})
 _INTEGER_TYPES = {"uint32": ("TYPE_UINT32", 2**32 - 1), "uint64": ("TYPE_UINT64", 2**64 - 1)}
 
@@ -100,7 +102,8 @@ def _check_value(name: str, value: str, schema: Mapping[str, Any]) -> None:
 
 
 def bind_body(method_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Return ``body`` with proto names renamed to JSON names; 400 naming every unknown name.
+    """Return ``body`` with proto names renamed to JSON names; 400 naming every unknown name
+    and every value its field cannot hold.
 
     The path in the message is where the body sits in the request message: the resource's
     own field (``message``, ``label``, ``draft``) or nothing for a request that is the body
@@ -110,38 +113,69 @@ def bind_body(method_id: str, body: dict[str, Any]) -> dict[str, Any]:
     if schema is None:
         return body
     path = "" if schema.endswith("Request") else proto_name(schema)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str | None]] = []
     bound = _bind_object(body, schema, path, problems)
     if problems:
-        messages = [f'Invalid JSON payload received. Unknown name "{name}"'
-                    + (f" at '{where}'" if where else "") + ": Cannot find field."
-                    for name, where in problems]
-        raise invalid_payload(messages, [where or None for _, where in problems])
+        raise invalid_payload([text for text, _ in problems], [f for _, f in problems])
     return bound
 
 
+#: JSON types a scalar field accepts, and the proto type Google names when it gets another.
+_SCALARS: dict[tuple[str, str | None], tuple[tuple[type, ...], str]] = {
+    ("string", None): ((str,), "TYPE_STRING"),
+    ("string", "byte"): ((str,), "TYPE_BYTES"),
+    ("string", "int64"): ((str, int), "TYPE_INT64"),
+    ("string", "uint64"): ((str, int), "TYPE_UINT64"),
+    ("boolean", None): ((bool,), "TYPE_BOOL"),
+    ("integer", "int32"): ((int, str), "TYPE_INT32"),
+    ("integer", "uint32"): ((int, str), "TYPE_UINT32"),
+}
+
+
 def _bind_object(value: dict[str, Any], schema_id: str, path: str,
-                 problems: list[tuple[str, str]]) -> dict[str, Any]:
+                 problems: list[tuple[str, str | None]]) -> dict[str, Any]:
     properties: Mapping[str, Any] | None = gmail_document()["schemas"][schema_id].get(
         "properties")
     if properties is None:
         return value
+    at = f" at '{path}'" if path else ""
     bound: dict[str, Any] = {}
     for name, item in value.items():
         field = name if name in properties else json_name(name)
         if field not in properties:
-            problems.append((name, path))
+            problems.append((f'Invalid JSON payload received. Unknown name "{name}"{at}: '
+                             "Cannot find field.", path or None))
+            continue
+        schema = properties[field]
+        if isinstance(item, list) and schema.get("type") != "array":
+            problems.append((f'Invalid JSON payload received. Unknown name "{name}"{at}: '
+                             "Proto field is not repeating, cannot start list.",
+                             path or None))
             continue
         inner = f"{path}.{proto_name(field)}" if path else proto_name(field)
-        bound[field] = _bind_value(item, properties[field], inner, problems)
+        bound[field] = _bind_value(item, schema, inner, problems)
     return bound
 
 
 def _bind_value(item: Any, schema: Mapping[str, Any], path: str,
-                problems: list[tuple[str, str]]) -> Any:
+                problems: list[tuple[str, str | None]]) -> Any:
     if "$ref" in schema and isinstance(item, dict):
         return _bind_object(item, schema["$ref"], path, problems)
     if schema.get("type") == "array" and isinstance(item, list):
         return [_bind_value(element, schema["items"], f"{path}[{index}]", problems)
                 for index, element in enumerate(item)]
+    scalar = _SCALARS.get((schema.get("type", ""), schema.get("format")))
+    if scalar is not None and item is not None and not _holds(scalar[0], item):
+        problems.append((f"Invalid value at '{path}' ({scalar[1]}), {json.dumps(item)}",
+                         path))
     return item
+
+
+def _holds(accepted: tuple[type, ...], item: Any) -> bool:
+    if isinstance(item, bool):  # a JSON true is no number
+        return bool in accepted
+    if isinstance(item, int) and int in accepted:
+        return True
+    if isinstance(item, str) and str in accepted:  # 64-bit numbers travel as strings
+        return int not in accepted or _SIGNED.match(item) is not None
+    return False

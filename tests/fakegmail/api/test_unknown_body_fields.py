@@ -109,3 +109,25 @@ def test_a_proto_field_name_binds_like_the_json_name(users: Any) -> None:
     message = users.messages().insert(userId="me", body={
         "raw": b64(make_raw()), "label_ids": ["STARRED"]}).execute()
     assert message["labelIds"] == ["STARRED"]
+
+
+def test_a_value_of_the_wrong_type_is_refused_naming_the_field(users: Any) -> None:
+    """A JSON value the field cannot hold (a number for a string, a string for a boolean)
+    is refused by Google's front end as "Invalid value at '<field>' (<type>), <value>";
+    a list where one value belongs, as "Proto field is not repeating, cannot start list.".
+    The emulator passed such values to the method, which answered in its own words or
+    stored them."""
+    error = _refusal(users.labels().create(userId="me", body={"name": 123}))
+    assert error["message"] == "Invalid value at 'label.name' (TYPE_STRING), 123"
+    assert _violations(error) == [{"field": "label.name", "description": error["message"]}]
+
+    message = insert(users, make_raw())
+    error = _refusal(users.messages().modify(userId="me", id=message["id"], body={
+        "addLabelIds": ["STARRED", True]}))
+    assert error["message"] == "Invalid value at 'add_label_ids[1]' (TYPE_STRING), true"
+
+    error = _refusal(users.messages().insert(userId="me", body={
+        "raw": b64(make_raw()), "threadId": ["a", "b"]}))
+    assert error["message"] == ('Invalid JSON payload received. Unknown name "threadId" at '
+                                "'message': Proto field is not repeating, cannot start list.")
+    assert users.messages().list(userId="me").execute()["resultSizeEstimate"] == 1
