@@ -128,6 +128,22 @@ _URL_LIKE_TEXT = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class FrameWords:
+    """What the sanitised fragment itself says to the reader, in the reader's language.
+
+    This module knows no request or language; the caller passes the wording, and the
+    English defaults serve tests and tools.
+    """
+
+    blocked_image: str = "Image"
+    blocked_image_title: str = "Remote image blocked"
+    unrenderable: str = "This message could not be displayed safely."
+
+
+ENGLISH = FrameWords()
+
+
+@dataclass(frozen=True, slots=True)
 class LinkInfo:
     """A link in the message: where it really goes and whether its text pretends otherwise.
 
@@ -157,13 +173,15 @@ class SanitizedHtml:
 class _Run:
     """Mutable bookkeeping for one sanitize call."""
 
-    __slots__ = ("allow_remote_images", "blocked", "cid_url", "removed")
+    __slots__ = ("allow_remote_images", "blocked", "cid_url", "removed", "words")
 
     def __init__(
-        self, *, allow_remote_images: bool, cid_url: Callable[[str], str] | None
+        self, *, allow_remote_images: bool, cid_url: Callable[[str], str] | None,
+        words: FrameWords = ENGLISH,
     ) -> None:
         self.allow_remote_images = allow_remote_images
         self.cid_url = cid_url
+        self.words = words
         self.blocked = 0
         self.removed: set[str] = set()
 
@@ -261,18 +279,21 @@ class _Run:
 
 
 def sanitize_email_html(
-    html_text: str, *, allow_remote_images: bool, cid_url: Callable[[str], str] | None = None
+    html_text: str, *, allow_remote_images: bool, cid_url: Callable[[str], str] | None = None,
+    words: FrameWords = ENGLISH,
 ) -> SanitizedHtml:
     """Return a safe fragment of `html_text` for the sandboxed message frame; never raise.
 
     :param cid_url: maps a Content-ID to the app's URL for that inline part; without it
         `cid:` images are removed.
+    :param words: the placeholder and notice wording, in the reader's language.
     """
     try:
-        return _sanitize(html_text, allow_remote_images=allow_remote_images, cid_url=cid_url)
+        return _sanitize(html_text, allow_remote_images=allow_remote_images, cid_url=cid_url,
+                         words=words)
     except Exception:  # last resort: an unexpected failure shows nothing rather than raw mail
         return SanitizedHtml(
-            html='<p class="mg-unrenderable">This message could not be displayed safely.</p>',
+            html=f'<p class="mg-unrenderable">{html.escape(words.unrenderable)}</p>',
             blocked_remote_images=0,
             links=(),
             removed=("unrenderable",),
@@ -281,7 +302,8 @@ def sanitize_email_html(
 
 
 def _sanitize(
-    html_text: str, *, allow_remote_images: bool, cid_url: Callable[[str], str] | None
+    html_text: str, *, allow_remote_images: bool, cid_url: Callable[[str], str] | None,
+    words: FrameWords,
 ) -> SanitizedHtml:
     """Do the work of `sanitize_email_html`."""
     if not isinstance(html_text, str):
@@ -290,7 +312,7 @@ def _sanitize(
     if truncated:
         html_text = html_text[:MAX_INPUT_CHARS]
     html_text = html_text.replace("\x00", "\ufffd")
-    run = _Run(allow_remote_images=allow_remote_images, cid_url=cid_url)
+    run = _Run(allow_remote_images=allow_remote_images, cid_url=cid_url, words=words)
     run.removed.update(_report_dropped_markup(html_text))
     cleaned = nh3.clean(
         html_text,
@@ -388,10 +410,9 @@ def _finish(cleaned: str, run: _Run) -> tuple[str, list[LinkInfo]]:
             pos = length if end is None or close < 0 else close + 1
         elif name == "img" and (_BLOCKED_SRC in (v for a, v in attrs if a == "src")):
             alt = next((v for a, v in attrs if a == "alt"), "")
-            label = html.escape(alt[:MAX_LINK_TEXT_CHARS].strip() or "Image")
-            out.append(
-                f'<span class="mg-blocked-image" title="Remote image blocked">{label}</span>'
-            )
+            label = html.escape(alt[:MAX_LINK_TEXT_CHARS].strip() or run.words.blocked_image)
+            title = html.escape(run.words.blocked_image_title, quote=True)
+            out.append(f'<span class="mg-blocked-image" title="{title}">{label}</span>')
         elif name == "a":
             href = next((v for a, v in attrs if a == "href"), None)
             if href is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app, url_for
@@ -14,7 +14,13 @@ from markupsafe import escape
 from guard.mail_values import AttachmentInfo, Message, Thread
 from webclient import preferences
 from webclient.mail.mailbox_link import BoundMailbox
-from webclient.sanitize import SanitizedHtml, sanitize_email_html, text_to_html
+from webclient.sanitize import (
+    MAX_INPUT_CHARS,
+    FrameWords,
+    SanitizedHtml,
+    sanitize_email_html,
+    text_to_html,
+)
 from webclient.signed_in import user_id
 
 INLINE_SALT = "mailguard.inline-part"
@@ -28,6 +34,17 @@ NOTICE_PREVIEW_ONLY = _l("The text of this message could not be read; "
                          "only Gmail's preview of it is shown.")
 NOTICE_ATTACHMENTS_ONLY = _l("This message has no text; its attachments are listed below it.")
 NOTICE_NO_TEXT = _l("This message has no text.")
+NOTICE_CLIPPED = _l("This message is too long to show in full; only its beginning is shown.")
+BLOCKED_IMAGE = _l("Image")
+BLOCKED_IMAGE_TITLE = _l("Remote image blocked")
+NOTICE_UNSAFE = _l("This message could not be displayed safely.")
+
+
+def frame_words() -> FrameWords:
+    """Return what the sanitised body says to the reader, in the reader's language."""
+    return FrameWords(blocked_image=str(BLOCKED_IMAGE),
+                      blocked_image_title=str(BLOCKED_IMAGE_TITLE),
+                      unrenderable=str(NOTICE_UNSAFE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +125,22 @@ def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: boo
                 shown_cids.add(cid.strip("<>"))
             return inline_url(box, message, cid)
 
-        return sanitize_email_html(message.html_body, allow_remote_images=allow_remote_images,
-                                   cid_url=cid_url)
+        body = sanitize_email_html(message.html_body, allow_remote_images=allow_remote_images,
+                                   cid_url=cid_url, words=frame_words())
+        if body.truncated:
+            body = replace(body, html=_clipped_notice() + body.html)
+        return body
     if message.text_body and message.text_body.strip():
-        return text_to_html(message.text_body)
+        shown = text_to_html(message.text_body)
+        if len(message.text_body) > MAX_INPUT_CHARS:
+            return _clipped_notice() + shown
+        return shown
     return _no_text_notice(message)
+
+
+def _clipped_notice() -> str:
+    """Return the note above a body that was cut before it could be shown."""
+    return f'<p class="mg-unrenderable">{escape(NOTICE_CLIPPED)}</p>'
 
 
 def _no_text_notice(message: Message) -> str:

@@ -541,6 +541,13 @@ INDONESIAN: dict[Message, Wording] = {
         "Pesan ini tidak berisi teks; lampirannya tercantum di bawahnya.",
     "This message has no text.":
         "Pesan ini tidak berisi teks.",
+    "This message is too long to show in full; only its beginning is shown.":
+        "Pesan ini terlalu panjang untuk ditampilkan seluruhnya; hanya bagian awalnya yang "
+        "ditampilkan.",
+    "Image": "Gambar",
+    "Remote image blocked": "Gambar jarak jauh diblokir",
+    "This message could not be displayed safely.":
+        "Pesan ini tidak dapat ditampilkan dengan aman.",
 }
 
 
