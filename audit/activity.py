@@ -15,12 +15,14 @@ from a log you did not write.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit.log import AuditLog
 from audit.store import entries, resources, unavailable
+from audit.time_bounds import stored_time_bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +36,16 @@ class DayActivity:
     messages: int
 
 
-def activity_by_day(log: AuditLog, *, since: str, until: str,
+def activity_by_day(log: AuditLog, *, since: str | datetime | date,
+                    until: str | datetime | date,
                     by_purpose: bool = True) -> tuple[DayActivity, ...]:
     """Return the activity of every day with allowed accesses in [since, until), in order.
 
-    ``since`` and ``until`` are entry times (``audit.entry.format_time``). Raises
+    ``since`` and ``until`` take what ``AuditLog.query`` takes (a date, a datetime or
+    ISO-8601 text, UTC unless it gives an offset); other text raises AuditError. Raises
     AuditUnavailable when the log cannot be read.
     """
+    since, until = stored_time_bound(since, "since"), stored_time_bound(until, "until")
     e, r = entries.c, resources.c
     day = func.substr(e.time, 1, 10).label("day")
     keys = (day, e.purpose) if by_purpose else (day,)

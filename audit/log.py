@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -641,11 +641,14 @@ class AuditLog:
         except SQLAlchemyError as exc:
             raise unavailable("be read", exc, reading=True) from exc
 
-    def stats(self, *, since: str | None = None, until: str | None = None,
+    def stats(self, *, since: str | datetime | date | None = None,
+              until: str | datetime | date | None = None,
               bucket: str = "day", top: int | None = 20) -> AuditStats:
         """Count decisions, purposes, actions, actor kinds, bases and denying rules, by time.
 
-        ``top`` keeps the largest groups of each count (``None`` keeps all of them).
+        ``since`` (inclusive) and ``until`` (exclusive) take what ``query`` takes: a date, a
+        datetime or ISO-8601 text (UTC unless it gives an offset); other text raises
+        AuditError. ``top`` keeps the largest groups of each count (``None`` keeps all).
         """
         width = {"hour": 13, "day": 10, "month": 7}.get(bucket)
         if width is None:
@@ -653,9 +656,9 @@ class AuditLog:
         e = entries.c
         conds = []
         if since is not None:
-            conds.append(e.time >= since)
+            conds.append(e.time >= stored_time_bound(since, "since"))
         if until is not None:
-            conds.append(e.time < until)
+            conds.append(e.time < stored_time_bound(until, "until"))
 
         def grouped(conn: Any, column: Any, *extra: Any) -> tuple[Count, ...]:
             n = func.count().label("n")
