@@ -64,10 +64,10 @@ def check(file: str | None) -> None:
 def decide(policy_file: str | None, request_file: Any) -> None:
     """Read an access or a transfer request as JSON and print the Decision as JSON.
 
-    ``"kind": "transfer"`` asks what the transfer gate would decide (recipient_id, basis,
-    data_classes, mailbox, the user's transfer consent); without ``kind`` (or with
-    ``"access"``) the request is an access. Times are ISO 8601 with an offset; without a
-    ``now`` field the current time is used. A key given twice is refused.
+    "kind": "transfer" asks what the transfer gate would decide (recipient_id, basis,
+    data_classes, mailbox, the user's transfer consent); without "kind" (or with "kind":
+    "access") the request is an access. Times are ISO 8601 with an offset; without a "now"
+    field the current time is used. A key given twice is refused.
     """
     loaded = _load_or_exit(_location(policy_file))
     try:

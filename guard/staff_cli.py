@@ -1,4 +1,4 @@
-"""The ``staff`` command group: add, remove and list Qontak staff members and their roles.
+"""Add, remove and list Qontak staff members and their roles.
 
 Settings come from the environment so secrets never appear on a command line:
 

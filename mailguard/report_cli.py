@@ -1,6 +1,6 @@
-"""``mailguard report``: the compliance report for a period, as HTML or PDF.
+"""Write the compliance report for a period, as HTML or PDF.
 
-Settings come from the environment, as for ``mailguard audit``:
+Settings come from the environment, as for mailguard audit:
 
 \b
   MAILGUARD_DATABASE_URL            the database (default sqlite:///instance/mailguard.db)
