@@ -152,3 +152,14 @@ def test_a_forward_names_the_original_date_as_gmail_does(signed_in, mailbox):
     header = body.split("---------- Forwarded message ---------", 1)[1]
     assert header.lstrip().splitlines()[:3] == [
         "From: Budi <budi@example.org>", "Date: 2025-03-01 10:00 +0700", "Subject: Jadwal"]
+
+
+def test_a_reply_quotes_the_original_time_in_the_readers_time_zone(signed_in, mailbox):
+    # 10:00 in London is 17:00 in Jakarta, the time the conversation page shows
+    original = deliver(mailbox, subject="Jadwal", text="Rapat pukul 17.")
+    thread = signed_in.get(f"/u/0/t/{original.thread_id}").get_data(as_text=True)
+    assert "5:00:00" in thread
+    page = signed_in.get(f"/u/0/compose?mode=reply&message={original.id}").get_data(
+        as_text=True)
+    body = html.unescape(form_fields(page)["body"])
+    assert "On 2025-03-01 17:00, Ann Sender <ann@example.org> wrote:" in body

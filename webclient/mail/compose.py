@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from audit import ResourceKind, ResourceRef
 from guard.errors import AccessDenied, GmailError
@@ -213,7 +214,13 @@ def _own_addresses(box: BoundMailbox) -> frozenset[str]:
 
 
 def _quote(message: Message) -> str:
-    when = message.headers.date.strftime("%Y-%m-%d %H:%M") if message.headers.date else ""
+    """Return a reply's quote of ``message``, its time in the reader's time zone.
+
+    The conversation page shows that zone, so the quote names the same hour; the sender's
+    own zone is named only in a forward, which copies the Date header with its offset.
+    """
+    date = message.headers.date
+    when = to_user_timezone(date).strftime("%Y-%m-%d %H:%M") if date else ""
     text = message.text_body or message.snippet or ""
     quoted = "\n".join("> " + line for line in text.splitlines())
     return "\n\n" + _("On %(when)s, %(who)s wrote:", when=when,
