@@ -356,17 +356,9 @@ class GrantBook:
             raise InvalidGrant("a legal grant needs the legal request's reference",
                                problem="grant_request.legal_ref")
         for value in (reference.case_id, reference.legal_ref):
-            if value is None:
-                continue
-            if len(value) > MAX_REFERENCE or not value.isprintable():
-                raise InvalidGrant(f"case ids and legal references are single-line ids of at "
-                                   f"most {MAX_REFERENCE} characters",
-                                   problem="grant_request.reference_format")
-            if "@" in folded_text(value):
-                raise InvalidGrant("a case id or legal reference is the case's or request's "
-                                   "number, never an address: the audit log keeps it as "
-                                   "written; the mailbox goes in the grant's mailbox field",
-                                   problem="grant_request.reference_format")
+            problem = reference_problem(value) if value is not None else None
+            if problem is not None:
+                raise InvalidGrant(problem, problem="grant_request.reference_format")
         self._staff.require_actor(actor)
         role = self._policy.staff.roles.get(actor.role or "")
         if role is None or basis not in role.bases:
@@ -386,6 +378,23 @@ class GrantBook:
             raise InvalidGrant("no grant has this id; check the grant list",
                                problem="grant.unknown_id")
         return found
+
+
+def reference_problem(value: str) -> str | None:
+    """Return what keeps ``value`` from being a case id or legal reference, or None.
+
+    The audit log keeps a reference as written (``case:<id>``, ``legal:<reference>``), so
+    it is a single line of at most ``MAX_REFERENCE`` characters, and never an address
+    (an ``@`` is looked for after NFKC, so a full-width one counts).
+    """
+    if len(value) > MAX_REFERENCE or not value.isprintable():
+        return (f"case ids and legal references are single-line ids of at most "
+                f"{MAX_REFERENCE} characters")
+    if "@" in folded_text(value):
+        return ("a case id or legal reference is the case's or request's number, never an "
+                "address: the audit log keeps it as written; the mailbox goes in the "
+                "grant's mailbox field")
+    return None
 
 
 def _blank(value: str | None) -> bool:

@@ -27,6 +27,7 @@ import requests
 from audit import AuditLog, ResourceKind, ResourceRef
 from guard.consents import TransferConsentBook
 from guard.errors import GuardError, TransferBlocked
+from guard.grants import reference_problem
 from guard.policy import (
     REASONS,
     Actor,
@@ -95,10 +96,15 @@ class TransferGate:
 
     def send(self, recipient_id: str, *, mailbox: str, basis: TransferBasis,
              payload: DerivedData | Any, user_consent: str | None = None,
-             actor: Actor = GATE_ACTOR, request_id: str | None = None) -> TransferReceipt:
+             actor: Actor = GATE_ACTOR, request_id: str | None = None,
+             reference: str | None = None) -> TransferReceipt:
         """Deliver ``payload`` of ``mailbox`` to ``recipient_id`` or raise TransferBlocked.
 
         ``user_consent`` is the id of the user's transfer consent, where one is needed.
+        ``reference`` names what a legal or security transfer answers (the legal request's
+        reference, the security case's id); those bases refuse a transfer without one
+        (``transfer.missing_reference``), and record it as ``legal:<reference>`` or
+        ``case:<id>``.
         """
         transfer_id = request_id or uuid.uuid4().hex
         mailbox = normal_mailbox(mailbox)
@@ -119,15 +125,21 @@ class TransferGate:
                 decision = self._refusal("transfer.mailbox_mismatch", basis)
             elif recipient_id not in self._endpoints:
                 decision = self._refusal("transfer.no_endpoint", basis)
+            elif basis in _REFERENCED and (not reference or not reference.strip()
+                                           or reference_problem(reference) is not None):
+                decision = self._refusal("transfer.missing_reference", basis)
         labels = ",".join(sorted(c.value for c in classes)) or "none"
         consent_ref = _plain(user_consent) if user_consent else None
+        basis_ref = consent_ref
+        if basis in _REFERENCED and decision.allowed and reference:
+            basis_ref = _REFERENCED[basis] + reference
         refs = (ResourceRef(ResourceKind.RECIPIENT, _plain(recipient_id)),
                 *((ResourceRef(ResourceKind.CONSENT, consent_ref),) if consent_ref else ()),
                 *refs_of(ResourceKind.MESSAGE,
                                (i for s in sources if normal_mailbox(s.mailbox) == mailbox
                                 for i in s.message_ids)))
         record_decision(self._audit, decision, actor=actor, action="transfer.send",
-                        mailbox=mailbox, basis_ref=consent_ref, resources=refs[:1000],
+                        mailbox=mailbox, basis_ref=basis_ref, resources=refs[:1000],
                         request_id=transfer_id, outcome="classes=" + labels)
         if not decision.allowed:
             raise TransferBlocked(decision)
@@ -135,7 +147,7 @@ class TransferGate:
         delivered = 200 <= status < 300
         record(self._audit, actor=actor, action="transfer.delivery", purpose=decision.purpose,
                allowed=True, rule_id=decision.rule_id, policy_version=decision.policy_version,
-               mailbox=mailbox, basis=decision.basis, basis_ref=consent_ref,
+               mailbox=mailbox, basis=decision.basis, basis_ref=basis_ref,
                resources=refs[:1], request_id=transfer_id,
                outcome=f"{'delivered' if delivered else 'failed'}:{status}")
         if not delivered:
@@ -168,6 +180,9 @@ class TransferGate:
             return 0
         return response.status_code
 
+
+#: The bases whose transfers name a reference, and how the log writes it.
+_REFERENCED = {TransferBasis.LEGAL: "legal:", TransferBasis.SECURITY: "case:"}
 
 #: What the log says in place of a recipient or consent id that is not a plain id.
 NOT_PLAIN = "(not a plain id)"

@@ -93,6 +93,9 @@ _REASONS: dict[str, str] = {
                               "are unknown",
     "transfer.mailbox_mismatch": "the payload holds data of another mailbox",
     "transfer.no_endpoint": "the recipient has no configured URL",
+    "transfer.missing_reference": "a transfer on the legal or security basis needs the "
+                                  "reference of the legal request or security case it "
+                                  "answers (a single line, no address)",
     "account.connected": "the user connected this Gmail account through Google's consent "
                          "screen",
     "account.not_connected": "the user has not connected this Gmail account",
