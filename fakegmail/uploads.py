@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Request
 
+from fakegmail.binding import invalid_payload
 from fakegmail.errors import GmailError, invalid_argument
 from fakegmail.faults import FaultRule
 
@@ -136,7 +137,8 @@ def parse_json_object(data: bytes) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         raise invalid_argument("Invalid JSON payload received.") from None
     if not isinstance(value, dict):
-        raise invalid_argument("Invalid JSON payload received: expected an object.")
+        raise invalid_payload(
+            ["Invalid JSON payload received. Root element must be a message."], [None])
     return value
 
 

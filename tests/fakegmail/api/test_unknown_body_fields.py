@@ -131,3 +131,14 @@ def test_a_value_of_the_wrong_type_is_refused_naming_the_field(users: Any) -> No
     assert error["message"] == ('Invalid JSON payload received. Unknown name "threadId" at '
                                 "'message': Proto field is not repeating, cannot start list.")
     assert users.messages().list(userId="me").execute()["resultSizeEstimate"] == 1
+
+
+@pytest.mark.parametrize("body", [["Work"], "Work", 7])
+def test_a_body_that_is_not_an_object_is_refused_in_googles_words(users: Any, body: Any) -> None:
+    """Google's front end says a JSON body must be a message (an object) in its own words,
+    'Root element must be a message.'; the emulator wrote 'expected an object'."""
+    error = _refusal(users.labels().create(userId="me", body=body))
+
+    message = "Invalid JSON payload received. Root element must be a message."
+    assert error["message"] == message
+    assert _violations(error) == [{"description": message}]
