@@ -143,6 +143,19 @@ def test_drafts_save_themselves_while_typing(reader: Reader):
     reader.shot("compose")
 
 
+def test_a_draft_with_an_unfinished_address_saves_its_text_and_says_what_it_left_out(
+        reader: Reader):
+    page = reader.page
+    page.goto(reader.site.url + "u/0/compose")
+    page.fill('input[name="to"]', "siti@")
+    page.locator('textarea[name="body"]').type("Jangan sampai hilang")
+    expect(page.locator("[data-autosave-status]")).to_have_text(
+        "Draft saved without the entries that are not email addresses: siti@", timeout=10_000)
+    assert page.locator('input[name="to"]').input_value() == "siti@"
+    draft_id = page.locator("[data-draft-id]").input_value()
+    assert [d.id for d in reader.mailbox.list_drafts()] == [draft_id]
+
+
 def test_offline_banner_appears_and_goes(reader: Reader):
     page = reader.page
     expect(page.locator("#offline")).to_be_hidden()

@@ -506,7 +506,7 @@ def submit(account: int) -> Any:
             return redirect(url_for("mail.thread", account=account, thread_id=sent.thread_id))
     mode = request.form.get("mode", "new")
     return render_template("mail/compose.html", box=box, form=replace(form),
-                           mode=mode if mode in MODES else "new",
+                           mode=mode if mode in MODES else "new", saving=action == "save",
                            aliases=aliases, problems=problems,
                            carried=_listed_carried(box, form)), 400
 
@@ -516,7 +516,7 @@ def submit(account: int) -> Any:
 def autosave(account: int) -> Any:
     """Save the compose form as a draft (called by the page's script); answer its id."""
     box = bound_mailbox(account)
-    form = ComposeForm.from_request()
+    form, left_out = _without_bad_entries(ComposeForm.from_request())
     well_formed_or_400([form.draft_id, form.forward_of, form.thread_id])
     if _problems(form, (), sending=False):
         return jsonify({"saved": False}), 422
@@ -527,4 +527,25 @@ def autosave(account: int) -> Any:
                                    draft_id=form.draft_id or None)
     except InvalidMessage:
         return jsonify({"saved": False}), 422
-    return jsonify({"saved": True, "draft_id": saved.id})
+    answer: dict[str, object] = {"saved": True, "draft_id": saved.id}
+    if left_out:
+        answer["note"] = _("Draft saved without the entries that are not email addresses: "
+                           "%(list)s", list=", ".join(left_out))
+    return jsonify(answer)
+
+
+def _without_bad_entries(form: ComposeForm) -> tuple[ComposeForm, list[str]]:
+    """Return ``form`` less the recipient entries that are not addresses, and those entries.
+
+    An autosave keeps the writer's text while an address is still being typed (``bob@``);
+    the page keeps the field as typed, and sending still refuses it with the reason.
+    """
+    left_out: list[str] = []
+    kept: dict[str, str] = {}
+    for field in ("to", "cc", "bcc"):
+        text = getattr(form, field)
+        bad = invalid_addresses(text)
+        if bad:
+            left_out.extend(bad)
+            kept[field] = ", ".join(entry for entry in _entries(text) if entry not in bad)
+    return replace(form, **kept), left_out

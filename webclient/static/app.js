@@ -116,7 +116,7 @@
           return response.json();
         }).then(function (answer) {
           if (answer.draft_id) { draftId.value = answer.draft_id; }
-          status.textContent = words.dataset.saved;
+          status.textContent = answer.note || words.dataset.saved;
         }).catch(function () {
           // The status promises a retry: keep it, at once when the connection returns.
           status.textContent = words.dataset.failed;

@@ -240,6 +240,9 @@ INDONESIAN: dict[Message, Wording] = {
         "Pesan tidak dapat dikirim seperti ini: ada kolom yang berisi baris baru atau "
         "pesannya terlalu besar.",
     "The message was not sent:": "Pesan tidak terkirim:",
+    "The draft was not saved:": "Draf tidak disimpan:",
+    "Draft saved without the entries that are not email addresses: %(list)s":
+        "Draf disimpan tanpa entri yang bukan alamat email: %(list)s",
     "The original message's attachments are forwarded too.":
         "Lampiran pesan asli juga ikut diteruskan.",
     "There is nothing at this address.": "Tidak ada apa pun di alamat ini.",

@@ -1,0 +1,56 @@
+"""An address that is not one yet: the writer is told what is wrong, and no text is lost."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+from tests.webclient.conftest import post
+
+
+def parsed(stored):
+    return email.message_from_bytes(stored.raw, policy=email.policy.default)
+
+
+def test_save_draft_with_a_bad_address_says_the_draft_was_not_saved(signed_in, mailbox):
+    answer = post(signed_in, "/u/0/compose", {"action": "save", "to": "bob@",
+                                              "subject": "Plan", "body": "later"})
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert "The draft was not saved:" in page
+    assert "The message was not sent" not in page
+    assert "these are not email addresses: bob@" in page
+    assert mailbox.state.list_drafts() == []
+
+
+def test_save_draft_with_a_bad_address_says_so_in_indonesian(signed_in):
+    post(signed_in, "/language", {"lang": "id"})
+    page = post(signed_in, "/u/0/compose", {"action": "save", "to": "bob@",
+                                            "subject": "Rencana", "body": "nanti"})
+    assert "Draf tidak disimpan:" in page.get_data(as_text=True)
+
+
+def test_send_with_a_bad_address_still_says_the_message_was_not_sent(signed_in):
+    page = post(signed_in, "/u/0/compose", {"action": "send", "to": "bob@",
+                                            "subject": "Plan", "body": "later"})
+    assert "The message was not sent:" in page.get_data(as_text=True)
+
+
+def test_autosave_keeps_the_text_while_an_address_is_not_valid_yet(signed_in, mailbox):
+    answer = post(signed_in, "/u/0/drafts/autosave", {
+        "to": "bob@, carol@example.org", "cc": "dan@exa mple", "subject": "Laporan",
+        "body": "Sepuluh menit menulis."})
+    assert answer.status_code == 200
+    assert answer.json["saved"] is True
+    assert answer.json["note"] == ("Draft saved without the entries that are not email "
+                                   "addresses: bob@, dan@exa mple")
+    stored = parsed(mailbox.state.get_draft(answer.json["draft_id"]).message)
+    assert stored["To"] == "carol@example.org" and stored["Cc"] is None
+    assert stored.get_body(("plain",)).get_content().strip() == "Sepuluh menit menulis."
+
+
+def test_autosave_says_in_indonesian_which_entries_it_left_out(signed_in):
+    post(signed_in, "/language", {"lang": "id"})
+    answer = post(signed_in, "/u/0/drafts/autosave", {"to": "bob@", "subject": "x",
+                                                      "body": "y"})
+    assert answer.json["note"] == ("Draf disimpan tanpa entri yang bukan alamat email: bob@")
