@@ -11,9 +11,9 @@ Slicing, indexing and ``+`` keep the mark; turning a marked value into a plain s
 (``str()``, f-strings, ``format``, ``%``) raises ``TypeError`` instead of quietly giving an
 unmarked string: use ``derive``. The mail values the guard returns (``Message``, ``Thread``,
 ``ThreadSummary``, ``AttachmentData`` and the rest of ``guard.mail_values``) count as
-Gmail-derived wherever they are nested. A value the check cannot look inside without
-consuming it (an iterator, a generator) or at all (a function, which may close over one)
-is refused by the advertising sink.
+Gmail-derived wherever they are nested, exceptions' arguments and causes included. A
+value the check cannot look inside without consuming it (an iterator, a generator) or at
+all (a function, which may close over one) is refused by the advertising sink.
 
 Security caveat: a caller can still unwrap ``.value`` (or read a field of a mail value) and
 copy it into a plain string; the mark makes the safe path the easy one and keeps the
@@ -253,6 +253,10 @@ def _walk(value: Any, seen: set[int], depth: int, owner: str = "") -> Iterator[S
                          "consuming it; pass a list instead")
     elif isinstance(value, type):
         return
+    elif isinstance(value, BaseException):
+        # An exception keeps its arguments and the errors it came from outside __dict__.
+        for part in (value.args, value.__cause__, value.__context__, vars(value)):
+            yield from _walk(part, seen, depth + 1, owner)
     elif dataclasses.is_dataclass(value):
         for f in dataclasses.fields(value):
             yield from _walk(getattr(value, f.name), seen, depth + 1, owner)
