@@ -231,6 +231,10 @@ class Store:
         """
         engine = make_engine(url, lock_timeout=lock_timeout, read_only=read_only)
         store = cls(engine, read_only=read_only)
+        if not create and store._file is not None and not store._file.exists():
+            engine.dispose()  # connecting would create an empty file where a log belongs
+            raise AuditError(f"there is no audit database at {str(store._file)!r}; check "
+                             "the path (nothing was created)")
         try:
             if (read_only or not create) and not store.has_log():
                 engine.dispose()
