@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 
 from tests.webclient.conftest import post
 
@@ -54,3 +55,23 @@ def test_autosave_says_in_indonesian_which_entries_it_left_out(signed_in):
     answer = post(signed_in, "/u/0/drafts/autosave", {"to": "bob@", "subject": "x",
                                                       "body": "y"})
     assert answer.json["note"] == ("Draf disimpan tanpa entri yang bukan alamat email: bob@")
+
+
+def test_a_refused_send_names_the_files_to_attach_again(signed_in, mailbox):
+    before = len(mailbox.state.list_messages(label_ids=["SENT"]))
+    answer = post(signed_in, "/u/0/compose", {
+        "action": "send", "to": "bob@", "subject": "Faktur", "body": "Terlampir.",
+        "attachments": [(io.BytesIO(b"%PDF-1.4"), "faktur.pdf"),
+                        (io.BytesIO(b"a,b"), "data.csv")]},
+        content_type="multipart/form-data")
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert ("These files were not kept; attach them again: faktur.pdf, data.csv"
+            in page)
+    assert len(mailbox.state.list_messages(label_ids=["SENT"])) == before
+
+
+def test_a_refused_send_without_new_files_asks_for_none(signed_in):
+    page = post(signed_in, "/u/0/compose", {"action": "send", "to": "bob@", "subject": "x",
+                                            "body": "y"}).get_data(as_text=True)
+    assert "attach them again" not in page

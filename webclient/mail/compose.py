@@ -38,6 +38,7 @@ from guard.mail_values import (
 )
 from guard.outgoing import InvalidMessage
 from guard.recording import record
+from webclient.bidi_text import neutralise_bidi
 from webclient.guard_link import current_guard
 from webclient.mail.blueprint import blueprint
 from webclient.mail.gmail_ids import found_or_404, well_formed_or_400
@@ -504,6 +505,12 @@ def submit(account: int) -> Any:
                     current_app.logger.warning("the sent message's draft was not deleted")
             flash(_("Message sent."), "success")
             return redirect(url_for("mail.thread", account=account, thread_id=sent.thread_id))
+    uploaded = [neutralise_bidi(f.filename) for f in request.files.getlist("attachments")
+                if f and f.filename]
+    if uploaded:
+        # A browser cannot be given files back: the page says which to choose again.
+        problems.append(_("These files were not kept; attach them again: %(list)s",
+                          list=", ".join(uploaded)))
     mode = request.form.get("mode", "new")
     return render_template("mail/compose.html", box=box, form=replace(form),
                            mode=mode if mode in MODES else "new", saving=action == "save",

@@ -241,6 +241,8 @@ INDONESIAN: dict[Message, Wording] = {
         "pesannya terlalu besar.",
     "The message was not sent:": "Pesan tidak terkirim:",
     "The draft was not saved:": "Draf tidak disimpan:",
+    "These files were not kept; attach them again: %(list)s":
+        "File berikut tidak disimpan; lampirkan lagi: %(list)s",
     "Draft saved without the entries that are not email addresses: %(list)s":
         "Draf disimpan tanpa entri yang bukan alamat email: %(list)s",
     "The original message's attachments are forwarded too.":
