@@ -33,9 +33,9 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from audit.checkpoint import foreign_note_reason
+from audit.checkpoint import VerifierKey, foreign_note_reason
 from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision
-from audit.errors import AuditError
+from audit.errors import AuditError, CheckpointError
 from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
 from audit.query import (
     counts_from_stats,
@@ -96,6 +96,12 @@ class LogSettings:
         """Return the verifier keys verify trusts: MAILGUARD_AUDIT_VERIFIER_KEY, else the
         public half of the signing key file if there is one (None: read them from the log)."""
         if self.verifier_key:
+            try:
+                VerifierKey.parse(self.verifier_key)
+            except CheckpointError as exc:  # checked with it, every checkpoint looks forged
+                raise click.ClickException(
+                    f"MAILGUARD_AUDIT_VERIFIER_KEY is not a verifier key: {exc}; set it to "
+                    "what 'mailguard audit verifier-key' prints") from None
             return [self.verifier_key]
         if Path(self.key_file).exists():
             return [self.signing_key_verifier(origin)]

@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from audit.checkpoint import (
     Checkpoint,
     CheckpointSigner,
+    VerifierKey,
     load_or_create_signing_key,
     open_signed_checkpoint,
 )
@@ -559,9 +560,13 @@ class AuditLog:
 
         Verifier keys default to this log's signing key; without one they are read from the
         database, which an attacker with database access could replace (the report says so).
+        Keys given that are no verifier keys (or none at all) raise CheckpointError: checked
+        with them, every checkpoint would be reported forged.
         """
         trusted = True
-        if verifier_keys is None:
+        if verifier_keys is not None:
+            _require_verifier_keys(verifier_keys)
+        else:
             if self._signer is not None:
                 verifier_keys = [self._signer.verifier_key()]
             else:
@@ -729,6 +734,18 @@ def _as_query(filters: AuditQuery | Mapping[str, Any] | None,
     else:
         raise AuditError("filters are an AuditQuery or a mapping of its field names")
     return query
+
+
+def _require_verifier_keys(keys: Sequence[str]) -> None:
+    """Refuse verifier keys that are none, or not in the C2SP ``name+keyid+key`` form."""
+    if isinstance(keys, str) or not keys:
+        raise CheckpointError("give verify a list of at least one verifier key "
+                              "('name+1a2b3c4d+base64key'), or none to use the log's own")
+    for number, key in enumerate(keys, start=1):
+        try:
+            VerifierKey.parse(key)
+        except CheckpointError as exc:
+            raise CheckpointError(f"verifier key {number} is not a verifier key: {exc}") from None
 
 
 def _family(purpose: str | None) -> bool:

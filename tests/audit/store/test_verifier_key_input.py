@@ -1,0 +1,48 @@
+"""A verifier key that is no key (a typo, an empty list) is a mistake of the caller, not
+evidence of tampering: verify refuses it by name instead of reporting every stored
+checkpoint as forged, the false alarm a clean log must never raise."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+
+from audit import AuditError
+from audit.cli import audit
+
+from .conftest import HMAC_KEY, make_event
+
+
+@pytest.fixture
+def written(sqlite_path, open_log):
+    log = open_log(sqlite_path, checkpoint_every=4, checkpoint_seconds=0)
+    for n in range(8):
+        log.append(make_event(n))
+    log.close()
+    return sqlite_path
+
+
+@pytest.mark.parametrize("keys", [["garbage"], [""], ["mailguard.local/audit+zz+AAAA"], []])
+def test_verify_refuses_keys_that_are_no_verifier_keys(written, open_log, keys):
+    log = open_log(written)
+    with pytest.raises(AuditError, match="verifier key"):
+        log.verify(verifier_keys=keys)
+
+
+def test_the_cli_names_the_setting_and_raises_no_alarm(written, signing_key, tmp_path,
+                                                       monkeypatch):
+    key_file = tmp_path / "signing.pem"
+    key_file.write_bytes(signing_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key_file))
+    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
+    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
+    monkeypatch.setenv("MAILGUARD_AUDIT_VERIFIER_KEY", "not-a-key")
+    result = CliRunner().invoke(audit, ["verify", "--db", f"sqlite:///{written}"])
+    assert result.exit_code != 0
+    assert "TAMPERED" not in result.output
+    assert "MAILGUARD_AUDIT_VERIFIER_KEY is not a verifier key" in result.output
+    monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY")
+    assert CliRunner().invoke(audit, ["verify", "--db", f"sqlite:///{written}"]).exit_code == 0
