@@ -98,15 +98,20 @@ class ConsentRecord:
     #: revocation had already revoked it, so that call changed nothing.
     already_revoked: bool = field(default=False, compare=False)
 
-    def as_consent(self) -> Consent:
-        """Return the value the policy decides over."""
+    def as_consent(self, now: datetime | None = None) -> Consent:
+        """Return the value the policy decides over.
+
+        Given ``now`` (a live decision), a recorded revocation is in force from ``now`` at
+        the latest: one written by a host whose clock runs ahead is no future revocation.
+        """
         return Consent(id=self.id, user=self.user, grantee=self.grantee,
                        message_ids=self.message_ids, expires_at=self.expires_at,
-                       revoked_at=self.revoked_at)
+                       revoked_at=revoked_by(self.revoked_at, now))
 
     def in_force(self, now: datetime) -> bool:
-        """Return True when not revoked and not expired at ``now``."""
-        return (self.revoked_at is None or self.revoked_at > now) and self.expires_at > now
+        """Return True when not revoked (at whatever time a host recorded it) and not
+        expired at ``now``."""
+        return self.revoked_at is None and self.expires_at > now
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +129,23 @@ class TransferConsentRecord:
     #: revocation had already revoked it, so that call changed nothing.
     already_revoked: bool = field(default=False, compare=False)
 
-    def as_consent(self) -> TransferConsent:
-        """Return the value the policy decides over."""
+    def as_consent(self, now: datetime | None = None) -> TransferConsent:
+        """Return the value the policy decides over (``now``: as ``ConsentRecord``'s)."""
         return TransferConsent(id=self.id, user=self.user, recipient_id=self.recipient_id,
-                               expires_at=self.expires_at, revoked_at=self.revoked_at)
+                               expires_at=self.expires_at,
+                               revoked_at=revoked_by(self.revoked_at, now))
+
+
+def revoked_by(revoked_at: datetime | None, now: datetime | None) -> datetime | None:
+    """Return when a revocation is in force for a decision at ``now``.
+
+    Several hosts write revocations, each with its own clock; a ``revoked_at`` later than
+    this host's ``now`` was still written before this decision, so it counts from ``now``.
+    Without ``now`` (a what-if at another time) it stays as recorded.
+    """
+    if revoked_at is None or now is None:
+        return revoked_at
+    return min(revoked_at, now)
 
 
 def _check_user(actor: Actor) -> str:
@@ -316,9 +334,9 @@ class ConsentBook:
         return _view_record(row, self._keys) if row is not None else None
 
     def evidence(self, consent_id: str) -> Consent | None:
-        """Return the consent as policy evidence, or None when there is no such id."""
+        """Return the consent as policy evidence now, or None when there is no such id."""
         found = self.get(consent_id)
-        return found.as_consent() if found is not None else None
+        return found.as_consent(aware(self._clock())) if found is not None else None
 
     def for_user(self, user: str) -> tuple[ConsentRecord, ...]:
         """Return the user's consents, newest first."""

@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Column, DateTime, Engine, Row, String, Table, insert, select, update
 
 from audit import AuditLog, ResourceKind, ResourceRef
+from guard.consents import revoked_by
 from guard.db import metadata
 from guard.errors import AccessDenied, ApprovalRequired, DecisionError, GrantRequired, GuardError
 from guard.policy import REASONS, AccessBasis, Actor, Decision, Grant, GrantReference, Policy
@@ -138,8 +139,9 @@ class GrantRecord:
                 and now < self.approved_at + rules.approval_for)
 
     def status(self, now: datetime, rules: GrantRules, *, needs_approval: bool) -> GrantStatus:
-        """Return where the grant stands at ``now``."""
-        if self.revoked_at is not None and self.revoked_at <= now:
+        """Return where the grant stands at ``now`` (revoked once a revocation is recorded,
+        whatever the clock of the host that wrote it said)."""
+        if self.revoked_at is not None:
             return GrantStatus.REVOKED
         if self.expires_at <= now:
             return GrantStatus.EXPIRED
@@ -160,7 +162,7 @@ class GrantRecord:
                      reference=self.reference, mailbox=self.mailbox,
                      expires_at=self.expires_at,
                      approved_by=self.approved_by if in_force else None,
-                     revoked_at=self.revoked_at,
+                     revoked_at=revoked_by(self.revoked_at, now),
                      approved_at=self.approved_at if in_force else None)
 
 

@@ -113,7 +113,7 @@ class TransferGate:
         consent = None
         if user_consent is not None:
             found = self._consents.get(user_consent)
-            consent = found.as_consent() if found is not None else None
+            consent = found.as_consent(self._clock()) if found is not None else None
         request = TransferRequest(recipient_id=recipient_id, basis=basis,
                                   data_classes=classes, mailbox=mailbox, now=self._clock(),
                                   consent=consent)
