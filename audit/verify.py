@@ -364,9 +364,7 @@ class _Head:
             opened = self._open(note)
             if opened is None:
                 self.problems.append(Problem(
-                    ProblemKind.CHECKPOINT_INVALID, None,
-                    f"the stored checkpoint at size {size} is not validly signed by this "
-                    "log's key: it was forged or altered"))
+                    ProblemKind.CHECKPOINT_INVALID, None, self._stored_refusal(size, note)))
                 continue
             if opened.size != size or opened.root_hash != root:
                 self.problems.append(Problem(
@@ -401,6 +399,20 @@ class _Head:
             except CheckpointError:
                 continue
         return None
+
+    def _stored_refusal(self, size: int, note: str) -> str:
+        """Say why the stored checkpoint at ``size`` was not accepted.
+
+        A note with no signature by a trusted key was re-signed by someone else, or the
+        key given is not this log's: the note alone cannot tell which, so both are said.
+        """
+        reason = foreign_note_reason(note, self.keys, origin=self.origin)
+        if reason is None:
+            return (f"the stored checkpoint at size {size} is not validly signed by this "
+                    "log's key: it was forged or altered")
+        return (f"the stored checkpoint at size {size} is not signed by a trusted key: "
+                f"{reason}; it was re-signed with another key, or the verifier key "
+                "given is not this log's")
 
     def _refusal(self, number: int, note: str) -> str:
         """Say why exported note ``number`` (counting from 1) was not accepted."""

@@ -7,11 +7,14 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from audit import AuditError
+from audit import AuditError, ProblemKind
+from audit.checkpoint import CheckpointSigner
 from audit.cli import audit
 
 from .conftest import HMAC_KEY, make_event
+from .test_tamper import attacker
 
 
 @pytest.fixture
@@ -46,3 +49,26 @@ def test_the_cli_names_the_setting_and_raises_no_alarm(written, signing_key, tmp
     assert "MAILGUARD_AUDIT_VERIFIER_KEY is not a verifier key" in result.output
     monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY")
     assert CliRunner().invoke(audit, ["verify", "--db", f"sqlite:///{written}"]).exit_code == 0
+
+
+def test_a_valid_key_of_another_log_is_reported_as_such_not_as_forgery(written, open_log):
+    """Still a finding (an attacker could re-sign with a key of their own), but the detail
+    says both explanations instead of asserting that the checkpoint was forged."""
+    other = CheckpointSigner("mailguard.local/audit", Ed25519PrivateKey.generate())
+    report = open_log(written).verify(verifier_keys=[other.verifier_key()])
+    first = report.first_problem
+    assert first.kind == ProblemKind.CHECKPOINT_INVALID
+    assert "is not signed by a trusted key" in first.detail
+    assert "or the verifier key given is not this log's" in first.detail
+    assert "forged or altered" not in first.detail
+
+
+def test_a_signature_by_the_trusted_key_that_fails_is_still_called_forged(written, open_log):
+    db = attacker(written)
+    size, note = db.execute("SELECT size, note FROM audit_checkpoints ORDER BY size").fetchone()
+    db.execute("UPDATE audit_checkpoints SET note = ? WHERE size = ?",
+               (note.replace(f"\n{size}\n", f"\n{size - 1}\n"), size))
+    db.close()
+    first = open_log(written).verify().first_problem
+    assert first.kind == ProblemKind.CHECKPOINT_INVALID
+    assert "forged or altered" in first.detail
