@@ -50,6 +50,10 @@ DerivedData = GmailDerived[Any]
 
 GATE_ACTOR = Actor(kind=ActorKind.SYSTEM, id="transfer-gate")
 
+#: The most messages one transfer may draw on: its entry names each of them, beside the
+#: recipient and the consent, and an audit entry names at most 1,000 resources.
+MAX_TRANSFER_MESSAGES = 998
+
 
 @dataclass(frozen=True, slots=True)
 class RecipientEndpoint:
@@ -125,6 +129,8 @@ class TransferGate:
                 decision = self._refusal("transfer.mailbox_mismatch", basis)
             elif recipient_id not in self._endpoints:
                 decision = self._refusal("transfer.no_endpoint", basis)
+            elif len({i for s in sources for i in s.message_ids}) > MAX_TRANSFER_MESSAGES:
+                decision = self._refusal("transfer.too_many_messages", basis)
             elif basis in _REFERENCED and (not reference or not reference.strip()
                                            or reference_problem(reference) is not None):
                 decision = self._refusal("transfer.missing_reference", basis)
@@ -139,7 +145,8 @@ class TransferGate:
                                (i for s in sources if normal_mailbox(s.mailbox) == mailbox
                                 for i in s.message_ids)))
         record_decision(self._audit, decision, actor=actor, action="transfer.send",
-                        mailbox=mailbox, basis_ref=basis_ref, resources=refs[:1000],
+                        mailbox=mailbox, basis_ref=basis_ref,
+                        resources=refs[:MAX_TRANSFER_MESSAGES + 2],
                         request_id=transfer_id, outcome="classes=" + labels)
         if not decision.allowed:
             raise TransferBlocked(decision)

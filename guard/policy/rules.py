@@ -93,6 +93,8 @@ _REASONS: dict[str, str] = {
                               "are unknown",
     "transfer.mailbox_mismatch": "the payload holds data of another mailbox",
     "transfer.no_endpoint": "the recipient has no configured URL",
+    "transfer.too_many_messages": "the payload draws on more messages than one audit entry "
+                                  "can name (998); send it in parts",
     "transfer.missing_reference": "a transfer on the legal or security basis needs the "
                                   "reference of the legal request or security case it "
                                   "answers (a single line, no address)",
