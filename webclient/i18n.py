@@ -1,8 +1,14 @@
-"""English and Indonesian: the reader's choice sticks in a cookie; otherwise the browser's."""
+"""English and Indonesian: the reader's choice sticks in a cookie; otherwise the browser's.
+
+Times are shown in the browser's time zone, which the page script reports in a cookie
+(Indonesia alone has three); until it has, and without script, in Western Indonesia Time.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import available_timezones
 
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, request
@@ -20,6 +26,8 @@ from flask_babel import (
 
 LANGUAGES: dict[str, str] = {"en": "English", "id": "Bahasa Indonesia"}
 LANGUAGE_COOKIE = "mailguard_lang"
+#: Set by ``static/app.js`` to the browser's IANA time zone name.
+TIME_ZONE_COOKIE = "mailguard_tz"
 
 babel = Babel()
 
@@ -32,11 +40,26 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def select_timezone() -> str | None:
+    """Return the time zone the browser reported, if it is a known IANA name; else None.
+
+    None leaves Flask-Babel's default (``BABEL_DEFAULT_TIMEZONE``). The name is checked
+    against the zone database's list, so a cookie can never name a file to open.
+    """
+    reported = request.cookies.get(TIME_ZONE_COOKIE, "")
+    return reported if reported in _known_zones() else None
+
+
 def init_app(app: Flask) -> None:
     """Install Babel with the committed catalogues under ``webclient/translations``."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # Flask-Babel's template callables look the catalogue up again for every word (three
     # context lookups and the locale's name each time); a page shows some fifty words.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]

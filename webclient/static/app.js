@@ -7,6 +7,17 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
 
+  // Report the browser's time zone, so that times are shown in it from the next page on.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var known = document.cookie.match(/(?:^|; )mailguard_tz=([^;]*)/);
+    // IANA names need no escaping in a cookie; anything else is not sent.
+    if (zone && /^[A-Za-z0-9_+\/-]+$/.test(zone) && (!known || known[1] !== zone)) {
+      document.cookie = "mailguard_tz=" + zone + "; path=/; max-age=31536000; samesite=lax" +
+        (window.location.protocol === "https:" ? "; secure" : "");
+    }
+  } catch (e) { /* no Intl: times stay in Western Indonesia Time */ }
+
   ready(function () {
     // The language menu submits itself.
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
