@@ -40,6 +40,8 @@ U = TypeVar("U")
 P = ParamSpec("P")
 
 MAX_DEPTH = 64
+#: The most resources one audit entry names.
+_REFS_PER_ENTRY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,9 +305,12 @@ class AdvertisingSink:
         for s in sources:
             by_mailbox.setdefault(s.mailbox, set()).update(s.message_ids)
         for mailbox, ids in sorted(by_mailbox.items()):
-            record(self._audit, actor=self._actor, action="advertising.accept",
-                   purpose=decision.purpose, allowed=False, rule_id=decision.rule_id,
-                   policy_version=decision.policy_version, mailbox=mailbox,
-                   resources=refs_of(ResourceKind.MESSAGE, ids), request_id=request_id,
-                   outcome="blocked")
+            refs = refs_of(ResourceKind.MESSAGE, ids)
+            # One entry per thousand messages (the most an entry names), so each is named.
+            for start in range(0, max(len(refs), 1), _REFS_PER_ENTRY):
+                record(self._audit, actor=self._actor, action="advertising.accept",
+                       purpose=decision.purpose, allowed=False, rule_id=decision.rule_id,
+                       policy_version=decision.policy_version, mailbox=mailbox,
+                       resources=refs[start:start + _REFS_PER_ENTRY],
+                       request_id=request_id, outcome="blocked")
         raise TransferBlocked(decision)
