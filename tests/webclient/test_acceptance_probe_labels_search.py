@@ -11,7 +11,7 @@ import pytest
 from tests.webclient.conftest import post
 
 
-@pytest.mark.parametrize("name", ["Taken", "taken", "INBOX"])
+@pytest.mark.parametrize("name", ["Taken", "taken"])
 def test_creating_a_label_whose_name_is_taken_says_so(signed_in, mailbox, name):
     assert post(signed_in, "/u/0/labels", {"name": "Taken",
                                            "next": "/u/0/f/inbox"}).status_code == 302
@@ -22,6 +22,25 @@ def test_creating_a_label_whose_name_is_taken_says_so(signed_in, mailbox, name):
     assert "A label with this name already exists" in page
     names = [label["name"] for label in mailbox.state.list_labels()]
     assert names.count("Taken") == 1
+
+
+@pytest.mark.parametrize("name", ["INBOX", "inbox", "Drafts"])
+def test_creating_a_label_with_a_name_gmail_keeps_says_so(signed_in, mailbox, name):
+    before = [label["name"] for label in mailbox.state.list_labels()]
+    answer = post(signed_in, "/u/0/labels", {"name": name, "next": "/u/0/f/starred"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/u/0/f/starred"
+    page = signed_in.get("/u/0/f/starred").get_data(as_text=True)
+    assert "Gmail keeps this name for its own labels. Choose another name." in page
+    assert [label["name"] for label in mailbox.state.list_labels()] == before
+
+
+def test_a_name_gmail_keeps_is_said_in_indonesian(signed_in):
+    indonesian = {"Accept-Language": "id"}
+    post(signed_in, "/u/0/labels", {"name": "Spam"}, headers=indonesian)
+    page = signed_in.get("/u/0/f/inbox", headers=indonesian)
+    assert "Nama ini dipakai Gmail untuk labelnya sendiri. Pilih nama lain." in page.get_data(
+        as_text=True)
 
 
 def test_the_taken_label_name_is_said_in_indonesian(signed_in, mailbox):

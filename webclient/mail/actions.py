@@ -26,6 +26,8 @@ UNDO_KEY = "undo"
 MAX_SELECTION = 100
 #: Gmail's answer to a new label whose name another label already has.
 LABEL_NAME_TAKEN = 409
+#: Gmail's answer to a label name it does not accept, such as a system label's.
+LABEL_NAME_INVALID = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +172,17 @@ def create_label(account: int) -> Any:
         try:
             bound_mailbox(account).call("create_label", purpose=ORGANIZE, name=name)
         except GmailRejected as refusal:
-            if refusal.status != LABEL_NAME_TAKEN:
+            if refusal.status == LABEL_NAME_TAKEN:
+                # Gmail compares names without case.
+                flash(_l("A label with this name already exists. Choose another name."),
+                      "error")
+            elif refusal.status == LABEL_NAME_INVALID:
+                # Gmail keeps its system labels' names (INBOX, Spam...) and a few more
+                # (Drafts, Chats, Muted...), in any case.
+                flash(_l("Gmail keeps this name for its own labels. Choose another name."),
+                      "error")
+            else:
                 raise
-            # Gmail compares names without case and reserves its system labels' names.
-            flash(_l("A label with this name already exists. Choose another name."),
-                  "error")
         else:
             flash(_l("Label created."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for(

@@ -241,6 +241,8 @@ INDONESIAN: dict[Message, Wording] = {
         "pesannya terlalu besar.",
     "The message was not sent:": "Pesan tidak terkirim:",
     "The draft was not saved:": "Draf tidak disimpan:",
+    "Gmail keeps this name for its own labels. Choose another name.":
+        "Nama ini dipakai Gmail untuk labelnya sendiri. Pilih nama lain.",
     "These files were not kept; attach them again: %(list)s":
         "File berikut tidak disimpan; lampirkan lagi: %(list)s",
     "Draft saved without the entries that are not email addresses: %(list)s":
