@@ -38,6 +38,7 @@ from audit.checkpoint import (
     load_or_create_signing_key,
     open_signed_checkpoint,
 )
+from audit.checkpoint_file import require_replaceable
 from audit.entry import (
     ActorKind,
     AuditEntry,
@@ -478,10 +479,27 @@ class AuditLog:
                                 row.created_at)
 
     def export_checkpoint(self, path: str | os.PathLike[str]) -> SignedCheckpoint:
-        """Checkpoint now and write the signed note to ``path`` (outside the database)."""
+        """Checkpoint now and write the signed note to ``path`` (outside the database).
+
+        A file already at ``path`` is replaced only if it holds a checkpoint of this log
+        that the log still extends; otherwise it is kept as evidence and AuditError (or
+        TamperDetected, for a log truncated or rewritten behind it) is raised. The new
+        checkpoint is stored in the log either way.
+        """
         signed = self.checkpoint()
+        assert self._signer is not None  # checkpoint() refuses without one
+        require_replaceable(path, origin=self.origin, verifier_key=self._signer.verifier_key(),
+                            size=signed.size, root_at=self._root_at)
         signed.write(path)
         return signed
+
+    def _root_at(self, size: int) -> bytes:
+        """Return the root of the log's first ``size`` entries from the stored tree."""
+        try:
+            with self.store.engine.connect() as conn:
+                return root_at(size, lambda lv, ix: self.store.node_at(conn, lv, ix))
+        except SQLAlchemyError as exc:
+            raise unavailable("read its Merkle nodes", exc, reading=True) from exc
 
     def verifier_key(self) -> str:
         """Return the verifier key of this log's signing key (publish it to reviewers)."""
