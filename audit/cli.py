@@ -132,7 +132,13 @@ def audit() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An exported checkpoint note the log must still contain (repeatable).")
 def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
-    """Check every entry, Merkle node and checkpoint; exit 1 naming the first bad entry."""
+    """Check every entry, Merkle node and checkpoint; name the first bad entry.
+
+    Exit 0 when the log is intact; 1 when it is not (a line naming the first bad entry, or
+    the range it lies in when only a root hash shows it) or when it could not be read; 2
+    for a usage error, such as a --checkpoint file that is not a checkpoint of this log.
+    Writes nothing.
+    """
     settings = LogSettings(db_url)
     notes = [p.read_text(encoding="utf-8") for p in checkpoint_files]
     log = settings.open(read_only=True)
@@ -182,7 +188,10 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]),
               default="table", show_default=True)
 def search(db_url: str, fmt: str, **criteria: Any) -> None:
-    """Find entries; identifiers are given in the clear and matched by their keyed hash."""
+    """Find entries; identifiers are given in the clear and matched by their keyed hash.
+
+    Records this review in the log (actor: the operating-system user) before it prints.
+    """
     criteria["since"], criteria["until"] = _time_range(criteria["since"], criteria["until"])
     log = LogSettings(db_url).open(need_key=True)
     try:
@@ -203,7 +212,10 @@ def search(db_url: str, fmt: str, **criteria: Any) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of standard output.")
 def export(db_url: str, fmt: str, output: Path | None) -> None:
-    """Stream every entry (hashed identifiers only) as JSON lines or CSV."""
+    """Stream every entry (hashed identifiers only) as JSON lines or CSV.
+
+    Records this review in the log (actor: the operating-system user) before it writes.
+    """
     _require_folder_of(output, "--output")
     log = LogSettings(db_url).open(need_key=True)
     try:
@@ -271,7 +283,10 @@ def verifier_key(db_url: str) -> None:
 @click.option("--tree-size", type=click.IntRange(min=1),
               help="Prove inclusion in the tree of this size (default: a checkpoint).")
 def prove(db_url: str, seq: int, tree_size: int | None) -> None:
-    """Print, as JSON, the O(log n) hashes proving entry SEQ is in a signed tree."""
+    """Print, as JSON, the O(log n) hashes proving entry SEQ is in a signed tree.
+
+    Records this review in the log (actor: the operating-system user) before it prints.
+    """
     log = LogSettings(db_url).open(need_key=True)
     try:
         size = log.size()
@@ -306,7 +321,7 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
 @click.option("--until", help="Before this UTC date or time (exclusive).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> None:
-    """Count entries by day, actor kind, purpose, basis and decision."""
+    """Count entries by day, actor kind, purpose, basis and decision. Writes nothing."""
     start, end = _time_range(since, until)
     log = LogSettings(db_url).open(read_only=True)
     try:
