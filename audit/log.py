@@ -581,6 +581,9 @@ class AuditLog:
         Keys given that are no verifier keys (or none at all) raise CheckpointError: checked
         with them, every checkpoint would be reported forged.
         """
+        if isinstance(checkpoint_notes, str | bytes):  # else read letter by letter: all "bad"
+            raise AuditError("checkpoint_notes is a list of exported notes; pass one note "
+                             "as checkpoint_notes=[note]")
         trusted = True
         if verifier_keys is not None:
             _require_verifier_keys(verifier_keys)

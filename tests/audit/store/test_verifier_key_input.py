@@ -72,3 +72,13 @@ def test_a_signature_by_the_trusted_key_that_fails_is_still_called_forged(writte
     first = open_log(written).verify().first_problem
     assert first.kind == ProblemKind.CHECKPOINT_INVALID
     assert "forged or altered" in first.detail
+
+
+def test_one_note_passed_as_a_string_is_refused_not_read_letter_by_letter(written, open_log):
+    """verify(checkpoint_notes=note) iterated the note's characters, each 'note' failed, and
+    a clean log was reported tampered."""
+    log = open_log(written)
+    note = log.latest_checkpoint().note
+    with pytest.raises(AuditError, match=r"checkpoint_notes=\[note\]"):
+        log.verify(checkpoint_notes=note)
+    assert log.verify(checkpoint_notes=[note]).ok
