@@ -244,6 +244,15 @@ class _Loader:
                             "remove the key")
         if len(set(jobs)) != len(jobs):
             self.fail(path, "lists a system job twice; list each once")
+        for job in jobs:
+            if _names_prohibited_recipient(job):
+                self.fail(path, f"system job {job!r} is named as an advertising, "
+                                "data-brokerage, credit or AI-training use, and those are "
+                                "prohibited; remove it")
+            if not RECIPIENT_ID.fullmatch(job):
+                self.fail(path, f"system job {job!r} is not a plain id: use letters a-z, "
+                                "digits, '.', '_' and '-' (starting with a letter or digit, "
+                                "at most 128), so no look-alike can pass for another job")
         return frozenset(jobs)
 
     def staff(self, raw: dict[str, Any]) -> tuple[StaffRules, dict[str, Any]]:
