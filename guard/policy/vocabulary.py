@@ -185,12 +185,26 @@ def prohibited_family(purpose: str) -> str | None:
 
     Case, width, separators and invisible characters do not matter: ``Advertising.Targeting``,
     ``advertising-targeting``, ``ads.targeting`` and ``AI_Training`` are all named as the
-    prohibited family they spell, so attempts are counted under it whatever the spelling.
+    prohibited family they spell, so attempts are counted under it whatever the spelling;
+    so is a family after the first word (``email.ads``, ``crm.ai_training``).
     """
     folded = folded_text(purpose)
     squashed = "".join(c for c in folded if c.isalnum())
     for prefix, family in _FAMILY_PREFIXES:
         if squashed.startswith(prefix):
             return family
-    first_word = re.split(r"[^0-9a-z]+", folded.strip(), maxsplit=1)[0]
-    return _FAMILY_WORDS.get(first_word)
+    words = re.split(r"[^0-9a-z]+", folded.strip())
+    found = _FAMILY_WORDS.get(words[0])
+    if found is not None:
+        return found
+    # A family after the first word (email.advertising, crm.ai_training, sync.data-broker)
+    # is named too: no allowed purpose has one, and an attempt so spelled is counted.
+    for start in range(1, len(words)):
+        rest = "".join(words[start:])
+        for prefix, family in _FAMILY_PREFIXES:
+            if rest.startswith(prefix):
+                return family
+        found = _FAMILY_WORDS.get(words[start])
+        if found is not None:
+            return found
+    return None
