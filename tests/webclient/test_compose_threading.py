@@ -163,3 +163,55 @@ def test_a_reply_quotes_the_original_time_in_the_readers_time_zone(signed_in, ma
         as_text=True)
     body = html.unescape(form_fields(page)["body"])
     assert "On 2025-03-01 17:00, Ann Sender <ann@example.org> wrote:" in body
+
+
+def _non_ascii_recipients(mailbox):
+    raw = (b"From: =?utf-8?q?Budi_Santoso?= <budi@example.org>\r\n"
+           b"To: " + mailbox.email.encode() + b", =?utf-8?q?Jos=C3=A9_=C3=81lvarez?= "
+           b"<jose@example.org>\r\n"
+           b"Cc: =?utf-8?b?U2l0aSBSYWjDpHl1?= <siti@example.org>\r\n"
+           b"Reply-To: =?utf-8?q?Tim_Pe=C3=B1a?= <tim@example.org>\r\n"
+           b"Subject: Rapat\r\nDate: Sat, 01 Mar 2025 10:00:00 +0700\r\n"
+           b"Message-ID: <rapat-ne@example.org>\r\n\r\nHalo semua.\r\n")
+    return mailbox.state.add_message(raw, label_ids=["INBOX"])
+
+
+def test_recipient_names_are_shown_as_text_not_as_encoded_words(signed_in, mailbox):
+    original = _non_ascii_recipients(mailbox)
+    page = signed_in.get(f"/u/0/t/{original.thread_id}").get_data(as_text=True)
+    recipients = page.split('class="recipients">', 1)[1].split("</dl>", 1)[0]
+    assert "José Álvarez &lt;jose@example.org&gt;" in recipients
+    assert "Siti Rahäyu &lt;siti@example.org&gt;" in recipients
+    assert "=?utf-8?" not in recipients
+
+
+def test_reply_all_offers_and_sends_recipient_names_as_text(signed_in, mailbox):
+    original = _non_ascii_recipients(mailbox)
+    page = signed_in.get(f"/u/0/compose?mode=reply_all&message={original.id}").get_data(
+        as_text=True)
+    fields = {name: html.unescape(value) for name, value in form_fields(page).items()}
+    assert fields["to"] == "Tim Peña <tim@example.org>"
+    assert fields["cc"] == "José Álvarez <jose@example.org>, Siti Rahäyu <siti@example.org>"
+    send_as_shown(signed_in, page)
+    sent = parsed(sent_messages(mailbox)[0])
+    assert [a.display_name for a in sent["Cc"].addresses] == ["José Álvarez", "Siti Rahäyu"]
+    assert sent["To"].addresses[0].display_name == "Tim Peña"
+
+
+def test_a_forward_names_the_original_recipients_as_text(signed_in, mailbox):
+    original = _non_ascii_recipients(mailbox)
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={original.id}").get_data(
+        as_text=True)
+    body = html.unescape(form_fields(page)["body"])
+    assert f"To: {mailbox.email}, José Álvarez <jose@example.org>" in body
+
+
+def test_a_reopened_draft_shows_its_recipient_names_as_text(signed_in, mailbox):
+    saved = post(signed_in, "/u/0/compose", {"action": "save", "subject": "Draf",
+                                             "to": "José Álvarez <jose@example.org>",
+                                             "cc": "Siti Rahäyu <siti@example.org>",
+                                             "body": "Nanti"})
+    page = signed_in.get(saved.headers["Location"]).get_data(as_text=True)
+    fields = {name: html.unescape(value) for name, value in form_fields(page).items()}
+    assert (fields["to"], fields["cc"]) == ("José Álvarez <jose@example.org>",
+                                            "Siti Rahäyu <siti@example.org>")

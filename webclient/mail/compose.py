@@ -50,7 +50,7 @@ from webclient.mail.mailbox_link import (
     bound_mailbox,
     request_id,
 )
-from webclient.mail.message_view import addresses
+from webclient.mail.message_view import addresses, readable_addresses, written_address
 from webclient.signed_in import sign_in_required
 
 #: Gmail accepts messages up to 35 MB through the upload endpoint; attachments grow by a
@@ -124,23 +124,10 @@ def _entries(text: str) -> list[str]:
     return [entry.strip() for entry in entries if entry.strip()]
 
 
-def _written(name: str, address: str) -> str:
-    """Return ``name <address>`` with the name quoted where RFC 5322 needs it.
-
-    Unlike ``formataddr`` this keeps a non-ASCII name or address as text; the guard
-    encodes each part the way its header needs.
-    """
-    if not name:
-        return address
-    if re.search(r'[][\\()<>@,:;".]', name):
-        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{name} <{address}>"
-
-
 def split_addresses(text: str) -> tuple[str, ...]:
     """Split a recipients field into its addresses, each as ``name <address>`` or bare."""
     pairs = (pair for entry in _entries(text) for pair in getaddresses([entry]))
-    return tuple(_written(name, address) for name, address in pairs if address)
+    return tuple(written_address(name, address) for name, address in pairs if address)
 
 
 def invalid_addresses(text: str) -> list[str]:
@@ -190,7 +177,7 @@ def _aliases(box: BoundMailbox) -> tuple[str, ...]:
     The choice is shown to the writer and compared with a reopened draft's From, so it
     is kept readable; the guard encodes a non-ASCII name when it writes the header.
     """
-    names = [_written(a.display_name, a.send_as_email) for a in _send_as(box)]
+    names = [written_address(a.display_name, a.send_as_email) for a in _send_as(box)]
     return tuple(names) or (box.email,)
 
 
@@ -236,7 +223,7 @@ def _forwarded(message: Message) -> str:
                         when=message.headers.date.strftime("%Y-%m-%d %H:%M %z").strip()))
     header.append(_("Subject: %(subject)s", subject=message.headers.subject))
     if message.headers.to:
-        header.append(_("To: %(who)s", who=", ".join(message.headers.to)))
+        header.append(_("To: %(who)s", who=", ".join(readable_addresses(message.headers.to))))
     return "\n\n" + "\n".join(header) + "\n\n" + (message.text_body or message.snippet or "")
 
 
@@ -269,15 +256,15 @@ def reply_form(box: BoundMailbox, message: Message, mode: str) -> ComposeForm:
     mine = _own_addresses(box)
     sent_by_me = (addresses((headers.from_,)) or [""])[0].lower() in mine
     if sent_by_me:
-        to = list(headers.to)
+        to = readable_addresses(headers.to)
     else:
-        to = list(headers.reply_to or (headers.from_,))
+        to = readable_addresses(headers.reply_to) or list((headers.from_,))
     # The writer's own addresses are left out, unless nobody else is left (a note to self).
     to = _unique(to, mine) or _unique(to, frozenset())
     cc: list[str] = []
     if mode == "reply_all":
         seen = {a.lower() for a in addresses(tuple(to))}
-        cc = _unique([*headers.to, *headers.cc], mine | seen)
+        cc = _unique(readable_addresses((*headers.to, *headers.cc)), mine | seen)
     return ComposeForm(to=", ".join(to), cc=", ".join(cc),
                        subject=subject_with("Re:", headers.subject), body=_quote(message),
                        **threading)
@@ -298,8 +285,9 @@ def _unique(values: list[str], leave_out: frozenset[str] | set[str]) -> list[str
 def _draft_form(draft: Draft) -> ComposeForm:
     message = draft.message
     headers = message.headers
-    return ComposeForm(from_=headers.from_, to=", ".join(headers.to), cc=", ".join(headers.cc),
-                       bcc=", ".join(headers.bcc), subject=headers.subject,
+    return ComposeForm(from_=headers.from_, to=", ".join(readable_addresses(headers.to)),
+                       cc=", ".join(readable_addresses(headers.cc)),
+                       bcc=", ".join(readable_addresses(headers.bcc)), subject=headers.subject,
                        body=message.text_body or "", in_reply_to=headers.in_reply_to or "",
                        references=" ".join(headers.references),
                        thread_id=message.thread_id if headers.in_reply_to else "",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 from dataclasses import dataclass, replace
+from email.errors import MessageError
+from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app, url_for
@@ -63,6 +66,8 @@ class MessageView:
     suspicious_links: int
     frame_url: str
     frame_size: str = "tall"
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
 
 
 def sender(message: Message) -> tuple[str, str]:
@@ -74,6 +79,37 @@ def sender(message: Message) -> tuple[str, str]:
 def addresses(values: tuple[str, ...]) -> list[str]:
     """Return the bare addresses of header values."""
     return [address for _name, address in getaddresses(list(values)) if address]
+
+
+def written_address(name: str, address: str) -> str:
+    """Return ``name <address>`` with the name quoted where RFC 5322 needs it.
+
+    Unlike ``formataddr`` this keeps a non-ASCII name or address as text; the guard
+    encodes each part the way its header needs.
+    """
+    if not name:
+        return address
+    if re.search(r'[][\\()<>@,:;".]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
+def _decoded(name: str) -> str:
+    try:
+        return str(make_header(decode_header(name)))
+    except (ValueError, LookupError, UnicodeError, MessageError):
+        return name
+
+
+def readable_addresses(values: tuple[str, ...]) -> list[str]:
+    """Return the entries of address headers as ``name <address>`` with the names as text.
+
+    The guard gives each recipient of To, Cc and Reply-To as ``formataddr`` writes it,
+    which encodes a non-ASCII name again (``=?utf-8?b?...?=``); shown or put in a reply
+    like that, the reader saw the encoding and a reply sent it as the name.
+    """
+    return [written_address(_decoded(name), address)
+            for name, address in getaddresses(list(values)) if address]
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -219,5 +255,7 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
             suspicious_links=suspicious,
             frame_url=url_for("mail.frame", account=box.account.index,
                               message_id=message.id, images=1 if allowed else None),
-            frame_size=frame_size(message)))
+            frame_size=frame_size(message),
+            to=tuple(readable_addresses(message.headers.to)),
+            cc=tuple(readable_addresses(message.headers.cc))))
     return tuple(views)

@@ -32,7 +32,7 @@ from webclient.mail.mailbox_link import (
     bound_mailbox,
     together,
 )
-from webclient.mail.message_view import message_views
+from webclient.mail.message_view import message_views, readable_addresses
 from webclient.mail.row_html import RowWords, thread_list_html
 from webclient.signed_in import accounts, sign_in_required
 
@@ -161,6 +161,9 @@ def thread(account: int, thread_id: str) -> Any:
         here=request.full_path, label_names=label_names(labels),
         back=safe_next(request.args.get("from")) or url_for("mail.folder", account=account,
                                                  slug="inbox"))
+
+
+blueprint.add_app_template_filter(readable_addresses, "readable_addresses")
 
 
 @blueprint.app_context_processor

@@ -123,3 +123,17 @@ def test_a_hostile_html_message_is_sanitised_in_the_frame(app, staff_client, use
         f"/staff/consented/{consent.id}/m/{message.id}/frame").get_data(as_text=True)
     assert "<script" not in body and "tracker.example" not in body
     assert 'data-watermark="staff"' in body and "display:flex!important" in body
+
+
+def test_support_sees_recipient_names_as_text(app, staff_client, user):
+    raw = (b"From: Ann <ann@example.org>\r\nTo: " + user.email.encode()
+           + b", =?utf-8?q?Jos=C3=A9_=C3=81lvarez?= <jose@example.org>\r\n"
+           b"Cc: =?utf-8?q?Siti_Rah=C3=A4yu?= <siti@example.org>\r\n"
+           b"Subject: Rapat\r\nDate: Sat, 01 Mar 2025 10:00:00 +0700\r\n\r\nHalo.\r\n")
+    message = user.state.add_message(raw, label_ids=["INBOX"])
+    consent = give_consent(app, user, [message.id])
+    text = staff_client(SUPPORT).get(f"/staff/consented?ref={consent.id}",
+                                     follow_redirects=True).get_data(as_text=True)
+    assert "José Álvarez &lt;jose@example.org&gt;" in text
+    assert "Siti Rahäyu &lt;siti@example.org&gt;" in text
+    assert "=?utf-8?" not in text
