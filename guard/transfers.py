@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,7 +62,8 @@ class RecipientEndpoint:
     url: str
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
-    headers: Mapping[str, str] | None = None
+    #: Sent with each transfer (the recipient's credentials go here); never in ``repr``.
+    headers: Mapping[str, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         problem = endpoint_url_problem(self.url)

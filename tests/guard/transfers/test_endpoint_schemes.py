@@ -40,3 +40,12 @@ def test_https_anywhere_and_http_on_loopback_are_taken(
     assert RecipientEndpoint(url).url == url
     settings = settings_for(emulator, tmp_path, transfer_endpoints={"qontak-crm": url})
     assert dict(settings.transfer_endpoints) == {"qontak-crm": url}
+
+
+def test_an_endpoint_never_shows_its_credentials() -> None:
+    # Reproduces: repr() of an endpoint (as a log line or a crash report prints it) showed
+    # the headers, where the recipient's bearer token goes.
+    endpoint = RecipientEndpoint("https://crm.example.com/in",
+                                 headers={"Authorization": "Bearer crm-secret-token"})
+    assert "crm-secret-token" not in repr(endpoint)
+    assert endpoint.headers == {"Authorization": "Bearer crm-secret-token"}
