@@ -33,7 +33,7 @@ from audit import AuditLog, ResourceKind, ResourceRef
 from guard.db import metadata
 from guard.errors import GuardError
 from guard.policy import AccessBasis, Actor, ActorKind, Consent, Policy, TransferConsent
-from guard.recording import record, refs_of
+from guard.recording import record, ref, refs_of
 from guard.revocation import revoke_once
 from guard.staff import StaffError, aware, normalise_email
 from guard.vault import RotationReport, VaultKeyError, VaultKeys, sealed_key_id
@@ -305,7 +305,7 @@ class ConsentBook:
                    policy_version=self._policy.version,
                    mailbox=found.user if found is not None else user,
                    basis=AccessBasis.CONSENT.value, basis_ref=consent_id,
-                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
+                   resources=(ref(ResourceKind.CONSENT, consent_id),),
                    request_id=request_id, outcome="not_found")
             raise ConsentNotFound("this user has no consent with that id; list their "
                                   "consents to find it")
@@ -315,7 +315,7 @@ class ConsentBook:
             record(self._audit, actor=actor, action="consent.revoke", purpose=CONSENT_PURPOSE,
                    allowed=True, rule_id=rule_id, policy_version=self._policy.version,
                    mailbox=user, basis=AccessBasis.CONSENT.value, basis_ref=consent_id,
-                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
+                   resources=(ref(ResourceKind.CONSENT, consent_id),),
                    request_id=request_id, outcome=outcome)
 
         if revoke_once(self._engine, view_consents, consent_id, values={"revoked_at": now},
@@ -405,7 +405,7 @@ class TransferConsentBook:
                             else "transfer.consent_mismatch"),
                    policy_version=self._policy.version,
                    mailbox=found.user if found is not None else user, basis_ref=consent_id,
-                   resources=(ResourceRef(ResourceKind.CONSENT, consent_id),),
+                   resources=(ref(ResourceKind.CONSENT, consent_id),),
                    request_id=request_id, outcome="not_found")
             raise ConsentNotFound("this user has no transfer consent with that id")
         now = aware(self._clock())

@@ -16,7 +16,7 @@ import pytest
 
 from audit import AuditLog, ResourceKind
 from guard.broker import AccessBroker
-from guard.consents import ConsentBook
+from guard.consents import ConsentBook, ConsentNotFound, TransferConsentBook
 from guard.errors import AccessDenied
 from guard.grants import GrantBook
 from guard.policy import AccessBasis, GrantReference
@@ -67,3 +67,16 @@ def test_a_message_id_the_log_cannot_hold_is_refused_and_recorded(
     assert (entry.decision, entry.rule_id) == ("deny", "request.malformed")
     [message] = [r.id for r in entry.resources if r.kind is ResourceKind.MESSAGE]
     assert message.startswith("m") and len(message) <= 256 and message.isprintable()
+
+
+@pytest.mark.parametrize("consent_id", ["cns_\u200b", "cns_1\n2", "c" * 300])
+def test_revoking_a_malformed_consent_id_is_refused_and_recorded(
+        consents: ConsentBook, transfer_consents: TransferConsentBook, audit_log: AuditLog,
+        consent_id: str) -> None:
+    # Reproduces: a revocation naming such an id (a tampered form) raised the audit
+    # package's InvalidEvent, a 500, with the probe for another user's consent unrecorded.
+    for book in (consents, transfer_consents):
+        with pytest.raises(ConsentNotFound):
+            book.revoke(consent_id, actor=user_actor(), request_id="req-odd-revoke")
+    refusals = entries(audit_log, request_id="req-odd-revoke")
+    assert [e.decision for e in refusals] == ["deny", "deny"]
