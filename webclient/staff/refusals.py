@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from flask_babel import gettext
 
-from guard.grants import GRANT_PROBLEMS, InvalidGrant
+from guard.grants import GRANT_PROBLEMS, MAX_REFERENCE, InvalidGrant
 from guard.policy import Decision
 
 
@@ -89,8 +89,10 @@ GRANT_PROBLEM_TEXTS: Mapping[str, str] = MappingProxyType({
                                       "category."),
     "grant_request.category": N_("The case category must be one of %(categories)s."),
     "grant_request.legal_ref": N_("A legal grant needs the legal request's reference."),
+    # The guard names one problem for both of its checks (length and line, an address).
     "grant_request.reference_format": N_("Case ids and legal references are single-line ids "
-                                         "of at most 256 characters."),
+                                         "of at most %(max)s characters, never an address: "
+                                         "the mailbox goes in the mailbox field."),
     "grant.unknown_id": N_("No grant has this id; check the grant list."),
 })
 
@@ -105,4 +107,5 @@ def grant_problem_text(problem: InvalidGrant) -> str:
     needed = GRANT_PROBLEMS.get(problem.problem)
     if wording is None or needed is None or set(needed) - set(problem.details):
         return str(problem)
-    return str(gettext(wording, **{name: problem.details[name] for name in needed}))
+    return str(gettext(wording, max=MAX_REFERENCE,
+                       **{name: problem.details[name] for name in needed}))

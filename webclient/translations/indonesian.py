@@ -538,8 +538,10 @@ INDONESIAN: dict[Message, Wording] = {
         "Kategori kasus harus salah satu dari %(categories)s.",
     "A legal grant needs the legal request's reference.":
         "Izin akses hukum memerlukan nomor referensi permintaan hukum.",
-    "Case ids and legal references are single-line ids of at most 256 characters.":
-        "ID kasus dan referensi hukum berupa ID satu baris dengan paling banyak 256 karakter.",
+    "Case ids and legal references are single-line ids of at most %(max)s characters, never "
+    "an address: the mailbox goes in the mailbox field.":
+        "ID kasus dan referensi hukum berupa ID satu baris dengan paling banyak %(max)s "
+        "karakter, bukan alamat email: kotak surat diisi di kolom kotak surat.",
     "No grant has this id; check the grant list.":
         "Tidak ada izin akses dengan ID ini; periksa daftar izin akses.",
     "The text of this message could not be read; only Gmail's preview of it is shown.":

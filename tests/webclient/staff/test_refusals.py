@@ -84,6 +84,11 @@ def test_every_grant_problem_has_a_wording_with_its_details():
     ("id", {"mailbox": "nobody"},
      "Sebutkan kotak surat (alamat Gmail-nya) yang dituju izin akses ini."),
     ("id", {"category": "curiosity"}, "Kategori kasus harus salah satu dari "),
+    ("en", {"case": "SEC-9 budi@example.org"},
+     "never an address: the mailbox goes in the mailbox field."),
+    ("id", {"case": "SEC-9 budi＠example.org"},
+     "bukan alamat email: kotak surat diisi di kolom kotak surat."),
+    ("en", {"case": "S" * 251}, "of at most 250 characters"),
 ])
 def test_a_grant_request_problem_is_shown_in_the_readers_language(
         staff_client, user, language, fields, expected):
