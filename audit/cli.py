@@ -161,6 +161,14 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
         f"{report.checkpoints_checked} stored checkpoints and {report.notes_checked} exported "
         f"checkpoints verified; size {report.size}, root {_b64(report.root_hash)}"
     )
+    if report.signed_size < report.size:
+        click.echo(
+            f"note: entries {report.signed_size}..{report.size - 1} are covered by no signed "
+            "checkpoint yet, so they were checked only against the tree stored beside them, "
+            "which whoever can write the database can recompute; run 'mailguard audit "
+            "checkpoint --export FILE' and keep the file where those writers cannot reach",
+            err=True,
+        )
     if not report.keys_trusted:
         click.echo(
             "warning: checkpoint signatures were checked against keys read from the database; "

@@ -67,6 +67,9 @@ class VerifyReport:
     notes_checked: int
     keys_trusted: bool
     problems: tuple[Problem, ...]
+    signed_size: int = 0
+    """Entries 0..signed_size - 1 are under a validly signed checkpoint that matched; later
+    ones were checked only against the stored tree, which a database writer can recompute."""
 
     @property
     def ok(self) -> bool:
@@ -150,7 +153,9 @@ def _verify_in(snap: ReadSnapshot, store: Store, *, origin: str,
         size=size, root_hash=root, entries_checked=entries_checked,
         nodes_checked=nodes_checked, checkpoints_checked=head.checkpoints_checked,
         notes_checked=len(checkpoint_notes), keys_trusted=keys_trusted,
-        problems=_order(problems))
+        problems=_order(problems),
+        signed_size=max((m for m in head.marks if m <= size), default=0) if not problems
+        else 0)
 
 
 def _combine(results: list[RangeResult]) -> list[Problem]:
