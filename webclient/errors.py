@@ -42,6 +42,12 @@ class MailGuardFlask(Flask):
                           request.path, request.method, name, frames)
 
 
+#: Gmail's reasons (with 403) for a project's daily quota used up, and for a Workspace
+#: domain whose administrator has turned off API access to Gmail.
+GMAIL_DAILY_LIMIT = "dailyLimitExceeded"
+GMAIL_DOMAIN_POLICY = "domainPolicy"
+
+
 def _page(status: int, title: str, message: str, **extra: Any) -> tuple[str, int]:
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": message}, status  # type: ignore[return-value]
@@ -110,6 +116,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(GmailRejected)
     def _rejected(error: GmailRejected) -> Any:
+        # Two refusals that no reload can fix: say what they are and what will.
+        if error.status == 403 and error.reason == GMAIL_DAILY_LIMIT:
+            app.logger.warning("Gmail refused a request: daily limit reached")
+            return _page(503, _("Gmail's daily limit was reached"),
+                         _("Google limits how many Gmail requests MailGuard may make each "
+                           "day, and today's are used up. Your mail is safe in Gmail; try "
+                           "again later."))
+        if error.status == 403 and error.reason == GMAIL_DOMAIN_POLICY:
+            app.logger.warning("Gmail refused a request: the domain's policy")
+            return _page(403, _("Your organisation does not allow this"),
+                         _("Your Google Workspace administrator does not allow apps to reach "
+                           "Gmail for your account. Ask them to allow MailGuard."))
         if error.status != 400:
             return _gmail(error)
         # Gmail refused what the reader asked for (a search it cannot parse, a page link

@@ -241,6 +241,16 @@ INDONESIAN: dict[Message, Wording] = {
         "pesannya terlalu besar.",
     "The message was not sent:": "Pesan tidak terkirim:",
     "The draft was not saved:": "Draf tidak disimpan:",
+    "Gmail's daily limit was reached": "Batas harian Gmail sudah tercapai",
+    "Google limits how many Gmail requests MailGuard may make each day, and today's are used "
+    "up. Your mail is safe in Gmail; try again later.":
+        "Google membatasi jumlah permintaan Gmail yang boleh dibuat MailGuard setiap hari, dan "
+        "jatah hari ini sudah habis. Email Anda aman di Gmail; coba lagi nanti.",
+    "Your organisation does not allow this": "Organisasi Anda tidak mengizinkan ini",
+    "Your Google Workspace administrator does not allow apps to reach Gmail for your account. "
+    "Ask them to allow MailGuard.":
+        "Administrator Google Workspace Anda tidak mengizinkan aplikasi mengakses Gmail untuk "
+        "akun Anda. Mintalah mereka mengizinkan MailGuard.",
     "Gmail keeps this name for its own labels. Choose another name.":
         "Nama ini dipakai Gmail untuk labelnya sendiri. Pilih nama lain.",
     "These files were not kept; attach them again: %(list)s":
