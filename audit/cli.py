@@ -177,19 +177,34 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
         )
 
 
+def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a filter given as empty text: it would match entries where the field is empty."""
+    if value is not None and not value.strip():
+        option = param.opts[0] if param.opts else str(param.name)
+        raise click.BadParameter(f"{option} is empty; leave the option out to match any value",
+                                 ctx=ctx, param=param)
+    return value
+
+
 @audit.command()
 @_db_option
-@click.option("--actor", help="Actor id in the clear (hashed with the log's key).")
+@click.option("--actor", callback=_not_blank,
+              help="Actor id in the clear (hashed with the log's key).")
 @click.option("--actor-kind", type=click.Choice(["user", "staff", "system"]))
-@click.option("--mailbox", help="Mailbox address in the clear (hashed with the log's key).")
-@click.option("--address", help="An address matched against both mailbox and actor.")
-@click.option("--client-ip", help="The client's IP address in the clear (hashed with the log's "
-                                  "key; not indexed: bound large logs with --since).")
-@click.option("--purpose", help="A purpose, or a family such as 'advertising.*'.")
-@click.option("--basis", help="consent, security, legal, feature, ...")
+@click.option("--mailbox", callback=_not_blank,
+              help="Mailbox address in the clear (hashed with the log's key).")
+@click.option("--address", callback=_not_blank,
+              help="An address matched against both mailbox and actor.")
+@click.option("--client-ip", callback=_not_blank,
+              help="The client's IP address in the clear (hashed with the log's key; not "
+                   "indexed: bound large logs with --since).")
+@click.option("--purpose", callback=_not_blank,
+              help="A purpose, or a family such as 'advertising.*'.")
+@click.option("--basis", callback=_not_blank, help="consent, security, legal, feature, ...")
 @click.option("--decision", type=click.Choice(["allow", "deny"]))
-@click.option("--rule", "rule_id", help="The id of the rule that decided.")
-@click.option("--resource", "resource_id", help="A message, thread, label or other id.")
+@click.option("--rule", "rule_id", callback=_not_blank, help="The id of the rule that decided.")
+@click.option("--resource", "resource_id", callback=_not_blank,
+              help="A message, thread, label or other id.")
 @click.option("--since", help="From this UTC date or time (inclusive), e.g. 2025-01-31.")
 @click.option("--until", help="Before this UTC date or time (exclusive).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")

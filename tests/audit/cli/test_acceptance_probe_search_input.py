@@ -93,3 +93,17 @@ def test_a_range_that_holds_no_moment_is_a_usage_error_not_an_empty_answer(db, c
     assert f"--until {until} is the same moment as --since {since}" in result.output
     assert "exclusive" in result.output
     assert log_size(db) == before
+
+
+@pytest.mark.parametrize("option", ["--actor", "--mailbox", "--address", "--client-ip",
+                                    "--purpose", "--basis", "--rule", "--resource"])
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_filter_is_a_usage_error_not_a_search_for_empty_values(db, option, value):
+    """search --mailbox "$MB" with MB unset matched every entry that has no mailbox."""
+    before = log_size(db)
+
+    result = CliRunner().invoke(audit, ["search", option, value])
+
+    assert result.exit_code == 2, result.output
+    assert f"{option} is empty" in result.output
+    assert log_size(db) == before
