@@ -2,8 +2,9 @@
 
 ``TransferGate.send`` posts JSON over HTTP to the recipient's URL from configuration, and
 only when the policy lists the recipient, the basis is the recipient's, every data class
-in the payload is allowed for it, every source is the named mailbox, and — where the
-recipient needs it — the user's transfer consent is in force (loaded fresh, so a
+in the payload is allowed for it, every source is the named mailbox, a feature or merger
+transfer is sent by the mailbox's owner (or a system job), a legal or security one names
+its reference, and — where the recipient needs it — the user's transfer consent is in force (loaded fresh, so a
 revocation takes effect on the next transfer). Everything else raises ``TransferBlocked``.
 Every decision, allowed or blocked, is audited before anything is sent (recipient, basis
 and data classes; never the payload), and the delivery's outcome is audited after.
@@ -130,6 +131,8 @@ class TransferGate:
                 decision = self._refusal("transfer.mailbox_mismatch", basis)
             elif recipient_id not in self._endpoints:
                 decision = self._refusal("transfer.no_endpoint", basis)
+            elif basis in _FOR_THE_OWNER and not _for_the_owner(actor, mailbox):
+                decision = self._refusal("transfer.not_for_the_owner", basis)
             elif len({i for s in sources for i in s.message_ids}) > MAX_TRANSFER_MESSAGES:
                 decision = self._refusal("transfer.too_many_messages", basis)
             elif basis in _REFERENCED and (not reference or not reference.strip()
@@ -187,6 +190,18 @@ class TransferGate:
         except requests.RequestException:
             return 0
         return response.status_code
+
+
+#: The bases whose transfers serve the mailbox's owner, so only they or a system job send.
+_FOR_THE_OWNER = frozenset({TransferBasis.FEATURE, TransferBasis.MERGER})
+
+
+def _for_the_owner(actor: Actor, mailbox: str) -> bool:
+    """Return True when ``actor`` may send the owner's data on a feature or merger basis:
+    the owner (a user actor whose mailbox it is) or a system job, never a staff member."""
+    if actor.kind is ActorKind.SYSTEM:
+        return True
+    return actor.kind is ActorKind.USER and normal_mailbox(actor.id) == mailbox
 
 
 #: The bases whose transfers name a reference, and how the log writes it.

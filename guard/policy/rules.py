@@ -93,6 +93,8 @@ _REASONS: dict[str, str] = {
                               "are unknown",
     "transfer.mailbox_mismatch": "the payload holds data of another mailbox",
     "transfer.no_endpoint": "the recipient has no configured URL",
+    "transfer.not_for_the_owner": "a feature or merger transfer is sent by the mailbox's "
+                                  "owner or a system job, never by staff or another user",
     "transfer.too_many_messages": "the payload draws on more messages than one audit entry "
                                   "can name (998); send it in parts",
     "transfer.missing_reference": "a transfer on the legal or security basis needs the "
