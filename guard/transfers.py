@@ -4,8 +4,9 @@
 only when the policy lists the recipient, the basis is the recipient's, every data class
 in the payload is allowed for it, every source is the named mailbox, a feature or merger
 transfer is sent by the mailbox's owner (or a system job), a legal or security one names
-its reference, and — where the recipient needs it — the user's transfer consent is in force (loaded fresh, so a
-revocation takes effect on the next transfer). Everything else raises ``TransferBlocked``.
+its reference, and — where the recipient needs it — the user's transfer consent is in
+force (loaded fresh, so a revocation takes effect on the next transfer). Everything else
+raises ``TransferBlocked``.
 Every decision, allowed or blocked, is audited before anything is sent (recipient, basis
 and data classes; never the payload), and the delivery's outcome is audited after.
 
