@@ -6,6 +6,8 @@ import email
 import email.policy
 import io
 
+import pytest
+
 from tests.webclient.conftest import post
 
 
@@ -75,3 +77,22 @@ def test_a_refused_send_without_new_files_asks_for_none(signed_in):
     page = post(signed_in, "/u/0/compose", {"action": "send", "to": "bob@", "subject": "x",
                                             "body": "y"}).get_data(as_text=True)
     assert "attach them again" not in page
+
+
+@pytest.mark.parametrize("address", ["a" * 65 + "@example.org",
+                                     "bob@" + "d" * 64 + ".example.org",
+                                     "bob@" + ".".join(["d" * 60] * 5) + ".org"])
+def test_an_address_too_long_for_mail_is_refused_before_sending(signed_in, mailbox, address):
+    before = len(mailbox.state.list_messages(label_ids=["SENT"]))
+    answer = post(signed_in, "/u/0/compose", {"action": "send", "to": address,
+                                              "subject": "x", "body": "y"})
+    assert answer.status_code == 400
+    assert f"these are not email addresses: {address}" in answer.get_data(as_text=True)
+    assert len(mailbox.state.list_messages(label_ids=["SENT"])) == before
+
+
+def test_the_longest_address_mail_allows_is_sent(signed_in, mailbox):
+    address = "a" * 64 + "@" + ".".join(["d" * 63] * 2) + ".example.org"
+    answer = post(signed_in, "/u/0/compose", {"action": "send", "to": address,
+                                              "subject": "x", "body": "y"})
+    assert answer.status_code == 302

@@ -142,9 +142,21 @@ def invalid_addresses(text: str) -> list[str]:
         addresses = [address for _name, address in getaddresses([entry])]
         if not addresses or not all(
                 re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address)
-                and address.rpartition("@")[0].isascii() for address in addresses):
+                and address.rpartition("@")[0].isascii() and _fits_mail(address)
+                for address in addresses):
             bad.append(entry)
     return bad
+
+
+def _fits_mail(address: str) -> bool:
+    """Tell whether ``address`` is within SMTP's lengths (RFC 5321 4.5.3.1).
+
+    At most 64 characters before the @, 63 in each part of the domain and 254 in all;
+    Gmail would take a longer one and the message would only bounce.
+    """
+    local, _at, domain = address.rpartition("@")
+    return (len(local) <= 64 and len(address) <= 254
+            and all(0 < len(label) <= 63 for label in domain.split(".")))
 
 
 def subject_with(prefix: str, subject: str) -> str:
