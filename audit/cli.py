@@ -8,7 +8,9 @@ Settings come from the environment so secrets never appear on a command line:
   MAILGUARD_AUDIT_SIGNING_KEY       Ed25519 checkpoint key file, as for mailguard serve
                                     (default instance/audit-signing.key; created on first
                                     use; MAILGUARD_AUDIT_SIGNING_KEY_FILE is read too)
-  MAILGUARD_AUDIT_VERIFIER_KEY      the published verifier key that verify trusts
+  MAILGUARD_AUDIT_VERIFIER_KEY      the published verifier key that verify trusts (after
+                                    the checkpoint key was replaced: the old and the new
+                                    one, separated by a space)
   MAILGUARD_AUDIT_ORIGIN            the log's origin line (default mailguard.local/audit)
 
 Reading the log is itself audited: search, export and prove append an entry (actor = the
@@ -64,7 +66,8 @@ class LogSettings:
         self.db_url = db_url
         self.origin = os.environ.get("MAILGUARD_AUDIT_ORIGIN") or None
         self.key_file = signing_key_file(os.environ)
-        self.verifier_key = os.environ.get("MAILGUARD_AUDIT_VERIFIER_KEY") or None
+        # several keys, separated by white space, after the checkpoint key was replaced
+        self.verifier_keys = (os.environ.get("MAILGUARD_AUDIT_VERIFIER_KEY") or "").split()
         self.hmac_key = _parse_hmac_key(os.environ.get("MAILGUARD_AUDIT_HMAC_KEY"))
 
     def open(self, *, sign: bool = False, need_key: bool = False,
@@ -93,16 +96,19 @@ class LogSettings:
             raise click.ClickException(str(exc)) from exc
 
     def trusted_verifier_keys(self, origin: str) -> list[str] | None:
-        """Return the verifier keys verify trusts: MAILGUARD_AUDIT_VERIFIER_KEY, else the
-        public half of the signing key file if there is one (None: read them from the log)."""
-        if self.verifier_key:
-            try:
-                VerifierKey.parse(self.verifier_key)
-            except CheckpointError as exc:  # checked with it, every checkpoint looks forged
-                raise click.ClickException(
-                    f"MAILGUARD_AUDIT_VERIFIER_KEY is not a verifier key: {exc}; set it to "
-                    "what 'mailguard audit verifier-key' prints") from None
-            return [self.verifier_key]
+        """Return the verifier keys verify trusts: MAILGUARD_AUDIT_VERIFIER_KEY (one key, or
+        several separated by white space), else the public half of the signing key file if
+        there is one (None: read them from the log)."""
+        if self.verifier_keys:
+            for number, key in enumerate(self.verifier_keys, start=1):
+                try:
+                    VerifierKey.parse(key)
+                except CheckpointError as exc:  # checked with it, every checkpoint looks forged
+                    which = f" key {number}" if len(self.verifier_keys) > 1 else ""
+                    raise click.ClickException(
+                        f"MAILGUARD_AUDIT_VERIFIER_KEY{which} is not a verifier key: {exc}; "
+                        "set it to what 'mailguard audit verifier-key' prints") from None
+            return list(self.verifier_keys)
         if Path(self.key_file).exists():
             return [self.signing_key_verifier(origin)]
         return None
