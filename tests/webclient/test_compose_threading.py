@@ -215,3 +215,37 @@ def test_a_reopened_draft_shows_its_recipient_names_as_text(signed_in, mailbox):
     fields = {name: html.unescape(value) for name, value in form_fields(page).items()}
     assert (fields["to"], fields["cc"]) == ("José Álvarez <jose@example.org>",
                                             "Siti Rahäyu <siti@example.org>")
+
+
+def _html_only(mailbox):
+    raw = (b"From: Ann <ann@example.org>\r\nTo: " + mailbox.email.encode()
+           + b"\r\nSubject: Tagihan\r\nDate: Sat, 01 Mar 2025 10:00:00 +0700\r\n"
+           b"Message-ID: <tagihan-1@example.org>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+           b"<html><head><title>Judul</title><style>p{color:red}</style></head><body>"
+           b"<p>Paragraf pertama.</p><div>Total: Rp 420.000 &amp; pajak</div>"
+           b"<p>Bayar di <a href=\"https://bayar.example/42\">halaman ini</a>.<br>Terima kasih"
+           + b" lagi" * 60 + b" AKHIR</p><script>var rahasia = 1;</script></body></html>\r\n")
+    return mailbox.state.add_message(raw, label_ids=["INBOX"])
+
+
+def test_a_forward_of_an_html_only_message_carries_its_whole_text(signed_in, mailbox):
+    original = _html_only(mailbox)
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={original.id}").get_data(
+        as_text=True)
+    body = html.unescape(form_fields(page)["body"])
+    text = body.split("Subject: Tagihan", 1)[1]
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[1:5] == ["Paragraf pertama.", "Total: Rp 420.000 & pajak",
+                         "Bayar di halaman ini <https://bayar.example/42>.",
+                         "Terima kasih" + " lagi" * 60 + " AKHIR"]
+    assert "rahasia" not in body and "color" not in body and "Judul" not in body
+
+
+def test_a_reply_to_an_html_only_message_quotes_its_whole_text(signed_in, mailbox):
+    original = _html_only(mailbox)
+    page = signed_in.get(f"/u/0/compose?mode=reply&message={original.id}").get_data(
+        as_text=True)
+    body = html.unescape(form_fields(page)["body"])
+    assert "> Paragraf pertama.\n> Total: Rp 420.000 & pajak\n" in body
+    assert body.rstrip().endswith("lagi AKHIR")

@@ -42,6 +42,7 @@ from webclient.bidi_text import neutralise_bidi
 from webclient.guard_link import current_guard
 from webclient.mail.blueprint import blueprint
 from webclient.mail.gmail_ids import found_or_404, well_formed_or_400
+from webclient.mail.html_text import html_to_text
 from webclient.mail.mailbox_link import (
     COMPOSE,
     READ,
@@ -221,8 +222,7 @@ def _quote(message: Message) -> str:
     """
     date = message.headers.date
     when = to_user_timezone(date).strftime("%Y-%m-%d %H:%M") if date else ""
-    text = message.text_body or message.snippet or ""
-    quoted = "\n".join("> " + line for line in text.splitlines())
+    quoted = "\n".join("> " + line for line in _plain_text(message).splitlines())
     return "\n\n" + _("On %(when)s, %(who)s wrote:", when=when,
                       who=message.headers.from_) + "\n" + quoted
 
@@ -236,7 +236,16 @@ def _forwarded(message: Message) -> str:
     header.append(_("Subject: %(subject)s", subject=message.headers.subject))
     if message.headers.to:
         header.append(_("To: %(who)s", who=", ".join(readable_addresses(message.headers.to))))
-    return "\n\n" + "\n".join(header) + "\n\n" + (message.text_body or message.snippet or "")
+    return "\n\n" + "\n".join(header) + "\n\n" + _plain_text(message)
+
+
+def _plain_text(message: Message) -> str:
+    """Return the text a reply quotes or a forward carries: the text part, else the HTML's."""
+    if message.text_body and message.text_body.strip():
+        return message.text_body
+    if message.html_body:
+        return html_to_text(message.html_body)
+    return message.snippet or ""
 
 
 def _references(headers: MessageHeaders) -> str:
