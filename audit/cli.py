@@ -270,7 +270,10 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
 def checkpoint(db_url: str, export_path: Path | None) -> None:
     """Sign a checkpoint of the log as it stands and print its note."""
     _require_folder_of(export_path, "--export")
-    log = LogSettings(db_url).open(sign=True)
+    settings = LogSettings(db_url)
+    if not Path(settings.key_file).exists():
+        _require_never_signed(settings)
+    log = settings.open(sign=True)
     try:
         signed = log.export_checkpoint(export_path) if export_path else log.checkpoint()
     except AuditError as exc:
@@ -363,6 +366,27 @@ def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> N
         click.echo(json.dumps(counts.to_dict(), indent=2))
     else:
         click.echo(render_counts(counts), nl=False)
+
+
+def _require_never_signed(settings: LogSettings) -> None:
+    """Refuse to create a checkpoint key for a log that some key already signs.
+
+    A missing key file then means a mistyped setting or another working folder; a new key
+    would leave the log signed by two keys, and verify trusting one of them.
+    """
+    log = settings.open(read_only=True)
+    try:
+        keys = log.stored_verifier_keys()
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        log.close()
+    if keys:
+        ids = ", ".join(sorted(key.split("+")[1] for key in keys if key.count("+") >= 2))
+        raise click.ClickException(
+            f"no checkpoint key file at {settings.key_file}, but this log already has a "
+            f"checkpoint key (key id {ids}); set MAILGUARD_AUDIT_SIGNING_KEY to that key's "
+            "file (nothing was created)")
 
 
 def _require_folder_of(path: Path | None, option: str) -> None:
