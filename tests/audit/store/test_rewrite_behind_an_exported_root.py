@@ -15,7 +15,13 @@ from audit import ProblemKind, TamperDetected
 from audit.cli import audit
 
 from .conftest import make_event
-from .test_tamper import attacker, entry_doc, rebuild_nodes, write_entry
+from .test_tamper import (
+    attacker,
+    batch_size,  # noqa: F401 - autouse: one batch, and batches of 8
+    entry_doc,
+    rebuild_nodes,
+    write_entry,
+)
 
 SIZE = 40
 REWRITTEN = 25
@@ -102,3 +108,11 @@ def test_the_cli_does_not_name_entry_0(sqlite_path, signing_key, exported, tmp_p
     assert line.startswith(f"TAMPERED: first bad entry is one of entries 0..{SIZE - 1}: "
                            "checkpoint_mismatch: "), line
     assert "entry 0:" not in line
+
+
+def test_two_processes_name_the_same_range(sqlite_path, open_log, exported):
+    rewrite_consistently(sqlite_path, REWRITTEN)
+    report = open_log(sqlite_path).verify(checkpoint_notes=[exported[SIZE]], workers=2)
+    first = report.first_problem
+    assert (first.kind, first.seq, first.last_seq, first.located) == (
+        ProblemKind.CHECKPOINT_MISMATCH, 0, SIZE - 1, False)
