@@ -179,3 +179,26 @@ def test_the_message_frame_runs_no_script(reader: Reader):
     expect(frame.locator("body")).to_contain_text("Selamat!")
     frame.get_by_text("klik").click()
     assert page.evaluate("window.__pwned === undefined")
+
+
+def test_files_over_gmails_limit_are_refused_when_chosen_and_the_text_stays(
+        reader: Reader, tmp_path: Path):
+    big = tmp_path / "besar.bin"
+    with big.open("wb") as handle:
+        handle.truncate(25 * 1024 * 1024 + 1)  # sparse: nothing is written
+    page = reader.page
+    page.goto(reader.site.url + "u/0/compose")
+    page.fill('input[name="to"]', "siti@nusantara.test")
+    page.fill('textarea[name="body"]', "Laporan panjang yang tidak boleh hilang.")
+    notice = page.locator("#too-large")
+    expect(notice).to_be_hidden()
+    picker = page.locator('input[name="attachments"]')
+    picker.set_input_files(big)
+    expect(notice).to_be_visible()
+    assert picker.evaluate("el => el.files.length") == 0
+    picker.set_input_files([{"name": "kecil.txt", "mimeType": "text/plain",
+                             "buffer": b"isi"}])
+    expect(notice).to_be_hidden()
+    assert picker.evaluate("el => el.files.length") == 1
+    assert page.locator('textarea[name="body"]').input_value() == (
+        "Laporan panjang yang tidak boleh hilang.")

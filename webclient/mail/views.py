@@ -169,4 +169,5 @@ blueprint.add_app_template_filter(readable_addresses, "readable_addresses")
 @blueprint.app_context_processor
 def _mail_globals() -> dict[str, Any]:
     return {"FOLDERS": FOLDERS, "connected_accounts": accounts,
-            "attachment_key": compose.attachment_key}
+            "attachment_key": compose.attachment_key,
+            "max_attachment_bytes": compose.MAX_ATTACHMENTS_BYTES}

@@ -105,6 +105,20 @@
       action.click();
     });
 
+    // Files over Gmail's limit are refused as they are chosen: sent, the whole form would
+    // come back as an error page, and what was written with it would be gone.
+    var picker = document.querySelector("input[type=file][data-max-bytes]");
+    var tooLarge = document.getElementById("too-large");
+    if (picker && tooLarge) {
+      picker.addEventListener("change", function () {
+        var total = 0;
+        Array.prototype.forEach.call(picker.files, function (file) { total += file.size; });
+        var over = total > Number(picker.dataset.maxBytes);
+        tooLarge.hidden = !over;
+        if (over) { picker.value = ""; }
+      });
+    }
+
     // Drafts save themselves a few seconds after the writer stops typing.
     var compose = document.querySelector("form[data-autosave]");
     if (compose && window.fetch && window.FormData) {

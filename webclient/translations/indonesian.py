@@ -241,6 +241,10 @@ INDONESIAN: dict[Message, Wording] = {
         "pesannya terlalu besar.",
     "The message was not sent:": "Pesan tidak terkirim:",
     "The draft was not saved:": "Draf tidak disimpan:",
+    "These files total more than 25 MB, which Gmail does not accept, so they were not "
+    "attached. Choose fewer or smaller files.":
+        "Total file ini lebih dari 25 MB, yang tidak diterima Gmail, jadi file tidak "
+        "dilampirkan. Pilih file yang lebih sedikit atau lebih kecil.",
     "Gmail's daily limit was reached": "Batas harian Gmail sudah tercapai",
     "Google limits how many Gmail requests MailGuard may make each day, and today's are used "
     "up. Your mail is safe in Gmail; try again later.":
