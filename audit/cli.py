@@ -37,7 +37,7 @@ from sqlalchemy.exc import ArgumentError
 
 from audit.checkpoint import VerifierKey, foreign_note_reason
 from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision
-from audit.errors import AuditError, CheckpointError
+from audit.errors import AuditError, AuditUnavailable, CheckpointError
 from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
 from audit.query import (
     counts_from_stats,
@@ -454,10 +454,18 @@ def _write(entries: Iterator[AuditEntry], fmt: str, out: IO[str]) -> int:
 
 def _record_review(log: Any, action: str) -> None:
     """Append who is reading the log before anything is shown (refuse if it cannot)."""
-    log.append(AuditEvent(
-        actor_kind=ActorKind.STAFF, actor_id=_os_user(), actor_role="audit-reviewer", action=action,
-        purpose=REVIEW_PURPOSE, decision=Decision.ALLOW, rule_id="audit.cli", outcome="ok",
-    ))
+    try:
+        log.append(AuditEvent(
+            actor_kind=ActorKind.STAFF, actor_id=_os_user(), actor_role="audit-reviewer",
+            action=action, purpose=REVIEW_PURPOSE, decision=Decision.ALLOW,
+            rule_id="audit.cli", outcome="ok",
+        ))
+    except AuditUnavailable as exc:
+        command = action.removeprefix("audit.")
+        raise click.ClickException(
+            f"{command} records this review in the log before it shows anything, and the "
+            f"log could not record it: {exc}. Use a database URL with write access; "
+            "verify and stats read a read-only copy") from exc
 
 
 def _os_user() -> str:

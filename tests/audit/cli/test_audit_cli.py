@@ -436,3 +436,16 @@ def test_prove_the_next_seq_is_refused_not_answered_with_its_own_review_entry(
     assert result.exit_code == 1, result.output
     assert "no entry 5" in result.output
     assert "leaf_index" not in result.output
+
+
+@pytest.mark.parametrize("command", [("search",), ("export",), ("prove", "1")])
+def test_reading_commands_on_a_read_only_copy_say_why_they_need_write_access(
+        env: dict[str, Any], command: tuple[str, ...]) -> None:
+    before = env["db"].read_bytes()
+    url = f"sqlite:///file:{env['db']}?mode=ro&uri=true"
+    result = CliRunner().invoke(audit, [*command, "--db", url])
+    assert result.exit_code == 1, result.output
+    assert f"{command[0]} records this review in the log before it shows anything" in \
+        result.output
+    assert "verify and stats read a read-only copy" in result.output
+    assert env["db"].read_bytes() == before
