@@ -44,3 +44,28 @@ def test_a_message_of_ordinary_length_carries_no_such_note(signed_in, mailbox):
     stored = deliver(mailbox, subject="Small", html_body="<p>short</p>")
     text = signed_in.get(f"/u/0/m/{stored.id}/frame").get_data(as_text=True)
     assert "too long to show" not in text
+
+
+def test_an_html_part_with_nothing_safe_to_show_falls_back_to_the_text_part(signed_in,
+                                                                          mailbox):
+    stored = deliver(mailbox, subject="Svg only", text="The plain version of the invite.",
+                     html_body="<svg><text>Invite</text><script>alert(1)</script></svg>")
+    frame = signed_in.get(f"/u/0/m/{stored.id}/frame").get_data(as_text=True)
+    assert "The plain version of the invite." in frame
+
+
+def test_an_html_only_message_with_nothing_safe_to_show_says_so(signed_in, mailbox):
+    post(signed_in, "/language", {"lang": "id"})
+    raw = (b"From: Ann <ann@example.org>\r\nTo: " + mailbox.email.encode()
+           + b"\r\nSubject: Kosong\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/html; charset=utf-8\r\n\r\n<script>alert(1)</script>\r\n")
+    stored = mailbox.state.add_message(raw, label_ids=["INBOX"])
+    frame = signed_in.get(f"/u/0/m/{stored.id}/frame").get_data(as_text=True)
+    assert "Pesan ini tidak berisi teks" in frame
+
+
+def test_an_html_body_of_images_only_is_kept(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Poster", text="Poster attached.",
+                     html_body='<img src="https://img.example/poster.png" alt="">')
+    frame = signed_in.get(f"/u/0/m/{stored.id}/frame").get_data(as_text=True)
+    assert "mg-blocked-image" in frame and "Poster attached." not in frame

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Set
 from dataclasses import dataclass, replace
@@ -165,13 +166,28 @@ def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: boo
                                    cid_url=cid_url, words=frame_words())
         if body.truncated:
             body = replace(body, html=_clipped_notice() + body.html)
-        return body
+        if not _shows_nothing(body.html):
+            return body
+        # Nothing of the HTML part could be kept (all script, SVG or forms): the text
+        # part, or a notice, says more than an empty frame.
     if message.text_body and message.text_body.strip():
         shown = text_to_html(message.text_body)
         if len(message.text_body) > MAX_INPUT_CHARS:
             return _clipped_notice() + shown
         return shown
     return _no_text_notice(message)
+
+
+_STYLE_BLOCK = re.compile(r"<style>.*?</style>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _shows_nothing(fragment: str) -> bool:
+    """Tell whether a sanitised fragment has no text and no image to show."""
+    if "<img" in fragment or "mg-blocked-image" in fragment:
+        return False
+    text = _TAG.sub("", _STYLE_BLOCK.sub("", fragment))
+    return not html_lib.unescape(text).strip()
 
 
 def _clipped_notice() -> str:
@@ -239,10 +255,9 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
         blocked = 0
         suspicious = 0
         shown_cids: set[str] = set()
-        if message.html_body:
-            body = render_body(box, message, allow_remote_images=allowed,
-                               shown_cids=shown_cids)
-            assert isinstance(body, SanitizedHtml)
+        body = (render_body(box, message, allow_remote_images=allowed, shown_cids=shown_cids)
+                if message.html_body else None)
+        if isinstance(body, SanitizedHtml):
             blocked = body.blocked_remote_images
             suspicious = sum(1 for link in body.links
                              if link.mismatched or getattr(link, "punycode_host", None))
