@@ -181,6 +181,16 @@ def open_signed_checkpoint(note: str, verifier_key: str | VerifierKey, *,
     return checkpoint
 
 
+def stated_checkpoint(note: str) -> Checkpoint:
+    """Return the checkpoint a signed note's text states, checking no signature.
+
+    For reading a note whose signature is checked elsewhere (or not trusted at all): the
+    root it states is what its signature covers, unlike a copy stored beside it.
+    """
+    text, _signatures = _split_note(note)
+    return Checkpoint.from_body(text)
+
+
 def foreign_note_reason(note: str, verifier_keys: Sequence[str], *, origin: str) -> str | None:
     """Return why ``note`` is not a checkpoint of the log ``origin`` signed by one of the keys.
 

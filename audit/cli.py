@@ -37,7 +37,7 @@ from sqlalchemy.exc import ArgumentError
 
 from audit.checkpoint import VerifierKey, foreign_note_reason
 from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision
-from audit.errors import AuditError, AuditUnavailable, CheckpointError
+from audit.errors import AuditError, AuditUnavailable, CheckpointError, ProofError
 from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
 from audit.query import (
     counts_from_stats,
@@ -331,6 +331,13 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
         if entry is None:
             raise click.ClickException(f"the log has no entry {seq}")
         proof = log.prove_inclusion(seq, tree_size)
+        try:
+            proof.verify()
+        except ProofError as exc:
+            raise click.ClickException(
+                f"the proof of entry {seq} does not verify against the signed checkpoint of "
+                f"{proof.tree_size} entries ({exc}): the log was altered behind it; run "
+                "'mailguard audit verify' to name the first bad entry") from exc
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -37,6 +37,7 @@ from audit.checkpoint import (
     VerifierKey,
     load_or_create_signing_key,
     open_signed_checkpoint,
+    stated_checkpoint,
 )
 from audit.checkpoint_file import require_replaceable
 from audit.entry import (
@@ -520,7 +521,11 @@ class AuditLog:
     # -- proofs -------------------------------------------------------------------------------
 
     def prove_inclusion(self, seq: int, tree_size: int | None = None) -> InclusionProof:
-        """Prove entry ``seq`` is in the tree of ``tree_size`` (default: a checkpoint over it)."""
+        """Prove entry ``seq`` is in the tree of ``tree_size`` (default: a checkpoint over it).
+
+        With a stored checkpoint of that size, the proof's root is the one its signed note
+        states, so ``verify()`` fails for a log rewritten behind the checkpoint.
+        """
         signed: SignedCheckpoint | None = None
         if tree_size is None:
             signed = self.latest_checkpoint()
@@ -540,7 +545,9 @@ class AuditLog:
 
                 hashes = inclusion_proof(seq, tree_size, node_at)
                 leaf = node_at(0, seq)
-                root = signed.root_hash if signed is not None else root_at(tree_size, node_at)
+                # the root the note's signature covers, not the row's copy beside it
+                root = (stated_checkpoint(signed.note).root_hash if signed is not None
+                        else root_at(tree_size, node_at))
         except SQLAlchemyError as exc:
             raise unavailable("read its Merkle nodes", exc, reading=True) from exc
         return InclusionProof(seq, tree_size, leaf, root, tuple(hashes), signed)
