@@ -553,7 +553,12 @@ class AuditLog:
         return InclusionProof(seq, tree_size, leaf, root, tuple(hashes), signed)
 
     def prove_consistency(self, old_size: int, new_size: int) -> ConsistencyProof:
-        """Prove the tree of ``old_size`` is a prefix of the tree of ``new_size``."""
+        """Prove the tree of ``old_size`` is a prefix of the tree of ``new_size``.
+
+        Where a stored checkpoint has either size, that root is the one its signed note
+        states, so ``verify()`` fails for a log rewritten behind the checkpoint.
+        """
+        signed_old, signed_new = self.checkpoint_at(old_size), self.checkpoint_at(new_size)
         try:
             with self.store.engine.connect() as conn:
                 if new_size > self.store.size(conn):
@@ -564,8 +569,10 @@ class AuditLog:
                     return self.store.node_at(conn, level, index)
 
                 hashes = consistency_proof(old_size, new_size, node_at)
-                old_root = root_at(old_size, node_at)
-                new_root = root_at(new_size, node_at)
+                old_root = (stated_checkpoint(signed_old.note).root_hash if signed_old
+                            else root_at(old_size, node_at))
+                new_root = (stated_checkpoint(signed_new.note).root_hash if signed_new
+                            else root_at(new_size, node_at))
         except SQLAlchemyError as exc:
             raise unavailable("read its Merkle nodes", exc, reading=True) from exc
         return ConsistencyProof(old_size, new_size, old_root, new_root, tuple(hashes))

@@ -70,3 +70,26 @@ def test_a_clean_log_still_proves_every_entry(sqlite_path, open_log):
     log.checkpoint()
     for seq in range(SIZE):
         log.prove_inclusion(seq).verify()
+
+
+def test_a_consistency_proof_starts_from_the_signed_old_root(rewritten, open_log):
+    log = open_log(rewritten, checkpoint_every=0, checkpoint_seconds=0)
+    log.append_many([make_event(n) for n in range(SIZE, SIZE + 4)])
+    log.checkpoint()
+    proof = log.prove_consistency(SIZE, SIZE + 4)
+    with pytest.raises(ProofError):
+        proof.verify()
+
+
+def test_a_clean_log_proves_consistency_between_its_checkpoints(sqlite_path, open_log):
+    log = open_log(sqlite_path, checkpoint_every=0, checkpoint_seconds=0)
+    sizes = []
+    for n in range(12):
+        log.append(make_event(n))
+        if n in (2, 7, 11):
+            sizes.append(log.checkpoint().size)
+    for old in sizes:
+        for new in sizes:
+            if old <= new:
+                log.prove_consistency(old, new).verify()
+    log.prove_consistency(5, 9).verify()  # sizes no checkpoint was made at
