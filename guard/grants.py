@@ -33,7 +33,7 @@ from guard.errors import AccessDenied, ApprovalRequired, DecisionError, GrantReq
 from guard.policy import REASONS, AccessBasis, Actor, Decision, Grant, GrantReference, Policy
 from guard.policy.decide import same_person
 from guard.policy.vocabulary import STAFF_PURPOSES, folded_text
-from guard.recording import record, record_decision
+from guard.recording import record, record_decision, recordable
 from guard.revocation import revoke_once
 from guard.staff import StaffError, StaffRegistry, UnknownStaff, aware
 
@@ -339,7 +339,9 @@ class GrantBook:
             raise InvalidGrant("grants are for the security and legal bases; consent-based "
                                "access uses the user's consent, aggregates need no grant",
                                problem="grant_request.basis")
-        if not isinstance(mailbox, str) or "@" not in mailbox:
+        if not isinstance(mailbox, str) or "@" not in mailbox or not recordable(mailbox):
+            # An address the audit log cannot hold (a line break, an invisible character,
+            # over 256 characters) is no Gmail address; say so, not "audit unavailable".
             raise InvalidGrant("name the mailbox (its Gmail address) the grant is for",
                                problem="grant_request.mailbox")
         if not isinstance(span, timedelta) or span <= timedelta(0) or span > maximum:

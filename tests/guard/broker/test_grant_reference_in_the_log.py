@@ -49,3 +49,15 @@ def test_a_long_reference_is_refused_as_such_not_as_the_log_being_down(
     [entry] = entries(audit_log, action="grant.request")
     assert entry.basis_ref == "legal:" + longest
     assert grant.reference.legal_ref == longest
+
+
+@pytest.mark.parametrize("mailbox", [USER.replace("@", "\u200b@"), USER.replace("@", "\n@"),
+                                     "x" * 300 + "@example.com"])
+def test_a_mailbox_the_log_cannot_hold_is_refused_as_a_bad_mailbox(
+        grants: GrantBook, mailbox: str) -> None:
+    # Reproduces: such a mailbox passed the grant's checks and the log then refused the
+    # entry, so the request failed as the audit log being unavailable (a 503).
+    with pytest.raises(InvalidGrant) as refused:
+        grants.request(actor=SEC1, mailbox=mailbox, basis=AccessBasis.SECURITY,
+                       reference=GrantReference(case_id="CASE-1", category="abuse"))
+    assert refused.value.problem == "grant_request.mailbox"
