@@ -192,6 +192,19 @@ def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
+def _ip_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a --client-ip that is no IP address (it would match nothing)."""
+    from audit.log import require_ip_address
+
+    value = _not_blank(ctx, param, value)
+    if value is not None:
+        try:
+            require_ip_address(value, "--client-ip")
+        except AuditError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
 @audit.command()
 @_db_option
 @click.option("--actor", callback=_not_blank,
@@ -201,7 +214,7 @@ def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) ->
               help="Mailbox address in the clear (hashed with the log's key).")
 @click.option("--address", callback=_not_blank,
               help="An address matched against both mailbox and actor.")
-@click.option("--client-ip", callback=_not_blank,
+@click.option("--client-ip", callback=_ip_address,
               help="The client's IP address in the clear (hashed with the log's key; not "
                    "indexed: bound large logs with --since).")
 @click.option("--purpose", callback=_not_blank,

@@ -15,6 +15,7 @@ only grows, by design.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import threading
@@ -181,6 +182,8 @@ class AuditQuery:
                 # a misspelt value would match nothing, which reads as "no such entries"
                 raise AuditError(f"{name} {value!r} is no value an entry can hold; use one "
                                  f"of {', '.join(k.value for k in kind)}")
+        if self.client_ip is not None and not self.client_ip.startswith("h1:"):
+            require_ip_address(self.client_ip, "client_ip")
         if self.limit is not None and self.limit < 0:
             raise AuditError(f"limit {self.limit} is negative; give 0 or more, or no limit")
 
@@ -769,6 +772,15 @@ def _as_query(filters: AuditQuery | Mapping[str, Any] | None,
     else:
         raise AuditError("filters are an AuditQuery or a mapping of its field names")
     return query
+
+
+def require_ip_address(value: str, name: str) -> None:
+    """Refuse text that is no IP address: hashed as it is, it would match nothing."""
+    try:
+        ipaddress.ip_address(value.strip())
+    except ValueError:
+        raise AuditError(f"{name} {value!r} is not an IP address; give e.g. 192.0.2.10 or "
+                         "2001:db8::1") from None
 
 
 def _require_verifier_keys(keys: Sequence[str]) -> None:

@@ -107,3 +107,24 @@ def test_an_empty_filter_is_a_usage_error_not_a_search_for_empty_values(db, opti
     assert result.exit_code == 2, result.output
     assert f"{option} is empty" in result.output
     assert log_size(db) == before
+
+
+@pytest.mark.parametrize("value", ["192.0.2.300", "not-an-ip", "2001:db8::g"])
+def test_a_client_ip_that_is_no_ip_address_is_a_usage_error(db, value):
+    """It was hashed as text and matched nothing, which reads as 'no access from there'."""
+    before = log_size(db)
+
+    result = CliRunner().invoke(audit, ["search", "--client-ip", value])
+
+    assert result.exit_code == 2, result.output
+    assert f"{value!r} is not an IP address" in result.output
+    assert log_size(db) == before
+
+
+def test_the_api_refuses_it_too(db):
+    from audit import AuditError
+
+    with AuditLog.open(db, hmac_key=HMAC_KEY, read_only=True) as log:
+        with pytest.raises(AuditError, match="not an IP address"):
+            list(log.query(client_ip="192.0.2.300"))
+        assert len(list(log.query(client_ip=" 192.0.2.10 "))) == 2
