@@ -146,7 +146,7 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
     Writes nothing.
     """
     settings = LogSettings(db_url)
-    notes = [p.read_text(encoding="utf-8") for p in checkpoint_files]
+    notes = [_read_note(p) for p in checkpoint_files]
     log = settings.open(read_only=True)
     try:
         keys = settings.trusted_verifier_keys(log.origin)
@@ -414,6 +414,18 @@ def _require_folder_of(path: Path | None, option: str) -> None:
     if path is not None and not path.absolute().parent.is_dir():
         raise click.BadParameter(f"the folder {str(path.absolute().parent)!r} does not exist; "
                                  "create it or write elsewhere", param_hint=f"'{option}'")
+
+
+def _read_note(path: Path) -> str:
+    """Read an exported checkpoint file; refuse one that cannot be read as text."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        reason = "it is not UTF-8 text"
+    except OSError as exc:
+        reason = f"it could not be read ({exc.strerror or type(exc).__name__})"
+    raise click.BadParameter(f"{path} is not a checkpoint of this log: {reason}",
+                             param_hint="'--checkpoint'")
 
 
 def _require_note_of(origin: str, keys: list[str], path: Path, note: str) -> None:

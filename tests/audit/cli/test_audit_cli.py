@@ -449,3 +449,12 @@ def test_reading_commands_on_a_read_only_copy_say_why_they_need_write_access(
         result.output
     assert "verify and stats read a read-only copy" in result.output
     assert env["db"].read_bytes() == before
+
+
+def test_verify_refuses_a_checkpoint_file_that_is_not_text(env: dict[str, Any]) -> None:
+    note_file = env["tmp"] / "photo.jpg"
+    note_file.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\xe1\x80")
+    result = CliRunner().invoke(audit, ["verify", "--checkpoint", str(note_file)])
+    assert result.exit_code == 2, result.output
+    assert f"{note_file} is not a checkpoint of this log: it is not UTF-8 text" in result.output
+    assert "Traceback" not in result.output
