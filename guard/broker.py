@@ -102,6 +102,7 @@ class AccessBroker:
         Give the consent the user recorded (``consent_id``) or a grant (``grant_id``).
         """
         request_id = request_id or uuid.uuid4().hex
+        mailbox = _mailbox(mailbox)
         resources = Resources(message_ids=frozenset({message_id}))
         actor, purpose, evidence = self._decide(
             actor, mailbox=mailbox, action="messages.get", resources=resources,
@@ -123,6 +124,7 @@ class AccessBroker:
         (``consent.thread_not_covered``) when the consent names none of them.
         """
         request_id = request_id or uuid.uuid4().hex
+        mailbox = _mailbox(mailbox)
         if consent_id is not None and grant_id is None:
             return self._consented_thread(actor, mailbox=mailbox, thread_id=thread_id,
                                           consent_id=consent_id, request_id=request_id)
@@ -269,7 +271,7 @@ class AccessBroker:
                                 consent=consent, grant=grant)
         decision = malformed_unless_recordable(
             check_access(self._policy, request),
-            (actor.id, actor.role, mailbox.strip(), consent_id, grant_id, *extra_ids),
+            (actor.id, actor.role, mailbox, consent_id, grant_id, *extra_ids),
             (resources.message_ids, resources.thread_ids))
         if decision.allowed:
             try:
@@ -297,6 +299,11 @@ class AccessBroker:
         bases = role.bases if role is not None else frozenset()
         return AccessBasis.LEGAL if AccessBasis.LEGAL in bases and \
             AccessBasis.SECURITY not in bases else AccessBasis.SECURITY
+
+
+def _mailbox(address: str) -> str:
+    """Return the mailbox as the policy compares it and the mail layer fetches it."""
+    return address.strip().lower()
 
 
 def _view_refs(resources: Resources, extra_refs: tuple[ResourceRef, ...],

@@ -80,3 +80,20 @@ def test_revoking_a_malformed_consent_id_is_refused_and_recorded(
             book.revoke(consent_id, actor=user_actor(), request_id="req-odd-revoke")
     refusals = entries(audit_log, request_id="req-odd-revoke")
     assert [e.decision for e in refusals] == ["deny", "deny"]
+
+
+def test_a_mailbox_with_surrounding_space_is_the_mailbox(
+        broker: AccessBroker, consents: ConsentBook, audit_log: AuditLog, mail: StandInMail,
+        clock: Clock) -> None:
+    # Reproduces: the policy compares mailboxes trimmed and lower-cased, so the view was
+    # allowed, but its entry was written with the mailbox as given; a trailing line break
+    # made the log refuse it, and an allowed view failed as the audit log being down.
+    consent = consents.record(actor=user_actor(), grantee="support", message_ids=["m1"],
+                              wording="Support may read m1",
+                              expires_at=clock.now + timedelta(days=1))
+    broker.view_message(SUPPORT, mailbox=" " + USER.upper() + "\n", message_id="m1",
+                        consent_id=consent.id, request_id="req-spaced")
+    assert [c["mailbox"] for c in mail.calls] == [USER]
+    [entry] = entries(audit_log, request_id="req-spaced")
+    assert (entry.decision, entry.rule_id) == ("allow", "consent.allowed")
+    assert entries(audit_log, mailbox=USER, request_id="req-spaced") == [entry]
