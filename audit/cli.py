@@ -35,7 +35,7 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from audit.checkpoint import VerifierKey, foreign_note_reason
+from audit.checkpoint import VerifierKey, foreign_note_reason, open_signed_checkpoint
 from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision
 from audit.errors import AuditError, AuditUnavailable, CheckpointError, ProofError
 from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
@@ -332,7 +332,8 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
 
     Records this review in the log (actor: the operating-system user) before it prints.
     """
-    log = LogSettings(db_url).open(need_key=True)
+    settings = LogSettings(db_url)
+    log = settings.open(need_key=True)
     try:
         size = log.size()
         if seq >= size:  # checked first: recording this review appends entry ``size``
@@ -351,6 +352,12 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
                 f"the proof of entry {seq} does not verify against the signed checkpoint of "
                 f"{proof.tree_size} entries ({exc}): the log was altered behind it; run "
                 "'mailguard audit verify' to name the first bad entry") from exc
+        if proof.checkpoint is not None:
+            keys = settings.trusted_verifier_keys(log.origin) or log.stored_verifier_keys()
+            if not _signed_by_any(proof.checkpoint.note, keys, log.origin):
+                raise click.ClickException(
+                    f"the checkpoint of {proof.tree_size} entries is not validly signed by "
+                    "this log's key, so it proves nothing; run 'mailguard audit verify'")
     except AuditError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -414,6 +421,17 @@ def _require_folder_of(path: Path | None, option: str) -> None:
     if path is not None and not path.absolute().parent.is_dir():
         raise click.BadParameter(f"the folder {str(path.absolute().parent)!r} does not exist; "
                                  "create it or write elsewhere", param_hint=f"'{option}'")
+
+
+def _signed_by_any(note: str, keys: list[str], origin: str) -> bool:
+    """Say whether one of ``keys`` validly signed ``note`` as a checkpoint of ``origin``."""
+    for key in keys:
+        try:
+            open_signed_checkpoint(note, key, origin=origin)
+        except CheckpointError:
+            continue
+        return True
+    return False
 
 
 def _read_note(path: Path) -> str:

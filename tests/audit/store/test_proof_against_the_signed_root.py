@@ -6,6 +6,8 @@ it instead of presenting it as proven."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
@@ -93,3 +95,28 @@ def test_a_clean_log_proves_consistency_between_its_checkpoints(sqlite_path, ope
             if old <= new:
                 log.prove_consistency(old, new).verify()
     log.prove_consistency(5, 9).verify()  # sizes no checkpoint was made at
+
+
+def test_prove_refuses_a_checkpoint_whose_note_no_longer_verifies(rewritten, signing_key,
+                                                                   tmp_path, monkeypatch):
+    """The note's root line rewritten to match the rewritten tree: the proof verifies
+    against it, but the signature over the note does not."""
+    db = attacker(rewritten)
+    root, note = db.execute("SELECT root, note FROM audit_checkpoints WHERE size = ?",
+                            (SIZE,)).fetchone()
+    lines = note.split("\n")
+    lines[2] = base64.b64encode(bytes(root)).decode("ascii")
+    db.execute("UPDATE audit_checkpoints SET note = ? WHERE size = ?", ("\n".join(lines), SIZE))
+    db.close()
+    key_file = tmp_path / "signing.pem"
+    key_file.write_bytes(signing_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key_file))
+    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
+    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
+    monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY", raising=False)
+    result = CliRunner().invoke(audit, ["prove", "3", "--db", f"sqlite:///{rewritten}"])
+    assert result.exit_code == 1, result.output
+    assert "leaf_index" not in result.output
+    assert f"the checkpoint of {SIZE} entries is not validly signed" in result.output
