@@ -32,13 +32,22 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
-from audit.checkpoint import VerifierKey, foreign_note_reason, open_signed_checkpoint
+from audit.checkpoint import VerifierKey
+from audit.cli_input import (
+    ip_address,
+    not_blank,
+    parse_hmac_key,
+    read_note,
+    require_existing_database,
+    require_folder_of,
+    require_note_of,
+    signed_by_any,
+    time_range,
+)
 from audit.entry import ActorKind, AuditEntry, AuditEvent, Decision
 from audit.errors import AuditError, AuditUnavailable, CheckpointError, ProofError
-from audit.key_settings import InvalidKeyText, hmac_key_from_text, signing_key_file
+from audit.key_settings import signing_key_file
 from audit.query import (
     counts_from_stats,
     format_table,
@@ -46,8 +55,6 @@ from audit.query import (
     write_csv,
     write_jsonl,
 )
-from audit.store import sqlite_file
-from audit.time_bounds import InvalidTimeBound, stored_time_bound
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/mailguard.db"
 REVIEW_PURPOSE = "audit.review"
@@ -68,7 +75,7 @@ class LogSettings:
         self.key_file = signing_key_file(os.environ)
         # several keys, separated by white space, after the checkpoint key was replaced
         self.verifier_keys = (os.environ.get("MAILGUARD_AUDIT_VERIFIER_KEY") or "").split()
-        self.hmac_key = _parse_hmac_key(os.environ.get("MAILGUARD_AUDIT_HMAC_KEY"))
+        self.hmac_key = parse_hmac_key(os.environ.get("MAILGUARD_AUDIT_HMAC_KEY"))
 
     def open(self, *, sign: bool = False, need_key: bool = False,
              read_only: bool = False) -> Any:
@@ -79,7 +86,7 @@ class LogSettings:
         """
         from audit.log import AuditLog
 
-        _require_existing_database(self.db_url)
+        require_existing_database(self.db_url)
         if need_key and self.hmac_key is None:
             raise click.ClickException(
                 "set MAILGUARD_AUDIT_HMAC_KEY to the log's identifier-hashing key (hex or "
@@ -146,12 +153,12 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
     Writes nothing.
     """
     settings = LogSettings(db_url)
-    notes = [_read_note(p) for p in checkpoint_files]
+    notes = [read_note(p) for p in checkpoint_files]
     log = settings.open(read_only=True)
     try:
         keys = settings.trusted_verifier_keys(log.origin)
         for path, note in zip(checkpoint_files, notes, strict=True):
-            _require_note_of(log.origin, keys or log.stored_verifier_keys(), path, note)
+            require_note_of(log.origin, keys or log.stored_verifier_keys(), path, note)
         with _progress("verifying") as progress:
             report = log.verify(checkpoint_notes=notes, progress=progress, verifier_keys=keys)
     except AuditError as exc:
@@ -183,46 +190,24 @@ def verify(db_url: str, checkpoint_files: tuple[Path, ...]) -> None:
         )
 
 
-def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Refuse a filter given as empty text: it would match entries where the field is empty."""
-    if value is not None and not value.strip():
-        option = param.opts[0] if param.opts else str(param.name)
-        raise click.BadParameter(f"{option} is empty; leave the option out to match any value",
-                                 ctx=ctx, param=param)
-    return value
-
-
-def _ip_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Refuse a --client-ip that is no IP address (it would match nothing)."""
-    from audit.log import require_ip_address
-
-    value = _not_blank(ctx, param, value)
-    if value is not None:
-        try:
-            require_ip_address(value, "--client-ip")
-        except AuditError as exc:
-            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
-    return value
-
-
 @audit.command()
 @_db_option
-@click.option("--actor", callback=_not_blank,
+@click.option("--actor", callback=not_blank,
               help="Actor id in the clear (hashed with the log's key).")
 @click.option("--actor-kind", type=click.Choice(["user", "staff", "system"]))
-@click.option("--mailbox", callback=_not_blank,
+@click.option("--mailbox", callback=not_blank,
               help="Mailbox address in the clear (hashed with the log's key).")
-@click.option("--address", callback=_not_blank,
+@click.option("--address", callback=not_blank,
               help="An address matched against both mailbox and actor.")
-@click.option("--client-ip", callback=_ip_address,
+@click.option("--client-ip", callback=ip_address,
               help="The client's IP address in the clear (hashed with the log's key; not "
                    "indexed: bound large logs with --since).")
-@click.option("--purpose", callback=_not_blank,
+@click.option("--purpose", callback=not_blank,
               help="A purpose, or a family such as 'advertising.*'.")
-@click.option("--basis", callback=_not_blank, help="consent, security, legal, feature, ...")
+@click.option("--basis", callback=not_blank, help="consent, security, legal, feature, ...")
 @click.option("--decision", type=click.Choice(["allow", "deny"]))
-@click.option("--rule", "rule_id", callback=_not_blank, help="The id of the rule that decided.")
-@click.option("--resource", "resource_id", callback=_not_blank,
+@click.option("--rule", "rule_id", callback=not_blank, help="The id of the rule that decided.")
+@click.option("--resource", "resource_id", callback=not_blank,
               help="A message, thread, label or other id.")
 @click.option("--since", help="From this UTC date or time (inclusive), e.g. 2025-01-31.")
 @click.option("--until", help="Before this UTC date or time (exclusive).")
@@ -234,7 +219,7 @@ def search(db_url: str, fmt: str, **criteria: Any) -> None:
 
     Records this review in the log (actor: the operating-system user) before it prints.
     """
-    criteria["since"], criteria["until"] = _time_range(criteria["since"], criteria["until"])
+    criteria["since"], criteria["until"] = time_range(criteria["since"], criteria["until"])
     log = LogSettings(db_url).open(need_key=True)
     try:
         _record_review(log, "audit.search")
@@ -258,7 +243,7 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
 
     Records this review in the log (actor: the operating-system user) before it writes.
     """
-    _require_folder_of(output, "--output")
+    require_folder_of(output, "--output")
     log = LogSettings(db_url).open(need_key=True)
     try:
         _record_review(log, "audit.export")
@@ -282,7 +267,7 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
                    "cannot change it).")
 def checkpoint(db_url: str, export_path: Path | None) -> None:
     """Sign a checkpoint of the log as it stands and print its note."""
-    _require_folder_of(export_path, "--export")
+    require_folder_of(export_path, "--export")
     settings = LogSettings(db_url)
     if not Path(settings.key_file).exists():
         _require_never_signed(settings)
@@ -354,7 +339,7 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
                 "'mailguard audit verify' to name the first bad entry") from exc
         if proof.checkpoint is not None:
             keys = settings.trusted_verifier_keys(log.origin) or log.stored_verifier_keys()
-            if not _signed_by_any(proof.checkpoint.note, keys, log.origin):
+            if not signed_by_any(proof.checkpoint.note, keys, log.origin):
                 raise click.ClickException(
                     f"the checkpoint of {proof.tree_size} entries is not validly signed by "
                     "this log's key, so it proves nothing; run 'mailguard audit verify'")
@@ -381,7 +366,7 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def stats(db_url: str, since: str | None, until: str | None, as_json: bool) -> None:
     """Count entries by day, actor kind, purpose, basis and decision. Writes nothing."""
-    start, end = _time_range(since, until)
+    start, end = time_range(since, until)
     log = LogSettings(db_url).open(read_only=True)
     try:
         counts = counts_from_stats(log.stats(since=start, until=end, bucket="day", top=None))
@@ -414,44 +399,6 @@ def _require_never_signed(settings: LogSettings) -> None:
             f"no checkpoint key file at {settings.key_file}, but this log already has a "
             f"checkpoint key (key id {ids}); set MAILGUARD_AUDIT_SIGNING_KEY to that key's "
             "file (nothing was created)")
-
-
-def _require_folder_of(path: Path | None, option: str) -> None:
-    """Refuse an output file in a folder that does not exist before anything is done."""
-    if path is not None and not path.absolute().parent.is_dir():
-        raise click.BadParameter(f"the folder {str(path.absolute().parent)!r} does not exist; "
-                                 "create it or write elsewhere", param_hint=f"'{option}'")
-
-
-def _signed_by_any(note: str, keys: list[str], origin: str) -> bool:
-    """Say whether one of ``keys`` validly signed ``note`` as a checkpoint of ``origin``."""
-    for key in keys:
-        try:
-            open_signed_checkpoint(note, key, origin=origin)
-        except CheckpointError:
-            continue
-        return True
-    return False
-
-
-def _read_note(path: Path) -> str:
-    """Read an exported checkpoint file; refuse one that cannot be read as text."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        reason = "it is not UTF-8 text"
-    except OSError as exc:
-        reason = f"it could not be read ({exc.strerror or type(exc).__name__})"
-    raise click.BadParameter(f"{path} is not a checkpoint of this log: {reason}",
-                             param_hint="'--checkpoint'")
-
-
-def _require_note_of(origin: str, keys: list[str], path: Path, note: str) -> None:
-    """Refuse a checkpoint file this log never signed: the wrong file, not tampering."""
-    reason = foreign_note_reason(note, keys, origin=origin)
-    if reason is not None:
-        raise click.BadParameter(f"{path} is not a checkpoint of this log: {reason}",
-                                 param_hint="'--checkpoint'")
 
 
 def _search(log: Any, *, actor: str | None, actor_kind: str | None, mailbox: str | None,
@@ -524,63 +471,6 @@ def _os_user() -> str:
         return getpass.getuser() or "unknown"
     except (KeyError, OSError):
         return "unknown"
-
-
-def _time_arg(value: str | None, option: str) -> str | None:
-    """Turn a date or ISO time (UTC unless it says otherwise) into the stored time format."""
-    if value is None:
-        return None
-    try:
-        return stored_time_bound(value, option)
-    except InvalidTimeBound:
-        raise click.BadParameter(
-            f"{value!r} is not a date or time; use e.g. 2025-01-31 or 2025-01-31T09:30:00Z",
-            param_hint=option,
-        ) from None
-
-
-def _time_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
-    """Read --since and --until; refuse a range that ends before it starts or holds nothing."""
-    start, end = _time_arg(since, "--since"), _time_arg(until, "--until")
-    if start is not None and end is not None and end < start:
-        raise click.BadParameter(f"--until {until} is before --since {since}",
-                                 param_hint="'--until'")
-    if start is not None and start == end:  # an empty answer would read as "no entries"
-        raise click.BadParameter(
-            f"--until {until} is the same moment as --since {since}, and --until is "
-            "exclusive, so nothing can match; for one whole day give the next day as --until",
-            param_hint="'--until'")
-    return start, end
-
-
-def _parse_hmac_key(value: str | None) -> bytes | None:
-    """Decode the hashing key as every MailGuard program does (``audit.key_settings``)."""
-    if not value or not value.strip():
-        return None
-    try:
-        return hmac_key_from_text(value)
-    except InvalidKeyText as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _require_existing_database(url: str) -> None:
-    """Refuse to create an empty SQLite database where the reviewer expected a log."""
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is no number
-        if "://" not in url and Path(url).exists():
-            return
-        raise click.ClickException(  # not echoed: a mistyped URL may still hold a password
-            "the --db value is not a database URL or an existing file; use e.g. "
-            "sqlite:///instance/mailguard.db or postgresql+psycopg://user@host/db"
-        ) from None
-    if parsed.get_backend_name() == "sqlite":
-        database = sqlite_file(parsed.database)
-        if database is None or str(database) == ":memory:" or not database.exists():
-            raise click.ClickException(
-                f"no audit database at {str(database or url)!r}; pass --db or set "
-                "MAILGUARD_DATABASE_URL"
-            )
 
 
 def _counted(entries: Iterator[AuditEntry], total: int,
