@@ -249,3 +249,43 @@ def test_a_reply_to_an_html_only_message_quotes_its_whole_text(signed_in, mailbo
     body = html.unescape(form_fields(page)["body"])
     assert "> Paragraf pertama.\n> Total: Rp 420.000 & pajak\n" in body
     assert body.rstrip().endswith("lagi AKHIR")
+
+
+def _comma_sender(mailbox):
+    raw = (b"From: =?utf-8?q?Santoso=2C_B=C3=BAdi?= <budi@example.org>\r\nTo: "
+           + mailbox.email.encode() + b"\r\nSubject: Kontrak\r\n"
+           b"Date: Sat, 01 Mar 2025 10:00:00 +0700\r\nMessage-ID: <kontrak-7@example.org>\r\n"
+           b"\r\nMohon dicek.\r\n")
+    return mailbox.state.add_message(raw, label_ids=["INBOX"])
+
+
+def test_a_sender_whose_encoded_name_holds_a_comma_is_shown_whole(signed_in, mailbox):
+    original = _comma_sender(mailbox)
+    page = signed_in.get(f"/u/0/t/{original.thread_id}").get_data(as_text=True)
+    sender = page.split('<span class="from">', 1)[1].split("</span></span>", 1)[0]
+    assert sender == ('<strong><bdi>Santoso, Búdi</bdi></strong> <span class="address">'
+                      "&lt;<bdi>budi@example.org</bdi>&gt;")
+
+
+def test_a_reply_to_a_sender_whose_encoded_name_holds_a_comma_goes_to_them(signed_in,
+                                                                         mailbox):
+    original = _comma_sender(mailbox)
+    page = signed_in.get(f"/u/0/compose?mode=reply&message={original.id}").get_data(
+        as_text=True)
+    assert html.unescape(form_fields(page)["to"]) == '"Santoso, Búdi" <budi@example.org>'
+    assert send_as_shown(signed_in, page).status_code == 302
+    reply = parsed(mailbox.state.get_thread(original.thread_id).messages[-1])
+    assert [(a.display_name, a.addr_spec) for a in reply["To"].addresses] == [
+        ("Santoso, Búdi", "budi@example.org")]
+
+
+def test_a_reply_to_my_own_message_under_a_name_with_a_comma_goes_to_its_recipients(
+        client, web_emulator):
+    mailbox = new_mailbox(web_emulator, messages=0, name="Lestari, Déwi")
+    sign_in(client, web_emulator, mailbox.email)
+    raw = (b"From: =?utf-8?q?Lestari=2C_D=C3=A9wi?= <" + mailbox.email.encode() + b">\r\n"
+           b"To: Budi <budi@example.org>\r\nSubject: Kontrak\r\n"
+           b"Date: Sat, 01 Mar 2025 10:00:00 +0700\r\n\r\nTerlampir.\r\n")
+    mine = mailbox.state.add_message(raw, label_ids=["SENT"])
+    page = client.get(f"/u/0/compose?mode=reply&message={mine.id}").get_data(as_text=True)
+    assert html.unescape(form_fields(page)["to"]) == "Budi <budi@example.org>"

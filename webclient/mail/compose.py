@@ -51,7 +51,12 @@ from webclient.mail.mailbox_link import (
     bound_mailbox,
     request_id,
 )
-from webclient.mail.message_view import addresses, readable_addresses, written_address
+from webclient.mail.message_view import (
+    addresses,
+    from_parts,
+    readable_addresses,
+    written_address,
+)
 from webclient.signed_in import sign_in_required
 
 #: Gmail accepts messages up to 35 MB through the upload endpoint; attachments grow by a
@@ -275,11 +280,12 @@ def reply_form(box: BoundMailbox, message: Message, mode: str) -> ComposeForm:
         return ComposeForm(subject=subject_with("Fwd:", headers.subject),
                            body=_forwarded(message), forward_of=message.id, **threading)
     mine = _own_addresses(box)
-    sent_by_me = (addresses((headers.from_,)) or [""])[0].lower() in mine
+    sent_by_me = from_parts(headers.from_)[1].lower() in mine
     if sent_by_me:
         to = readable_addresses(headers.to)
     else:
-        to = readable_addresses(headers.reply_to) or list((headers.from_,))
+        to = readable_addresses(headers.reply_to) or [written_address(*from_parts(
+            headers.from_))]
     # The writer's own addresses are left out, unless nobody else is left (a note to self).
     to = _unique(to, mine) or _unique(to, frozenset())
     cc: list[str] = []

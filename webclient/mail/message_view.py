@@ -71,9 +71,30 @@ class MessageView:
     cc: tuple[str, ...] = ()
 
 
+#: ``name <address>`` as the guard gives a From: the name decoded, so unquoted.
+_NAME_AND_ANGLE_ADDRESS = re.compile(r"(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*", re.DOTALL)
+
+
+def from_parts(value: str) -> tuple[str, str]:
+    """Return the display name and address of a From value as the guard gives it.
+
+    The guard decodes the whole header, so an encoded name holding a comma
+    (``=?utf-8?q?Santoso=2C_Budi?=``) arrives as ``Santoso, Budi <budi@...>``, which an
+    address parser reads as two entries ("Santoso" and "Budi <budi@...>"). The address
+    in the closing angle brackets is the one the message names.
+    """
+    found = _NAME_AND_ANGLE_ADDRESS.fullmatch(value.strip())
+    if found is None:
+        return parseaddr(value)
+    name = found.group(1).strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return name, found.group(2)
+
+
 def sender(message: Message) -> tuple[str, str]:
     """Return the sender's display name (or address) and address."""
-    name, address = parseaddr(message.headers.from_)
+    name, address = from_parts(message.headers.from_)
     return (name or address or message.headers.from_), address.lower()
 
 
