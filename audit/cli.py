@@ -41,6 +41,7 @@ from audit.cli_input import (
     read_note,
     require_existing_database,
     require_folder_of,
+    require_not_database,
     require_note_of,
     signed_by_any,
     time_range,
@@ -244,6 +245,7 @@ def export(db_url: str, fmt: str, output: Path | None) -> None:
     Records this review in the log (actor: the operating-system user) before it writes.
     """
     require_folder_of(output, "--output")
+    require_not_database(output, db_url, "--output")
     log = LogSettings(db_url).open(need_key=True)
     try:
         _record_review(log, "audit.export")

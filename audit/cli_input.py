@@ -50,6 +50,33 @@ def require_folder_of(path: Path | None, option: str) -> None:
                                  "create it or write elsewhere", param_hint=f"'{option}'")
 
 
+def require_not_database(path: Path | None, db_url: str, option: str) -> None:
+    """Refuse an output file that is the SQLite database (or its journal) being read.
+
+    Written there, the export would replace the audit log it was made from.
+    """
+    if path is None:
+        return
+    if "://" not in db_url:
+        database: Path | None = Path(db_url)
+    else:
+        try:
+            parsed = make_url(db_url)
+        except (ArgumentError, ValueError):
+            return  # the URL is refused with its own message when the log is opened
+        if parsed.get_backend_name() != "sqlite":
+            return
+        database = sqlite_file(parsed.database)
+    if database is None:
+        return
+    target = path.absolute().resolve()
+    base = database.absolute().resolve()
+    if target in {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}:
+        raise click.BadParameter(f"{str(path)!r} is the audit database (or its journal) this "
+                                 "command reads; write the export elsewhere",
+                                 param_hint=f"'{option}'")
+
+
 def signed_by_any(note: str, keys: list[str], origin: str) -> bool:
     """Say whether one of ``keys`` validly signed ``note`` as a checkpoint of ``origin``."""
     for key in keys:

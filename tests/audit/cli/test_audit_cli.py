@@ -458,3 +458,16 @@ def test_verify_refuses_a_checkpoint_file_that_is_not_text(env: dict[str, Any]) 
     assert result.exit_code == 2, result.output
     assert f"{note_file} is not a checkpoint of this log: it is not UTF-8 text" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal"])
+def test_export_refuses_to_write_over_the_database_itself(env: dict[str, Any],
+                                                          suffix: str) -> None:
+    """A slip of the keyboard must not replace the audit log with an export of it."""
+    target = Path(f"{env['db']}{suffix}")
+    before = env["db"].read_bytes()
+    result = CliRunner().invoke(audit, ["export", "--output", str(target)])
+    assert result.exit_code == 2, result.output
+    assert "is the audit database" in result.output
+    assert env["db"].read_bytes() == before
+    assert run("verify").exit_code == 0
