@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from tests.webclient.conftest import post
+from tests.webclient.conftest import control, post
 
 
 def parsed(stored):
@@ -96,3 +96,41 @@ def test_the_longest_address_mail_allows_is_sent(signed_in, mailbox):
     answer = post(signed_in, "/u/0/compose", {"action": "send", "to": address,
                                               "subject": "x", "body": "y"})
     assert answer.status_code == 302
+
+
+@pytest.mark.parametrize(("action", "method", "heading"), [
+    ("send", "messages.send", "The message was not sent:"),
+    ("save", "drafts.create", "The draft was not saved:"),
+])
+def test_gmail_not_answering_keeps_the_message_on_the_page(signed_in, mailbox, web_emulator,
+                                                           action, method, heading):
+    before = len(mailbox.state.list_messages(label_ids=["SENT"]))
+    control(web_emulator, "POST", "faults", {"method": method, "status": 503})
+    try:
+        answer = post(signed_in, "/u/0/compose", {
+            "action": action, "to": "budi@example.org", "subject": "Laporan",
+            "body": "Tiga paragraf yang ditulis dengan susah payah."})
+    finally:
+        control(web_emulator, "DELETE", "faults")
+    assert answer.status_code == 503
+    page = answer.get_data(as_text=True)
+    assert heading in page
+    assert "Gmail is not answering. What you wrote is still here; try again in a moment." in page
+    assert ">Tiga paragraf yang ditulis dengan susah payah.</textarea>" in page
+    assert 'name="to" value="budi@example.org"' in page
+    assert len(mailbox.state.list_messages(label_ids=["SENT"])) == before
+
+
+def test_gmail_not_answering_keeps_a_saved_drafts_text_on_the_page(signed_in, web_emulator):
+    saved = post(signed_in, "/u/0/compose", {"action": "save", "to": "budi@example.org",
+                                             "subject": "Laporan", "body": "Versi satu."})
+    draft_id = saved.headers["Location"].rsplit("draft=", 1)[1]
+    control(web_emulator, "POST", "faults", {"method": "*", "status": 503})
+    try:
+        answer = post(signed_in, "/u/0/compose", {
+            "action": "save", "to": "budi@example.org", "subject": "Laporan",
+            "body": "Versi dua, lebih panjang.", "draft_id": draft_id})
+    finally:
+        control(web_emulator, "DELETE", "faults")
+    assert answer.status_code == 503
+    assert ">Versi dua, lebih panjang.</textarea>" in answer.get_data(as_text=True)

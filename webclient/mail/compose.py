@@ -22,7 +22,13 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 
 from audit import ResourceKind, ResourceRef
-from guard.errors import AccessDenied, GmailError
+from guard.errors import (
+    AccessDenied,
+    GmailError,
+    GmailTimeout,
+    GmailUnavailable,
+    SendUnconfirmed,
+)
 from guard.mail_values import (
     AttachmentData,
     AttachmentInfo,
@@ -459,10 +465,19 @@ def _carried(box: BoundMailbox, form: ComposeForm,
 
 
 def _listed_carried(box: BoundMailbox, form: ComposeForm) -> tuple[AttachmentInfo, ...]:
-    """Return the saved draft's attachments for the compose page shown again."""
+    """Return the saved draft's attachments for the compose page shown again.
+
+    With Gmail not answering the list is left out, so the page still keeps what was
+    written; the draft keeps its attachments all the same.
+    """
     if not form.draft_id:
         return ()
-    draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=form.draft_id)
+    try:
+        draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=form.draft_id)
+    except SendUnconfirmed:
+        raise
+    except (GmailUnavailable, GmailTimeout):
+        return ()
     return draft.message.attachments
 
 
@@ -497,29 +512,24 @@ def submit(account: int) -> Any:
     aliases = _aliases(box)
     attachments = _uploaded()
     problems = _problems(form, attachments, sending=action == "send")
-    if not problems:
-        attachments += _carried(box, form, set(request.form.getlist("drop")))
-        problems = _problems(form, attachments, sending=action == "send")
-    outgoing = _outgoing(box, form, aliases, attachments)
+    unavailable = False
     if not problems:
         try:
-            if action == "save":
-                saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
-                                           draft_id=form.draft_id or None)
-                flash(_("Draft saved."), "success")
-                return redirect(url_for("mail.compose", account=account, draft=saved.id))
-            sent: SentMessage = box.call("send", purpose=SEND, outgoing=outgoing)
+            attachments += _carried(box, form, set(request.form.getlist("drop")))
+            problems = _problems(form, attachments, sending=action == "send")
+            if not problems:
+                return _send_or_save(box, form, action=action,
+                                     outgoing=_outgoing(box, form, aliases, attachments))
         except InvalidMessage:
             problems.append(_("The message cannot be sent as written: a field contains a "
                               "line break or the message is too large."))
-        else:
-            if form.draft_id:
-                try:
-                    box.call("delete_draft", purpose=COMPOSE, draft_id=form.draft_id)
-                except GmailError:
-                    current_app.logger.warning("the sent message's draft was not deleted")
-            flash(_("Message sent."), "success")
-            return redirect(url_for("mail.thread", account=account, thread_id=sent.thread_id))
+        except SendUnconfirmed:
+            raise  # it may be on its way: the error page says to look in Sent first
+        except (GmailUnavailable, GmailTimeout):
+            # The error page would drop what was written; the form keeps it.
+            unavailable = True
+            problems.append(_("Gmail is not answering. What you wrote is still here; try "
+                              "again in a moment."))
     uploaded = [neutralise_bidi(f.filename) for f in request.files.getlist("attachments")
                 if f and f.filename]
     if uploaded:
@@ -530,7 +540,26 @@ def submit(account: int) -> Any:
     return render_template("mail/compose.html", box=box, form=replace(form),
                            mode=mode if mode in MODES else "new", saving=action == "save",
                            aliases=aliases, problems=problems,
-                           carried=_listed_carried(box, form)), 400
+                           carried=_listed_carried(box, form)), 503 if unavailable else 400
+
+
+def _send_or_save(box: BoundMailbox, form: ComposeForm, *, action: str,
+                  outgoing: OutgoingMessage) -> Any:
+    """Save ``outgoing`` as the form's draft, or send it and delete that draft."""
+    if action == "save":
+        saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
+                                   draft_id=form.draft_id or None)
+        flash(_("Draft saved."), "success")
+        return redirect(url_for("mail.compose", account=box.account.index, draft=saved.id))
+    sent: SentMessage = box.call("send", purpose=SEND, outgoing=outgoing)
+    if form.draft_id:
+        try:
+            box.call("delete_draft", purpose=COMPOSE, draft_id=form.draft_id)
+        except GmailError:
+            current_app.logger.warning("the sent message's draft was not deleted")
+    flash(_("Message sent."), "success")
+    return redirect(url_for("mail.thread", account=box.account.index,
+                            thread_id=sent.thread_id))
 
 
 @blueprint.post("/drafts/autosave")

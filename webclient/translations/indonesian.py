@@ -241,6 +241,8 @@ INDONESIAN: dict[Message, Wording] = {
         "pesannya terlalu besar.",
     "The message was not sent:": "Pesan tidak terkirim:",
     "The draft was not saved:": "Draf tidak disimpan:",
+    "Gmail is not answering. What you wrote is still here; try again in a moment.":
+        "Gmail tidak menjawab. Yang Anda tulis masih ada di sini; coba lagi sebentar lagi.",
     "These files total more than 25 MB, which Gmail does not accept, so they were not "
     "attached. Choose fewer or smaller files.":
         "Total file ini lebih dari 25 MB, yang tidak diterima Gmail, jadi file tidak "
