@@ -359,6 +359,12 @@ def prove(db_url: str, seq: int, tree_size: int | None) -> None:
         "checkpoint": proof.checkpoint.note if proof.checkpoint else None,
         "entry": entry.to_dict(),
     }, indent=2, ensure_ascii=False))
+    if proof.checkpoint is None:
+        click.echo(
+            f"note: no signed checkpoint of {proof.tree_size} entries exists, so this root "
+            "comes from the stored tree, which whoever can write the database can recompute; "
+            + ("leave out --tree-size to prove against a signed checkpoint" if tree_size
+               else "set MAILGUARD_AUDIT_SIGNING_KEY so that one can be signed"), err=True)
 
 
 @audit.command()

@@ -471,3 +471,13 @@ def test_export_refuses_to_write_over_the_database_itself(env: dict[str, Any],
     assert "is the audit database" in result.output
     assert env["db"].read_bytes() == before
     assert run("verify").exit_code == 0
+
+
+def test_prove_says_when_no_signed_checkpoint_backs_the_root(env: dict[str, Any]) -> None:
+    unsigned = CliRunner().invoke(audit, ["prove", "1", "--tree-size", "3"])
+    assert unsigned.exit_code == 0, unsigned.output
+    assert json.loads(unsigned.stdout)["checkpoint"] is None
+    assert "no signed checkpoint of 3 entries" in unsigned.stderr
+    signed = CliRunner().invoke(audit, ["prove", "1"])
+    assert signed.exit_code == 0, signed.output
+    assert "no signed checkpoint" not in signed.stderr
