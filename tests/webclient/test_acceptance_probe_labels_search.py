@@ -31,7 +31,8 @@ def test_creating_a_label_with_a_name_gmail_keeps_says_so(signed_in, mailbox, na
     assert answer.status_code == 302
     assert answer.headers["Location"] == "/u/0/f/starred"
     page = signed_in.get("/u/0/f/starred").get_data(as_text=True)
-    assert "Gmail keeps this name for its own labels. Choose another name." in page
+    assert ("Gmail does not accept this label name; it keeps names such as Inbox, Spam and "
+            "Drafts for its own labels. Choose another name.") in page
     assert [label["name"] for label in mailbox.state.list_labels()] == before
 
 
@@ -39,8 +40,7 @@ def test_a_name_gmail_keeps_is_said_in_indonesian(signed_in):
     indonesian = {"Accept-Language": "id"}
     post(signed_in, "/u/0/labels", {"name": "Spam"}, headers=indonesian)
     page = signed_in.get("/u/0/f/inbox", headers=indonesian)
-    assert "Nama ini dipakai Gmail untuk labelnya sendiri. Pilih nama lain." in page.get_data(
-        as_text=True)
+    assert "Gmail tidak menerima nama label ini" in page.get_data(as_text=True)
 
 
 def test_the_taken_label_name_is_said_in_indonesian(signed_in, mailbox):

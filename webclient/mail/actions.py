@@ -177,9 +177,11 @@ def create_label(account: int) -> Any:
                 flash(_l("A label with this name already exists. Choose another name."),
                       "error")
             elif refusal.status == LABEL_NAME_INVALID:
-                # Gmail keeps its system labels' names (INBOX, Spam...) and a few more
-                # (Drafts, Chats, Muted...), in any case.
-                flash(_l("Gmail keeps this name for its own labels. Choose another name."),
+                # Gmail's words for any name it refuses; the name's length and spaces
+                # are checked above, so what is left is mostly a name Gmail keeps
+                # (INBOX, Spam, Drafts, Chats, Muted..., in any case).
+                flash(_l("Gmail does not accept this label name; it keeps names such as "
+                         "Inbox, Spam and Drafts for its own labels. Choose another name."),
                       "error")
             else:
                 raise

@@ -257,8 +257,10 @@ INDONESIAN: dict[Message, Wording] = {
     "Ask them to allow MailGuard.":
         "Administrator Google Workspace Anda tidak mengizinkan aplikasi mengakses Gmail untuk "
         "akun Anda. Mintalah mereka mengizinkan MailGuard.",
-    "Gmail keeps this name for its own labels. Choose another name.":
-        "Nama ini dipakai Gmail untuk labelnya sendiri. Pilih nama lain.",
+    "Gmail does not accept this label name; it keeps names such as Inbox, Spam and Drafts "
+    "for its own labels. Choose another name.":
+        "Gmail tidak menerima nama label ini; nama seperti Inbox, Spam, dan Drafts dipakai "
+        "Gmail untuk labelnya sendiri. Pilih nama lain.",
     "These files were not kept; attach them again: %(list)s":
         "File berikut tidak disimpan; lampirkan lagi: %(list)s",
     "Draft saved without the entries that are not email addresses: %(list)s":
