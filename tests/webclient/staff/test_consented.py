@@ -137,3 +137,16 @@ def test_support_sees_recipient_names_as_text(app, staff_client, user):
     assert "José Álvarez &lt;jose@example.org&gt;" in text
     assert "Siti Rahäyu &lt;siti@example.org&gt;" in text
     assert "=?utf-8?" not in text
+
+
+def test_the_consent_names_the_grantee_role_in_the_readers_language(app, staff_client, user):
+    _thread, first, _reply = thread_of_two(user)
+    consent = give_consent(app, user, [first])
+    agent = staff_client(SUPPORT)
+    english = agent.get(f"/staff/consented?ref={consent.id}", follow_redirects=True)
+    assert "The user agreed that Support may view these messages" in english.get_data(
+        as_text=True)
+    agent.set_cookie("mailguard_lang", "id")
+    indonesian = agent.get(f"/staff/consented?ref={consent.id}", follow_redirects=True)
+    assert "Pengguna menyetujui bahwa Dukungan boleh melihat" in indonesian.get_data(
+        as_text=True)
