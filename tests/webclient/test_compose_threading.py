@@ -289,3 +289,18 @@ def test_a_reply_to_my_own_message_under_a_name_with_a_comma_goes_to_its_recipie
     mine = mailbox.state.add_message(raw, label_ids=["SENT"])
     page = client.get(f"/u/0/compose?mode=reply&message={mine.id}").get_data(as_text=True)
     assert html.unescape(form_fields(page)["to"]) == "Budi <budi@example.org>"
+
+
+def test_an_address_hidden_in_an_encoded_sender_name_is_not_taken_for_the_sender(
+        signed_in, mailbox):
+    # "Bank <support@bank.example>" encoded as the display name of a mail from elsewhere
+    raw = (b"From: =?utf-8?q?Bank_=3Csupport=40bank=2Eexample=3E?= <attacker@evil.example>"
+           b"\r\nTo: " + mailbox.email.encode() + b"\r\nSubject: Verifikasi\r\n"
+           b"Date: Sat, 01 Mar 2025 10:00:00 +0700\r\n\r\nKlik di sini.\r\n")
+    original = mailbox.state.add_message(raw, label_ids=["INBOX"])
+    page = signed_in.get(f"/u/0/t/{original.thread_id}").get_data(as_text=True)
+    address = page.split('<span class="address">', 1)[1].split("</span>", 1)[0]
+    assert address == "&lt;<bdi>attacker@evil.example</bdi>&gt;"
+    reply = signed_in.get(f"/u/0/compose?mode=reply&message={original.id}").get_data(
+        as_text=True)
+    assert html.unescape(form_fields(reply)["to"]).endswith("<attacker@evil.example>")
