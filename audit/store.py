@@ -7,7 +7,7 @@ on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), reads the size and the fron
 nodes, writes entries, resources, perfect-subtree nodes and the new head, and commits.
 
 Security caveats: triggers reject UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the
-entry, resource, node and checkpoint tables and any shrinking of the head, but anyone who
+entry, resource, node, checkpoint and meta tables and any shrinking of the head, but anyone who
 can drop a trigger can still rewrite rows; that is what verification and exported
 checkpoints are for. There is no retention or deletion path: the log only grows.
 """
@@ -124,7 +124,10 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-APPEND_ONLY_TABLES = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints")
+#: Rows are only ever inserted. audit_meta is among them: it holds the identifier-hashing
+#: key's id and the verifier keys trusted so far (``meta_setdefault`` never overwrites).
+APPEND_ONLY_TABLES = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints",
+                      "audit_meta")
 
 _SQLITE_TRIGGERS = [
     *(

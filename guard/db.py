@@ -36,7 +36,7 @@ metadata = MetaData()
 
 #: The migration revision the tables declared here (and the audit log's and the web
 #: client's) match; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 #: The PostgreSQL advisory lock that serialises schema changes: migrations, this module's
 #: create_schema and the audit log's (``audit.store`` uses the same key).

@@ -41,7 +41,8 @@ def test_the_audit_triggers_of_a_migrated_database_refuse_rewrites(database_url)
     engine = create_engine(database_url)
     try:
         for sql in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries",
-                    "UPDATE audit_head SET size = 0", "DELETE FROM audit_head"):
+                    "UPDATE audit_head SET size = 0", "DELETE FROM audit_head",
+                    "UPDATE audit_meta SET value = 'x'", "DELETE FROM audit_meta"):
             with pytest.raises(Exception, match="append-only|only grows"), \
                     engine.begin() as conn:
                 conn.execute(text(sql))

@@ -13,7 +13,9 @@ from audit import AuditError, AuditLog, AuditUnavailable
 
 from .conftest import HMAC_KEY, make_event
 
-TABLES = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints")
+# audit_meta holds the identifier-hashing key's id and the trusted verifier keys: deleting
+# the key id would let a writer reopen the log under another hashing key.
+TABLES = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints", "audit_meta")
 
 
 def _url(db_url: str) -> str:
@@ -35,7 +37,8 @@ def test_triggers_reject_update_and_delete(db_url, open_log, table):
     log = open_log(db_url, checkpoint_every=2)
     log.append_many([make_event(i) for i in range(4)])
     engine = create_engine(_url(db_url))
-    column = {"audit_nodes": "idx", "audit_checkpoints": "size"}.get(table, "seq")
+    column = {"audit_nodes": "idx", "audit_checkpoints": "size", "audit_meta": "value"}.get(
+        table, "seq")
     for statement in (f"UPDATE {table} SET {column} = 99",
                       f"DELETE FROM {table}"):
         with engine.connect() as conn, pytest.raises(DatabaseError, match="append-only"):
