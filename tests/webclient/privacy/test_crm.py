@@ -164,3 +164,13 @@ def test_withdrawing_a_transfer_consent_twice_says_so(signed_in, conversation, g
     post(signed_in, path)
     again = post(signed_in, path, follow_redirects=True)
     assert again.status_code == 200 and "already withdrawn" in text(again)
+
+
+def test_an_override_in_a_sender_name_is_neutralised_in_what_will_be_sent(signed_in, mailbox):
+    raw = (b"From: =?utf-8?b?QmFuayDigK4=?= <attacker@evil.example>\r\nTo: "
+           + mailbox.email.encode() + b"\r\nSubject: Tagihan\r\n"
+           b"Date: Sat, 01 Mar 2025 10:00:00 +0700\r\n\r\nHalo.\r\n")
+    thread_id = mailbox.state.add_message(raw, label_ids=["INBOX"]).thread_id
+    page = html.unescape(page_of(signed_in, crm_path(thread_id)))
+    assert "<bdi>Tagihan</bdi> — <bdi>Bank _ <attacker@evil.example></bdi>" in page
+    assert "\u202e" not in page
