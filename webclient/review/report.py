@@ -23,7 +23,7 @@ from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from audit import AuditLog, AuditQuery
+from audit import AuditLog, AuditQuery, Problem
 from webclient.review.activity import Activity, StaffNames, count_activity
 from webclient.review.text import Translator
 
@@ -85,6 +85,9 @@ class IntegrityResult:
     checkpoint_time: str | None
     exported_notes_checked: int
     keys_trusted: bool
+    #: The last entry of the range the first bad one lies in, when only a root hash showed
+    #: that one of ``first_bad_seq``..this differs (None when the entry itself is named).
+    first_bad_last: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +145,8 @@ def build_report(log: AuditLog, *, since: str, until: str | None, now: datetime,
         problem=f"{first.kind.value}: {first.detail}" if first is not None else "",
         checkpoint_size=latest.size if latest else None,
         checkpoint_time=latest.created_at if latest else None,
-        exported_notes_checked=report.notes_checked, keys_trusted=report.keys_trusted)
+        exported_notes_checked=report.notes_checked, keys_trusted=report.keys_trusted,
+        first_bad_last=first_bad_range_end(first))
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     return ComplianceReport(
         since=since or "-", until=until or generated, generated_at=generated,
@@ -154,6 +158,18 @@ def build_report(log: AuditLog, *, since: str, until: str | None, now: datetime,
         transfers=_transfer_rows(activity),
         prohibited=_rows(activity.prohibited.items()),
         integrity=integrity)
+
+
+def first_bad_range_end(problem: Problem | None) -> int | None:
+    """Return the end of the range ``problem``'s entry lies in, or None when it is named.
+
+    A checkpoint's root or a Merkle node shows only that some entry under it differs.
+    """
+    if problem is None or problem.located or problem.seq is None:
+        return None
+    if problem.last_seq is None or problem.last_seq <= problem.seq:
+        return None
+    return problem.last_seq
 
 
 def _rows(items: Iterable[tuple[str, int]]) -> tuple[Row, ...]:
@@ -281,7 +297,11 @@ def integrity_lines(report: ComplianceReport, text: Translator) -> list[str]:
                 else tr("TAMPERED"))]
     lines.append(tr("%(checked)d of %(size)d entries checked; root %(root)s",
                     checked=found.entries_checked, size=found.size, root=found.root_hash))
-    if found.first_bad_seq is not None or found.problem:
+    if found.first_bad_seq is not None and found.first_bad_last is not None:
+        lines.append(tr("First bad entry: one of entries %(first)s to %(last)s (%(problem)s)",
+                        first=found.first_bad_seq, last=found.first_bad_last,
+                        problem=found.problem))
+    elif found.first_bad_seq is not None or found.problem:
         lines.append(tr("First bad entry: %(seq)s (%(problem)s)",
                         seq=found.first_bad_seq if found.first_bad_seq is not None else "-",
                         problem=found.problem))

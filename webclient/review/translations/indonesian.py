@@ -89,6 +89,8 @@ INDONESIAN: dict[Message, Wording] = {
     "Filters": "Filter",
     "Finished %(time)s UTC.": "Selesai %(time)s UTC.",
     "First bad entry: %(seq)s (%(problem)s)": "Entri rusak pertama: %(seq)s (%(problem)s)",
+    "First bad entry: one of entries %(first)s to %(last)s (%(problem)s)":
+        "Entri rusak pertama: salah satu dari entri %(first)s sampai %(last)s (%(problem)s)",
     "From (UTC)": "Dari (UTC)",
     "Generated: %(time)s": "Dibuat: %(time)s",
     "Gmail accounts connected in the period: %(num)d":
@@ -158,6 +160,9 @@ INDONESIAN: dict[Message, Wording] = {
     "TAMPERED": "DIUBAH",
     "TAMPERED: the first bad entry is %(seq)s (%(problem)s).":
         "DIUBAH: entri rusak pertama adalah %(seq)s (%(problem)s).",
+    "TAMPERED: the first bad entry is one of entries %(first)s to %(last)s (%(problem)s).":
+        "DIUBAH: entri rusak pertama adalah salah satu dari entri %(first)s sampai %(last)s "
+        "(%(problem)s).",
     "The evidence for Google's annual restricted-scope assessment: scopes, purposes, human "
     "accesses, transfers, prohibited-use attempts and the audit log's integrity.":
         "Bukti untuk penilaian tahunan cakupan terbatas Google: cakupan, tujuan, akses manusia, "
