@@ -21,6 +21,7 @@ from guard.settings import (
     GOOGLE_REVOKE_URI,
     GOOGLE_TOKEN_URI,
     POLICY_PATH_ENV,
+    endpoint_url_problem,
     policy_path_from_env,
 )
 
@@ -129,6 +130,9 @@ def _transfer_endpoints(text: str) -> dict[str, str]:
             raise ConfigError("MAILGUARD_TRANSFER_ENDPOINTS holds recipient=URL pairs "
                               "separated by commas, each URL starting with https://, e.g. "
                               "qontak-crm=https://crm.example.com/inbound")
+        problem = endpoint_url_problem(url)
+        if problem is not None:
+            raise ConfigError(f"MAILGUARD_TRANSFER_ENDPOINTS, {recipient}: {problem}")
         endpoints[recipient] = url
     return endpoints
 

@@ -71,6 +71,8 @@ def test_staff_review_and_transfer_settings_are_read(tmp_path):
     ("MAILGUARD_TRANSFER_ENDPOINTS", "qontak-crm", "recipient=URL pairs"),
     ("MAILGUARD_TRANSFER_ENDPOINTS", "=https://crm.qontak.test/", "recipient=URL pairs"),
     ("MAILGUARD_TRANSFER_ENDPOINTS", "qontak-crm=ftp://crm.qontak.test/", "https://"),
+    ("MAILGUARD_TRANSFER_ENDPOINTS", "qontak-crm=http://crm.qontak.test/in",
+     "qontak-crm: plain http:// is only for a recipient on this machine's loopback"),
     ("MAILGUARD_REVIEW_WINDOW_DAYS", "two weeks", "whole number of at least 1"),
     ("MAILGUARD_REVIEW_VERIFY_INLINE_MAX", "0", "whole number of at least 1"),
     ("MAILGUARD_GMAIL_READ_TIMEOUT", "soon", "seconds above 0 and at most 600"),
