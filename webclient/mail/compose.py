@@ -78,7 +78,9 @@ _GMAIL_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
 RULE_NO_SUCH_DRAFT = "draft.not_in_mailbox"
 #: The kinds of compose page, as ``mode`` names them.
 MODES = ("new", "reply", "reply_all", "forward")
-_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|balas|terus)\s*:\s*)+", re.IGNORECASE)
+#: Leading "Re:" or "Fwd:" prefixes (English, German, Indonesian), repeated or not.
+_REPLY_PREFIXES = re.compile(r"^\s*((re|aw|balas)\s*:\s*)+", re.IGNORECASE)
+_FORWARD_PREFIXES = re.compile(r"^\s*((fwd?|wg|terus)\s*:\s*)+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +174,13 @@ def _fits_mail(address: str) -> bool:
 
 
 def subject_with(prefix: str, subject: str) -> str:
-    """Return ``subject`` with one ``Re:``/``Fwd:`` prefix."""
-    base = _PREFIX.sub("", subject or "").strip()
+    """Return ``subject`` with one ``prefix`` (``Re:`` or ``Fwd:``) in front, as Gmail does.
+
+    Leading prefixes of the same kind are not repeated; one of the other kind stays, so a
+    forwarded reply reads "Fwd: Re: ..." and a reply to a forward "Re: Fwd: ...".
+    """
+    same_kind = _FORWARD_PREFIXES if prefix.lower().startswith("fw") else _REPLY_PREFIXES
+    base = same_kind.sub("", subject or "").strip()
     return f"{prefix} {base}".strip()
 
 
