@@ -163,10 +163,12 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
     sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id,
                                        written_here=True)
+    delivered = parse_or_reject(outgoing.delivered) if outgoing.delivered != outgoing.raw \
+        else sent.parsed
     for recipient in outgoing.recipients:
         other = state.account(recipient) if recipient != account.email else None
         if other is not None:
-            other.mailbox.add_message(outgoing.raw, parsed=sent.parsed)
+            other.mailbox.add_message(outgoing.delivered, parsed=delivered)
     return sent
 
 

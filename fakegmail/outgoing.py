@@ -21,10 +21,13 @@ _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/\-_=]")
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """A message ready to store as sent: its bytes and everyone it goes to."""
+    """A message ready to send: the sender's copy, the recipients' copy, who it goes to."""
 
+    #: The sender's copy, Bcc kept (Gmail's Sent mail shows whom it was blind-copied to).
     raw: bytes
     recipients: tuple[str, ...]
+    #: What recipients receive: the same bytes without the Bcc field.
+    delivered: bytes
 
 
 def decode_raw(value: object) -> bytes:
@@ -42,7 +45,8 @@ def decode_raw(value: object) -> bytes:
 
 def prepare_outgoing(raw: bytes, parsed: ParsedMessage, *, sender: str,
                      now: float) -> OutgoingMessage:
-    """Return ``raw`` as Gmail stores a sent copy: no Bcc, with From, Date and Message-ID."""
+    """Return ``raw`` as Gmail sends it: with From, Date and Message-ID added where missing;
+    the sender's copy keeps Bcc, the copy delivered to recipients has none."""
     recipients = tuple(dict.fromkeys(
         a.lower() for a in (*parsed.to_addresses, *parsed.cc_addresses, *parsed.bcc_addresses)
         if a
@@ -52,7 +56,7 @@ def prepare_outgoing(raw: bytes, parsed: ParsedMessage, *, sender: str,
     match = _HEADER_END.search(raw)
     head, tail = (raw[:match.start()], raw[match.start():]) if match else (raw, b"\r\n\r\n")
     newline = b"\r\n" if b"\r\n" in (match.group(0) if match else b"\r\n") else b"\n"
-    lines = _drop_fields(head.splitlines(), {b"bcc"})
+    lines = head.splitlines()
     added = []
     if parsed.header("From") is None:
         added.append(b"From: " + sender.encode())
@@ -60,7 +64,9 @@ def prepare_outgoing(raw: bytes, parsed: ParsedMessage, *, sender: str,
         added.append(b"Date: " + formatdate(now, usegmt=False).encode())
     if parsed.message_id is None:
         added.append(f"Message-ID: <{secrets.token_hex(16)}@mail.gmail.com>".encode())
-    return OutgoingMessage(newline.join(added + lines) + tail, recipients)
+    return OutgoingMessage(
+        newline.join(added + lines) + tail, recipients,
+        delivered=newline.join(added + _drop_fields(lines, {b"bcc"})) + tail)
 
 
 def _drop_fields(lines: list[bytes], names: set[bytes]) -> list[bytes]:

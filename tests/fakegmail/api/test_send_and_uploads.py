@@ -37,12 +37,18 @@ def test_send_to_myself_lands_in_the_inbox(users, account):
     assert sent["labelIds"] == ["SENT", "INBOX", "UNREAD"]
 
 
-def test_send_strips_bcc_and_adds_message_id(users):
+def test_send_keeps_bcc_in_the_senders_copy_and_adds_message_id(users):
+    # Gmail keeps Bcc in the sender's own copy (its Sent mail shows whom it went to);
+    # only the copies delivered to recipients lose it (next test).
     raw = (b"From: me@example.org\r\nTo: bob@example.org\r\nBcc: hidden@example.org,\r\n"
            b" other@example.org\r\nSubject: Plans\r\n\r\nBody\r\n")
     sent = users.messages().send(userId="me", body={"raw": b64(raw)}).execute()
     stored = stored_raw(users, sent["id"])
-    assert b"hidden@example.org" not in stored and b"other@example.org" not in stored
+    assert b"\r\nBcc: hidden@example.org,\r\n other@example.org\r\n" in stored
+    bcc = users.messages().get(userId="me", id=sent["id"], format="metadata",
+                               metadataHeaders=["Bcc"]).execute()["payload"]["headers"]
+    assert [h["name"] for h in bcc] == ["Bcc"]
+    assert "hidden@example.org" in bcc[0]["value"] and "other@example.org" in bcc[0]["value"]
     assert b"\r\nSubject: Plans\r\n" in stored
     assert stored.startswith(b"Date: ")
     assert b"\r\nMessage-ID: <" in stored
@@ -62,6 +68,10 @@ def test_send_delivers_to_another_emulator_account(users, fake_gmail, service_fo
     assert listed["resultSizeEstimate"] == 1
     received = stored_raw(bobs, listed["messages"][0]["id"])
     assert b"For Bob" in received and b"secret@example.org" not in received
+    assert b"\nBcc:" not in received
+    got = bobs.messages().get(userId="me", id=listed["messages"][0]["id"],
+                              format="metadata", metadataHeaders=["Bcc"]).execute()
+    assert got["payload"]["headers"] == []
 
 
 def test_send_without_recipients_is_400(users):
