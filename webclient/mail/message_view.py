@@ -69,6 +69,8 @@ class MessageView:
     frame_size: str = "tall"
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
+    #: Only in the writer's own copy: Gmail keeps Bcc there and nowhere else.
+    bcc: tuple[str, ...] = ()
 
 
 #: ``name <address>`` as the guard gives a From: the name decoded, so unquoted.
@@ -293,5 +295,6 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
                               message_id=message.id, images=1 if allowed else None),
             frame_size=frame_size(message),
             to=tuple(readable_addresses(message.headers.to)),
-            cc=tuple(readable_addresses(message.headers.cc))))
+            cc=tuple(readable_addresses(message.headers.cc)),
+            bcc=tuple(readable_addresses(message.headers.bcc))))
     return tuple(views)
