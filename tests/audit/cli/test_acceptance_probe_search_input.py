@@ -4,7 +4,7 @@ clear, time bounds in several spellings, a range that ends before it starts."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,24 +13,16 @@ from click.testing import CliRunner
 from audit.cli import audit
 from audit.entry import AuditEvent
 from audit.log import AuditLog
+from tests.audit.stepping_clock import SteppingClock
 
 HMAC_KEY = bytes(range(32))
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-class MinuteClock:
-    def __init__(self) -> None:
-        self.now = START - timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
-
-
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "mailguard.db"
-    with AuditLog.open(path, hmac_key=HMAC_KEY, clock=MinuteClock()) as log:
+    with AuditLog.open(path, hmac_key=HMAC_KEY, clock=SteppingClock(START)) as log:
         for n, ip in enumerate(["192.0.2.10", "2001:DB8::1", "192.0.2.10", "198.51.100.7"]):
             log.append(AuditEvent(actor_kind="user", actor_id="ayu@example.com",
                                   action="messages.get", purpose="email.read",

@@ -20,6 +20,7 @@ from audit.entry import AuditEntry, AuditEvent, IdentifierHasher
 from audit.log import AuditLog
 from audit.merkle import verify_inclusion
 from audit.query import read_csv, read_jsonl
+from tests.audit.stepping_clock import SteppingClock
 
 HMAC_KEY = bytes(range(32))
 HASHER = IdentifierHasher(HMAC_KEY)
@@ -47,25 +48,14 @@ EVENTS: list[dict[str, Any]] = [
 ]
 
 
-class Clock:
-    """Each reading is one hour after the previous one (entries spread over two days)."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        value = self.now
-        self.now += timedelta(hours=1)
-        return value
-
-
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     db = tmp_path / "mailguard.db"
     key_file = tmp_path / "keys" / "audit-signing.pem"
     url = f"sqlite:///{db}"
     log = AuditLog.open(url, hmac_key=HMAC_KEY, signing_key=str(key_file), origin=ORIGIN,
-                        checkpoint_every=0, checkpoint_seconds=0, clock=Clock())
+                        checkpoint_every=0, checkpoint_seconds=0,
+                        clock=SteppingClock(START, timedelta(hours=1)))  # over two days
     try:
         for event in EVENTS:
             log.append(AuditEvent.from_dict(event))

@@ -8,26 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from audit import AuditError, AuditLog, AuditQuery
+from tests.audit.stepping_clock import SteppingClock
 
 from .conftest import make_event
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-class MinuteClock:
-    """Entry n is recorded at START + n minutes (one reading per commit)."""
-
-    def __init__(self) -> None:
-        self.now = START - timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
-
-
 @pytest.fixture
 def log(db_url, open_log) -> AuditLog:
-    opened = open_log(db_url, clock=MinuteClock(), checkpoint_every=0, checkpoint_seconds=0)
+    opened = open_log(db_url, clock=SteppingClock(START), checkpoint_every=0, checkpoint_seconds=0)
     for n in range(10):
         ip = "2001:DB8::1" if n % 2 else "192.0.2.10"
         opened.append(make_event(n, client_ip=ip))

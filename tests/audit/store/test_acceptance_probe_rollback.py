@@ -13,23 +13,18 @@ import pytest
 from sqlalchemy import text
 
 from audit import AuditLog
+from tests.audit.stepping_clock import SteppingClock
 
 from .conftest import make_event
 
 KEPT = 10  # entries the rolled-back log still holds
 EXPORTED = 20  # entries the exported checkpoint covers
+BASE = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 
 
-class SteppingClock:
-    """Each reading is one second after the previous one, or before it with ``step=-1``."""
-
-    def __init__(self, step: int = 1) -> None:
-        self.now = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
-        self.step = timedelta(seconds=step)
-
-    def __call__(self) -> datetime:
-        self.now += self.step
-        return self.now
+def seconds(step: int = 1) -> SteppingClock:
+    """Each reading one second after the previous one, or before it with ``step=-1``."""
+    return SteppingClock(BASE + timedelta(seconds=step), timedelta(seconds=step))
 
 
 @contextmanager
@@ -66,7 +61,7 @@ def roll_back(log: AuditLog, size: int) -> None:
 def exported_then_rolled_back(db_url: str, open_log: Callable[..., AuditLog],
                               regrown: int) -> tuple[AuditLog, str]:
     """Build the scenario; return the regrown log (open) and the exported note."""
-    clock = SteppingClock()
+    clock = seconds()
     log = open_log(db_url, clock=clock, checkpoint_seconds=0)
     log.append_many(make_event(n) for n in range(KEPT))
     log.checkpoint()  # the backup holds this one
@@ -96,7 +91,7 @@ def test_a_rollback_regrown_after_an_exported_checkpoint_names_the_first_replace
 def test_checkpoints_signed_out_of_order_on_a_clean_log_raise_no_alarm(db_url, open_log):
     """A smaller checkpoint signed after a larger one (another process's slower checkpoint,
     or a clock behind) is no rollback while the log still holds what both cover."""
-    log = open_log(db_url, clock=SteppingClock(step=-1), checkpoint_seconds=0)
+    log = open_log(db_url, clock=seconds(step=-1), checkpoint_seconds=0)
     log.append_many(make_event(n) for n in range(KEPT))
     small = log.checkpoint().note
     log.append_many(make_event(n) for n in range(KEPT, EXPORTED))
@@ -116,7 +111,7 @@ def test_verify_cli_names_the_first_entry_a_restored_backup_replaced(
     from .conftest import HMAC_KEY
 
     db, key_file = tmp_path / "audit.db", tmp_path / "signing.pem"
-    clock = SteppingClock()
+    clock = seconds()
 
     def opened() -> AuditLog:
         return AuditLog.open(db, hmac_key=HMAC_KEY, signing_key=str(key_file), clock=clock,

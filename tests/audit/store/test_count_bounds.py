@@ -4,32 +4,22 @@ a bound that is no time is refused instead of compared as text."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
 from audit import AuditError, AuditLog
 from audit.activity import activity_by_day
+from tests.audit.stepping_clock import SteppingClock
 
 from .conftest import make_event
 
 START = datetime(2025, 3, 1, 23, 50, tzinfo=UTC)
 
 
-class MinuteClock:
-    """Entry n is recorded at START + n minutes: 23:50 .. 00:09 the next day."""
-
-    def __init__(self) -> None:
-        self.now = START - timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
-
-
 @pytest.fixture
 def log(db_url, open_log) -> AuditLog:
-    opened = open_log(db_url, clock=MinuteClock(), checkpoint_every=0, checkpoint_seconds=0)
+    opened = open_log(db_url, clock=SteppingClock(START), checkpoint_every=0, checkpoint_seconds=0)
     for n in range(20):
         opened.append(make_event(n))
     return opened
