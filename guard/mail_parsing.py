@@ -66,24 +66,56 @@ def _headers(payload: Json) -> dict[str, str]:
 
 
 def _name_and_address(name: str, address: str) -> str:
-    """Return ``name <address>`` as text, also for an internationalised (SMTPUTF8) address.
+    """Return ``name <address>`` as text, or the bare address when there is no name.
 
-    ``formataddr`` refuses a non-ASCII address; such mail is valid (RFC 6532), so its
-    entry is written with the name quoted where it needs quoting and the address as sent.
+    ``formataddr`` encodes a non-ASCII name again (``=?utf-8?b?...?=``) and refuses a
+    non-ASCII address, which is valid mail (RFC 6532); here the name is kept as text and
+    quoted where it needs quoting, and the address is written as sent.
     """
-    try:
-        return email.utils.formataddr((name, address))
-    except UnicodeEncodeError:
-        if _SPECIALS.search(name):
-            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return f"{name} <{address}>"
+    if not name:
+        return address
+    if _SPECIALS.search(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
 
 
 def _address_list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     pairs = email.utils.getaddresses([value])
-    return tuple(_name_and_address(decode_header(n), a) if n else a for n, a in pairs if a)
+    return tuple(_name_and_address(decode_header(n).strip(), a) for n, a in pairs if a)
+
+
+#: A From value ending in ``<address>``: the name is everything before it.
+_NAME_AND_ANGLE_ADDRESS = re.compile(r"(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*", re.DOTALL)
+
+
+def _sender(value: str) -> tuple[str, str] | None:
+    """Return the name and address of a From value, or None if it ends in no ``<address>``.
+
+    Gmail hands header values out with their RFC 2047 words already decoded, so an encoded
+    name has lost its quoting before the guard sees it: ``=?utf-8?q?Santoso=2C_Budi?=``
+    arrives as ``Santoso, Budi <budi@...>``, which an address parser reads as two entries,
+    and a name that decodes to ``Bank <support@bank.example>`` gives the first entry a
+    false address. The address in the closing angle brackets is the one the message
+    names; everything before it is the name.
+    """
+    found = _NAME_AND_ANGLE_ADDRESS.fullmatch(decode_header(value).strip())
+    if found is None:
+        return None
+    name = found.group(1).strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return name, found.group(2)
+
+
+def _from(value: str) -> str:
+    """Return a From value as ``name <address>`` text, the name quoted where it needs it.
+
+    A value that does not end in ``<address>`` is given decoded, as it always was.
+    """
+    sender = _sender(value)
+    return decode_header(value) if sender is None else _name_and_address(*sender)
 
 
 def _date(value: str | None) -> datetime | None:
@@ -104,8 +136,12 @@ def _internal_date(value: Any) -> datetime | None:
 
 
 def _display_name(value: str) -> str:
-    name, addr = email.utils.parseaddr(value)
-    return decode_header(name).strip() or addr
+    """Return the decoded name of a From value, or its address."""
+    sender = _sender(value)
+    if sender is None:
+        name, address = email.utils.parseaddr(decode_header(value))
+        return name.strip() or address
+    return sender[0] or sender[1]
 
 
 def message_headers(payload: Json) -> MessageHeaders:
@@ -113,7 +149,7 @@ def message_headers(payload: Json) -> MessageHeaders:
     h = _headers(payload)
     return MessageHeaders(
         subject=decode_header(h.get("subject", "")),
-        from_=decode_header(h.get("from", "")),
+        from_=_from(h.get("from", "")),
         to=_address_list(h.get("to")), cc=_address_list(h.get("cc")),
         bcc=_address_list(h.get("bcc")), reply_to=_address_list(h.get("reply-to")),
         date=_date(h.get("date")), message_id=h.get("message-id") or None,
@@ -220,7 +256,7 @@ def thread_summary(resource: Json) -> ThreadSummary:
     for m in messages:
         labels.update(m.get("labelIds") or ())
         payload = m.get("payload") or {}
-        sender = _display_name(decode_header(_headers(payload).get("from", "")))
+        sender = _display_name(_headers(payload).get("from", ""))
         if sender and sender not in participants:
             participants.append(sender)
         if str(payload.get("mimeType", "")).lower() == "multipart/mixed":
