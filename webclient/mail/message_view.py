@@ -80,10 +80,11 @@ _NAME_AND_ANGLE_ADDRESS = re.compile(r"(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*", re.D
 def from_parts(value: str) -> tuple[str, str]:
     """Return the display name and address of a From value as the guard gives it.
 
-    The guard decodes the whole header, so an encoded name holding a comma
-    (``=?utf-8?q?Santoso=2C_Budi?=``) arrives as ``Santoso, Budi <budi@...>``, which an
-    address parser reads as two entries ("Santoso" and "Budi <budi@...>"). The address
-    in the closing angle brackets is the one the message names.
+    The guard writes the name quoted where it needs to be (``"Santoso, Budi" <budi@...>``);
+    older cached values may still be the decoded header as Gmail gives it
+    (``Santoso, Budi <budi@...>``), which an address parser reads as two entries. Either
+    way the address in the closing angle brackets is the one the message names, and a
+    name holding ``<someone@...>`` never becomes the address.
     """
     found = _NAME_AND_ANGLE_ADDRESS.fullmatch(value.strip())
     if found is None:
@@ -128,9 +129,9 @@ def _decoded(name: str) -> str:
 def readable_addresses(values: tuple[str, ...]) -> list[str]:
     """Return the entries of address headers as ``name <address>`` with the names as text.
 
-    The guard gives each recipient of To, Cc and Reply-To as ``formataddr`` writes it,
-    which encodes a non-ASCII name again (``=?utf-8?b?...?=``); shown or put in a reply
-    like that, the reader saw the encoding and a reply sent it as the name.
+    The guard gives each recipient with its name as text; values cached before it did
+    carry names encoded again (``=?utf-8?b?...?=``), which are decoded here, so a reader
+    never sees the encoding and a reply never sends it as the name.
     """
     return [written_address(_decoded(name), address)
             for name, address in getaddresses(list(values)) if address]
