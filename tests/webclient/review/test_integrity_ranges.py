@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from audit import AuditLog
 from tests.audit.store.conftest import HMAC_KEY, make_event
 from tests.audit.store.test_rewrite_behind_an_exported_root import rewrite_consistently
@@ -19,6 +21,9 @@ from tests.webclient.review.test_integrity import tamper, verify_now
 from webclient.review.activity import StaffNames
 from webclient.review.report import build_report, integrity_lines
 from webclient.review.text import translator
+
+# Each test rewrites an SQLite file through sqlite3, as an attacker with the file would.
+pytestmark = pytest.mark.sqlite_only
 
 
 def test_the_integrity_page_names_the_range_a_merkle_node_covers(app, staff_client, scenario):
