@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from audit import AuditEvent, AuditLog
@@ -39,6 +40,24 @@ def sqlite_path(tmp_path: Path) -> Path:
 def signing_key() -> Ed25519PrivateKey:
     """Return a fresh checkpoint signing key."""
     return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def cli_keys(signing_key: Ed25519PrivateKey, tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give ``mailguard audit`` the test keys (signing key file, HMAC key); return the file.
+
+    No origin or verifier key comes from the environment the tests run in.
+    """
+    key_file = tmp_path / "signing.pem"
+    key_file.write_bytes(signing_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key_file))
+    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
+    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
+    monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY", raising=False)
+    return key_file
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
 
 from audit import AuditError, TamperDetected
 from audit.cli import audit
 
-from .conftest import HMAC_KEY, make_event
+from .conftest import make_event
 from .test_tamper import attacker, entry_doc, rebuild_nodes, write_entry
 
 
@@ -84,19 +83,11 @@ def test_a_file_that_is_no_checkpoint_of_this_log_is_not_replaced(log20, tmp_pat
     assert target.read_text() == content
 
 
-def test_the_cli_refuses_and_keeps_the_file(log20, sqlite_path, signing_key, tmp_path,
-                                            monkeypatch):
+def test_the_cli_refuses_and_keeps_the_file(log20, sqlite_path, cli_keys, tmp_path):
     target = tmp_path / "latest.note"
     kept = log20.export_checkpoint(target).note
     log20.close()
     truncate(sqlite_path, 12)
-    key_file = tmp_path / "signing.pem"
-    key_file.write_bytes(signing_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key_file))
-    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
-    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
     result = CliRunner().invoke(audit, ["checkpoint", "--db", f"sqlite:///{sqlite_path}",
                                         "--export", str(target)])
     assert result.exit_code == 1, result.output

@@ -10,13 +10,12 @@ import base64
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
 
 from audit import ProofError
 from audit.cli import audit
 from audit.merkle import MerkleAccumulator
 
-from .conftest import HMAC_KEY, make_event
+from .conftest import make_event
 from .test_tamper import attacker, entry_doc, rebuild_nodes, write_entry
 
 SIZE = 8
@@ -50,15 +49,7 @@ def test_the_proof_is_checked_against_the_signed_root(rewritten, open_log):
         proof.verify()
 
 
-def test_prove_refuses_to_print_a_proof_that_does_not_verify(rewritten, signing_key, tmp_path,
-                                                              monkeypatch):
-    key_file = tmp_path / "signing.pem"
-    key_file.write_bytes(signing_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key_file))
-    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
-    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
+def test_prove_refuses_to_print_a_proof_that_does_not_verify(rewritten, cli_keys):
     result = CliRunner().invoke(audit, ["prove", "3", "--db", f"sqlite:///{rewritten}"])
     assert result.exit_code == 1, result.output
     assert "leaf_index" not in result.output
@@ -97,8 +88,7 @@ def test_a_clean_log_proves_consistency_between_its_checkpoints(sqlite_path, ope
     log.prove_consistency(5, 9).verify()  # sizes no checkpoint was made at
 
 
-def test_prove_refuses_a_checkpoint_whose_note_no_longer_verifies(rewritten, signing_key,
-                                                                   tmp_path, monkeypatch):
+def test_prove_refuses_a_checkpoint_whose_note_no_longer_verifies(rewritten, cli_keys):
     """The note's root line rewritten to match the rewritten tree: the proof verifies
     against it, but the signature over the note does not."""
     db = attacker(rewritten)
@@ -108,14 +98,6 @@ def test_prove_refuses_a_checkpoint_whose_note_no_longer_verifies(rewritten, sig
     lines[2] = base64.b64encode(bytes(root)).decode("ascii")
     db.execute("UPDATE audit_checkpoints SET note = ? WHERE size = ?", ("\n".join(lines), SIZE))
     db.close()
-    key_file = tmp_path / "signing.pem"
-    key_file.write_bytes(signing_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key_file))
-    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
-    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
-    monkeypatch.delenv("MAILGUARD_AUDIT_VERIFIER_KEY", raising=False)
     result = CliRunner().invoke(audit, ["prove", "3", "--db", f"sqlite:///{rewritten}"])
     assert result.exit_code == 1, result.output
     assert "leaf_index" not in result.output

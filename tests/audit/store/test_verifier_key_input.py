@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from audit import AuditError, ProblemKind
 from audit.checkpoint import CheckpointSigner
 from audit.cli import audit
 
-from .conftest import HMAC_KEY, make_event
+from .conftest import make_event
 from .test_tamper import attacker
 
 
@@ -33,15 +32,7 @@ def test_verify_refuses_keys_that_are_no_verifier_keys(written, open_log, keys):
         log.verify(verifier_keys=keys)
 
 
-def test_the_cli_names_the_setting_and_raises_no_alarm(written, signing_key, tmp_path,
-                                                       monkeypatch):
-    key_file = tmp_path / "signing.pem"
-    key_file.write_bytes(signing_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key_file))
-    monkeypatch.setenv("MAILGUARD_AUDIT_HMAC_KEY", HMAC_KEY.hex())
-    monkeypatch.delenv("MAILGUARD_AUDIT_ORIGIN", raising=False)
+def test_the_cli_names_the_setting_and_raises_no_alarm(written, cli_keys, monkeypatch):
     monkeypatch.setenv("MAILGUARD_AUDIT_VERIFIER_KEY", "not-a-key")
     result = CliRunner().invoke(audit, ["verify", "--db", f"sqlite:///{written}"])
     assert result.exit_code != 0
