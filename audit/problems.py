@@ -36,10 +36,18 @@ class Problem:
     located: bool = True
 
     @property
+    def range_end(self) -> int | None:
+        """Return the last entry of the range the first bad one lies in, or None when the
+        finding names the entry itself (or no entry at all)."""
+        if self.located or self.seq is None or self.last_seq is None:
+            return None
+        return self.last_seq if self.last_seq > self.seq else None
+
+    @property
     def where(self) -> str:
         """Name the first bad entry, or the range it lies in when no hash can say which."""
         if self.seq is None:
             return "no single entry can be named"
-        if self.located or self.last_seq is None or self.last_seq <= self.seq:
+        if self.range_end is None:
             return f"first bad entry is entry {self.seq}"
-        return f"first bad entry is one of entries {self.seq}..{self.last_seq}"
+        return f"first bad entry is one of entries {self.seq}..{self.range_end}"

@@ -92,7 +92,7 @@ class VerifyReport:
         first = self.first_problem
         if first is not None:
             raise TamperDetected(first.seq, f"{first.kind.value}: {first.detail}",
-                                 last_seq=None if first.located else first.last_seq)
+                                 last_seq=first.range_end)
 
 
 Progress = Callable[[int, int], None]

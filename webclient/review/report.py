@@ -23,7 +23,7 @@ from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from audit import AuditLog, AuditQuery, Problem
+from audit import AuditLog, AuditQuery
 from webclient.review.activity import Activity, StaffNames, count_activity
 from webclient.review.text import Translator
 
@@ -146,7 +146,7 @@ def build_report(log: AuditLog, *, since: str, until: str | None, now: datetime,
         checkpoint_size=latest.size if latest else None,
         checkpoint_time=latest.created_at if latest else None,
         exported_notes_checked=report.notes_checked, keys_trusted=report.keys_trusted,
-        first_bad_last=first_bad_range_end(first))
+        first_bad_last=first.range_end if first is not None else None)
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     return ComplianceReport(
         since=since or "-", until=until or generated, generated_at=generated,
@@ -158,18 +158,6 @@ def build_report(log: AuditLog, *, since: str, until: str | None, now: datetime,
         transfers=_transfer_rows(activity),
         prohibited=_rows(activity.prohibited.items()),
         integrity=integrity)
-
-
-def first_bad_range_end(problem: Problem | None) -> int | None:
-    """Return the end of the range ``problem``'s entry lies in, or None when it is named.
-
-    A checkpoint's root or a Merkle node shows only that some entry under it differs.
-    """
-    if problem is None or problem.located or problem.seq is None:
-        return None
-    if problem.last_seq is None or problem.last_seq <= problem.seq:
-        return None
-    return problem.last_seq
 
 
 def _rows(items: Iterable[tuple[str, int]]) -> tuple[Row, ...]:
