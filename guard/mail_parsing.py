@@ -90,23 +90,29 @@ def _address_list(value: str | None) -> tuple[str, ...]:
 _NAME_AND_ANGLE_ADDRESS = re.compile(r"(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*", re.DOTALL)
 
 
-def _sender(value: str) -> tuple[str, str] | None:
-    """Return the name and address of a From value, or None if it ends in no ``<address>``.
+def split_sender(value: str) -> tuple[str, str] | None:
+    """Return the name and address of a decoded From value, or None if it ends in no
+    ``<address>``.
 
     Gmail hands header values out with their RFC 2047 words already decoded, so an encoded
     name has lost its quoting before the guard sees it: ``=?utf-8?q?Santoso=2C_Budi?=``
     arrives as ``Santoso, Budi <budi@...>``, which an address parser reads as two entries,
     and a name that decodes to ``Bank <support@bank.example>`` gives the first entry a
     false address. The address in the closing angle brackets is the one the message
-    names; everything before it is the name.
+    names; everything before it is the name (unquoted when it was quoted).
     """
-    found = _NAME_AND_ANGLE_ADDRESS.fullmatch(decode_header(value).strip())
+    found = _NAME_AND_ANGLE_ADDRESS.fullmatch(value.strip())
     if found is None:
         return None
     name = found.group(1).strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
         name = re.sub(r"\\(.)", r"\1", name[1:-1])
     return name, found.group(2)
+
+
+def _sender(value: str) -> tuple[str, str] | None:
+    """Return the name and address of a From value as Gmail gives it (see split_sender)."""
+    return split_sender(decode_header(value))
 
 
 def _from(value: str) -> str:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import escape
 
+from guard.mail_parsing import split_sender
 from guard.mail_values import AttachmentInfo, Message, Thread
 from webclient import preferences
 from webclient.mail.mailbox_link import BoundMailbox
@@ -73,10 +74,6 @@ class MessageView:
     bcc: tuple[str, ...] = ()
 
 
-#: ``name <address>`` as the guard gives a From: the name decoded, so unquoted.
-_NAME_AND_ANGLE_ADDRESS = re.compile(r"(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*", re.DOTALL)
-
-
 def from_parts(value: str) -> tuple[str, str]:
     """Return the display name and address of a From value as the guard gives it.
 
@@ -86,13 +83,7 @@ def from_parts(value: str) -> tuple[str, str]:
     way the address in the closing angle brackets is the one the message names, and a
     name holding ``<someone@...>`` never becomes the address.
     """
-    found = _NAME_AND_ANGLE_ADDRESS.fullmatch(value.strip())
-    if found is None:
-        return parseaddr(value)
-    name = found.group(1).strip()
-    if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = re.sub(r"\\(.)", r"\1", name[1:-1])
-    return name, found.group(2)
+    return split_sender(value) or parseaddr(value)
 
 
 def sender(message: Message) -> tuple[str, str]:
