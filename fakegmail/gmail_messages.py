@@ -95,10 +95,9 @@ def import_(account: Account) -> Response:
 @gmail_method("gmail.users.messages.modify")
 def modify(account: Account, id: str) -> Response:  # noqa: A002
     """Add and remove labels on one message."""
-    body = json_body()
-    (message,) = account.mailbox.modify_messages(
-        [require_well_formed_id(id)], add=id_list(body, "addLabelIds"),
-        remove=id_list(body, "removeLabelIds"))
+    add, remove = label_changes(json_body())
+    (message,) = account.mailbox.modify_messages([require_well_formed_id(id)], add=add,
+                                                 remove=remove)
     return answer(message_labels(message))
 
 
@@ -232,6 +231,17 @@ def _from_owner(account: Account, from_address: str) -> bool:
 def _thread_id(metadata: dict[str, Any]) -> str | None:
     value = metadata.get("threadId")
     return value if isinstance(value, str) and value else None
+
+
+def label_changes(body: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Return a modify body's addLabelIds and removeLabelIds; 400 when both are empty.
+
+    Gmail refuses a messages.modify or threads.modify that changes nothing in these words.
+    """
+    add, remove = id_list(body, "addLabelIds"), id_list(body, "removeLabelIds")
+    if not add and not remove:
+        raise invalid_argument("No label add or removes specified")
+    return add, remove
 
 
 def id_list(body: dict[str, Any], name: str) -> list[str]:

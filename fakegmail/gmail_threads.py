@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from fakegmail.gmail_ids import require_well_formed_id
-from fakegmail.gmail_messages import USERS, id_list
+from fakegmail.gmail_messages import USERS, label_changes
 from fakegmail.http_io import (
     Routes,
     answer,
@@ -60,10 +60,8 @@ def get_thread(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's n
 @gmail_method("gmail.users.threads.modify")
 def modify_thread(account: Account, id: str) -> Response:  # noqa: A002
     """Add and remove labels on every message of a thread."""
-    body = json_body()
-    thread = account.mailbox.modify_thread(require_well_formed_id(id),
-                                           add=id_list(body, "addLabelIds"),
-                                           remove=id_list(body, "removeLabelIds"))
+    add, remove = label_changes(json_body())
+    thread = account.mailbox.modify_thread(require_well_formed_id(id), add=add, remove=remove)
     return answer(thread_json(thread, MessageFormat.MINIMAL))
 
 
