@@ -397,7 +397,7 @@ class Mailbox:
         labels = self._labels.require(label_ids)
         for label_id in labels:
             if label_id in FIXED_LABELS:
-                raise invalid_argument(f"Invalid label: {label_id} cannot be added or removed")
+                raise invalid_argument(f"Invalid label: {label_id}")  # Gmail's words
         return labels
 
     def _resolve(self, message_ids: Iterable[str],
