@@ -112,6 +112,11 @@ _STRIPPED_ANYWHERE = re.compile(r"[\t\n\r]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _SQUEEZE_TEXT = re.compile(r"[\x00-\x20\x7f]+")
+# C0 controls other than the HTML whitespace ones (tab, LF, FF, CR) and NUL (shown as
+# U+FFFD). ESC begins an ISO-2022-JP escape sequence: a page read in that charset swallows
+# the bytes after it, quotes and `>` included, and so parses attributes the sanitiser
+# never saw. No mail needs these characters in its text.
+_INVISIBLE_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 _SCRIPT_SCHEME_TEXT = re.compile(r"(?:java|vb|live)script:")
 
 # nh3 serializes canonically: start tags are `<name a="v">` with `"` escaped inside values,
@@ -311,7 +316,7 @@ def _sanitize(
     truncated = len(html_text) > MAX_INPUT_CHARS
     if truncated:
         html_text = html_text[:MAX_INPUT_CHARS]
-    html_text = html_text.replace("\x00", "\ufffd")
+    html_text = _INVISIBLE_CONTROLS.sub("", html_text.replace("\x00", "\ufffd"))
     run = _Run(allow_remote_images=allow_remote_images, cid_url=cid_url, words=words)
     run.removed.update(_report_dropped_markup(html_text))
     cleaned = nh3.clean(
@@ -559,7 +564,8 @@ def text_to_html(text: str) -> str:
     """Render a plain-text body as escaped HTML with http(s) links and its line breaks."""
     if not isinstance(text, str):
         return '<div class="mg-plaintext"></div>'
-    text = text[:MAX_INPUT_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE_CONTROLS.sub("", text[:MAX_INPUT_CHARS].replace("\x00", "\ufffd"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     pieces: list[str] = []
     pos = 0
     for match in _LINKIFY_RE.finditer(text):

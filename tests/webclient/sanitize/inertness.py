@@ -15,6 +15,9 @@ FORBIDDEN_TAGS = frozenset(
 )
 _SQUEEZE = re.compile(r"[\x00-\x20\x7f\\]+|/\*.*?\*/", re.DOTALL)
 _SCRIPT_URL = re.compile(r"(?:java|vb|live)script:")
+# Invisible C0 controls; ESC (ISO-2022-JP's escape) would let a page read in that charset
+# parse other attributes than the sanitizer saw.
+_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,8 @@ def violations(fragment: str, *, urls_allowed_in_css: bool = False) -> list[Viol
     found: list[Violation] = []
     if "<script" in fragment.lower():
         found.append(Violation("markup", "<script"))
+    if _CONTROLS.search(fragment):
+        found.append(Violation("markup", "control character"))
     collector = _Collector()
     collector.feed(fragment)
     collector.close()

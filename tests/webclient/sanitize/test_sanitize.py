@@ -199,3 +199,24 @@ def test_frame_document_puts_the_policy_before_the_message() -> None:
     document = frame_document("<p>hi</p>", allow_remote_images=False)
     assert document.index("Content-Security-Policy") < document.index("<p>hi</p>")
     assert '<meta name="referrer" content="no-referrer">' in document
+
+
+# ESC starts an ISO-2022-JP escape: read in that charset, `\x1b$B">\x1b(B` is one kanji,
+# the quote and `>` vanish, and the text after them becomes attributes of the tag.
+ISO_2022_JP_DIFFERENTIAL = '<img alt="\x1b$B">\x1b(B" src=x onerror=alert(1) x="">Tagihan'
+
+
+def test_an_iso_2022_jp_escape_cannot_turn_text_into_attributes() -> None:
+    fragment = _clean(ISO_2022_JP_DIFFERENTIAL)
+    assert "\x1b" not in fragment
+    # With ESC gone the markup is pure ASCII: every charset a browser might guess reads
+    # the same tags the sanitizer wrote.
+    assert fragment.isascii()
+    assert violations(fragment.encode("ascii").decode("iso2022_jp")) == []
+    assert "Tagihan" in fragment
+
+
+def test_plain_text_carries_no_control_characters() -> None:
+    assert text_to_html("Halo\x1b$B\x1b(B\x07 dunia\x00") == (
+        '<div class="mg-plaintext">Halo$B(B dunia\ufffd</div>'
+    )
