@@ -10,6 +10,9 @@ names of a user's labels, so each thread row and each mailbox's label list is se
 the token vault's keys (AES-256-GCM, the mailbox and thread id, or the mailbox, as
 associated data). Only ids, the sort time and key ids are stored in the clear. A row that
 no longer opens (its key was retired) empties that mailbox's cache, which is then rebuilt.
+What a row opened to is remembered in this process (``guard.opened_rows``, bounded), keyed
+by the sealed bytes and the ids they are bound to, so a warm page does not decrypt and
+decode its fifty rows again; emptying a mailbox's cache forgets its rows there too.
 
 The cache is an optimisation: a write or read that fails (two processes loading one inbox
 at once, a database that is briefly away) is logged by its error class only, never with
@@ -50,6 +53,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from guard.db import metadata
 from guard.mail_values import LabelInfo, ThreadPage, ThreadSummary
+from guard.opened_rows import OpenedRows
 from guard.vault import VaultKeyError, VaultKeys
 
 cache_state = Table(
@@ -206,11 +210,13 @@ class MailCache:
     """Keep sealed inbox thread summaries and labels, and the history id they are current at."""
 
     def __init__(self, engine: Engine, keys: VaultKeys, clock: Callable[[], datetime],
-                 max_threads: int = 500) -> None:
+                 max_threads: int = 500,
+                 opened: OpenedRows[ThreadSummary] | None = None) -> None:
         self._engine = engine
         self._keys = keys
         self._clock = clock
         self._max_threads = max_threads
+        self._opened: OpenedRows[ThreadSummary] = opened if opened is not None else OpenedRows()
 
     def state(self, mailbox: str) -> CacheState | None:
         """Return the cache's state (with its labels) for ``mailbox``, or None.
@@ -379,8 +385,7 @@ class MailCache:
         if not rows and self.state(mailbox) is None:
             return None  # emptied meanwhile: not an empty inbox
         try:
-            summaries = [_from_json(self._keys.open(r.key_id, bytes(r.sealed),
-                                                    context=_context(mailbox, r.thread_id)))
+            summaries = [self._open_row(mailbox, r.thread_id, r.key_id, bytes(r.sealed))
                          for r in rows]
         except VaultKeyError:
             self.clear(mailbox)
@@ -390,8 +395,20 @@ class MailCache:
                           result_size_estimate=max(state.result_size_estimate,
                                                    rows[0].cached if rows else 0))
 
+    def _open_row(self, mailbox: str, thread_id: str, key_id: str,
+                  sealed: bytes) -> ThreadSummary:
+        """Return the summary sealed in one row (looked up if this process opened it before)."""
+        key = (mailbox, thread_id, key_id, sealed)
+        summary = self._opened.get(key)
+        if summary is None:
+            summary = _from_json(self._keys.open(key_id, sealed,
+                                                 context=_context(mailbox, thread_id)))
+            self._opened.put(key, summary)
+        return summary
+
     def clear(self, mailbox: str) -> None:
         """Forget everything cached for ``mailbox``; a database error is logged, not raised."""
+        self._opened.forget(mailbox)
         try:
             self._delete(mailbox)
         except SQLAlchemyError as exc:
@@ -418,4 +435,5 @@ class MailCache:
                                       .where(label_cache.c.key_id != newest)).scalars().all())
         for mailbox in sorted(stale):
             self._delete(mailbox)
+        self._opened.forget_all()
         return len(stale)

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
-from guard.db import create_schema, open_engine
 from guard.mail_cache import MailCache
 from guard.mail_values import ThreadPage, ThreadSummary
 from guard.vault import VaultKeys, generate_key
-from tests.conftest import POSTGRES, backend_params
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 MAILBOX = "ada.lovelace@example.org"
 
 
-@pytest.fixture(params=backend_params())
-def cache(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MailCache]:
+@pytest.fixture
+def cache(cache_engine: Engine) -> MailCache:
     """Return an empty cache on each backend this run covers."""
-    url = (f"sqlite:///{tmp_path / 'cache.db'}" if request.param == "sqlite"
-           else POSTGRES.create())
-    engine = open_engine(url)
-    try:
-        create_schema(engine)
-        yield MailCache(engine, VaultKeys([generate_key()]), lambda: NOW)
-    finally:
-        engine.dispose()
-        if request.param != "sqlite":
-            POSTGRES.drop(url)
+    return MailCache(cache_engine, VaultKeys([generate_key()]), lambda: NOW)
 
 
 def summary(n: int, minute: int) -> ThreadSummary:
