@@ -27,9 +27,13 @@ def message_ref(message: StoredMessage) -> dict[str, Any]:
 
 
 def message_labels(message: StoredMessage) -> dict[str, Any]:
-    """Return ``{"id", "threadId", "labelIds"}`` as send, modify and trash answer."""
+    """Return ``{"id", "threadId", "labelIds"}`` as send, modify and trash answer.
+
+    Like every list in Gmail's JSON, ``labelIds`` is left out when it is empty.
+    """
     out = message_ref(message)
-    out["labelIds"] = list(message.label_ids)
+    if message.label_ids:
+        out["labelIds"] = list(message.label_ids)
     return out
 
 
@@ -55,11 +59,13 @@ def message_json(message: StoredMessage, fmt: MessageFormat = MessageFormat.FULL
 
 def metadata_payload(parsed: ParsedMessage, metadata_headers: Sequence[str] = (),
                      ) -> dict[str, Any]:
-    """Return the ``payload`` of a metadata-format message: its type and chosen headers."""
-    return {
-        "mimeType": parsed.payload.get("mimeType", "text/plain"),
-        "headers": _headers(parsed.payload.get("headers", []), metadata_headers),
-    }
+    """Return the ``payload`` of a metadata-format message: its type and chosen headers
+    (left out, as Gmail leaves out empty lists, when none is chosen)."""
+    out: dict[str, Any] = {"mimeType": parsed.payload.get("mimeType", "text/plain")}
+    headers = _headers(parsed.payload.get("headers", []), metadata_headers)
+    if headers:
+        out["headers"] = headers
+    return out
 
 
 def thread_json(thread: StoredThread, fmt: MessageFormat = MessageFormat.FULL,
@@ -81,8 +87,7 @@ def draft_json(draft: StoredDraft, fmt: MessageFormat | None = None,
                metadata_headers: Sequence[str] = ()) -> dict[str, Any]:
     """Return the Draft resource; without ``fmt`` the message carries only ids and labels."""
     if fmt is None:
-        message = message_ref(draft.message)
-        message["labelIds"] = list(draft.message.label_ids)
+        message = message_labels(draft.message)
     else:
         message = message_json(draft.message, fmt, metadata_headers)
     return {"id": draft.id, "message": message}
