@@ -107,3 +107,20 @@ def test_words_follow_the_language(app, language, words):
     with app.test_request_context("/", headers={"Cookie": f"{LANGUAGE_COOKIE}={language}"}):
         current = RowWords.current()
     assert (current.select, current.not_starred, current.no_subject) == words
+
+
+def test_a_row_written_before_follows_the_words_and_the_row_it_is_given() -> None:
+    # Rows are written once per process and looked up after; the lookup must never hand
+    # back a row in the words of another page, nor a row whose summary has changed.
+    first = row("Invoice")
+    assert str(thread_list_html([first], WORDS)) == str(thread_list_html([first], WORDS))
+    indonesian = RowWords(select="Pilih", starred="Berbintang", not_starred="Tidak berbintang",
+                          no_sender="(tanpa pengirim)", no_subject="(tanpa subjek)",
+                          attachments_title="Ada lampiran", attachment="lampiran")
+    shown = str(thread_list_html([first], indonesian))
+    assert 'aria-label="Pilih"' in shown and "lampiran" in shown
+    read = row("Invoice", unread=False, starred=False)
+    shown = str(thread_list_html([read], WORDS))
+    assert 'class="thread"' in shown and "Not starred" in shown
+    renamed = row("Invoice", subject="")
+    assert "(no subject)" in str(thread_list_html([renamed], WORDS))
