@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from fakegmail.server import EmulatorServer
+from tests.hostile.rendered_mail import Reader, signed_in_reader
 from tests.hostile.small_disk import SmallDisk, mount_refusal, small_disk_at
 from tests.webclient.conftest import (  # noqa: F401 - fixtures shared with the web suite
     app,
@@ -40,6 +42,14 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
         pytest.skip(refusal)
     with small_disk_at(tmp_path / "disk") as disk:
         yield disk
+
+
+@pytest.fixture(scope="module")
+def mail_reader(web_emulator: EmulatorServer,  # noqa: F811 - the fixture imported above
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
+    """Return one user signed in for the whole module, who reads the hostile mail."""
+    with signed_in_reader(web_emulator, tmp_path_factory.mktemp("reader")) as reader:
+        yield reader
 
 
 def pytest_configure(config: pytest.Config) -> None:
