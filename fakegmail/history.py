@@ -92,10 +92,9 @@ class HistoryLog:
     ) -> list[HistoryRecord]:
         """Return records after ``start_id``; 404 when ``start_id`` predates the kept ones."""
         if start_id < self._floor:
-            raise not_found(
-                "Requested entity was not found. The startHistoryId is too old: do a full "
-                "sync (messages.list) and continue from the profile's historyId."
-            )
+            # Gmail's plain 404: the client does a full sync (messages.list) and goes on
+            # from the profile's historyId.
+            raise not_found()
         return [
             r for r in self._records
             if r.id > start_id

@@ -6,7 +6,7 @@ import pytest
 from googleapiclient.errors import HttpError
 
 from fakegmail.mailbox import Mailbox
-from tests.fakegmail.api.conftest import insert, make_raw
+from tests.fakegmail.api.conftest import gmail_error, insert, make_raw
 from tests.fakegmail.conformance import execute_checked
 
 
@@ -76,6 +76,9 @@ def test_too_old_start_history_id_is_404(fake_gmail, service_for):
     with pytest.raises(HttpError) as caught:
         users.history().list(userId="me", startHistoryId=start).execute()
     assert caught.value.resp.status == 404
+    error = gmail_error(caught.value)  # Gmail's plain words; the status is the signal
+    assert error["message"] == "Requested entity was not found."
+    assert error["errors"][0]["reason"] == "notFound"
     recent = int(users.getProfile(userId="me").execute()["historyId"]) - 2
     assert len(users.history().list(userId="me", startHistoryId=recent).execute()[
         "history"]) == 2
