@@ -128,10 +128,11 @@ class Mailbox:
                 self._remove(message)
 
     def attachment(self, message_id: str, attachment_id: str) -> bytes:
-        """Return one attachment's bytes; 404 when the message or attachment is unknown."""
+        """Return one attachment's bytes; 404 for an unknown message, and Gmail's 400
+        'Invalid attachment token' for an id the message never handed out."""
         found = self.get_message(message_id).parsed.attachments.get(attachment_id)
         if found is None:
-            raise not_found("Requested entity was not found: no such attachment")
+            raise invalid_argument("Invalid attachment token")
         return found.data
 
     # -- threads ------------------------------------------------------------------------

@@ -257,10 +257,23 @@ def test_attachment_get_returns_the_bytes(users):
     assert attachment["size"] == len(data)
 
 
-def test_unknown_attachment_is_404(users):
-    message_id = insert(users, make_raw())["id"]
+def test_an_attachment_id_the_message_never_handed_out_is_400_invalid_token(users):
+    message_id = insert(users, make_raw(attachment=("a.bin", b"abc")))["id"]
+    message = users.messages().get(userId="me", id=message_id).execute()
+    real_id = message["payload"]["parts"][1]["body"]["attachmentId"]
+    for wrong in ("ANGjdJ_nope", real_id[:20]):  # made up, or shortened by the client
+        with pytest.raises(HttpError) as caught:
+            users.messages().attachments().get(userId="me", messageId=message_id,
+                                               id=wrong).execute()
+        assert caught.value.resp.status == 400
+        error = gmail_error(caught.value)
+        assert error["message"] == "Invalid attachment token"
+        assert error["errors"][0]["reason"] == "invalidArgument"
+
+
+def test_an_attachment_of_an_unknown_message_is_404(users):
     with pytest.raises(HttpError) as caught:
-        users.messages().attachments().get(userId="me", messageId=message_id,
+        users.messages().attachments().get(userId="me", messageId="00000000000000ff",
                                            id="ANGjdJ_nope").execute()
     assert caught.value.resp.status == 404
 
