@@ -4,14 +4,15 @@ A list page draws fifty rows; building each row's link through the URL map and
 formatting each date through Babel (its locale and time zone looked up again every time)
 was most of a warm inbox's server time. The link is built once with a placeholder and
 the conversation id quoted into it; a day before today is formatted once per process
-and language (``_day_text``), a time today once per page and minute.
+and language (``_day_text``). A row is built once per process for the same summary and
+page (link, time zone, day, language and label names: ``_row``) and looked up after.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -49,28 +50,43 @@ def thread_rows(threads: Iterable[ThreadSummary], *, account: int, here: str,
     link = url_for("mail.thread", **values)  # type: ignore[arg-type]
     before, _sep, after = link.partition(_PLACEHOLDER)
     zone, locale = get_timezone(), get_locale()
-    language = str(locale)
-    today = datetime.now(UTC).astimezone(zone).date()
-    shown: dict[object, str] = {}
-    rows = []
-    for thread in threads:
-        text = ""
-        if thread.last_date is not None:
-            local = thread.last_date.astimezone(zone)
-            day = local.date()
-            # As ``webclient.i18n.mail_date``: the time today, the day this year, else the
-            # date; before today only the day matters, so it is formatted once.
-            if day != today:
-                text = _day_text(day, day.year == today.year, language)
-            elif (text := shown.get(minute := (local.hour, local.minute), "")) == "":
-                text = shown[minute] = babel_dates.format_time(
-                    thread.last_date, "short", tzinfo=zone, locale=locale)
-        href = before + quote(thread.id, safe=_PATH_SAFE) + after
-        chips = tuple(label_names[i] for i in thread.label_ids if i in label_names)
-        rows.append(ThreadRow(thread=thread, href=href, date_text=text, chips=chips,
-                              date_iso=thread.last_date.isoformat() if thread.last_date
-                              else ""))
-    return tuple(rows)
+    page = _Page(before=before, after=after, zone=zone, language=str(locale),
+                 today=datetime.now(UTC).astimezone(zone).date(),
+                 names=tuple(label_names.items()))
+    return tuple(_row(thread, page) for thread in threads)
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """Everything a row depends on besides its summary: link, zone, day, language, labels."""
+
+    before: str
+    after: str
+    zone: tzinfo
+    language: str
+    today: date
+    names: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=4096)
+def _row(thread: ThreadSummary, page: _Page) -> ThreadRow:
+    """Return one row; the same summary on the same kind of page is built once per process."""
+    text = ""
+    if thread.last_date is not None:
+        local = thread.last_date.astimezone(page.zone)
+        day = local.date()
+        # As ``webclient.i18n.mail_date``: the time today, the day this year, else the
+        # date; before today only the day matters, so it is formatted once.
+        if day != page.today:
+            text = _day_text(day, day.year == page.today.year, page.language)
+        else:
+            text = babel_dates.format_time(thread.last_date, "short", tzinfo=page.zone,
+                                           locale=page.language)
+    href = page.before + quote(thread.id, safe=_PATH_SAFE) + page.after
+    names = dict(page.names)
+    chips = tuple(names[i] for i in thread.label_ids if i in names)
+    return ThreadRow(thread=thread, href=href, date_text=text, chips=chips,
+                     date_iso=thread.last_date.isoformat() if thread.last_date else "")
 
 
 @lru_cache(maxsize=4096)
