@@ -93,8 +93,7 @@ def decode_token(kind: str, token: str) -> tuple[int, str]:
             return int(offset), after
     except (ValueError, binascii.Error, UnicodeDecodeError):
         pass
-    raise invalid_argument("Invalid pageToken: pass the nextPageToken of the previous page "
-                           "of the same list, unchanged")
+    raise invalid_argument("Invalid pageToken")  # Gmail's words
 
 
 def list_body(items: Sequence[T], *, kind: str, args: Mapping[str, str],

@@ -145,7 +145,9 @@ def test_bad_page_token_is_400(users, account):
     with pytest.raises(HttpError) as caught:
         users.messages().list(userId="me", pageToken="not-a-token").execute()
     assert caught.value.resp.status == 400
-    assert gmail_error(caught.value)["errors"][0]["reason"] == "invalidArgument"
+    error = gmail_error(caught.value)
+    assert error["errors"][0]["reason"] == "invalidArgument"
+    assert error["message"] == "Invalid pageToken"
 
 
 def test_page_token_of_another_list_is_refused(users, account):
