@@ -88,7 +88,7 @@ def delete_draft(account: Account, id: str) -> Response:  # noqa: A002
 
 def _complete_create(account: Account, metadata: dict[str, Any], raw: bytes | None,
                      args: MultiDict[str, str], view_args: dict[str, str]) -> Response:
-    message = _message(metadata)
+    message = _draft_message(metadata, raw)
     draft = account.mailbox.create_draft(message_bytes(message, raw),
                                          thread_id=_thread_id(message))
     return answer(draft_json(draft), method_id="gmail.users.drafts.create")
@@ -96,7 +96,7 @@ def _complete_create(account: Account, metadata: dict[str, Any], raw: bytes | No
 
 def _complete_update(account: Account, metadata: dict[str, Any], raw: bytes | None,
                      args: MultiDict[str, str], view_args: dict[str, str]) -> Response:
-    message = _message(metadata)
+    message = _draft_message(metadata, raw)
     draft = account.mailbox.update_draft(view_args["id"], message_bytes(message, raw),
                                          thread_id=_thread_id(message))
     return answer(draft_json(draft), method_id="gmail.users.drafts.update")
@@ -115,6 +115,14 @@ def _complete_send(account: Account, metadata: dict[str, Any], raw: bytes | None
     sent = send_message(account, raw if raw is not None else current.raw, thread_id=thread_id)
     account.mailbox.delete_draft(draft_id)
     return answer(message_labels(sent), method_id="gmail.users.drafts.send")
+
+
+def _draft_message(metadata: dict[str, Any], raw: bytes | None) -> dict[str, Any]:
+    """Return the Draft body's message; Gmail's 400 'Missing draft message' when a JSON
+    body (nothing uploaded) has none."""
+    if raw is None and metadata.get("message") is None:
+        raise invalid_argument("Missing draft message")
+    return _message(metadata)
 
 
 def _message(metadata: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import base64
 import pytest
 from googleapiclient.errors import HttpError
 
-from tests.fakegmail.api.conftest import b64, insert, make_raw
+from tests.fakegmail.api.conftest import b64, gmail_error, insert, make_raw
 from tests.fakegmail.conformance import execute_checked
 
 
@@ -90,3 +90,18 @@ def test_list_with_q_and_pages(users):
                                  pageToken=first["nextPageToken"]).execute()
     assert len(first["drafts"]) == len(second["drafts"]) == 2
     assert "nextPageToken" not in second
+
+
+@pytest.mark.parametrize("call", [
+    lambda users, draft_id: users.drafts().create(userId="me", body={}),
+    lambda users, draft_id: users.drafts().update(userId="me", id=draft_id, body={}),
+])
+def test_a_draft_body_without_a_message_is_400_missing_draft_message(users, call):
+    draft_id = users.drafts().create(userId="me", body={"message": {
+        "raw": b64(make_raw())}}).execute()["id"]
+    with pytest.raises(HttpError) as caught:
+        call(users, draft_id).execute()
+    assert caught.value.resp.status == 400
+    error = gmail_error(caught.value)
+    assert error["message"] == "Missing draft message"
+    assert error["errors"][0]["reason"] == "invalidArgument"
