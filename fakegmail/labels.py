@@ -188,9 +188,8 @@ def _apply(label: dict[str, Any], fields: Mapping[str, Any]) -> None:
             raise invalid_argument(
                 "Invalid label color: give textColor and backgroundColor as '#rrggbb'")
         chosen = {k: color[k].lower() for k in ("textColor", "backgroundColor")}
-        for value in chosen.values():
-            if value not in label_palette():
-                raise invalid_argument(f"Label color {value} is not on the allowed color "
-                                       "palette; use one of the colours Gmail documents "
-                                       "for LabelColor")
+        for key, value in chosen.items():
+            if value not in label_palette():  # Gmail's words, naming the colour as given
+                raise invalid_argument(f"Label color {color[key]} is not on the allowed "
+                                       "color palette")
         label["color"] = chosen

@@ -133,7 +133,10 @@ def test_label_colours_off_gmails_palette_are_400(users, color):
         users.labels().create(userId="me", body={"name": "Off palette", "color": color}
                               ).execute()
     assert caught.value.resp.status == 400
-    assert "palette" in gmail_error(caught.value)["message"]
+    off = "#123456" if color["textColor"] == "#123456" else "#654321"
+    error = gmail_error(caught.value)
+    assert error["message"] == f"Label color {off} is not on the allowed color palette"
+    assert error["errors"][0]["reason"] == "invalidArgument"
     names = {label["name"] for label in users.labels().list(userId="me").execute()["labels"]}
     assert "Off palette" not in names
 
