@@ -185,13 +185,11 @@ class WebStack:
 
     def worker_cpu_s(self) -> float:
         """Return the CPU seconds (user and system) the gunicorn workers have used so far."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for pid in self.worker_pids():
-            # Fields after the command name, which is in parentheses and may hold spaces.
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
+        return sum(_cpu_s(pid) for pid in self.worker_pids())
+
+    def emulator_cpu_s(self) -> float:
+        """Return the CPU seconds the emulator (its process and all below it) used so far."""
+        return sum(_cpu_s(pid) for pid in _process_tree(self.emulator.process.pid))
 
     def worker_rss_mib(self) -> list[float]:
         """Return each worker's resident memory in MiB."""
@@ -295,6 +293,30 @@ class SignedIn:
     session: requests.Session
     cookie: str
     csrf_token: str
+
+
+def _cpu_s(pid: int) -> float:
+    """Return the CPU seconds (user and system) process ``pid`` has used so far (0 if gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # Fields after the command name, which is in parentheses and may hold spaces.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _process_tree(pid: int) -> list[int]:
+    """Return ``pid`` and every process below it."""
+    found = [pid]
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            listed = children.read_text().split()
+        except OSError:
+            continue
+        for child in listed:
+            found.extend(_process_tree(int(child)))
+    return found
 
 
 def _control(emulator_url: str, method: str, path: str, body: Any = None) -> Any:

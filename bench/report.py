@@ -315,6 +315,12 @@ def render(report: Mapping[str, Any], revision: str | None = None) -> str:
             "The emulator's fault applies its latency to every call inside a batch one "
             "after another; the per-round-trip model charges each HTTP request once.", "",
             *inbox_section(figures), ""]
+    cpu = figures.get("load.sqlite.inbox.2_workers.server_cpu_ms_per_request")
+    if cpu is not None:
+        out.append(f"CPU per warm inbox page under load (2 workers, SQLite): the web workers "
+                   f"{fmt(cpu.value)} ms ({cpu.spread}); {cpu.notes.split('; ', 1)[-1]}. "
+                   f"All of it comes out of the same {info.get('cpu_count', '?')} cores.")
+        out.append("")
     if pages is not None:
         out.append(f"Warm inbox with 2 workers and no added latency: {fmt(pages.value)} "
                    f"pages/s ({pages.spread})"

@@ -145,3 +145,15 @@ def test_a_later_run_replaces_the_modules_it_measured_and_the_report_says_so():
         "guard.overhead_share": 4.0, "policy.cedar.median": 9.0}
     assert merged["failures"] == ["bench.load: Traceback"]
     assert "Modules guard re-run at 2025-03-01T13:00:00Z (3 repeats)." in render(merged)
+
+
+def test_the_report_says_where_a_warm_inbox_page_spends_the_machine_cpu():
+    notes = ("user+system CPU of the gunicorn workers over 900 requests; on the same cores "
+             "the Gmail emulator used 1.02 ms and the load generator 0.61 ms per request")
+    text = render(_run(_result("load.sqlite.inbox.2_workers.server_cpu_ms_per_request", 5.5,
+                               "ms", notes, samples=[5.4, 5.5, 5.9])))
+    assert ("CPU per warm inbox page under load (2 workers, SQLite): the web workers 5.50 ms "
+            "(median of 3 runs (5.40–5.90)); on the same cores the Gmail emulator used 1.02 ms "
+            "and the load generator 0.61 ms per request. All of it comes out of the same 2 "
+            "cores.") in text
+    assert "CPU per warm inbox page" not in render(_run())

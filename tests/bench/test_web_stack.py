@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,11 @@ def test_a_quick_load_run_on_sqlite_drives_every_path_without_errors_and_verifie
         assert rows[prefix + ".throughput"]["value"] > 0, rows[prefix + ".throughput"]
         assert rows[prefix + ".error_rate"]["value"] == 0, rows[prefix + ".error_rate"]
         assert rows[prefix + ".p50"]["value"] <= rows[prefix + ".p99"]["value"]
+    # Every request's CPU is split between the workers, the emulator and the load generator.
+    notes = rows["load.sqlite.inbox.1_workers.server_cpu_ms_per_request"]["notes"]
+    used = [float(n) for n in re.findall(r"([0-9.]+) ms", notes)]
+    assert len(used) == 2 and all(n > 0 for n in used), notes
+    assert rows["load.sqlite.inbox.1_workers.server_cpu_ms_per_request"]["value"] > 0
     verified = rows["load.sqlite.audit_verified.1_workers"]
     assert verified["value"] == 1.0, verified["notes"]
     assert "3 verifications" in verified["notes"]
