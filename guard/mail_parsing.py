@@ -1,21 +1,24 @@
 """Turn Gmail's JSON resources into the guard's frozen values.
 
-Bodies are decoded from base64url with the charset their part declares; HTML is left
-exactly as sent (the web client sanitises it). Header values are decoded from RFC 2047.
+Which parts of a message are its text is ``guard.mail_bodies``; how header values are
+decoded is ``guard.mail_headers``.
 """
 
 from __future__ import annotations
 
-import base64
-import email.errors
-import email.header
-import email.utils
 import html
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from guard.mail_bodies import b64url, is_attachment, message_body, mime_type, walk
+from guard.mail_headers import (
+    decode_header,
+    display_name,
+    message_headers,
+    part_headers,
+    split_sender,
+)
 from guard.mail_values import (
     AttachmentInfo,
     DraftRef,
@@ -23,7 +26,6 @@ from guard.mail_values import (
     HistoryKind,
     LabelInfo,
     Message,
-    MessageHeaders,
     Profile,
     SendAsAlias,
     Thread,
@@ -34,104 +36,13 @@ Json = Mapping[str, Any]
 
 #: The headers a thread summary needs (threads.get format=metadata).
 SUMMARY_HEADERS = ("From", "To", "Subject", "Date")
-#: Characters that make a display name need quotes (RFC 5322 specials).
-_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
 #: A partial-response mask for thread summaries.
 SUMMARY_FIELDS = ("id,historyId,messages(id,threadId,labelIds,snippet,internalDate,"
                   "payload(mimeType,headers))")
-
-
-def decode_header(value: str) -> str:
-    """Return an RFC 2047 encoded header value as text."""
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (ValueError, LookupError, UnicodeError, email.errors.MessageError):
-        # MessageError: HeaderParseError, and CharsetError for a charset name that is not
-        # ASCII (=?\x80--utf-8?q?...?=): the value is shown as it came
-        return value
-
-
-def b64url(data: str) -> bytes:
-    """Decode Gmail's base64url (padding optional)."""
-    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-
-
-def _headers(payload: Json) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for header in payload.get("headers") or ():
-        name = str(header.get("name", "")).lower()
-        if name and name not in out:
-            out[name] = str(header.get("value", ""))
-    return out
-
-
-def _name_and_address(name: str, address: str) -> str:
-    """Return ``name <address>`` as text, or the bare address when there is no name.
-
-    ``formataddr`` encodes a non-ASCII name again (``=?utf-8?b?...?=``) and refuses a
-    non-ASCII address, which is valid mail (RFC 6532); here the name is kept as text and
-    quoted where it needs quoting, and the address is written as sent.
-    """
-    if not name:
-        return address
-    if _SPECIALS.search(name):
-        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{name} <{address}>"
-
-
-def _address_list(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    pairs = email.utils.getaddresses([value])
-    return tuple(_name_and_address(decode_header(n).strip(), a) for n, a in pairs if a)
-
-
-#: A From value ending in ``<address>``: the name is everything before it.
-_NAME_AND_ANGLE_ADDRESS = re.compile(r"(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*", re.DOTALL)
-
-
-def split_sender(value: str) -> tuple[str, str] | None:
-    """Return the name and address of a decoded From value, or None if it ends in no
-    ``<address>``.
-
-    Gmail hands header values out with their RFC 2047 words already decoded, so an encoded
-    name has lost its quoting before the guard sees it: ``=?utf-8?q?Santoso=2C_Budi?=``
-    arrives as ``Santoso, Budi <budi@...>``, which an address parser reads as two entries,
-    and a name that decodes to ``Bank <support@bank.example>`` gives the first entry a
-    false address. The address in the closing angle brackets is the one the message
-    names; everything before it is the name (unquoted when it was quoted).
-    """
-    found = _NAME_AND_ANGLE_ADDRESS.fullmatch(value.strip())
-    if found is None:
-        return None
-    name = found.group(1).strip()
-    if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = re.sub(r"\\(.)", r"\1", name[1:-1])
-    return name, found.group(2)
-
-
-def _sender(value: str) -> tuple[str, str] | None:
-    """Return the name and address of a From value as Gmail gives it (see split_sender)."""
-    return split_sender(decode_header(value))
-
-
-def _from(value: str) -> str:
-    """Return a From value as ``name <address>`` text, the name quoted where it needs it.
-
-    A value that does not end in ``<address>`` is given decoded, as it always was.
-    """
-    sender = _sender(value)
-    return decode_header(value) if sender is None else _name_and_address(*sender)
-
-
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+#: Header and body decoding live in their own modules; these names are read from here too.
+__all__ = ["SUMMARY_FIELDS", "SUMMARY_HEADERS", "b64url", "decode_header", "draft_ref",
+           "history_changes", "label", "message", "message_headers", "profile", "send_as",
+           "snippet_text", "split_sender", "thread", "thread_summary"]
 
 
 def _internal_date(value: Any) -> datetime | None:
@@ -141,108 +52,34 @@ def _internal_date(value: Any) -> datetime | None:
         return None
 
 
-def _display_name(value: str) -> str:
-    """Return the decoded name of a From value, or its address."""
-    sender = _sender(value)
-    if sender is None:
-        name, address = email.utils.parseaddr(decode_header(value))
-        return name.strip() or address
-    return sender[0] or sender[1]
-
-
-def message_headers(payload: Json) -> MessageHeaders:
-    """Return the decoded headers of a message payload."""
-    h = _headers(payload)
-    return MessageHeaders(
-        subject=decode_header(h.get("subject", "")),
-        from_=_from(h.get("from", "")),
-        to=_address_list(h.get("to")), cc=_address_list(h.get("cc")),
-        bcc=_address_list(h.get("bcc")), reply_to=_address_list(h.get("reply-to")),
-        date=_date(h.get("date")), message_id=h.get("message-id") or None,
-        in_reply_to=h.get("in-reply-to") or None,
-        references=tuple(h.get("references", "").split()))
-
-
-def _charset(part: Json) -> str:
-    for header in part.get("headers") or ():
-        if str(header.get("name", "")).lower() == "content-type":
-            for piece in str(header.get("value", "")).split(";")[1:]:
-                key, _, val = piece.strip().partition("=")
-                if key.lower() == "charset":
-                    return val.strip().strip('"') or "utf-8"
-    return "utf-8"
-
-
-def _text(part: Json) -> str:
-    data = (part.get("body") or {}).get("data")
-    if not data:
-        return ""
-    raw = b64url(str(data))
-    try:
-        # Gmail hands a text part's data out as UTF-8 while its headers keep the charset
-        # the sender declared (ISO-8859-1, UTF-16, ...); decoding that UTF-8 by the
-        # declared charset turned "¡" into "Â¡". Only data that is not UTF-8 is decoded by
-        # the declared charset.
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode(_charset(part), errors="replace")
-    except (LookupError, ValueError):  # unknown, malformed (NUL) or non-text codec names
-        return raw.decode("utf-8", errors="replace")
-
-
-def _walk(part: Json, parent: str = "") -> Iterable[tuple[Json, str]]:
-    """Yield every part with its parent's MIME type, depth first, in the message's order."""
-    yield part, parent
-    mime = str(part.get("mimeType", "")).lower()
-    for child in part.get("parts") or ():
-        yield from _walk(child, mime)
-
-
-def _joined(shown: str | None, more: str, parent: str, separator: str) -> str | None:
-    """Return the body with ``more`` added: a second part of a mixed message is shown after
-    the first (as mail clients do); a second alternative of the same type is not."""
-    if shown is None:
-        return more
-    if parent == "multipart/alternative" or not more.strip():
-        return shown
-    return shown + separator + more
+def _attachment(part: Json) -> AttachmentInfo:
+    body = part.get("body") or {}
+    headers = part_headers(part)
+    filename = str(part.get("filename") or "")
+    disposition = headers.get("content-disposition", "").lower()
+    content_id = headers.get("content-id", "").strip().strip("<>") or None
+    return AttachmentInfo(
+        attachment_id=str(body.get("attachmentId", "")), part_id=str(part.get("partId", "")),
+        filename=filename, mime_type=mime_type(part) or "application/octet-stream",
+        size=int(body.get("size") or 0), content_id=content_id,
+        inline=disposition.startswith("inline") or (content_id is not None and not filename))
 
 
 def message(resource: Json) -> Message:
-    """Return a ``Message`` from a messages.get(format=full) resource."""
+    """Return a ``Message`` from a messages.get(format=full) resource.
+
+    The text is chosen from the message's own structure (``guard.mail_bodies``); every
+    file in it, those of an attached message too, is listed as an attachment.
+    """
     payload = resource.get("payload") or {}
-    text: str | None = None
-    html: str | None = None
-    attachments: list[AttachmentInfo] = []
-    for part, parent in _walk(payload):
-        mime = str(part.get("mimeType", "")).lower()
-        body = part.get("body") or {}
-        filename = str(part.get("filename") or "")
-        headers = _headers(part)
-        disposition = headers.get("content-disposition", "").lower()
-        if body.get("attachmentId") or (filename and not mime.startswith("multipart/")):
-            content_id = headers.get("content-id", "").strip().strip("<>") or None
-            attachments.append(AttachmentInfo(
-                attachment_id=str(body.get("attachmentId", "")),
-                part_id=str(part.get("partId", "")), filename=filename,
-                mime_type=mime or "application/octet-stream", size=int(body.get("size") or 0),
-                content_id=content_id,
-                inline=disposition.startswith("inline") or (content_id is not None
-                                                            and not filename)))
-            continue
-        if "attachment" in disposition:
-            continue
-        if mime == "text/plain":
-            text = _joined(text, _text(part), parent, "\n\n")
-        elif mime == "text/html":
-            html = _joined(html, _text(part), parent, "\n<hr>\n")
+    body = message_body(payload)
+    attachments = tuple(_attachment(part) for part in walk(payload) if is_attachment(part))
     return Message(
         id=str(resource.get("id", "")), thread_id=str(resource.get("threadId", "")),
         label_ids=tuple(resource.get("labelIds") or ()), headers=message_headers(payload),
-        snippet=snippet_text(resource.get("snippet")), text_body=text, html_body=html,
-        attachments=tuple(attachments), size_estimate=int(resource.get("sizeEstimate") or 0),
+        snippet=snippet_text(resource.get("snippet")), text_body=body.text,
+        html_body=body.html, attachments=attachments,
+        size_estimate=int(resource.get("sizeEstimate") or 0),
         internal_date=_internal_date(resource.get("internalDate")))
 
 
@@ -262,7 +99,7 @@ def thread_summary(resource: Json) -> ThreadSummary:
     for m in messages:
         labels.update(m.get("labelIds") or ())
         payload = m.get("payload") or {}
-        sender = _display_name(_headers(payload).get("from", ""))
+        sender = display_name(part_headers(payload).get("from", ""))
         if sender and sender not in participants:
             participants.append(sender)
         if str(payload.get("mimeType", "")).lower() == "multipart/mixed":
@@ -272,7 +109,7 @@ def thread_summary(resource: Json) -> ThreadSummary:
     unread = any("UNREAD" in (m.get("labelIds") or ()) for m in messages)
     return ThreadSummary(
         id=str(resource.get("id", "")),
-        subject=decode_header(_headers(first).get("subject", "")),
+        subject=decode_header(part_headers(first).get("subject", "")),
         snippet=snippet_text(last.get("snippet")), participants=tuple(participants),
         message_count=len(messages), last_date=_internal_date(last.get("internalDate")),
         unread=unread, starred="STARRED" in labels, important="IMPORTANT" in labels,

@@ -110,11 +110,10 @@ def tricks() -> dict[str, MimeTrick]:
             "fwd", b"Content-Type: multipart/mixed; boundary=f\r\n",
             b"--f\r\nContent-Type: text/plain\r\n\r\nLihat pesan terlampir.\r\n"
             b"--f\r\nContent-Type: message/rfc822\r\n\r\n"
-            b"From: x@evil.test\r\nSubject: inner\r\nContent-Type: text/html\r\n\r\n"
+            b"From: x@penipu.test\r\nSubject: inner\r\nContent-Type: text/html\r\n\r\n"
             b"<p>Pesan dalam.</p>" + ATTACK + b"\r\n--f--\r\n"),
-            # The guard shows the attached message's HTML as the body and drops the
-            # sender's own text (see test_pentest_mime_tricks): only inertness is checked.
-            shown=()),
+            # The sender's own text, then the attached message below it (inert)
+            shown=("Lihat pesan terlampir.", "From: x@penipu.test", "Pesan dalam.")),
         "attachment-names-hostile": MimeTrick(_message(
             "names", b"Content-Type: multipart/mixed; boundary=n\r\n",
             b"--n\r\nContent-Type: text/plain\r\n\r\nDokumen terlampir.\r\n"

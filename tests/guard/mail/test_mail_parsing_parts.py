@@ -35,13 +35,15 @@ def test_a_mailing_list_footer_after_an_alternative_is_kept_with_the_text():
                                _leaf("text/html", "<p>Hello.</p>")),
                         _leaf("text/plain", "-- list footer")))
     assert read.text_body == "Hello.\n\n-- list footer"
-    assert read.html_body == "<p>Hello.</p>"
+    # the HTML rendition, which the conversation shows, keeps the footer too
+    assert read.html_body == "<p>Hello.</p>\n<hr>\n<div>-- list footer</div>"
 
 
 def test_alternatives_of_the_same_type_are_not_shown_twice():
+    # RFC 2046: the last alternative is the one closest to what the sender wrote
     read = _read(_multi("multipart/alternative", _leaf("text/plain", "Plain."),
                         _leaf("text/plain", "Plain again."), _leaf("text/html", "<p>Rich</p>")))
-    assert read.text_body == "Plain."
+    assert read.text_body == "Plain again."
     assert read.html_body == "<p>Rich</p>"
 
 

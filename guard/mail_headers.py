@@ -1,0 +1,134 @@
+"""Decode the header values of Gmail's message payloads into the text a client shows.
+
+Header values are decoded from RFC 2047; names and addresses are split the way the
+message names them (see ``split_sender``).
+"""
+
+from __future__ import annotations
+
+import email.errors
+import email.header
+import email.utils
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from guard.mail_values import MessageHeaders
+
+Json = Mapping[str, Any]
+
+#: Characters that make a display name need quotes (RFC 5322 specials).
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
+
+
+def decode_header(value: str) -> str:
+    """Return an RFC 2047 encoded header value as text."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (ValueError, LookupError, UnicodeError, email.errors.MessageError):
+        # MessageError: HeaderParseError, and CharsetError for a charset name that is not
+        # ASCII (=?\x80--utf-8?q?...?=): the value is shown as it came
+        return value
+
+
+def part_headers(payload: Json) -> dict[str, str]:
+    """Return a part's headers by lower-case name; the first of each name (the topmost)."""
+    out: dict[str, str] = {}
+    for header in payload.get("headers") or ():
+        name = str(header.get("name", "")).lower()
+        if name and name not in out:
+            out[name] = str(header.get("value", ""))
+    return out
+
+
+def _name_and_address(name: str, address: str) -> str:
+    """Return ``name <address>`` as text, or the bare address when there is no name.
+
+    ``formataddr`` encodes a non-ASCII name again (``=?utf-8?b?...?=``) and refuses a
+    non-ASCII address, which is valid mail (RFC 6532); here the name is kept as text and
+    quoted where it needs quoting, and the address is written as sent.
+    """
+    if not name:
+        return address
+    if _SPECIALS.search(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
+def address_list(value: str | None) -> tuple[str, ...]:
+    """Return the entries of an address header (To, Cc...) as ``name <address>`` text."""
+    if not value:
+        return ()
+    pairs = email.utils.getaddresses([value])
+    return tuple(_name_and_address(decode_header(n).strip(), a) for n, a in pairs if a)
+
+
+#: A From value ending in ``<address>``: the name is everything before it.
+_NAME_AND_ANGLE_ADDRESS = re.compile(r"(.*?)\s*<([^<>\s@]+@[^<>\s@]+)>\s*", re.DOTALL)
+
+
+def split_sender(value: str) -> tuple[str, str] | None:
+    """Return the name and address of a decoded From value, or None if it ends in no
+    ``<address>``.
+
+    Gmail hands header values out with their RFC 2047 words already decoded, so an encoded
+    name has lost its quoting before the guard sees it: ``=?utf-8?q?Santoso=2C_Budi?=``
+    arrives as ``Santoso, Budi <budi@...>``, which an address parser reads as two entries,
+    and a name that decodes to ``Bank <support@bank.example>`` gives the first entry a
+    false address. The address in the closing angle brackets is the one the message
+    names; everything before it is the name (unquoted when it was quoted).
+    """
+    found = _NAME_AND_ANGLE_ADDRESS.fullmatch(value.strip())
+    if found is None:
+        return None
+    name = found.group(1).strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return name, found.group(2)
+
+
+def _sender(value: str) -> tuple[str, str] | None:
+    """Return the name and address of a From value as Gmail gives it (see split_sender)."""
+    return split_sender(decode_header(value))
+
+
+def from_value(value: str) -> str:
+    """Return a From value as ``name <address>`` text, the name quoted where it needs it.
+
+    A value that does not end in ``<address>`` is given decoded, as it always was.
+    """
+    sender = _sender(value)
+    return decode_header(value) if sender is None else _name_and_address(*sender)
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def display_name(value: str) -> str:
+    """Return the decoded name of a From value, or its address."""
+    sender = _sender(value)
+    if sender is None:
+        name, address = email.utils.parseaddr(decode_header(value))
+        return name.strip() or address
+    return sender[0] or sender[1]
+
+
+def message_headers(payload: Json) -> MessageHeaders:
+    """Return the decoded headers of a message payload."""
+    h = part_headers(payload)
+    return MessageHeaders(
+        subject=decode_header(h.get("subject", "")),
+        from_=from_value(h.get("from", "")),
+        to=address_list(h.get("to")), cc=address_list(h.get("cc")),
+        bcc=address_list(h.get("bcc")), reply_to=address_list(h.get("reply-to")),
+        date=_date(h.get("date")), message_id=h.get("message-id") or None,
+        in_reply_to=h.get("in-reply-to") or None,
+        references=tuple(h.get("references", "").split()))
