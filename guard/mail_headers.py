@@ -20,16 +20,36 @@ Json = Mapping[str, Any]
 
 #: Characters that make a display name need quotes (RFC 5322 specials).
 _SPECIALS = re.compile(r'[][\\()<>@,:;".]')
+#: C0 and C1 controls (and DEL) that separate words on a line: each becomes a space.
+_SPACING_CONTROLS = "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"
+#: Every other C0 and C1 control, and DEL: removed.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_AS_SPACE = {ord(ch): " " for ch in _SPACING_CONTROLS}
+
+
+def one_line(value: str) -> str:
+    """Return a value shown on one line (subject, name, snippet, file name) without controls.
+
+    NUL, ESC, BEL and the other C0 and C1 controls are never meant to be seen: a page,
+    its title or a list row would carry them verbatim (ESC starts a terminal sequence, NUL
+    ends a C string, an ISO-2022 escape changes how a browser reads what follows). The
+    ones that separate words (tab, line breaks, NEL, the information separators) become a
+    space, so no two words are joined; the rest are removed, not replaced by U+FFFD,
+    because they stand between characters of one word (``ESC$B...ESC(B``) and a visible
+    mark would only spell the sender's trick out. Bidi controls are format characters,
+    not controls, and are left to the web client (``webclient.bidi_text``).
+    """
+    return _CONTROLS.sub("", value.translate(_AS_SPACE))
 
 
 def decode_header(value: str) -> str:
-    """Return an RFC 2047 encoded header value as text."""
+    """Return an RFC 2047 encoded header value as text, without control characters."""
     try:
-        return str(email.header.make_header(email.header.decode_header(value)))
+        return one_line(str(email.header.make_header(email.header.decode_header(value))))
     except (ValueError, LookupError, UnicodeError, email.errors.MessageError):
         # MessageError: HeaderParseError, and CharsetError for a charset name that is not
-        # ASCII (=?\x80--utf-8?q?...?=): the value is shown as it came
-        return value
+        # ASCII (=?\x80--utf-8?q?...?=): the value is shown as it came, controls removed
+        return one_line(value)
 
 
 def part_headers(payload: Json) -> dict[str, str]:
@@ -61,7 +81,8 @@ def address_list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     pairs = email.utils.getaddresses([value])
-    return tuple(_name_and_address(decode_header(n).strip(), a) for n, a in pairs if a)
+    return tuple(_name_and_address(decode_header(n).strip(), one_line(a))
+                 for n, a in pairs if one_line(a))
 
 
 #: A From value ending in ``<address>``: the name is everything before it.

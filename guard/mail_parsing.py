@@ -16,6 +16,7 @@ from guard.mail_headers import (
     decode_header,
     display_name,
     message_headers,
+    one_line,
     part_headers,
     split_sender,
 )
@@ -55,7 +56,7 @@ def _internal_date(value: Any) -> datetime | None:
 def _attachment(part: Json) -> AttachmentInfo:
     body = part.get("body") or {}
     headers = part_headers(part)
-    filename = str(part.get("filename") or "")
+    filename = one_line(str(part.get("filename") or ""))
     disposition = headers.get("content-disposition", "").lower()
     content_id = headers.get("content-id", "").strip().strip("<>") or None
     return AttachmentInfo(
@@ -178,5 +179,8 @@ def history_changes(records: Iterable[Json]) -> tuple[HistoryChange, ...]:
 
 
 def snippet_text(value: Any) -> str:
-    """Return a snippet as text: Gmail hands snippets out HTML-escaped (``I&#39;m``)."""
-    return html.unescape(value) if isinstance(value, str) else ""
+    """Return a snippet as text: Gmail hands snippets out HTML-escaped (``I&#39;m``).
+
+    Control characters (an escaped ``&#27;`` too) are removed as in headers (``one_line``).
+    """
+    return one_line(html.unescape(value)) if isinstance(value, str) else ""

@@ -6,8 +6,6 @@ import html as html_lib
 import re
 from collections.abc import Set
 from dataclasses import dataclass, replace
-from email.errors import MessageError
-from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 
 from flask import current_app, url_for
@@ -15,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import escape
 
-from guard.mail_parsing import split_sender
+from guard.mail_parsing import decode_header, split_sender
 from guard.mail_values import AttachmentInfo, Message, Thread
 from webclient import preferences
 from webclient.mail.mailbox_link import BoundMailbox
@@ -110,13 +108,6 @@ def written_address(name: str, address: str) -> str:
     return f"{name} <{address}>"
 
 
-def _decoded(name: str) -> str:
-    try:
-        return str(make_header(decode_header(name)))
-    except (ValueError, LookupError, UnicodeError, MessageError):
-        return name
-
-
 def readable_addresses(values: tuple[str, ...]) -> list[str]:
     """Return the entries of address headers as ``name <address>`` with the names as text.
 
@@ -124,7 +115,7 @@ def readable_addresses(values: tuple[str, ...]) -> list[str]:
     carry names encoded again (``=?utf-8?b?...?=``), which are decoded here, so a reader
     never sees the encoding and a reply never sends it as the name.
     """
-    return [written_address(_decoded(name), address)
+    return [written_address(decode_header(name), address)
             for name, address in getaddresses(list(values)) if address]
 
 

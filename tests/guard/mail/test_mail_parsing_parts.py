@@ -63,4 +63,5 @@ def test_an_encoded_word_with_a_non_ascii_charset_name_is_shown_as_it_came():
     from guard.mail_parsing import decode_header
 
     value = "=?\x80--utf-8?q?=?Evil=0D=0ABcc=3A_x=40evil=2Etest?= <r@example.org>"
-    assert decode_header(value) == value
+    # as it came, but for the C1 control (no control character reaches a page)
+    assert decode_header(value) == value.replace("\x80", "")
