@@ -49,10 +49,14 @@ def _chunks(data: bytes) -> Iterator[bytes]:
 
 
 def content_disposition(kind: str, filename: str) -> str:
-    """Return a Content-Disposition header with an ASCII fallback and the RFC 5987 name."""
+    """Return a Content-Disposition header with an ASCII fallback and the RFC 5987 name.
+
+    The name offered is never a hidden file: dots and spaces that lead it once
+    directories and controls are gone (``../../.bashrc`` gives ``bashrc``) are dropped.
+    """
     # bidi controls become "_" so no browser can draw "invoice<RLO>fdp.exe" as a PDF
     cleaned = "".join(ch for ch in neutralise_bidi(filename)
-                      if ch >= " " and ch not in "\\/\x7f") or "attachment"
+                      if ch >= " " and ch not in "\\/\x7f").lstrip(". ") or "attachment"
     ascii_name = "".join(ch if ch.isascii() and ch not in '"%;' else "_" for ch in cleaned)
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
 
