@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from guard.mail_values import MessageHeaders
+from guard.sender_authentication import sender_authenticated
 
 Json = Mapping[str, Any]
 
@@ -133,6 +134,12 @@ def _date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def _from_address(value: str) -> str:
+    """Return the address of a From value, or "" when it names none."""
+    sender = _sender(value)
+    return sender[1] if sender is not None else email.utils.parseaddr(decode_header(value))[1]
+
+
 def display_name(value: str) -> str:
     """Return the decoded name of a From value, or its address."""
     sender = _sender(value)
@@ -152,4 +159,7 @@ def message_headers(payload: Json) -> MessageHeaders:
         bcc=address_list(h.get("bcc")), reply_to=address_list(h.get("reply-to")),
         date=_date(h.get("date")), message_id=h.get("message-id") or None,
         in_reply_to=h.get("in-reply-to") or None,
-        references=tuple(h.get("references", "").split()))
+        references=tuple(h.get("references", "").split()),
+        # the topmost Authentication-Results: the one Gmail adds when the message arrives
+        sender_authenticated=sender_authenticated(h.get("authentication-results"),
+                                                  _from_address(h.get("from", ""))))

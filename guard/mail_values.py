@@ -52,6 +52,9 @@ class MessageHeaders:
     message_id: str | None = None
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    #: Gmail's own Authentication-Results vouch for the From domain (DMARC, or aligned
+    #: DKIM/SPF passed): see ``guard.sender_authentication``. False when unknown.
+    sender_authenticated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

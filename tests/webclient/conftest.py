@@ -186,8 +186,12 @@ def deliver(mailbox: Mailbox, *, subject: str, text: str = "Hello from the tests
             attachments: tuple[tuple[str, str, bytes], ...] = (),
             inline_png: str | None = None,
             labels: tuple[str, ...] = ("INBOX", "UNREAD"), message_id: str | None = None,
-            in_reply_to: str | None = None) -> Any:
-    """Deliver a MIME message into ``mailbox`` directly; return the stored message."""
+            in_reply_to: str | None = None, received: tuple[str, ...] = ()) -> Any:
+    """Deliver a MIME message into ``mailbox`` directly; return the stored message.
+
+    :param received: header lines the receiving server adds on top (Gmail's
+        ``Authentication-Results: mx.google.com; ...``), topmost first.
+    """
     from email.message import EmailMessage
     from email.utils import make_msgid
 
@@ -212,7 +216,8 @@ def deliver(mailbox: Mailbox, *, subject: str, text: str = "Hello from the tests
     for filename, mime, data in attachments:
         maintype, subtype = mime.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return mailbox.state.add_message(message.as_bytes(), label_ids=list(labels))
+    on_top = "".join(f"{line}\r\n" for line in received).encode()
+    return mailbox.state.add_message(on_top + message.as_bytes(), label_ids=list(labels))
 
 
 def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:

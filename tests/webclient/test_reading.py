@@ -130,10 +130,13 @@ def test_remote_images_stay_blocked_until_asked(signed_in, mailbox):
 
 
 def test_always_show_images_from_a_sender(signed_in, mailbox):
+    # Gmail vouches for the From domain (see test_trusted_sender_images for forged ones)
+    gmail = ("Authentication-Results: mx.google.com; dkim=pass header.i=@shop.test; "
+             "spf=pass smtp.mailfrom=news@shop.test; dmarc=pass header.from=shop.test",)
     first = deliver(mailbox, subject="Promo 1", sender="Shop <news@shop.test>",
-                    html_body='<img src="https://shop.test/banner.png">')
+                    html_body='<img src="https://shop.test/banner.png">', received=gmail)
     second = deliver(mailbox, subject="Promo 2", sender="Shop <news@shop.test>",
-                     html_body='<img src="https://shop.test/banner2.png">')
+                     html_body='<img src="https://shop.test/banner2.png">', received=gmail)
     answer = post(signed_in, f"/u/0/m/{first.id}/trust-sender")
     assert answer.status_code == 302
     thread = signed_in.get(f"/u/0/t/{second.thread_id}").get_data(as_text=True)

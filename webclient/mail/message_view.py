@@ -70,6 +70,24 @@ class MessageView:
     cc: tuple[str, ...] = ()
     #: Only in the writer's own copy: Gmail keeps Bcc there and nowhere else.
     bcc: tuple[str, ...] = ()
+    #: The reader always shows this sender's images, but this message could not be
+    #: verified as sent by them, so its images wait to be asked for again.
+    trust_withheld: bool = False
+
+
+def trusted_sender(message: Message) -> bool:
+    """Return whether the reader chose to always show images from this message's sender."""
+    return preferences.trusts_sender(user_id() or "", sender(message)[1])
+
+
+def images_always_shown(message: Message) -> bool:
+    """Return whether ``message``'s remote images load without being asked for.
+
+    Only when the reader trusts its sender and Gmail authenticated the From domain: a From
+    address is easily forged, and a forged trusted sender would otherwise get its tracking
+    images loaded.
+    """
+    return message.headers.sender_authenticated and trusted_sender(message)
 
 
 def from_parts(value: str) -> tuple[str, str]:
@@ -256,8 +274,9 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
     for position, message in enumerate(thread.messages):
         name, address = sender(message)
         unread = "UNREAD" in message.label_ids
-        allowed = images_for in (message.id, "all") or preferences.trusts_sender(
-            user_id() or "", address)
+        trusted = trusted_sender(message)
+        verified = message.headers.sender_authenticated
+        allowed = images_for in (message.id, "all") or (trusted and verified)
         blocked = 0
         suspicious = 0
         shown_cids: set[str] = set()
@@ -279,5 +298,6 @@ def message_views(box: BoundMailbox, thread: Thread, *, expand: str | None,
             frame_size=frame_size(message),
             to=tuple(readable_addresses(message.headers.to)),
             cc=tuple(readable_addresses(message.headers.cc)),
-            bcc=tuple(readable_addresses(message.headers.bcc))))
+            bcc=tuple(readable_addresses(message.headers.bcc)),
+            trust_withheld=trusted and not verified))
     return tuple(views)

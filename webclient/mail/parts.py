@@ -19,6 +19,7 @@ from webclient.mail.blueprint import blueprint
 from webclient.mail.mailbox_link import READ, BoundMailbox, bound_mailbox, request_id
 from webclient.mail.message_view import (
     INLINE_IMAGE_TYPES,
+    images_always_shown,
     read_inline_token,
     render_body,
     sender,
@@ -67,8 +68,7 @@ def frame(account: int, message_id: str) -> Any:
     """Serve one message body for the sandboxed frame, under a no-script policy."""
     box = bound_mailbox(account)
     message: Message = box.call("get_message", purpose=READ, message_id=message_id)
-    allowed = request.args.get("images") == "1" or preferences.trusts_sender(
-        user_id() or "", sender(message)[1])
+    allowed = request.args.get("images") == "1" or images_always_shown(message)
     body = render_body(box, message, allow_remote_images=allowed)
     html = body if isinstance(body, str) else body.html
     response = Response(frame_document(html, allow_remote_images=allowed),
@@ -130,7 +130,12 @@ def trust_sender(account: int, message_id: str) -> Any:
     address = sender(message)[1]
     if address:
         preferences.trust_sender(user_id() or "", address)
-        flash(_("Images from this sender will always be shown."), "success")
+        if message.headers.sender_authenticated:
+            flash(_("Images from this sender will always be shown."), "success")
+        else:
+            flash(_("Images from this sender will be shown in messages Gmail confirms they "
+                    "sent. This message could not be confirmed, so its images stay hidden."),
+                  "error")
     target = safe_next(request.form.get("next")) or url_for(
         "mail.thread", account=account, thread_id=message.thread_id)
     return redirect(target)

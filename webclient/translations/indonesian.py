@@ -95,6 +95,12 @@ INDONESIAN: dict[Message, Wording] = {
     "Gmail did not accept this request. Reload the page and try again.":
         "Gmail tidak menerima permintaan ini. Muat ulang halaman lalu coba lagi.",
     "Gmail is not answering": "Gmail tidak menjawab",
+    ("You chose to always show images from this sender, but Gmail could not confirm "
+     "that this message comes from them (it may be forged), so its images were not "
+     "loaded."):
+        ("Anda memilih untuk selalu menampilkan gambar dari pengirim ini, tetapi Gmail "
+         "tidak dapat memastikan bahwa pesan ini berasal darinya (mungkin dipalsukan), "
+         "jadi gambarnya tidak dimuat."),
     "Your message may still be sent": "Pesan Anda mungkin masih terkirim",
     "Gmail did not confirm the send in time, and MailGuard did not send it again. Look in "
     "Sent before you send it again, so it does not go out twice.":
@@ -116,6 +122,11 @@ INDONESIAN: dict[Message, Wording] = {
     "Has attachments": "Ada lampiran",
     "Images from this sender will always be shown.":
         "Gambar dari pengirim ini akan selalu ditampilkan.",
+    ("Images from this sender will be shown in messages Gmail confirms they sent. "
+     "This message could not be confirmed, so its images stay hidden."):
+        ("Gambar dari pengirim ini akan ditampilkan pada pesan yang dipastikan Gmail "
+         "dikirim olehnya. Pesan ini tidak dapat dipastikan, jadi gambarnya tetap "
+         "disembunyikan."),
     "Important": "Penting",
     "Inbox": "Kotak Masuk",
     "Know which Google account you signed in with (your email address)":
