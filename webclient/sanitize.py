@@ -434,11 +434,15 @@ def _finish(cleaned: str, run: _Run) -> tuple[str, list[LinkInfo]]:
     return "".join(out), links
 
 
+_STYLE_ATTRIBUTE = re.compile(r' style="[^"]*"')
+
+
 def _close_link(out: list[str], start: int, href: str, text: list[str]) -> LinkInfo:
     """Describe the link whose start tag is `out[start]`, marking it if it deceives."""
     info = _link_info(href, "".join(text))
     if info.mismatched or info.punycode_host:
-        tag = out[start]
+        # Its own style attribute would win over the frame's mark (frame.css), so it goes.
+        tag = _STYLE_ATTRIBUTE.sub("", out[start])
         if ' class="' in tag:
             out[start] = tag.replace(' class="', ' class="mg-suspicious-link ', 1)
         else:
