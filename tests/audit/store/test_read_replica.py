@@ -4,6 +4,12 @@ The test copies the running test server with ``pg_basebackup`` and starts it as 
 standby (as the ``postgres`` user when run as root, like scripts/with-postgres.sh). On the
 standby a read-only open verifies with two processes and searches; opening it for writing
 is refused, as nothing may be written there.
+
+The standby streams through a replication slot of its own. Without one the server keeps no
+WAL for it: other tests' ``DROP DATABASE`` forces a checkpoint and ``CREATE DATABASE``
+writes megabytes of WAL, so the segment the standby asks for once started could already be
+removed ("requested WAL segment ... has already been removed"), and its WAL receiver then
+failed at every retry, leaving it at the entries the copy held.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +50,7 @@ def _free_port() -> int:
 def standby_url(pg_url: str) -> Iterator[str]:
     """Return ``pg_url``'s database on a hot standby of the test server, started now."""
     primary = make_url(pg_url)
+    slot = f"mailguard_standby_{uuid.uuid4().hex[:12]}"
     folder = Path(tempfile.mkdtemp(prefix="mailguard-standby-"))
     os.chmod(folder, 0o700)
     if os.geteuid() == 0:
@@ -52,7 +60,8 @@ def standby_url(pg_url: str) -> Iterator[str]:
     try:
         subprocess.run(_as_postgres(
             str(PG_BIN / "pg_basebackup"), "-h", str(primary.host), "-p", str(primary.port),
-            "-U", str(primary.username), "-D", str(data), "-R", "-X", "stream", "-c", "fast"),
+            "-U", str(primary.username), "-D", str(data), "-R", "-X", "stream", "-c", "fast",
+            "-C", "-S", slot),  # -R also writes primary_slot_name
             check=True, cwd="/", capture_output=True, timeout=120)
         subprocess.run(_as_postgres(
             str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
@@ -64,6 +73,25 @@ def standby_url(pg_url: str) -> Iterator[str]:
         subprocess.run(_as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast",
                                     "-w", "stop"), cwd="/", capture_output=True, timeout=120)
         shutil.rmtree(folder, ignore_errors=True)
+        _drop_slot(pg_url, slot)
+
+
+def _drop_slot(url: str, slot: str) -> None:
+    """Drop ``slot`` on the server, which would otherwise keep every WAL segment from now on.
+
+    The primary may not have seen the stopped standby's connection close yet; its WAL
+    sender is ended first (and waited for), as an active slot cannot be dropped.
+    """
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(active_pid, 60000) "
+                              "FROM pg_replication_slots "
+                              "WHERE slot_name = :s AND active_pid IS NOT NULL"), {"s": slot})
+            conn.execute(text("SELECT pg_drop_replication_slot(slot_name) "
+                              "FROM pg_replication_slots WHERE slot_name = :s"), {"s": slot})
+    finally:
+        engine.dispose()
 
 
 def _wait_for(url: str, size: int) -> AuditLog:
