@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+from email.utils import getaddresses
 from typing import Any
 
 from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
+from fakegmail.authentication_results import authentication_results
 from fakegmail.errors import invalid_argument
 from fakegmail.gmail_ids import require_well_formed_id
 from fakegmail.http_io import (
@@ -23,6 +25,7 @@ from fakegmail.http_io import (
 )
 from fakegmail.mailbox import StoredMessage, parse_or_reject
 from fakegmail.methods import emulator_state, gmail_method
+from fakegmail.mime import ParsedMessage
 from fakegmail.outgoing import decode_raw, prepare_outgoing
 from fakegmail.paging import list_body
 from fakegmail.rendered import message_json_bytes
@@ -162,13 +165,26 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
     sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id,
                                        written_here=True)
-    delivered = parse_or_reject(outgoing.delivered) if outgoing.delivered != outgoing.raw \
-        else sent.parsed
-    for recipient in outgoing.recipients:
-        other = state.account(recipient) if recipient != account.email else None
-        if other is not None:
-            other.mailbox.add_message(outgoing.delivered, parsed=delivered)
+    others = [state.account(r) for r in outgoing.recipients if r != account.email]
+    if any(other is not None for other in others):
+        received = _as_received(outgoing.delivered, sent.parsed, account)
+        delivered = parse_or_reject(received)
+        for other in others:
+            if other is not None:
+                other.mailbox.add_message(received, parsed=delivered)
     return sent
+
+
+def _as_received(raw: bytes, parsed: ParsedMessage, account: Account) -> bytes:
+    """Return ``raw`` as a recipient's Gmail stores it: under Gmail's Authentication-Results
+    (authenticated when From is the account's own address or one of its aliases)."""
+    written = getaddresses([parsed.header("From") or ""])
+    from_address = (written[0][1] if written else "").lower() or account.email
+    own = {account.email, *(alias.lower() for alias in account.aliases)}
+    envelope = from_address if from_address in own else account.email
+    newline = b"\r\n" if b"\r\n" in raw else b"\n"
+    line = authentication_results(from_address=from_address, envelope_sender=envelope)
+    return line.encode("utf-8") + newline + raw
 
 
 def message_bytes(metadata: dict[str, Any], raw: bytes | None) -> bytes:

@@ -15,6 +15,7 @@ from email.charset import QP, Charset
 from email.header import Header
 from email.utils import encode_rfc2231, format_datetime, formataddr
 
+from fakegmail.authentication_results import authentication_results
 from fakegmail.seed_content import WIB, Body, Contact
 
 _UTF8_QP = Charset("utf-8")
@@ -39,6 +40,9 @@ def render_message(
     headers: list[tuple[str, str]] = []
     if delivered_to:
         headers.append(("Delivered-To", delivered_to))
+        name, _sep, value = authentication_results(
+            from_address=sender.email, envelope_sender=sender.email).partition(": ")
+        headers.append((name, value))
     headers += [
         ("From", _address(sender)),
         ("To", ", ".join(_address(c) for c in to)),
