@@ -48,6 +48,7 @@ from audit import pg_append
 from audit.batch_rows import place_batch
 from audit.errors import AuditError, AuditUnavailable
 from audit.merkle import MerkleAccumulator, Node, frontier_positions
+from audit.sqlite_journal import switch_to_wal
 
 _SeqType = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -680,7 +681,7 @@ def _configure_sqlite(engine: Engine, lock_timeout: float, *, read_only: bool = 
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
         if not read_only:
-            cur.execute("PRAGMA journal_mode = WAL")
+            switch_to_wal(dbapi_conn, timeout=lock_timeout)
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
