@@ -52,6 +52,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from guard.db import metadata
+from guard.mail_headers import one_line
 from guard.mail_values import LabelInfo, ThreadPage, ThreadSummary
 from guard.opened_rows import OpenedRows
 from guard.vault import VaultKeyError, VaultKeys
@@ -144,9 +145,12 @@ def _to_json(summary: ThreadSummary) -> bytes:
 
 def _from_json(raw: bytes) -> ThreadSummary:
     d: dict[str, Any] = json.loads(raw.decode("utf-8"))
+    # Rows cached by earlier releases may hold control characters, which the guard now
+    # removes when it decodes a message (``one_line``); they are removed here too.
     return ThreadSummary(
-        id=d["id"], subject=d["subject"], snippet=d["snippet"],
-        participants=tuple(d["participants"]), message_count=int(d["message_count"]),
+        id=d["id"], subject=one_line(d["subject"]), snippet=one_line(d["snippet"]),
+        participants=tuple(one_line(p) for p in d["participants"]),
+        message_count=int(d["message_count"]),
         last_date=datetime.fromisoformat(d["last_date"]) if d["last_date"] else None,
         unread=bool(d["unread"]), starred=bool(d["starred"]), important=bool(d["important"]),
         has_attachments=bool(d["has_attachments"]), label_ids=tuple(d["label_ids"]))

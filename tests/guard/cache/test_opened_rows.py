@@ -130,3 +130,22 @@ def test_opened_rows_keep_the_most_recently_used_within_the_limit() -> None:
     assert len(rows) == 0
     with pytest.raises(ValueError, match="at least 1"):
         OpenedRows(limit=0)
+
+
+def test_a_row_cached_with_control_characters_is_shown_without_them(
+        cache_engine: Engine, keys: CountingKeys) -> None:
+    # Rows cached before the guard removed control characters still hold them.
+    old = MailCache(cache_engine, keys, lambda: NOW)
+    dirty = ThreadSummary(id="t9", subject="Tagihan\x1b$B\x00 Juni", snippet="Halo\x07\tdunia",
+                          participants=("Rina\x1b(B Wijaya",), message_count=1,
+                          last_date=datetime(2024, 4, 1, tzinfo=UTC), unread=True,
+                          starred=False, important=False, has_attachments=False,
+                          label_ids=("INBOX",))
+    old.replace_inbox(MAILBOX, ThreadPage(threads=(dirty,), next_page_token=None,
+                                          result_size_estimate=1),
+                      history_id="100", page_size=1)
+    page = MailCache(cache_engine, keys, lambda: NOW).page(MAILBOX, 1)
+    assert page is not None
+    (shown,) = page.threads
+    assert (shown.subject, shown.snippet, shown.participants) == (
+        "Tagihan$B Juni", "Halo dunia", ("Rina(B Wijaya",))
