@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from audit.sqlite_journal import switch_to_wal
 from audit.store import make_engine
@@ -37,8 +36,8 @@ def _plain(path: str, barrier: Any) -> str:
         connection.close()
 
 
-def _audit(path: str, barrier: Any) -> str:
-    engine = make_engine(f"sqlite:///{path}")  # connects on first use
+def _journal_mode(engine: Any, barrier: Any) -> str:
+    """Wait for the others, then connect (the engine's connect hook switches to WAL)."""
     barrier.wait()
     try:
         with engine.connect() as conn:
@@ -47,14 +46,12 @@ def _audit(path: str, barrier: Any) -> str:
         engine.dispose()
 
 
+def _audit(path: str, barrier: Any) -> str:
+    return _journal_mode(make_engine(f"sqlite:///{path}"), barrier)
+
+
 def _guard(path: str, barrier: Any) -> str:
-    engine = open_engine(f"sqlite:///{path}")  # connects on first use
-    barrier.wait()
-    try:
-        with engine.connect() as conn:
-            return str(conn.execute(text("PRAGMA journal_mode")).scalar())
-    finally:
-        engine.dispose()
+    return _journal_mode(open_engine(f"sqlite:///{path}"), barrier)
 
 
 OPENERS = {"plain": _plain, "audit": _audit, "guard": _guard}
