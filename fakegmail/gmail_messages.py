@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from email.utils import getaddresses
 from typing import Any
 
 from flask import Response, request
@@ -25,8 +24,7 @@ from fakegmail.http_io import (
 )
 from fakegmail.mailbox import StoredMessage, parse_or_reject
 from fakegmail.methods import emulator_state, gmail_method
-from fakegmail.mime import ParsedMessage
-from fakegmail.outgoing import decode_raw, prepare_outgoing
+from fakegmail.outgoing import OutgoingMessage, decode_raw, prepare_outgoing
 from fakegmail.paging import list_body
 from fakegmail.rendered import message_json_bytes
 from fakegmail.resources import message_json, message_labels, message_ref
@@ -167,7 +165,7 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
                                        written_here=True)
     others = [state.account(r) for r in outgoing.recipients if r != account.email]
     if any(other is not None for other in others):
-        received = _as_received(outgoing.delivered, sent.parsed, account)
+        received = _as_received(outgoing, account)
         delivered = parse_or_reject(received)
         for other in others:
             if other is not None:
@@ -175,13 +173,14 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     return sent
 
 
-def _as_received(raw: bytes, parsed: ParsedMessage, account: Account) -> bytes:
-    """Return ``raw`` as a recipient's Gmail stores it: under Gmail's Authentication-Results
-    (authenticated when From is the account's own address or one of its aliases)."""
-    written = getaddresses([parsed.header("From") or ""])
-    from_address = (written[0][1] if written else "").lower() or account.email
+def _as_received(outgoing: OutgoingMessage, account: Account) -> bytes:
+    """Return the delivered copy as a recipient's Gmail stores it: under Gmail's
+    Authentication-Results (authenticated when From is the account's own address or one
+    of its aliases)."""
     own = {account.email, *(alias.lower() for alias in account.aliases)}
+    from_address = outgoing.from_address
     envelope = from_address if from_address in own else account.email
+    raw = outgoing.delivered
     newline = b"\r\n" if b"\r\n" in raw else b"\n"
     line = authentication_results(from_address=from_address, envelope_sender=envelope)
     return line.encode("utf-8") + newline + raw

@@ -29,6 +29,8 @@ class OutgoingMessage:
     recipients: tuple[str, ...]
     #: What recipients receive: the same bytes without the Bcc field.
     delivered: bytes
+    #: The From address as written (lower-case), or the sender's when From was added.
+    from_address: str
 
 
 def decode_raw(value: object) -> bytes:
@@ -63,9 +65,11 @@ def prepare_outgoing(raw: bytes, parsed: ParsedMessage, *, sender: str,
         added.append(b"Date: " + formatdate(now, usegmt=False).encode())
     if parsed.message_id is None:
         added.append(f"Message-ID: <{secrets.token_hex(16)}@mail.gmail.com>".encode())
+    written = [a for _, a in getaddresses(_field_values(lines, b"from")) if a]
     return OutgoingMessage(
         newline.join(added + lines) + tail, recipients,
-        delivered=newline.join(added + _drop_fields(lines, {b"bcc"})) + tail)
+        delivered=newline.join(added + _drop_fields(lines, {b"bcc"})) + tail,
+        from_address=(written[0] if written else sender).lower())
 
 
 def _recipients(lines: list[bytes], field: str) -> list[str]:

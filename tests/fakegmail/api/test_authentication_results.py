@@ -66,3 +66,15 @@ def test_seeded_received_mail_is_authenticated_and_seeded_sent_mail_is_not(
     domain = sender.rpartition("@")[2].rstrip(">").lower()
     assert "dmarc=pass" in value and f"header.from={domain}" in value
     assert _results(_received_headers(service, "in:sent")) == []
+
+
+def test_an_encoded_sender_name_with_a_comma_is_one_name(fake_gmail, account, service_for):
+    # "=?utf-8?q?Santoso=2C_Ana?=" decodes to "Santoso, Ana": read as decoded text it would
+    # look like two addresses, the first of them "santoso".
+    reader = new_account(fake_gmail.state, fake_gmail.url)
+    raw = (f"From: =?utf-8?q?Santoso=2C_Ana?= <{account.email}>\r\nTo: {reader.email}\r\n"
+           "Subject: Koma\r\n\r\nHalo\r\n").encode()
+    service_for(account).users().messages().send(userId="me", body={"raw": b64(raw)}).execute()
+    (value,) = _results(_received_headers(service_for(reader), "subject:Koma"))
+    assert "dmarc=pass" in value and "header.from=fakegmail.test" in value
+    assert f"smtp.mailfrom={account.email}" in value
