@@ -54,12 +54,11 @@ def b64url(data: str) -> bytes:
 
 
 def _charset(part: Json) -> str:
-    for header in part.get("headers") or ():
-        if str(header.get("name", "")).lower() == "content-type":
-            for piece in str(header.get("value", "")).split(";")[1:]:
-                key, _, val = piece.strip().partition("=")
-                if key.lower() == "charset":
-                    return val.strip().strip('"') or "utf-8"
+    """Return the charset the part's (first) Content-Type declares, else utf-8."""
+    for piece in part_headers(part).get("content-type", "").split(";")[1:]:
+        key, _, val = piece.strip().partition("=")
+        if key.lower() == "charset":
+            return val.strip().strip('"') or "utf-8"
     return "utf-8"
 
 
