@@ -7,19 +7,15 @@ earlier ``create_all`` (``Guard.open`` / ``AuditLog.open``) is adopted by the fi
 revision, which creates only what is missing.
 
 Several ``mailguard db`` commands may run at once (one per host or container at a rollout).
-On PostgreSQL they serialise on an advisory lock (``env.py``). On SQLite the lock must be
-held before the first connection: every connection asks for WAL mode, and switching a new
-file to it is a write that SQLite does as a read upgraded to a write, so two processes
-switching at once fail with "database is locked" at once, whatever the busy timeout; each
-command therefore holds an exclusive ``flock`` on the file's folder while it uses the file.
+They serialise in ``env.py``: on an advisory lock on PostgreSQL, on ``BEGIN IMMEDIATE`` on
+SQLite. Before that, every SQLite connection switches a new file to WAL, which two
+processes doing at once used to fail at; ``guard.db`` retries that switch
+(``audit.sqlite_journal``).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,16 +105,15 @@ def upgrade(url: str, revision: str = "head", *, token_keys: Sequence[str] = ())
     """
     engine = _engine(url)
     _make_sqlite_folder(url)
-    with _sqlite_folder_locked(url):
-        try:
-            command.upgrade(alembic_config(engine, token_keys=token_keys), revision)
-            return _current(engine)
-        except SQLAlchemyError as exc:
-            raise _unreachable("upgrade", exc) from exc
-        except CommandError:
-            raise _no_path(_current_or_none(engine), revision) from None
-        finally:
-            engine.dispose()  # under the lock: closing the last connection checkpoints
+    try:
+        command.upgrade(alembic_config(engine, token_keys=token_keys), revision)
+        return _current(engine)
+    except SQLAlchemyError as exc:
+        raise _unreachable("upgrade", exc) from exc
+    except CommandError:
+        raise _no_path(_current_or_none(engine), revision) from None
+    finally:
+        engine.dispose()
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -138,31 +133,6 @@ def _make_sqlite_folder(url: str) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
 
 
-@contextmanager
-def _sqlite_folder_locked(url: str) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on the folder of an SQLite file; nothing for other URLs.
-
-    Why the folder: it exists before the file does, and locking it creates no file, so it
-    works in a read-only folder too. The kernel drops the lock when the process exits,
-    however it exits. Another command on another file of the same folder waits its turn.
-    """
-    file = _sqlite_file(url)
-    if file is None:
-        yield
-        return
-    try:
-        folder = os.open(file.parent, os.O_RDONLY)
-    except OSError as exc:
-        raise MigrationError(
-            f"could not open the folder of the SQLite file to lock it ({exc.strerror}); "
-            "check that this user may read that folder") from exc
-    try:
-        fcntl.flock(folder, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(folder)  # releases the lock
-
-
 def current(url: str) -> str | None:
     """Return the revision the database at ``url`` is at, or None if never migrated.
 
@@ -173,13 +143,12 @@ def current(url: str) -> str | None:
     if file is not None and not file.exists():
         engine.dispose()
         return None
-    with _sqlite_folder_locked(url):
-        try:
-            return _current(engine)
-        except SQLAlchemyError as exc:
-            raise _unreachable("read the revision of", exc) from exc
-        finally:
-            engine.dispose()
+    try:
+        return _current(engine)
+    except SQLAlchemyError as exc:
+        raise _unreachable("read the revision of", exc) from exc
+    finally:
+        engine.dispose()
 
 
 def _current(engine: Engine) -> str | None:

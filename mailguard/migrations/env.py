@@ -20,10 +20,9 @@ def run_migrations() -> None:
     PostgreSQL serialises on an advisory lock. On SQLite, Alembic commits after each
     revision and the driver runs DDL outside any transaction unless one is begun, so two
     upgrades at once both created the same tables; there, DDL is declared transactional
-    (SQLite's is) and ``BEGIN IMMEDIATE`` takes the write lock first, against any other
-    writer. A second upgrade never gets that far meanwhile: ``mailguard.migrations`` holds
-    the folder lock of the SQLite file from before the first connection (whose switch to
-    WAL is itself a write), so it waits there and then finds the work done.
+    (SQLite's is) and ``BEGIN IMMEDIATE`` takes the write lock first: a second upgrade
+    waits, up to the busy timeout, then finds the work done. (The connection's switch to
+    WAL before it, also a write, is retried by ``guard.db``.)
     """
     config = context.config
     engine = config.attributes.get("engine")
