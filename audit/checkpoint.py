@@ -247,25 +247,40 @@ def load_or_create_signing_key(path: str | os.PathLike[str]) -> Ed25519PrivateKe
     """
     target = Path(path)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        fd, temp = tempfile.mkstemp(prefix=".signing-key-", dir=target.parent)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o600)
-            try:
-                os.link(temp, target)
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(temp)
+            create_signing_key(target)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+    return _load_signing_key(target)
+
+
+def create_signing_key(path: str | os.PathLike[str]) -> Ed25519PrivateKey:
+    """Create a new Ed25519 signing key file (PKCS#8 PEM, mode 0600) at ``path``.
+
+    Raises FileExistsError if a file is there: a key is never overwritten. The file is
+    written beside the target, flushed to disk, then linked into place, so a reader never
+    sees half a key.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    fd, temp = tempfile.mkstemp(prefix=".signing-key-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o600)
+        os.link(temp, target)
+    finally:
+        os.unlink(temp)
+    return key
+
+
+def _load_signing_key(target: Path) -> Ed25519PrivateKey:
+    """Read the Ed25519 key in ``target``; CheckpointError names what is wrong with it."""
     try:
         key = serialization.load_pem_private_key(target.read_bytes(), password=None)
     except (ValueError, TypeError) as exc:

@@ -7,7 +7,8 @@ Settings come from the environment so secrets never appear on a command line:
   MAILGUARD_AUDIT_HMAC_KEY          identifier-hashing key, hex or base64 (>= 16 bytes)
   MAILGUARD_AUDIT_SIGNING_KEY       Ed25519 checkpoint key file, as for mailguard serve
                                     (default instance/audit-signing.key; created on first
-                                    use; MAILGUARD_AUDIT_SIGNING_KEY_FILE is read too)
+                                    use of a log no key signs yet; new-signing-key makes a
+                                    replacement; MAILGUARD_AUDIT_SIGNING_KEY_FILE is read too)
   MAILGUARD_AUDIT_VERIFIER_KEY      the published verifier key that verify trusts (after
                                     the checkpoint key was replaced: the old and the new
                                     one, separated by a space)
@@ -307,6 +308,31 @@ def verifier_key(db_url: str) -> None:
         log.close()
     key = settings.signing_key_verifier(origin)
     click.echo(key)
+
+
+@audit.command("new-signing-key")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def new_signing_key(path: Path) -> None:
+    """Create a new checkpoint signing key file at PATH (never over an existing file).
+
+    This is how the key is replaced on purpose: create the new file, point
+    MAILGUARD_AUDIT_SIGNING_KEY at it, and publish its verifier key (`verifier-key`). A log
+    that a key already signs refuses to create one on its own from a missing path. Checkpoints
+    signed by the old key stay valid under the old verifier key. Writes no log entry.
+    """
+    from audit.checkpoint import create_signing_key
+
+    try:
+        create_signing_key(path)
+    except FileExistsError:
+        raise click.ClickException(
+            f"{path} already exists; a key file is never overwritten (choose a new path)"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"could not create {path}: {exc.strerror or exc}") from None
+    click.echo(f"created {path} (mode 0600); point MAILGUARD_AUDIT_SIGNING_KEY at it, then "
+               "publish `mailguard audit verifier-key` to reviewers", err=True)
 
 
 @audit.command()

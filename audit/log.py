@@ -274,8 +274,12 @@ class AuditLog:
 
         :param hmac_key: the identifier-hashing key; required to append and to search by
             mailbox or actor; checked against the key the log was created with.
-        :param signing_key: Ed25519 key (or key file path, created if missing) that signs
-            checkpoints; without it the log appends but cannot checkpoint.
+        :param signing_key: Ed25519 key (or key file path) that signs checkpoints; without
+            it the log appends but cannot checkpoint. A missing key file is created only
+            for a log no key has signed yet: for a signed log it raises AuditError (a
+            mistyped path, or a host without the key, would otherwise start signing with a
+            key reviewers do not know). To replace the key on purpose, create the new file
+            first (``mailguard audit new-signing-key FILE``) and open with it.
         :param origin: the log's name in its checkpoints; ``None`` adopts the origin the
             database holds (``DEFAULT_ORIGIN`` for a new log).
         :param read_only: review an existing log without writing anything (a copy, a read
@@ -306,6 +310,8 @@ class AuditLog:
                         "this audit log was created with a different identifier-hashing key; "
                         "open it with the key it was created with"
                     )
+            if not read_only:
+                _require_key_file_or_unsigned(signing_key, store)
             signer = None if read_only else _signer(signing_key, origin)
             if signer is not None:
                 vkey = signer.verifier_key()
@@ -810,6 +816,20 @@ def _pending(prepared: PreparedEntry, seq: int, time: str) -> PendingLeaf:
     raw, lh = prepared.place(seq, time)
     return PendingLeaf((seq, time, *prepared.columns, raw, lh),
                        tuple((seq, kind, rid) for kind, rid in prepared.resources), lh)
+
+
+def _require_key_file_or_unsigned(key: object, store: Store) -> None:
+    """Refuse to create a signing key file for a log that another key already signs."""
+    if not isinstance(key, str | os.PathLike) or Path(key).exists():
+        return
+    ids = sorted(k.split("+")[1] for k in store.meta_items("verifier_key:").values()
+                 if k.count("+") >= 2)
+    if ids:
+        raise AuditError(
+            f"there is no checkpoint key file at {os.fspath(key)}, but this log is already "
+            f"signed by key id {', '.join(ids)}; point the signing key setting at that key's "
+            "file, or create a new key file first (mailguard audit new-signing-key FILE) to "
+            "replace the key on purpose (nothing was created)")
 
 
 def _signer(key: CheckpointSigner | Ed25519PrivateKey | str | os.PathLike[str] | None,
