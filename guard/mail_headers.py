@@ -78,12 +78,67 @@ def _name_and_address(name: str, address: str) -> str:
 
 
 def address_list(value: str | None) -> tuple[str, ...]:
-    """Return the entries of an address header (To, Cc...) as ``name <address>`` text."""
+    """Return the entries of an address header (To, Cc...) as ``name <address>`` text.
+
+    As with From (see ``split_sender``), Gmail gives the value with its RFC 2047 words
+    decoded, so ``=?utf-8?q?Santoso=2C_Ana?= <ana@...>`` arrives as ``Santoso, Ana
+    <ana@...>``: split at every comma, that is an entry ``Santoso`` with no address and a
+    name that lost its first half. Entries are split at the commas outside quotes, angle
+    brackets and comments, and a piece that names no address is the start of the next
+    entry's name. A list with a group (``Team: a@x, b@y;``) is read as RFC 5322 says.
+    """
     if not value:
         return ()
-    pairs = email.utils.getaddresses([value])
-    return tuple(_name_and_address(decode_header(n).strip(), one_line(a))
-                 for n, a in pairs if one_line(a))
+    pieces = _top_level_pieces(value)
+    if pieces is None or not any("@" in piece for piece in pieces):  # a group, local names
+        pairs = email.utils.getaddresses([value])
+        return tuple(_name_and_address(decode_header(n).strip(), one_line(a))
+                     for n, a in pairs if one_line(a))
+    out = []
+    pending: list[str] = []
+    for piece in pieces:
+        if "@" not in piece:
+            if piece.strip():
+                pending.append(piece.strip())
+            continue
+        entry = ", ".join([*pending, piece.strip()])
+        pending = []
+        sender = split_sender(decode_header(entry))
+        if sender is None:
+            name, address = email.utils.parseaddr(entry)
+            sender = (decode_header(name).strip(), address)
+        if one_line(sender[1]):
+            out.append(_name_and_address(one_line(sender[0]), one_line(sender[1])))
+    return tuple(out)
+
+
+def _top_level_pieces(value: str) -> list[str] | None:
+    """Split an address list at its top-level commas; None when it holds a group (``:``)."""
+    pieces, start, quoted, escaped = [], 0, False, False
+    depth = {"<": 0, "(": 0}
+    for i, ch in enumerate(value):
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or depth["("]):
+            escaped = True
+        elif ch == '"' and not depth["("]:
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "<(":
+            depth[ch] += 1
+        elif ch == ">" and depth["<"]:
+            depth["<"] -= 1
+        elif ch == ")" and depth["("]:
+            depth["("] -= 1
+        elif not depth["<"] and not depth["("]:
+            if ch == ":":
+                return None
+            if ch == ",":
+                pieces.append(value[start:i])
+                start = i + 1
+    pieces.append(value[start:])
+    return pieces
 
 
 #: A From value ending in ``<address>``: the name is everything before it.
@@ -124,7 +179,8 @@ def from_value(value: str) -> str:
     return decode_header(value) if sender is None else _name_and_address(*sender)
 
 
-def _date(value: str | None) -> datetime | None:
+def header_date(value: str | None) -> datetime | None:
+    """Return a Date header as an aware datetime (UTC when it names no zone), or None."""
     if not value:
         return None
     try:
@@ -157,7 +213,7 @@ def message_headers(payload: Json) -> MessageHeaders:
         from_=from_value(h.get("from", "")),
         to=address_list(h.get("to")), cc=address_list(h.get("cc")),
         bcc=address_list(h.get("bcc")), reply_to=address_list(h.get("reply-to")),
-        date=_date(h.get("date")), message_id=h.get("message-id") or None,
+        date=header_date(h.get("date")), message_id=h.get("message-id") or None,
         in_reply_to=h.get("in-reply-to") or None,
         references=tuple(h.get("references", "").split()),
         # the topmost Authentication-Results: the one Gmail adds when the message arrives

@@ -124,3 +124,28 @@ def test_an_address_in_an_encoded_recipient_name_is_never_the_recipients_address
     assert to == ('"Bank <support@bank.example>" <attacker@evil.example>',)
     assert getaddresses(list(to)) == [("Bank <support@bank.example>",
                                        "attacker@evil.example")]
+
+
+def test_recipient_names_with_a_comma_as_gmail_hands_them_stay_one_entry():
+    headers = _headers(to="Santoso, Budi <budi@example.com>, Dewi <dewi@example.com>",
+                       cc="Lestari, Ayu, S.E. <ayu@example.com>, ana@example.com")
+    assert headers.to == ('"Santoso, Budi" <budi@example.com>', "Dewi <dewi@example.com>")
+    assert headers.cc == ('"Lestari, Ayu, S.E." <ayu@example.com>', "ana@example.com")
+    # what a reply-all writes back parses to the same people, no stray "Santoso" entry
+    assert getaddresses(list(headers.to)) == [("Santoso, Budi", "budi@example.com"),
+                                             ("Dewi", "dewi@example.com")]
+
+
+def test_an_address_in_a_recipient_name_gmail_decoded_is_never_the_recipients_address():
+    to = _headers(to="Bank <support@bank.example> <attacker@evil.example>, "
+                     "dewi@example.com").to
+    assert to == ('"Bank <support@bank.example>" <attacker@evil.example>',
+                  "dewi@example.com")
+
+
+def test_commas_in_quotes_and_comments_and_groups_keep_their_meaning():
+    headers = _headers(to='"Santoso, Budi" <budi@example.com>, ana@example.com (Ana, HR)',
+                       cc="Tim Proyek: ayu@example.com, dewi@example.com;")
+    assert headers.to == ('"Santoso, Budi" <budi@example.com>',
+                          '"Ana, HR" <ana@example.com>')
+    assert headers.cc == ("ayu@example.com", "dewi@example.com")
