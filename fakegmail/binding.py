@@ -179,3 +179,16 @@ def _holds(accepted: tuple[type, ...], item: Any) -> bool:
     if isinstance(item, str) and str in accepted:  # 64-bit numbers travel as strings
         return int not in accepted or _SIGNED.match(item) is not None
     return False
+
+
+def check_enum(schema_id: str, field: str, value: Any, path: str) -> None:
+    """Raise the front end's 400 when ``value`` is not one of the enum values the discovery
+    document lists for ``schema_id``'s ``field`` (``path`` names it in the message).
+
+    ``bind_body`` leaves enums to the views, which know whether a field's
+    ``...Unspecified`` value is acceptable where it appears.
+    """
+    allowed = gmail_document()["schemas"][schema_id]["properties"][field].get("enum", ())
+    if value not in allowed:
+        raise invalid_payload([f"Invalid value at '{path}' (TYPE_ENUM), {json.dumps(value)}"],
+                              [path])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from email.utils import getaddresses, mktime_tz, parsedate_tz
+from typing import TypeGuard
 
 _MSGID = re.compile(r"<[^<>\s]*>")
 
@@ -49,3 +50,12 @@ def header_addresses(headers: tuple[tuple[str, str], ...], name: str) -> tuple[s
 def message_ids(value: str) -> tuple[str, ...]:
     """Return every ``<id>`` in a header such as References, in order."""
     return tuple(_MSGID.findall(value))
+
+
+_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
+
+def is_address(value: object) -> TypeGuard[str]:
+    """Return True when ``value`` is a bare email address (``local@domain.tld``), as the
+    settings methods take them (no display name, no angle brackets)."""
+    return isinstance(value, str) and _ADDRESS.fullmatch(value.strip()) is not None

@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 
 from fakegmail.errors import GmailError
 
-# Units per method, as Gmail documents them ("Usage limits", quota units per method).
+# Units per method, as Gmail documents them ("Usage limits", quota units per method). A
+# method the table leaves out (settings.getLanguage, settings.updateLanguage) costs
+# DEFAULT_UNITS; a patch costs what its update costs.
 METHOD_UNITS: dict[str, int] = {
     "gmail.users.getProfile": 1,
     "gmail.users.watch": 100,
@@ -46,6 +48,29 @@ METHOD_UNITS: dict[str, int] = {
     "gmail.users.messages.send": 100,
     "gmail.users.messages.trash": 5,
     "gmail.users.messages.untrash": 5,
+    "gmail.users.settings.filters.create": 5,
+    "gmail.users.settings.filters.delete": 5,
+    "gmail.users.settings.filters.get": 1,
+    "gmail.users.settings.filters.list": 1,
+    "gmail.users.settings.forwardingAddresses.create": 100,
+    "gmail.users.settings.forwardingAddresses.delete": 5,
+    "gmail.users.settings.forwardingAddresses.get": 1,
+    "gmail.users.settings.forwardingAddresses.list": 1,
+    "gmail.users.settings.getAutoForwarding": 1,
+    "gmail.users.settings.getImap": 1,
+    "gmail.users.settings.getPop": 1,
+    "gmail.users.settings.getVacation": 1,
+    "gmail.users.settings.sendAs.create": 100,
+    "gmail.users.settings.sendAs.delete": 5,
+    "gmail.users.settings.sendAs.get": 1,
+    "gmail.users.settings.sendAs.list": 1,
+    "gmail.users.settings.sendAs.patch": 100,  # not in the table; charged as update
+    "gmail.users.settings.sendAs.update": 100,
+    "gmail.users.settings.sendAs.verify": 100,
+    "gmail.users.settings.updateAutoForwarding": 5,
+    "gmail.users.settings.updateImap": 5,
+    "gmail.users.settings.updatePop": 100,
+    "gmail.users.settings.updateVacation": 5,
     "gmail.users.threads.delete": 20,
     "gmail.users.threads.get": 10,
     "gmail.users.threads.list": 10,

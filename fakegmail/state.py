@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakegmail.faults import FaultInjector
+from fakegmail.mail_settings import MailSettings
 from fakegmail.mailbox import Mailbox
 from fakegmail.quota import QuotaLedger
 from fakegmail.tokens import TokenStore
@@ -18,7 +19,7 @@ from fakegmail.tokens import TokenStore
 
 @dataclass(slots=True)
 class Account:
-    """A Google account the emulator knows: its address, display name and mailbox."""
+    """A Google account the emulator knows: its address, display name, mailbox and settings."""
 
     email: str
     name: str
@@ -26,6 +27,8 @@ class Account:
     default_scopes: tuple[str, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)
     """Verified send-as aliases besides the account's own address: address -> display name."""
+    settings: MailSettings = field(default_factory=MailSettings)
+    """Vacation, language, IMAP, POP, forwarding, filters, send-as details and the watch."""
 
 
 class RequestStats:
