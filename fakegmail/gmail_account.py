@@ -1,4 +1,4 @@
-"""users.getProfile, users.history.list, users.settings.sendAs list/get (with aliases)."""
+"""users.getProfile and users.history.list."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, request
 
-from fakegmail.errors import invalid_argument, not_found
+from fakegmail.errors import invalid_argument
 from fakegmail.gmail_messages import USERS
 from fakegmail.history import HistoryType
 from fakegmail.http_io import Routes, answer
@@ -51,48 +51,3 @@ def list_history(account: Account) -> Response:
         out["nextPageToken"] = page.next_page_token
     out["historyId"] = str(found.history_id)
     return answer(out)
-
-
-@routes.route(f"{USERS}/settings/sendAs", methods=["GET"])
-@gmail_method("gmail.users.settings.sendAs.list")
-def list_send_as(account: Account) -> Response:
-    """List the send-as addresses: the account's own (the default), then its aliases."""
-    return answer({"sendAs": [_primary(account)] + [_alias(a, n) for a, n in
-                                                     sorted(account.aliases.items())]})
-
-
-@routes.route(f"{USERS}/settings/sendAs/<sendAsEmail>", methods=["GET"])
-@gmail_method("gmail.users.settings.sendAs.get")
-def get_send_as(account: Account, sendAsEmail: str) -> Response:  # noqa: N803 - Gmail's name
-    """Return one send-as address; 404 for an address the account cannot send as."""
-    wanted = sendAsEmail.strip().lower()
-    if wanted == account.email:
-        return answer(_primary(account))
-    if wanted in account.aliases:
-        return answer(_alias(wanted, account.aliases[wanted]))
-    raise not_found()
-
-
-def _primary(account: Account) -> dict[str, Any]:
-    return {
-        "sendAsEmail": account.email,
-        "displayName": account.name,
-        "replyToAddress": "",
-        "signature": "",
-        "isPrimary": True,
-        "isDefault": True,
-    }
-
-
-def _alias(email: str, name: str) -> dict[str, Any]:
-    """A verified custom From address (added through the control API), sent through Gmail."""
-    return {
-        "sendAsEmail": email,
-        "displayName": name,
-        "replyToAddress": "",
-        "signature": "",
-        "isPrimary": False,
-        "isDefault": False,
-        "treatAsAlias": True,
-        "verificationStatus": "accepted",
-    }

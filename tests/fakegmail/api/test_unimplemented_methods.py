@@ -11,12 +11,15 @@ from tests.fakegmail.api.conftest import gmail_error
 
 
 @pytest.mark.parametrize(("call", "method_id"), [
-    (lambda u: u.watch(userId="me", body={"topicName": "projects/p/topics/t"}),
-     "gmail.users.watch"),
-    (lambda u: u.stop(userId="me"), "gmail.users.stop"),
-    (lambda u: u.settings().filters().list(userId="me"), "gmail.users.settings.filters.list"),
-    (lambda u: u.settings().sendAs().create(userId="me", body={"sendAsEmail": "a@b.test"}),
-     "gmail.users.settings.sendAs.create"),
+    (lambda u: u.settings().delegates().list(userId="me"),
+     "gmail.users.settings.delegates.list"),
+    (lambda u: u.settings().delegates().create(userId="me",
+                                               body={"delegateEmail": "a@b.test"}),
+     "gmail.users.settings.delegates.create"),
+    (lambda u: u.settings().sendAs().smimeInfo().list(userId="me", sendAsEmail="a@b.test"),
+     "gmail.users.settings.sendAs.smimeInfo.list"),
+    (lambda u: u.settings().cse().identities().list(userId="me"),
+     "gmail.users.settings.cse.identities.list"),
 ])
 def test_unimplemented_method_is_a_gmail_shaped_501_naming_it(users, call, method_id):
     with pytest.raises(HttpError) as caught:
@@ -37,8 +40,8 @@ def test_unimplemented_method_in_a_batch_fails_only_its_part(gmail, users):
 
     batch = gmail.new_batch_http_request(callback=record)
     batch.add(users.getProfile(userId="me"), request_id="profile")
-    batch.add(users.settings().getVacation(userId="me"), request_id="vacation")
+    batch.add(users.settings().delegates().list(userId="me"), request_id="delegates")
     batch.execute()
     assert "emailAddress" in outcomes["profile"]
-    assert outcomes["vacation"].resp.status == 501
-    assert "getVacation" in json.loads(outcomes["vacation"].content)["error"]["message"]
+    assert outcomes["delegates"].resp.status == 501
+    assert "delegates.list" in json.loads(outcomes["delegates"].content)["error"]["message"]

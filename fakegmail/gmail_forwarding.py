@@ -1,0 +1,52 @@
+"""users.settings.forwardingAddresses: list, get, create, delete.
+
+``create`` answers ``verificationStatus: accepted`` at once and sends no verification mail
+(see :mod:`fakegmail.mail_settings`); Gmail lets only service accounts with domain-wide
+authority call it, while the emulator asks only for the scope the discovery document
+names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from fakegmail.gmail_settings import SETTINGS
+from fakegmail.http_io import Routes, answer, json_body, no_content
+from fakegmail.methods import gmail_method
+from fakegmail.state import Account
+
+routes = Routes()
+FORWARDING = f"{SETTINGS}/forwardingAddresses"
+
+
+@routes.route(FORWARDING, methods=["GET"])
+@gmail_method("gmail.users.settings.forwardingAddresses.list")
+def list_forwarding_addresses(account: Account) -> Response:
+    """List the forwarding addresses (the list is left out when there are none)."""
+    found = account.settings.forwarding_addresses()
+    out: dict[str, Any] = {"forwardingAddresses": found} if found else {}
+    return answer(out)
+
+
+@routes.route(f"{FORWARDING}/<forwardingEmail>", methods=["GET"])
+@gmail_method("gmail.users.settings.forwardingAddresses.get")
+def get_forwarding_address(account: Account, forwardingEmail: str) -> Response:  # noqa: N803
+    """Return one forwarding address; 404 when the account has none such."""
+    return answer(account.settings.forwarding_address(forwardingEmail))
+
+
+@routes.route(FORWARDING, methods=["POST"])
+@gmail_method("gmail.users.settings.forwardingAddresses.create")
+def create_forwarding_address(account: Account) -> Response:
+    """Add a forwarding address, verified at once; 409 when it exists."""
+    return answer(account.settings.add_forwarding_address(json_body(), owner=account.email))
+
+
+@routes.route(f"{FORWARDING}/<forwardingEmail>", methods=["DELETE"])
+@gmail_method("gmail.users.settings.forwardingAddresses.delete")
+def delete_forwarding_address(account: Account, forwardingEmail: str) -> Response:  # noqa: N803
+    """Remove a forwarding address (auto-forwarding to it stops); 404 when unknown."""
+    account.settings.delete_forwarding_address(forwardingEmail)
+    return no_content()
