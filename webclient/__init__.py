@@ -48,13 +48,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # environment (mailguard serve) sent its cookies without Secure and no HSTS.
         SESSION_COOKIE_SECURE=True,
         # the server ends a mail session 12 hours after sign-in (auth.session_records);
-        # the cookie need not outlive it
+        # the cookie need not outlive it (MAIL_SESSION_HOURS sets both, below)
         PERMANENT_SESSION_LIFETIME=12 * 3600,
+        # The cookie is written when the session changes (sign-in, a flash, undo), each
+        # time with the full lifetime. The server's session record ends the session
+        # (lifetime from sign-in, idle time), so signing the cookie again on every
+        # response, which Flask does by default, extended nothing that counts.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     if test_config is None:
         app.config.update(config_module.from_environment(os.environ))
     else:
         app.config.update(test_config)
+    if app.config.get("MAIL_SESSION_HOURS") and not (
+            test_config and "PERMANENT_SESSION_LIFETIME" in test_config):
+        app.config["PERMANENT_SESSION_LIFETIME"] = int(
+            float(app.config["MAIL_SESSION_HOURS"]) * 3600)
     config_module.check_required(app.config)
     quiet_token_loggers()
     os.makedirs(app.instance_path, exist_ok=True)

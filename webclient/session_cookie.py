@@ -34,12 +34,22 @@ class UncompressedSerializer(URLSafeTimedSerializer):
 
 
 class UncompressedSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions with the same keys and salt, written uncompressed."""
+    """Flask's signed-cookie sessions with the same keys and salt, written uncompressed.
+
+    The serializer is built once per app and set of keys (Flask builds one for every
+    request); a changed secret key or fallback list builds a new one.
+    """
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = app.extensions.get("mailguard.session_serializer")
+        if cached is not None and cached[0] == keys:
+            return cached[1]
         signing = super().get_signing_serializer(app)
         if signing is None:
             return None
-        return UncompressedSerializer(signing.secret_keys, salt=signing.salt,
+        made = UncompressedSerializer(signing.secret_keys, salt=signing.salt,
                                       serializer=signing.serializer,
                                       signer_kwargs=signing.signer_kwargs)
+        app.extensions["mailguard.session_serializer"] = (keys, made)
+        return made
