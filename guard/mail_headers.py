@@ -175,7 +175,11 @@ def from_value(value: str) -> str:
 
     A value that does not end in ``<address>`` is given decoded, as it always was.
     """
-    sender = _sender(value)
+    return _from_text(value, _sender(value))
+
+
+def _from_text(value: str, sender: tuple[str, str] | None) -> str:
+    """Return ``from_value(value)`` from the value and its already split sender."""
     return decode_header(value) if sender is None else _name_and_address(*sender)
 
 
@@ -190,9 +194,8 @@ def header_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _from_address(value: str) -> str:
-    """Return the address of a From value, or "" when it names none."""
-    sender = _sender(value)
+def _from_address(value: str, sender: tuple[str, str] | None) -> str:
+    """Return the address of a From value (split as ``sender``), or "" when it names none."""
     return sender[1] if sender is not None else email.utils.parseaddr(decode_header(value))[1]
 
 
@@ -208,9 +211,11 @@ def display_name(value: str) -> str:
 def message_headers(payload: Json) -> MessageHeaders:
     """Return the decoded headers of a message payload."""
     h = part_headers(payload)
+    from_ = h.get("from", "")
+    sender = _sender(from_)
     return MessageHeaders(
         subject=decode_header(h.get("subject", "")),
-        from_=from_value(h.get("from", "")),
+        from_=_from_text(from_, sender),
         to=address_list(h.get("to")), cc=address_list(h.get("cc")),
         bcc=address_list(h.get("bcc")), reply_to=address_list(h.get("reply-to")),
         date=header_date(h.get("date")), message_id=h.get("message-id") or None,
@@ -218,4 +223,4 @@ def message_headers(payload: Json) -> MessageHeaders:
         references=tuple(h.get("references", "").split()),
         # the topmost Authentication-Results: the one Gmail adds when the message arrives
         sender_authenticated=sender_authenticated(h.get("authentication-results"),
-                                                  _from_address(h.get("from", ""))))
+                                                  _from_address(from_, sender)))
