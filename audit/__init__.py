@@ -29,17 +29,8 @@ from audit.errors import (
     ProofError,
     TamperDetected,
 )
-from audit.log import (
-    AuditLog,
-    AuditQuery,
-    AuditStats,
-    ConsistencyProof,
-    Count,
-    InclusionProof,
-    Receipt,
-    SignedCheckpoint,
-    TimeBucket,
-)
+from audit.log import AuditLog, ConsistencyProof, InclusionProof, Receipt, SignedCheckpoint
+from audit.search import AuditQuery, AuditStats, Count, TimeBucket
 from audit.verify import Problem, ProblemKind, VerifyReport
 
 __all__ = [

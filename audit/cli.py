@@ -441,7 +441,7 @@ def _search(log: Any, *, actor: str | None, actor_kind: str | None, mailbox: str
             resource_id: str | None, since: str | None, until: str | None,
             limit: int | None) -> Iterator[AuditEntry]:
     """Run the search in SQL (purpose families and --address included); times are stored."""
-    from audit.log import AuditQuery
+    from audit.search import AuditQuery
 
     return log.query(AuditQuery(
         actor_id=actor, actor_kind=actor_kind, mailbox=mailbox, address=address,

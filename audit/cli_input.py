@@ -32,7 +32,7 @@ def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 def ip_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse a --client-ip that is no IP address (it would match nothing)."""
-    from audit.log import require_ip_address
+    from audit.search import require_ip_address
 
     value = not_blank(ctx, param, value)
     if value is not None:

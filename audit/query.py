@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from audit.entry import AuditEntry, ResourceKind, ResourceRef
 
 if TYPE_CHECKING:
-    from audit.log import AuditStats, Count
+    from audit.search import AuditStats, Count
 
 CSV_COLUMNS = ("seq", "time", "actor_kind", "actor_id_h", "actor_role", "mailbox_h", "action",
                "purpose", "basis", "basis_ref", "resources", "decision", "rule_id",
