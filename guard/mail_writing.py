@@ -11,6 +11,7 @@ injection; message content never reaches logs or errors.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,15 @@ from guard.uploads import Answer, UploadTarget, deliver_once
 
 #: Gmail's limit on ids in one messages.batchModify.
 BATCH_MODIFY_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadLabels:
+    """The labels of one conversation's messages: those any message carries, and those all do."""
+
+    thread_id: str
+    on_any: frozenset[str]
+    on_all: frozenset[str]
 
 
 def _decision_chunk(labels: int = 0) -> int:
@@ -236,6 +246,44 @@ class MailWriting(DecidedMailbox):
             userId="me", id=thread_id, body={"addLabelIds": list(add),
                                              "removeLabelIds": list(remove)}, fields="id"),
             what="threads.modify")
+
+    def thread_labels(self, *, actor: Actor, mailbox: str, purpose: str,
+                      thread_ids: Sequence[str], request_id: str | None = None,
+                      evidence: Evidence = None, client_ip: str | None = None
+                      ) -> dict[str, ThreadLabels]:
+        """Return the labels of each of ``thread_ids`` that still exists; no content.
+
+        What an undo needs to put conversations back where they were: read before the
+        change, decided and recorded as ``threads.get`` naming each thread, fetched in
+        one batch with ``format=minimal`` and ``fields=id,messages(labelIds)`` (Gmail sends
+        neither headers nor bodies). A thread deleted meanwhile is left out.
+        """
+        mailbox = mailbox.strip().lower()
+        ids = list(dict.fromkeys(_id_list(thread_ids, "thread_ids")))
+        found: dict[str, ThreadLabels] = {}
+        size = _decision_chunk()
+        for start in range(0, len(ids), size):
+            chunk = ids[start:start + size]
+            self._authorize(actor=actor, mailbox=mailbox, purpose=purpose,
+                            action="threads.get", evidence=evidence, client_ip=client_ip,
+                            request_id=request_id, thread_ids=chunk)
+            builders = {f"t{index}": (lambda s, tid=tid: s.users().threads().get(
+                userId="me", id=tid, format="minimal", fields="id,messages(labelIds)"))
+                for index, tid in enumerate(chunk)}
+            answers = self._calls.batch(mailbox, builders, what="threads.get")
+            for index, tid in enumerate(chunk):
+                answer = answers.get(f"t{index}")
+                if isinstance(answer, GmailNotFound):
+                    continue
+                if isinstance(answer, GmailError):
+                    raise answer
+                if isinstance(answer, dict):
+                    sets = [frozenset(str(label) for label in message.get("labelIds") or ())
+                            for message in answer.get("messages") or ()]
+                    found[tid] = ThreadLabels(
+                        thread_id=tid, on_any=frozenset().union(*sets),
+                        on_all=frozenset.intersection(*sets) if sets else frozenset())
+        return found
 
     def _trash_or_untrash(self, verb: str, *, actor: Actor, mailbox: str, purpose: str,
                           message_ids: Sequence[str], thread_ids: Sequence[str],

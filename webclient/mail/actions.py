@@ -4,10 +4,16 @@ One form serves single and bulk actions: ``thread_ids`` repeats for each selecte
 conversation. Labels belong to conversations, as in Gmail; a star can also go on one
 message of a conversation (``/m/<id>/act``). Every change is the guard's
 ``email.organize`` call.
+
+An undo puts each conversation back where it was: before an archive, spam report or
+delete, the labels of the selected conversations are read (one batched ``threads.get``
+without content), and the undo reverses only what the action changed on each of them.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +22,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from guard.errors import GmailRejected
+from guard.mail_writing import ThreadLabels
 from webclient.auth.views import safe_next
 from webclient.mail.blueprint import blueprint
 from webclient.mail.gmail_ids import well_formed_or_400
-from webclient.mail.mailbox_link import ORGANIZE, bound_mailbox
+from webclient.mail.mailbox_link import ORGANIZE, READ, BoundMailbox, bound_mailbox
 from webclient.signed_in import sign_in_required
 
 UNDO_KEY = "undo"
@@ -37,7 +44,8 @@ class Action:
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     trash: bool | None = None
-    undo: str | None = None
+    #: Whether the change can be undone from the message that says it was done.
+    undo: bool = False
     done: object = ""
 
 
@@ -48,12 +56,12 @@ ACTIONS: dict[str, Action] = {
     "unstar": Action(remove=("STARRED",), done=_l("Star removed")),
     "important": Action(add=("IMPORTANT",), done=_l("Marked as important")),
     "unimportant": Action(remove=("IMPORTANT",), done=_l("Marked as not important")),
-    "archive": Action(remove=("INBOX",), undo="unarchive", done=_l("Archived")),
+    "archive": Action(remove=("INBOX",), undo=True, done=_l("Archived")),
     "unarchive": Action(add=("INBOX",), done=_l("Moved to Inbox")),
-    "spam": Action(add=("SPAM",), remove=("INBOX",), undo="notspam",
+    "spam": Action(add=("SPAM",), remove=("INBOX",), undo=True,
                    done=_l("Reported as spam")),
     "notspam": Action(add=("INBOX",), remove=("SPAM",), done=_l("Moved to Inbox")),
-    "trash": Action(trash=True, undo="untrash", done=_l("Moved to Trash")),
+    "trash": Action(trash=True, undo=True, done=_l("Moved to Trash")),
     "untrash": Action(trash=False, done=_l("Restored from Trash")),
 }
 
@@ -75,6 +83,70 @@ def apply(account: int, name: str, thread_ids: list[str], label_id: str | None =
         elif action is not None:
             box.call("modify_thread", purpose=ORGANIZE, thread_id=thread_id, add=action.add,
                      remove=action.remove)
+
+
+#: A step of an undo: ``untrash``, ``add`` or ``remove`` a label, and which of the
+#: conversations it applies to ("1" or "0" for each, in the order of ``thread_ids``).
+UndoStep = list[str]
+
+
+def _undo_steps(action: Action, thread_ids: list[str],
+                before: dict[str, ThreadLabels]) -> list[UndoStep]:
+    """Return the steps that reverse ``action`` on each conversation, given its labels before.
+
+    A label the action added comes off only where it was not before; a label it took
+    away goes back only where it was. A delete is reversed only for conversations that
+    were not all in the Trash already, and Spam (which Gmail drops from what goes to the
+    Trash) goes back where it was. A conversation whose labels could not be read (gone
+    meanwhile) is left alone.
+    """
+    def which(test: Callable[[ThreadLabels], bool]) -> str:
+        return "".join("1" if t in before and test(before[t]) else "0" for t in thread_ids)
+
+    steps: list[UndoStep] = []
+    if action.trash:
+        steps.append(["untrash", "", which(lambda b: "TRASH" not in b.on_all)])
+        steps.append(["add", "SPAM", which(lambda b: "SPAM" in b.on_any)])
+    for label in action.add:
+        steps.append(["remove", label, which(functools.partial(_lacks, label))])
+    for label in action.remove:
+        steps.append(["add", label, which(functools.partial(_carries, label))])
+    return [step for step in steps if "1" in step[2]]
+
+
+def _carries(label: str, labels: ThreadLabels) -> bool:
+    return label in labels.on_any
+
+
+def _lacks(label: str, labels: ThreadLabels) -> bool:
+    return label not in labels.on_any
+
+
+def _reverse(box: BoundMailbox, thread_ids: list[str], steps: object) -> None:
+    """Carry out the undo ``steps`` recorded for ``thread_ids`` (see ``_undo_steps``)."""
+    if not isinstance(steps, list):
+        return
+    untrash: list[str] = []
+    add: dict[str, list[str]] = {}
+    remove: dict[str, list[str]] = {}
+    for step in steps:
+        if not (isinstance(step, list) and len(step) == 3
+                and all(isinstance(part, str) for part in step)):
+            continue
+        kind, label, mask = step
+        chosen = [t for t, mark in zip(thread_ids, mask, strict=False) if mark == "1"]
+        if kind == "untrash":
+            untrash.extend(chosen)
+        for thread_id in chosen:
+            if kind == "add":
+                add.setdefault(thread_id, []).append(label)
+            elif kind == "remove":
+                remove.setdefault(thread_id, []).append(label)
+    if untrash:
+        box.call("untrash", purpose=ORGANIZE, thread_ids=tuple(untrash))
+    for thread_id in dict.fromkeys([*add, *remove]):
+        box.call("modify_thread", purpose=ORGANIZE, thread_id=thread_id,
+                 add=tuple(add.get(thread_id, ())), remove=tuple(remove.get(thread_id, ())))
 
 
 @blueprint.post("/act")
@@ -101,9 +173,13 @@ def act(account: int) -> Any:
             return redirect(back)
     elif name not in ACTIONS:
         abort(400)
+    action = ACTIONS.get(name)
+    before: dict[str, ThreadLabels] = {}
+    if label_id is None and action is not None and action.undo:
+        before = bound_mailbox(account).call("thread_labels", purpose=READ,
+                                             thread_ids=tuple(thread_ids))
     apply(account, name, thread_ids, label_id, remove_label)
     count = len(thread_ids)
-    action = ACTIONS.get(name)
     if label_id is not None:
         message = ngettext("Label changed on %(num)d conversation.",
                            "Label changed on %(num)d conversations.", count)
@@ -113,8 +189,9 @@ def act(account: int) -> Any:
         message = ngettext("%(what)s: %(num)d conversation.",
                            "%(what)s: %(num)d conversations.", count, what=action.done)
         if action.undo:
-            session[UNDO_KEY] = {"account": account, "action": action.undo,
-                                 "thread_ids": thread_ids, "next": back}
+            session[UNDO_KEY] = {"account": account, "thread_ids": thread_ids,
+                                 "steps": _undo_steps(action, thread_ids, before),
+                                 "next": back}
         else:
             session.pop(UNDO_KEY, None)
     flash(message, "undo" if action is not None and action.undo else "success")
@@ -154,7 +231,8 @@ def undo(account: int) -> Any:
     if not isinstance(last, dict) or last.get("account") != account:
         flash(_l("There is nothing to undo."), "error")
         return redirect(url_for("mail.folder", account=account, slug="inbox"))
-    apply(account, str(last["action"]), [str(t) for t in last["thread_ids"]])
+    _reverse(bound_mailbox(account), [str(t) for t in last.get("thread_ids") or ()],
+             last.get("steps"))
     flash(_l("Undone."), "success")
     return redirect(safe_next(str(last.get("next"))) or url_for("mail.folder",
                                                                 account=account,

@@ -1,0 +1,59 @@
+"""Undo puts every selected conversation back exactly where it was, as Gmail's undo does.
+
+An archive, spam report or delete of a selection that mixes conversations from several
+places (Starred, All mail, a label, Spam) changes only some of them; undoing it must not
+move the others (into the Inbox, out of Spam) where they never were.
+"""
+
+from __future__ import annotations
+
+from tests.webclient.conftest import deliver, post
+
+
+def labels_of(mailbox, thread_id):
+    return set().union(*(m.label_ids for m in mailbox.state.get_thread(thread_id).messages))
+
+
+def test_undoing_an_archive_from_starred_leaves_out_of_the_inbox_what_was_never_in_it(
+        signed_in, mailbox):
+    in_inbox = deliver(mailbox, subject="Starred in inbox", labels=("INBOX", "STARRED"))
+    archived_before = deliver(mailbox, subject="Starred archived", labels=("STARRED",))
+    selection = [in_inbox.thread_id, archived_before.thread_id]
+    post(signed_in, "/u/0/act", {"action": "archive", "thread_ids": selection,
+                                 "next": "/u/0/f/starred"})
+    post(signed_in, "/u/0/undo")
+    assert "INBOX" in labels_of(mailbox, in_inbox.thread_id)
+    assert labels_of(mailbox, archived_before.thread_id) == {"STARRED"}
+
+
+def test_undoing_a_spam_report_from_all_mail_leaves_archived_mail_archived(signed_in,
+                                                                           mailbox):
+    in_inbox = deliver(mailbox, subject="Spam from inbox", labels=("INBOX",))
+    archived = deliver(mailbox, subject="Spam from all mail", labels=())
+    selection = [in_inbox.thread_id, archived.thread_id]
+    post(signed_in, "/u/0/act", {"action": "spam", "thread_ids": selection,
+                                 "next": "/u/0/f/all"})
+    assert "SPAM" in labels_of(mailbox, archived.thread_id)
+    post(signed_in, "/u/0/undo")
+    assert labels_of(mailbox, in_inbox.thread_id) == {"INBOX"}
+    assert labels_of(mailbox, archived.thread_id) == set()
+
+
+def test_undoing_a_delete_in_spam_puts_it_back_in_spam(signed_in, mailbox):
+    spam = deliver(mailbox, subject="Delete from spam", labels=("SPAM",))
+    post(signed_in, "/u/0/act", {"action": "trash", "thread_ids": spam.thread_id,
+                                 "next": "/u/0/f/spam"})
+    assert "TRASH" in labels_of(mailbox, spam.thread_id)
+    post(signed_in, "/u/0/undo")
+    assert labels_of(mailbox, spam.thread_id) == {"SPAM"}
+
+
+def test_undoing_a_delete_keeps_in_the_trash_what_was_there_already(signed_in, mailbox):
+    kept = deliver(mailbox, subject="Delete me", labels=("INBOX",))
+    trashed_before = deliver(mailbox, subject="Already deleted", labels=("TRASH",))
+    post(signed_in, "/u/0/act", {"action": "trash",
+                                 "thread_ids": [kept.thread_id, trashed_before.thread_id],
+                                 "next": "/u/0/f/all"})
+    post(signed_in, "/u/0/undo")
+    assert labels_of(mailbox, kept.thread_id) == {"INBOX"}
+    assert labels_of(mailbox, trashed_before.thread_id) == {"TRASH"}
