@@ -47,13 +47,17 @@ def _page_args() -> tuple[str | None, list[str]]:
 
 def _render_list(box: BoundMailbox, page: ThreadPage, *, title: object, labels:
                  tuple[LabelInfo, ...], endpoint: str, endpoint_args: dict[str, Any],
-                 folder: str | None = None, query: str = "") -> str:
+                 folder: str | None = None, query: str = "") -> Any:
     token, back = _page_args()
     newer = None
     if token is not None:
         newer_token = back[-1] if back else None
         newer = url_for(endpoint, **endpoint_args, page=newer_token or None,
                         back=",".join(back[:-1]) or None)
+        if not page.threads:
+            # Everything on this page has left it (archived, deleted, moved): show the
+            # page before, as Gmail does, instead of "Nothing here." in a full folder.
+            return redirect(newer)
     older = None
     if page.next_page_token:
         older = url_for(endpoint, **endpoint_args, page=page.next_page_token,
