@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -145,6 +146,25 @@ def search(account: int) -> Any:
                         endpoint_args={"account": account, "q": query}, query=query)
 
 
+def _counted_read(labels: tuple[LabelInfo, ...],
+                  conversation: Thread) -> tuple[LabelInfo, ...]:
+    """Return ``labels`` with their unread counts as they are once ``conversation`` is read.
+
+    The counts were fetched beside the conversation, before opening it marked it read;
+    without this the page that read it still counted it unread in the sidebar. Gmail
+    counts a conversation unread under a label when an unread message carries the label.
+    """
+    unread = [set(m.label_ids) for m in conversation.messages if "UNREAD" in m.label_ids]
+    counted: list[LabelInfo] = []
+    for label in labels:
+        carrying = sum(1 for ids in unread if label.id in ids)
+        if carrying:
+            label = replace(label, messages_unread=max(0, label.messages_unread - carrying),
+                            threads_unread=max(0, label.threads_unread - 1))
+        counted.append(label)
+    return tuple(counted)
+
+
 @blueprint.get("/t/<thread_id>")
 @sign_in_required
 def thread(account: int, thread_id: str) -> Any:
@@ -157,6 +177,7 @@ def thread(account: int, thread_id: str) -> Any:
     if "UNREAD" in conversation.label_ids:
         box.call("modify_thread", purpose=ORGANIZE, thread_id=thread_id, add=(),
                  remove=("UNREAD",))
+        labels = _counted_read(labels, conversation)
     views = message_views(box, conversation, expand=request.args.get("expand"),
                           images_for=request.args.get("images"))
     return render_template(
