@@ -21,7 +21,8 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit.log import AuditLog
-from audit.store import entries, resources, unavailable
+from audit.schema import entries, resources
+from audit.store import unavailable
 from audit.time_bounds import stored_time_bound
 
 

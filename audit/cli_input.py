@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from audit.checkpoint import foreign_note_reason, open_signed_checkpoint
+from audit.engine import sqlite_file
 from audit.errors import AuditError, CheckpointError
 from audit.key_settings import InvalidKeyText, hmac_key_from_text
-from audit.store import sqlite_file
 from audit.time_bounds import InvalidTimeBound, stored_time_bound
 
 

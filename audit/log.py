@@ -56,8 +56,9 @@ from audit.merkle import (
     verify_inclusion,
 )
 from audit.prepared import PreparedEntry
+from audit.schema import checkpoints
 from audit.search import AuditQuery, AuditStats, as_query, entry_stats, search_entries
-from audit.store import PendingLeaf, Store, checkpoints, unavailable
+from audit.store import PendingLeaf, Store, unavailable
 from audit.verify import VerifyReport, verify_store
 
 _log = logging.getLogger(__name__)

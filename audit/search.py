@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from audit.entry import ActorKind, AuditEntry, Decision, ResourceKind
 from audit.errors import AuditError
-from audit.store import Store, entries, resources, unavailable
+from audit.schema import entries, resources
+from audit.store import Store, unavailable
 from audit.time_bounds import stored_time_bound
 
 Hash = Callable[[str | None], str | None]

@@ -1,5 +1,6 @@
-"""Keep the audit log in SQL: append-only tables, the head lock, and Merkle node storage.
+"""Keep the audit log in SQL: the head lock, appends, and Merkle node storage.
 
+The tables and triggers are in ``audit.schema``, the engine settings in ``audit.engine``.
 SQLite (a file, WAL journal, ``synchronous=FULL``) is the default; a
 ``postgresql+psycopg://`` URL moves the log to PostgreSQL so several hosts append to one
 linear log. Every append is one transaction that takes the head lock (``BEGIN IMMEDIATE``
@@ -22,152 +23,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Engine,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    inspect,
-    select,
-    text,
-)
-from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from audit import pg_append
 from audit.batch_rows import place_batch
+from audit.engine import make_engine, sqlite_file
 from audit.errors import AuditError, AuditUnavailable
 from audit.merkle import MerkleAccumulator, Node, frontier_positions
-from audit.sqlite_journal import switch_to_wal
-
-_SeqType = BigInteger().with_variant(Integer(), "sqlite")
-
-metadata = MetaData()
-
-entries = Table(
-    "audit_entries",
+from audit.schema import (
+    ENTRY_COLUMNS,
+    PG_SCHEMA_LOCK,
+    PG_TRIGGERS,
+    SQLITE_TRIGGERS,
+    head,
+    meta,
     metadata,
-    Column("seq", _SeqType, primary_key=True, autoincrement=False),
-    Column("time", String(32), nullable=False),
-    Column("actor_kind", String(16), nullable=False),
-    Column("actor_id_h", String(80), nullable=False),
-    Column("actor_role", String(256), nullable=False),
-    Column("mailbox_h", String(80), nullable=False),
-    Column("action", String(256), nullable=False),
-    Column("purpose", String(256), nullable=False),
-    Column("basis", String(256), nullable=False),
-    Column("basis_ref", String(256), nullable=False),
-    Column("decision", String(8), nullable=False),
-    Column("rule_id", String(256), nullable=False),
-    Column("request_id", String(256), nullable=False),
-    Column("entry", LargeBinary, nullable=False),
-    Column("leaf_hash", LargeBinary(32), nullable=False),
-    # No index on purpose or action: a handful of values each, so searches by them go
-    # through the time index (review searches are bounded in time), while every append
-    # paid one more B-tree page (one more WAL frame on SQLite) per index. Logs created
-    # with them keep them; they only cost appends.
-    Index("ix_audit_entries_time", "time"),
-    Index("ix_audit_entries_mailbox_h", "mailbox_h"),
-    Index("ix_audit_entries_actor_id_h", "actor_id_h"),
-    Index("ix_audit_entries_request_id", "request_id"),
 )
-
-resources = Table(
-    "audit_resources",
-    metadata,
-    Column("seq", _SeqType, nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("resource_id", String(256), nullable=False),
-    Index("ix_audit_resources_resource_id", "resource_id"),
-    Index("ix_audit_resources_seq", "seq"),
-)
-
-nodes = Table(
-    "audit_nodes",
-    metadata,
-    Column("level", Integer, nullable=False),
-    Column("idx", BigInteger, nullable=False),
-    Column("hash", LargeBinary(32), nullable=False),
-    PrimaryKeyConstraint("level", "idx"),
-    sqlite_with_rowid=False,
-)
-
-checkpoints = Table(
-    "audit_checkpoints",
-    metadata,
-    Column("size", _SeqType, primary_key=True, autoincrement=False),
-    Column("root", LargeBinary(32), nullable=False),
-    Column("note", Text, nullable=False),
-    Column("created_at", String(32), nullable=False),
-)
-
-head = Table(
-    "audit_head",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("size", BigInteger, nullable=False),
-)
-
-meta = Table(
-    "audit_meta",
-    metadata,
-    Column("key", String(128), primary_key=True),
-    Column("value", Text, nullable=False),
-)
-
-#: Rows are only ever inserted. audit_meta is among them: it holds the identifier-hashing
-#: key's id and the verifier keys trusted so far (``meta_setdefault`` never overwrites).
-APPEND_ONLY_TABLES = ("audit_entries", "audit_resources", "audit_nodes", "audit_checkpoints",
-                      "audit_meta")
-
-_SQLITE_TRIGGERS = [
-    *(
-        f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} "
-        f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END"
-        for t in APPEND_ONLY_TABLES
-        for op in ("UPDATE", "DELETE")
-    ),
-    "CREATE TRIGGER IF NOT EXISTS audit_head_no_shrink BEFORE UPDATE ON audit_head "
-    "WHEN NEW.size < OLD.size OR NEW.id <> OLD.id "
-    "BEGIN SELECT RAISE(ABORT, 'audit_head only grows'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head "
-    "BEGIN SELECT RAISE(ABORT, 'audit_head only grows'); END",
-]
-
-_PG_TRIGGERS = [
-    "CREATE OR REPLACE FUNCTION audit_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME "
-    "USING ERRCODE = 'insufficient_privilege'; END $$",
-    "CREATE OR REPLACE FUNCTION audit_reject_shrink() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN IF TG_OP <> 'UPDATE' OR NEW.size < OLD.size OR NEW.id <> OLD.id THEN "
-    "RAISE EXCEPTION 'audit_head only grows' USING ERRCODE = 'insufficient_privilege'; "
-    "END IF; RETURN NEW; END $$",
-    *(
-        f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
-        f"FOR EACH ROW EXECUTE FUNCTION audit_reject_change()"
-        for t in APPEND_ONLY_TABLES
-    ),
-    *(
-        f"CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION audit_reject_change()"
-        for t in (*APPEND_ONLY_TABLES, "audit_head")
-    ),
-    "CREATE OR REPLACE TRIGGER audit_head_only_grows BEFORE UPDATE OR DELETE ON audit_head "
-    "FOR EACH ROW EXECUTE FUNCTION audit_reject_shrink()",
-]
-
-# Any constant shared by every process creating the schema; serialises CREATE on PostgreSQL.
-_PG_SCHEMA_LOCK = 0x6D61696C67617564
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +174,7 @@ class Store:
         """Create the tables, indexes, triggers and head row if missing (safe to repeat)."""
         with self.write() as conn:
             if self.dialect == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_SCHEMA_LOCK})
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_SCHEMA_LOCK})
                 # An append locks audit_head first (FOR UPDATE), then writes the other tables
                 # in an order of the planner's choosing; the trigger DDL below locks them one
                 # by one. Taking audit_head first here too means an open and a running append
@@ -311,10 +183,10 @@ class Store:
                     conn.execute(text("LOCK TABLE audit_head IN EXCLUSIVE MODE"))
             metadata.create_all(conn)
             if self.dialect == "postgresql":
-                for ddl in _PG_TRIGGERS:
+                for ddl in PG_TRIGGERS:
                     conn.exec_driver_sql(ddl.replace("%", "%%"))
             else:
-                for ddl in _SQLITE_TRIGGERS:
+                for ddl in SQLITE_TRIGGERS:
                     conn.exec_driver_sql(ddl)
             if conn.execute(select(head.c.size).where(head.c.id == 1)).first() is None:
                 conn.execute(head.insert().values(id=1, size=0))
@@ -525,9 +397,6 @@ class Store:
         return bytes(value)
 
 
-ENTRY_COLUMNS = tuple(c.name for c in entries.columns)
-
-
 def _driver_sql(dialect: str) -> dict[str, str]:
     """Return the hot-path statements in the driver's parameter style."""
     cols = ", ".join(ENTRY_COLUMNS)
@@ -557,136 +426,3 @@ def _driver_errors(dialect: str) -> tuple[type[BaseException], ...]:
     import sqlite3
 
     return (sqlite3.Error,)
-
-
-def without_server_detail(ctx: ExceptionContext) -> BaseException | None:
-    """Drop PostgreSQL's DETAIL lines from an error's text: they echo key values (addresses).
-
-    The structured diagnostics stay on ``exc.orig.diag`` for code; only the text that reaches
-    logs and tracebacks loses them.
-    """
-    orig, wrapped = ctx.original_exception, ctx.sqlalchemy_exception
-    if not isinstance(wrapped, DBAPIError) or not orig.args or not isinstance(orig.args[0], str):
-        return None
-    first = orig.args[0].split("\n", 1)[0]
-    if first == orig.args[0]:
-        return None
-    orig.args = (first,)
-    return type(wrapped)(ctx.statement, ctx.parameters, orig, hide_parameters=True,
-                         connection_invalidated=ctx.is_disconnect, code=wrapped.code)
-
-
-def make_engine(url: str | Path, *, lock_timeout: float = 10.0,
-                read_only: bool = False) -> Engine:
-    """Create an engine for an SQLite path/URL or a PostgreSQL URL with the log's settings.
-
-    ``read_only`` opens SQLite files with ``mode=ro`` and makes PostgreSQL transactions
-    read-only. Statement parameters are hidden from error messages and logs
-    (``hide_parameters``).
-    """
-    if isinstance(url, Path) or "://" not in str(url):
-        url = f"sqlite:///{Path(url)}"
-    try:
-        parsed = make_url(str(url))
-    except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is no number
-        raise AuditError(
-            "the audit database URL is not valid; use a file path, sqlite:///path or "
-            "postgresql+psycopg://user@host/db"
-        ) from exc
-    try:
-        return _create_engine(parsed, lock_timeout=lock_timeout, read_only=read_only)
-    except (ArgumentError, ImportError) as exc:  # an unknown or uninstalled driver
-        raise AuditError(
-            f"the database driver {parsed.drivername!r} is not available "
-            f"({type(exc).__name__}); use sqlite:///path or postgresql+psycopg://user@host/db"
-        ) from None
-
-
-def _create_engine(parsed: URL, *, lock_timeout: float, read_only: bool) -> Engine:
-    """Create the engine for a parsed SQLite or PostgreSQL URL (see ``make_engine``)."""
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        if parsed.database in (None, "", ":memory:"):
-            raise AuditError(
-                "an in-memory SQLite audit log is not durable; give a file path"
-            )
-        if read_only:
-            parsed = _read_only_sqlite(parsed)
-        engine = create_engine(parsed, connect_args={"timeout": lock_timeout},
-                               hide_parameters=True)
-        _configure_sqlite(engine, lock_timeout, read_only=read_only)
-        return engine
-    if backend == "postgresql":
-        ms = int(lock_timeout * 1000)
-        options = f"-c lock_timeout={ms} -c synchronous_commit=on"
-        if read_only:
-            options += " -c default_transaction_read_only=on"
-        engine = create_engine(
-            parsed,
-            pool_pre_ping=True,
-            hide_parameters=True,
-            connect_args={"connect_timeout": max(1, int(lock_timeout)), "options": options},
-        )
-        event.listen(engine, "handle_error", without_server_detail)
-        return engine
-    raise AuditError(
-        f"audit logs are kept in SQLite or PostgreSQL, not {backend!r}; use a file path or a "
-        "postgresql+psycopg:// URL"
-    )
-
-
-def sqlite_file(database: str | None) -> Path | None:
-    """Return the file an SQLite URL's database part names (a path or a ``file:`` URI)."""
-    if database and database.startswith("file:"):
-        database = database[5:].split("?", 1)[0]
-    return Path(database) if database else None
-
-
-def _read_only_sqlite(parsed: URL) -> URL:
-    """Return the SQLite URL opening the same file read-only (an SQLite ``file:`` URI).
-
-    A copy on read-only media (a mounted snapshot, evidence disk or backup) cannot get the
-    ``-shm`` file a WAL database needs, so SQLite refuses to open it. When the folder is
-    not writable, no ``-shm`` is there and no ``-wal`` holds entries, the file is all there
-    is: it is opened ``immutable``. With a non-empty ``-wal`` it is not, since immutable
-    would ignore the entries in it and verify an older log.
-    """
-    database = str(parsed.database)
-    if not database.startswith("file:"):
-        database = "file:" + str(Path(database).resolve())
-    query = {**parsed.query, "mode": "ro", "uri": "true"}
-    path = sqlite_file(database)
-    if path is not None and path.exists() and not os.access(path.parent, os.W_OK):
-        wal = Path(f"{path}-wal")
-        if not Path(f"{path}-shm").exists():
-            if wal.exists() and wal.stat().st_size > 0:
-                raise AuditError(
-                    f"{path.name} is on read-only media with entries in {wal.name} but no "
-                    f"{path.name}-shm; copy the three files together, or checkpoint the log "
-                    "(PRAGMA wal_checkpoint) before copying it")
-            query["immutable"] = "1"
-    return parsed.set(database=database, query=query)
-
-
-def _configure_sqlite(engine: Engine, lock_timeout: float, *, read_only: bool = False) -> None:
-    """Set WAL, synchronous=FULL and a busy timeout; make write transactions IMMEDIATE.
-
-    A read-only connection leaves the journal mode as the file has it: switching a copy in
-    rollback-journal mode (VACUUM INTO, a backup) to WAL is a write, which it may not do.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
-        if not read_only:
-            switch_to_wal(dbapi_conn, timeout=lock_timeout)
-        cur.execute("PRAGMA synchronous = FULL")
-        cur.execute("PRAGMA foreign_keys = ON")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("audit_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

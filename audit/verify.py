@@ -303,7 +303,7 @@ def _worker(url: str, shared: str | None, ranges: list[tuple[int, int]], size: i
     Without a shared snapshot (SQLite) the worker reads only rows of the ranges it takes
     and the nodes over them, which appends never change.
     """
-    from audit.store import make_engine
+    from audit.engine import make_engine
 
     engine = make_engine(url)
     try:

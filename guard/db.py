@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from audit.engine import without_server_detail
 from audit.sqlite_journal import switch_to_wal
-from audit.store import without_server_detail
 from guard.errors import GuardError
 
 metadata = MetaData()
@@ -40,7 +40,7 @@ metadata = MetaData()
 SCHEMA_REVISION = "0007"
 
 #: The PostgreSQL advisory lock that serialises schema changes: migrations, this module's
-#: create_schema and the audit log's (``audit.store`` uses the same key).
+#: create_schema and the audit log's (``audit.schema`` uses the same key).
 PG_SCHEMA_LOCK = 0x6D61696C67617564
 
 #: Alembic's record of the revision a database is at, as Alembic itself creates it.

@@ -9,7 +9,7 @@ import click
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from audit.store import sqlite_file
+from audit.engine import sqlite_file
 from guard.consents import reseal_wordings, wording_key_usage
 from guard.database_option import database_option, require_usable_url
 from guard.db import open_engine

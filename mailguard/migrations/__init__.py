@@ -1,7 +1,7 @@
 """Bring a MailGuard database to the current schema with Alembic (``mailguard db ...``).
 
 Every table lives in one database: the guard's (``guard.db.metadata``), the audit log's
-(``audit.store``, its append-only triggers included) and the web client's
+(``audit.schema``, its append-only triggers included) and the web client's
 (``webclient.preferences``). ``upgrade`` creates or completes them; a database made by an
 earlier ``create_all`` (``Guard.open`` / ``AuditLog.open``) is adopted by the first
 revision, which creates only what is missing.

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import text
 
 import guard.service  # noqa: F401 - imports every guard module, so each declares its tables
-from audit.store import metadata as audit_metadata
+from audit.schema import metadata as audit_metadata
 from guard.db import PG_SCHEMA_LOCK, open_engine
 from guard.db import metadata as guard_metadata
 from webclient.preferences import metadata as webclient_metadata

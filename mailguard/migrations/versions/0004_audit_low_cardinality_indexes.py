@@ -6,7 +6,7 @@ Create Date: 2026-11-25
 
 Each durable append wrote one page of each index (one more WAL frame per index on
 SQLite) for columns with a handful of values; searches by purpose or action go through
-the time index instead (see ``audit.store``). Dropped only where present: a log created
+the time index instead (see ``audit.schema``). Dropped only where present: a log created
 by ``AuditLog.open`` after this change never had them.
 """
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from audit.store import make_engine
+from audit.engine import make_engine
 from tests.conftest import database_url_for
 
 SECRET = "reviewer.search@example.org"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from audit.engine import make_engine
 from audit.sqlite_journal import switch_to_wal
-from audit.store import make_engine
 from guard.db import open_engine
 
 pytestmark = pytest.mark.sqlite_only
