@@ -135,6 +135,15 @@ def share_agreed(account: int, message_id: str) -> Any:
     days = request.form.get("days", type=int) or DEFAULT_DAYS
     if until is None or until.tzinfo is None:
         abort(400)
+    offered = dict(_durations(_now()))
+    if not _now() < until <= max(offered.values()):
+        # Past, or beyond what the page ever offers (a tampered year 9999 cannot even be
+        # shown in the reader's time zone): offer the durations again, store nothing.
+        days = days if days in offered else DEFAULT_DAYS if DEFAULT_DAYS in offered \
+            else min(offered)
+        return _share_page(box, message, until=offered[days], days=days, status=400,
+                           error=p_("This choice is no longer possible (the time may have "
+                                    "passed). Choose how long again."))
     if request.form.get("agree") != "yes":
         return _share_page(box, message, until=until, days=days, status=400,
                            error=p_("Tick the box to agree, or go back to your mail."))
