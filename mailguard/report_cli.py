@@ -61,6 +61,9 @@ def report(since: str, until: str | None, fmt: str, output: Path | None, lang: s
     except FilterError:
         raise click.ClickException("--since and --until take a UTC date like 2025-01-31 or a "
                                    "time like 2025-01-31T09:30") from None
+    if until_at is not None and until_at <= since_at:
+        raise click.ClickException("--until must not come before --since; give the period's "
+                                   "first day with --since and its last with --until")
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         raise click.ClickException("give --output FILE for a PDF (or redirect standard output)")
     try:
@@ -88,16 +91,25 @@ def report(since: str, until: str | None, fmt: str, output: Path | None, lang: s
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         else:
-            output.write_bytes(data)
+            _write(output, data)
     elif output is None:
         click.echo(render_html(built, text), nl=False)
     else:
-        output.write_text(render_html(built, text), encoding="utf-8")
+        _write(output, render_html(built, text).encode("utf-8"))
     if output is not None:
         click.echo(f"wrote the {fmt.upper()} compliance report to {output}", err=True)
     if not built.integrity.ok:
         click.echo("warning: the audit log did not verify; the report says where", err=True)
         sys.exit(1)
+
+
+def _write(output: Path, data: bytes) -> None:
+    """Write the report to ``output``, or stop with one line saying why it cannot be."""
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise click.ClickException(f"cannot write the report to {output}: "
+                                   f"{error.strerror or type(error).__name__}") from None
 
 
 def _record_report(log: AuditLog) -> None:
