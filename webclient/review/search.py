@@ -30,7 +30,8 @@ class FilterError(ValueError):
     """A search field is malformed: ``field`` names it, ``problem`` says what it needs.
 
     ``problem`` is one of "line" (one line, at most 256 characters), "choice" (one of
-    ``choices``), "time" (a UTC date or time) and "number" (a whole number).
+    ``choices``), "time" (a UTC date or time), "range" (an end after the start) and
+    "number" (a whole number).
     """
 
     def __init__(self, field: str, problem: str, choices: tuple[str, ...] = ()) -> None:
@@ -70,8 +71,22 @@ class Filters:
                 raise FilterError(name, "choice", choices)
             values[name] = value
         found = cls(**values)
-        found.time_range()  # validates since/until
+        since, until = found.time_range()  # validates since/until
+        if since is not None and until is not None and until <= since:
+            raise FilterError("until", "range")
         return found
+
+    @classmethod
+    def as_typed(cls, args: Mapping[str, str]) -> Filters:
+        """Return the fields as typed, made single-line, to show again beside an error.
+
+        Never query with these: they are not validated (``from_args`` is).
+        """
+        def shown(name: str) -> str:
+            value = "".join(c for c in str(args.get(name, "")) if c.isprintable())
+            return value.strip()[:_MAX_TEXT]
+
+        return cls(**{name: shown(name) for name in FILTER_FIELDS})
 
     def time_range(self) -> tuple[str | None, str | None]:
         """Return since/until as stored audit times; a bare date's until includes that day."""

@@ -97,11 +97,14 @@ def _monitor() -> IntegrityMonitor:
 
 
 def _filters(*, default_range: bool) -> tuple[Filters, str]:
-    """Return the request's filters (and an error message, with empty filters, if bad)."""
+    """Return the request's filters, or the fields as typed and what is wrong with them.
+
+    With a message, the filters are for showing the form again only, never for a query.
+    """
     try:
         found = Filters.from_args(request.args)
     except FilterError as error:
-        return Filters(), filter_message(error)
+        return Filters.as_typed(request.args), filter_message(error)
     if default_range:
         found = found.with_default_range(_now(), int(current_app.config["REVIEW_WINDOW_DAYS"]))
     return found, ""
@@ -115,6 +118,8 @@ def filter_message(error: FilterError) -> str:
     if error.problem == "time":
         return tr("%(field)s: give a UTC date like 2025-03-01 or a time like 2025-03-01T09:30",
                   field=error.field)
+    if error.problem == "range":
+        return tr("%(field)s: give a day on or after the start of the period", field=error.field)
     if error.problem == "number":
         return tr("%(field)s: give a whole number", field=error.field)
     return tr("%(field)s: give a single line of at most 256 characters", field=error.field)
@@ -170,9 +175,10 @@ def verify() -> Any:
 def charts() -> Any:
     """Draw accesses, denials, human accesses and transfers per day over the window."""
     filters, problem = _filters(default_range=True)
-    since, until = filters.time_range()
+    counted = Filters() if problem else filters
+    since, until = counted.time_range()
     now = _now()
-    activity = count_activity(_log().query(filters.query()), _names())
+    activity = count_activity(_log().query(counted.query()), _names())
     first = (datetime.fromisoformat(since[:10]).date() if since else
              datetime.fromisoformat(activity.first_day).date() if activity.first_day
              else now.date())
@@ -215,7 +221,8 @@ def alerts() -> Any:
     """List what the alert rules found over the window, most recent first."""
     filters, problem = _filters(default_range=True)
     rules: AlertRules = current_app.extensions[ALERT_RULES]
-    found = find_alerts(_log().query(filters.query()), rules, _names())
+    found = find_alerts(_log().query((Filters() if problem else filters).query()), rules,
+                        _names())
     return render_template("review/alerts.html", filters=filters, problem=problem,
                            alerts=found, rules=rules, kinds=AlertKind), 400 if problem else 200
 

@@ -27,6 +27,8 @@ INDONESIAN: dict[Message, Wording] = {
     "%(field)s: give a single line of at most 256 characters":
         "%(field)s: isi satu baris, paling banyak 256 karakter",
     "%(field)s: give a whole number": "%(field)s: isi bilangan bulat",
+    "%(field)s: give a day on or after the start of the period":
+        "%(field)s: isi hari yang sama dengan atau setelah awal periode",
     "%(size)d entries at %(time)s": "%(size)d entri pada %(time)s",
     "%(total)d entries in this period: %(allowed)d allowed, %(denied)d denied.":
         "%(total)d entri dalam periode ini: %(allowed)d diizinkan, %(denied)d ditolak.",
