@@ -69,6 +69,27 @@ def days_between(first: date, last: date) -> tuple[str, ...]:
     return tuple((first + timedelta(days=i)).isoformat() for i in range(span + 1))
 
 
+class ViewCounter:
+    """Tell the first entry of each request's access from the entries that repeat it.
+
+    The entries of one request are appended together, so remembering the recent request
+    ids is enough, whatever the length of the log.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], None] = {}
+
+    def first(self, entry: AuditEntry) -> bool:
+        """Return True for the first entry of its request and action, False for a repeat."""
+        key = (entry.request_id or f"#{entry.seq}", entry.action)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > _RECENT_REQUESTS:
+            del self._seen[next(iter(self._seen))]
+        return True
+
+
 @dataclass(slots=True)
 class Activity:
     """Counts over a window: per chart, ``series -> day -> count``; totals for the report."""
@@ -83,6 +104,7 @@ class Activity:
     human_refused_by_basis: Counter[str] = field(default_factory=Counter)
     transfers: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     prohibited: Counter[str] = field(default_factory=Counter)
+    #: distinct mailboxes connected (a mailbox connected again counts once)
     accounts_connected: int = 0
     entries: int = 0
     allowed: int = 0
@@ -94,7 +116,8 @@ class Activity:
 def count_activity(entries: Iterable[AuditEntry], names: StaffNames) -> Activity:
     """Count ``entries`` (streamed) into the charts' series and the report's tables."""
     found = Activity()
-    seen: dict[tuple[str, str], None] = {}
+    views = ViewCounter()
+    connected: set[str] = set()
     for entry in entries:
         day = entry.time[:10]
         found.entries += 1
@@ -109,7 +132,8 @@ def count_activity(entries: Iterable[AuditEntry], names: StaffNames) -> Activity
         if is_prohibited(entry.purpose):
             found.prohibited[entry.purpose] += 1
         if entry.action == "account.connect" and allowed:
-            found.accounts_connected += 1
+            connected.add(entry.mailbox_h or f"#{entry.seq}")
+            found.accounts_connected = len(connected)
         if entry.action == TRANSFER_DELIVERY:
             if entry.outcome.startswith("failed"):
                 found.transfers[(recipient_of(entry), entry.basis or "-", "failed")] += 1
@@ -123,12 +147,8 @@ def count_activity(entries: Iterable[AuditEntry], names: StaffNames) -> Activity
             continue
         if entry.action not in DATA_ACTIONS:
             continue
-        key = (entry.request_id or f"#{entry.seq}", entry.action)
-        if key in seen:
+        if not views.first(entry):
             continue
-        seen[key] = None
-        if len(seen) > _RECENT_REQUESTS:
-            del seen[next(iter(seen))]
         human = entry.actor_kind is ActorKind.STAFF
         if allowed:
             found.purposes_used[entry.purpose] += 1

@@ -25,7 +25,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from audit import AuditEntry, Decision, ResourceKind
-from webclient.review.activity import StaffNames, is_human_access, is_prohibited
+from webclient.review.activity import (
+    StaffNames,
+    ViewCounter,
+    is_human_access,
+    is_prohibited,
+)
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _INT_KEYS = ("mailboxes_per_staff", "denials_per_actor", "prohibited_attempts",
@@ -159,6 +164,9 @@ def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
     prohibited: dict[str, _Tally] = defaultdict(_Tally)
     revoke_tried: dict[str, int] = {}
     used_after: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    # A staff view is recorded twice under one request id (the broker's decision, then
+    # the Gmail call): count accesses once per request, as the charts and report do.
+    views = ViewCounter()
     for entry in entries:
         actor = entry.actor_id_h
         if entry.decision is Decision.DENY:
@@ -172,7 +180,7 @@ def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
         if not is_human_access(entry):
             continue
         mailboxes[actor].add(entry, entry.mailbox_h)
-        if entry.decision is Decision.ALLOW:
+        if entry.decision is Decision.ALLOW and views.first(entry):
             if rules.outside_office_hours(entry):
                 after_hours[actor].add(entry)
             for grant in _grants(entry):
