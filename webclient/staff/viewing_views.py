@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from guard.consents import ConsentRecord
-from guard.errors import DecisionError
+from guard.errors import DecisionError, GmailAuthError
 from guard.grants import GrantRecord
 from guard.mail_values import Message, Thread
 from guard.policy import AccessBasis
+from guard.retry import GmailNotFound
 from webclient.sanitize import frame_document, sanitize_email_html, text_to_html
 from webclient.security import message_frame_csp
 from webclient.staff import services
@@ -38,6 +40,21 @@ class ShownMessage:
 
     message: Message
     frame_url: str
+
+
+@blueprint.errorhandler(GmailAuthError)
+def _no_gmail_access(_error: GmailAuthError) -> Any:
+    """Say that the mailbox's Gmail access is gone (the mail user's page asks to reconnect)."""
+    return render_template("staff/refused.html", title=_("Nothing can be shown"), message=_(
+        "MailGuard holds no Gmail access to this mailbox: its owner never connected it, "
+        "disconnected it, or Google withdrew the access. Nothing was fetched from it.")), 409
+
+
+@blueprint.errorhandler(GmailNotFound)
+def _gone_from_gmail(_error: GmailNotFound) -> Any:
+    """Say that the message or conversation is no longer in the mailbox."""
+    return render_template("staff/refused.html", title=_("Not found"), message=_(
+        "This conversation or message no longer exists in Gmail.")), 404
 
 
 def _watermark(me: StaffSession, basis: str) -> Watermark:

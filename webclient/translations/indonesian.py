@@ -586,6 +586,12 @@ INDONESIAN: dict[Message, Wording] = {
     "Remote image blocked": "Gambar jarak jauh diblokir",
     "This message could not be displayed safely.":
         "Pesan ini tidak dapat ditampilkan dengan aman.",
+    "Nothing can be shown": "Tidak ada yang dapat ditampilkan",
+    "MailGuard holds no Gmail access to this mailbox: its owner never connected it, "
+    "disconnected it, or Google withdrew the access. Nothing was fetched from it.":
+        "MailGuard tidak memiliki akses Gmail ke kotak surat ini: pemiliknya tidak pernah "
+        "menghubungkannya, memutuskannya, atau Google mencabut aksesnya. Tidak ada yang "
+        "diambil darinya.",
 }
 
 
