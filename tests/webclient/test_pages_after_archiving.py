@@ -27,5 +27,5 @@ def test_archiving_the_whole_last_page_shows_the_page_before_not_an_empty_inbox(
                                           "next": second_url}, follow_redirects=True)
     text = answer.get_data(as_text=True)
     assert "Nothing here." not in text
-    assert ids(text) == ids(first)
+    assert sorted(ids(text)) == sorted(ids(first)), (ids(text), ids(first))
     assert "Archived: " in text  # the undo offer is still shown
