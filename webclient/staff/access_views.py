@@ -57,17 +57,21 @@ def _visible_grant(me: StaffSession, grant_id: str) -> GrantRecord:
 
 
 def _duration(text: str) -> timedelta | None:
-    """Return the duration asked for, or None for the policy's longest.
+    """Return the duration asked for, or None (the policy's longest) for an empty field.
 
-    Raise ValueError for a value that is not a number, and InvalidGrant (the guard's own
-    duration problem, worded for the reader) for one no grant can have: infinite, not a
-    number, or past the policy's maximum, which ``timedelta`` could not even hold.
+    Raise InvalidGrant (the guard's own duration problem, worded for the reader) for any
+    other value no grant can have: zero, negative, not a number, infinite, or past the
+    policy's maximum, which ``timedelta`` could not even hold. Zero is refused, not read as
+    an empty field: the form says a grant lasts more than zero hours.
     """
-    hours = float(text or 0)
-    if not hours:
+    if not text:
         return None
     maximum = current_guard().policy.staff.max_grant.total_seconds() / 3600
-    if not math.isfinite(hours) or abs(hours) > maximum:
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not math.isfinite(hours) or hours <= 0 or hours > maximum:
         raise InvalidGrant(f"a grant lasts more than zero and at most {maximum:g} hours",
                            problem="grant_request.duration", hours=f"{maximum:g}")
     return timedelta(hours=hours)
@@ -110,12 +114,13 @@ def request_access() -> Any:
     form = request.form
     try:
         basis = AccessBasis(form.get("basis", ""))
-        duration = _duration(form.get("hours", "").strip())
-    except InvalidGrant as problem:
-        return _form_page(me, error=grant_problem_text(problem), status=400)
     except ValueError:
         return _form_page(me, error=_("Choose a basis and give the duration in hours."),
                           status=400)
+    try:
+        duration = _duration(form.get("hours", "").strip())
+    except InvalidGrant as problem:
+        return _form_page(me, error=grant_problem_text(problem), status=400)
     if basis is AccessBasis.SECURITY:
         reference = GrantReference(case_id=form.get("case_id", "").strip() or None,
                                    category=form.get("category", "").strip() or None)
