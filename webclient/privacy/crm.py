@@ -159,6 +159,13 @@ def crm_send(account: int, thread_id: str) -> Any:
     recipient = request.form.get("recipient", "")
     classes = _classes(request.form.getlist("data_class"))
     consent = consent_in_force(box.email, recipient, guard.settings.clock())
+    if consent is None and recipient == CRM_RECIPIENT and request.form.get("agree") != "yes":
+        # The box left unticked (a browser skipping ``required``) is the form not yet
+        # filled in, not a transfer: ask again, keeping what was typed; nothing is sent.
+        # A recipient the page never offers still goes to the gate, which refuses it.
+        return _page(box, thread, status=400, target=target,
+                     error=p_("This recipient needs your consent first. Tick the box to "
+                              "agree, then send again."))
     if consent is None and request.form.get("agree") == "yes":
         wording = _wording()
         if wording_digest(wording) != request.form.get("digest"):

@@ -93,15 +93,24 @@ def test_a_tampered_form_is_refused_clearly_audited_and_nothing_arrives(
     assert entry.decision == "deny" and entry.rule_id == rule
 
 
-def test_without_consent_nothing_is_sent_and_the_refusal_is_recorded(signed_in, conversation,
-                                                                     mailbox, crm):
+@pytest.mark.parametrize(("language", "error"), [
+    ("en", "This recipient needs your consent first. Tick the box to agree, then send again."),
+    ("id", "Penerima ini memerlukan persetujuan Anda terlebih dahulu."),
+])
+def test_without_the_box_ticked_the_form_comes_back_as_typed_and_nothing_is_sent(
+        signed_in, conversation, guard, mailbox, crm, language, error):
+    signed_in.set_cookie("mailguard_lang", language)
     answer = send(signed_in, conversation.thread_id, agree=False)
-    assert answer.status_code == 403
-    assert "needs your consent first" in text(answer)
+    page = html.unescape(text(answer))
+    assert answer.status_code == 400
+    assert error in page
+    assert 'value="PT Maju renewal"' in page and '<option value="deal" selected>' in page
+    assert '<input type="checkbox" name="agree" value="yes" required>' in page
     assert crm.records.all() == ()
-    [entry] = audit_entries(signed_in.application, mailbox=mailbox.email,
-                            action="transfer.send")
-    assert entry.rule_id == "transfer.consent_missing"
+    assert guard.transfer_consents.for_user(mailbox.email) == ()
+    # Nothing was attempted, so the gate has no decision to record.
+    assert audit_entries(signed_in.application, mailbox=mailbox.email,
+                         action="transfer.send") == []
 
 
 def test_a_withdrawn_transfer_consent_stops_the_next_transfer(signed_in, conversation, guard,
@@ -113,7 +122,7 @@ def test_a_withdrawn_transfer_consent_stops_the_next_transfer(signed_in, convers
     assert "Nothing more will be sent to that recipient" in text(answer)
     assert 'name="agree"' in page_of(signed_in, crm_path(conversation.thread_id))
     refused = send(signed_in, conversation.thread_id, agree=False)
-    assert refused.status_code == 403
+    assert refused.status_code == 400 and "needs your consent first" in text(refused)
     assert len(crm.records.all()) == 1
 
 
