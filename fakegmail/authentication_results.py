@@ -5,9 +5,14 @@ top of the message as ``Authentication-Results: mx.google.com; dkim=...; spf=...
 dmarc=...``. Clients use it to tell a sender that really sent the message from one whose
 address was merely written in From. The emulator writes it the same way on the copies it
 delivers between its accounts and on the received mail it seeds: everything passes when
-the From address is the sending account's own or one of its send-as aliases; when From
-names anyone else, DKIM and SPF pass for the sending account's domain only and DMARC fails
-for the From domain, as Gmail reports mail whose From was forged.
+the From address is the sending account's own or one of its verified send-as aliases;
+when From names anyone else, DKIM and SPF pass for the sending account's domain only and
+DMARC fails for the From domain, as Gmail reports mail whose From was forged.
+
+Mail sent through the emulator never reaches the second case: sending replaces a From
+address the account does not own with its primary address before delivery
+(``fakegmail.outgoing``), and the header is written for the From address as sent, so it
+always names the address the recipient's copy shows.
 """
 
 from __future__ import annotations

@@ -158,7 +158,8 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     """Send ``raw`` from ``account``: store the sent copy, deliver to emulator accounts."""
     state = emulator_state()
     parsed = parse_or_reject(raw)
-    outgoing = prepare_outgoing(raw, parsed, sender=account.email, now=state.clock())
+    outgoing = prepare_outgoing(raw, parsed, sender=account.email,
+                                own_addresses=_verified_aliases(account), now=state.clock())
     to_self = account.email in outgoing.recipients
     labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
     sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id,
@@ -173,11 +174,17 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     return sent
 
 
+def _verified_aliases(account: Account) -> frozenset[str]:
+    """Return the account's verified send-as aliases (lower-case); pending ones are not
+    the account's own until verified."""
+    return frozenset(alias.lower() for alias in account.aliases)
+
+
 def _as_received(outgoing: OutgoingMessage, account: Account) -> bytes:
     """Return the delivered copy as a recipient's Gmail stores it: under Gmail's
-    Authentication-Results (authenticated when From is the account's own address or one
-    of its aliases)."""
-    own = {account.email, *(alias.lower() for alias in account.aliases)}
+    Authentication-Results for the From address as sent (after ``prepare_outgoing``
+    replaced an address the account does not own, so it reads the rewritten one)."""
+    own = {account.email, *_verified_aliases(account)}
     from_address = outgoing.from_address
     envelope = from_address if from_address in own else account.email
     raw = outgoing.delivered
