@@ -93,6 +93,9 @@ class Resources:
     reply: str
     with_attachment: str
     attachment: str
+    #: The thread page's download link carries the part id too: Gmail issues a new
+    #: attachment id on every fetch of the message.
+    attachment_part: str
     html_message: str
     draft: str
     draft_message: str
@@ -260,6 +263,7 @@ def seed_resources(world_app: Flask, mailbox: Mailbox, secret: str, clock: Clock
     return Resources(thread=first.thread_id, first=first.id, reply=reply.id,
                      with_attachment=attached.id,
                      attachment=attachment.attachments[0].attachment_id,
+                     attachment_part=attachment.attachments[0].part_id,
                      html_message=html.id, draft=draft.id, draft_message=draft.message_id,
                      label=label.id, consent=consent.id, transfer_consent=transfer.id)
 

@@ -175,7 +175,7 @@ def _check_web(stack: Stack, full: dict[str, Any], raw: bytes) -> None:
     shown = _frame_text(frame.get_data(as_text=True))
     assert shown.strip(), "the frame is blank: neither text nor a notice saying why"
     attachments = stack.gmail.users().messages().attachments()
-    for link in set(re.findall(rf'href="(/u/0/m/{full["id"]}/a/([^"]+))"', text)):
+    for link in set(re.findall(rf'href="(/u/0/m/{full["id"]}/a/([^"?]+)[^"]*)"', text)):
         download = stack.web.get(html.unescape(link[0]))
         assert download.status_code == 200, link
         disposition = download.headers["Content-Disposition"]

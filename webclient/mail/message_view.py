@@ -146,7 +146,8 @@ def inline_url(box: BoundMailbox, message: Message, content_id: str) -> str:
 
     The sandboxed message frame has an opaque origin, so its image requests may arrive
     without the session cookie; the signature binds the URL to this user, account,
-    message and part, and expires after an hour.
+    message and part, and expires after an hour. It carries the part id as well as the
+    attachment id, which Gmail changes on every fetch of the message.
     """
     wanted = content_id.strip("<>")
     part = next((a for a in message.attachments
@@ -154,20 +155,22 @@ def inline_url(box: BoundMailbox, message: Message, content_id: str) -> str:
     if part is None:
         return "about:blank"
     token = _serializer().dumps([user_id(), box.account.index, message.id,
-                                 part.attachment_id])
+                                 part.attachment_id, part.part_id])
     return url_for("mail.inline_part", account=box.account.index, token=token)
 
 
-def read_inline_token(token: str) -> tuple[str, int, str, str] | None:
-    """Return (user id, account index, message id, attachment id) of a valid token."""
+def read_inline_token(token: str) -> tuple[str, int, str, str, str | None] | None:
+    """Return (user id, account index, message id, attachment id, part id) of a valid
+    token; the part id is None in a token made before it was carried."""
     try:
         value = _serializer().loads(token, max_age=INLINE_MAX_AGE)
     except BadSignature:
         return None
-    if (not isinstance(value, list) or len(value) != 4 or not isinstance(value[0], str)
-            or not isinstance(value[1], int)):
+    if (not isinstance(value, list) or len(value) not in (4, 5)
+            or not isinstance(value[0], str) or not isinstance(value[1], int)):
         return None
-    return value[0], value[1], str(value[2]), str(value[3])
+    part_id = str(value[4]) if len(value) == 5 else None
+    return value[0], value[1], str(value[2]), str(value[3]), part_id
 
 
 def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: bool,

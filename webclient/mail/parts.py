@@ -83,10 +83,15 @@ def frame(account: int, message_id: str) -> Any:
 @blueprint.get("/m/<message_id>/a/<attachment_id>")
 @sign_in_required
 def attachment(account: int, message_id: str, attachment_id: str) -> Any:
-    """Download one attachment: always as a file, never rendered by the browser."""
+    """Download one attachment: always as a file, never rendered by the browser.
+
+    The link carries the part id beside the attachment id: Gmail issues a new attachment
+    id on every fetch, so the guard finds the part by its id when the link's is stale.
+    """
     box = bound_mailbox(account)
     data: AttachmentData = box.call("get_attachment", purpose=READ, message_id=message_id,
-                                    attachment_id=attachment_id)
+                                    attachment_id=attachment_id,
+                                    part_id=request.args.get("part") or None)
     mime = data.mime_type.lower() if data.mime_type.lower() in SAFE_DOWNLOAD_TYPES \
         else "application/octet-stream"
     response = Response(_chunks(data.data), mimetype=mime, direct_passthrough=True)
@@ -103,7 +108,7 @@ def inline_part(account: int, token: str) -> Any:
     found = read_inline_token(token)
     if found is None or found[1] != account:
         abort(404)
-    user, index, message_id, attachment_id = found
+    user, index, message_id, attachment_id, part_id = found
     rows = current_guard().accounts.list_for(user)
     if index >= len(rows):
         abort(404)
@@ -111,7 +116,7 @@ def inline_part(account: int, token: str) -> Any:
     actor = current_guard().accounts.actor_for(user, mailbox, request_id=request_id())
     box = BoundMailbox(account=ConnectedAccount(index=index, email=mailbox), actor=actor)
     data: AttachmentData = box.call("get_attachment", purpose=READ, message_id=message_id,
-                                    attachment_id=attachment_id)
+                                    attachment_id=attachment_id, part_id=part_id)
     if data.mime_type.lower() not in INLINE_IMAGE_TYPES:
         abort(404)
     response = Response(data.data, mimetype=data.mime_type.lower())
