@@ -51,7 +51,8 @@ def get_draft(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's na
     """Return one draft with its message in the requested format."""
     fmt = format_arg(request.args)
     draft = account.mailbox.get_draft(id)
-    return answer(draft_json(draft, fmt, request.args.getlist("metadataHeaders")))
+    return answer(draft_json(draft, fmt, request.args.getlist("metadataHeaders"),
+                             attachment_ids=account.mailbox.attachment_ids))
 
 
 @routes.route(f"{USERS}/drafts", f"{UPLOAD_USERS}/drafts", f"{RESUMABLE_USERS}/drafts",

@@ -63,9 +63,11 @@ def get_message(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's 
     refuse_metadata_format(fmt)
     message = account.mailbox.get_message(require_well_formed_id(id))
     headers = request.args.getlist("metadataHeaders")
-    return answer_rendered(lambda: message_json(message, fmt, headers),
+    ids = account.mailbox.attachment_ids
+    return answer_rendered(lambda: message_json(message, fmt, headers, attachment_ids=ids),
                            lambda pretty: message_json_bytes(message, fmt, headers,
-                                                             pretty=pretty))
+                                                             pretty=pretty,
+                                                             attachment_ids=ids))
 
 
 @routes.route(f"{USERS}/messages/send", f"{UPLOAD_USERS}/messages/send",

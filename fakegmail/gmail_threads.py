@@ -51,8 +51,10 @@ def get_thread(account: Account, id: str) -> Response:  # noqa: A002 - Gmail's n
     refuse_metadata_format(fmt)
     thread = account.mailbox.get_thread(require_well_formed_id(id))
     headers = request.args.getlist("metadataHeaders")
-    return answer_rendered(lambda: thread_json(thread, fmt, headers),
+    ids = account.mailbox.attachment_ids
+    return answer_rendered(lambda: thread_json(thread, fmt, headers, attachment_ids=ids),
                            lambda pretty: thread_json_bytes(thread, fmt, headers,
+                                                            attachment_ids=ids,
                                                             pretty=pretty))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from fakegmail.attachment_ids import AttachmentIds
 from fakegmail.conversations import thread_subject
 from fakegmail.errors import GmailError, invalid_argument, not_found
 from fakegmail.history import DEFAULT_HISTORY_LIMIT, HistoryLog, HistoryRecord, HistoryType
@@ -49,6 +50,8 @@ class Mailbox:
         self._history = HistoryLog(INITIAL_HISTORY_ID, history_limit)
         self._last_number = 0
         self._order: list[str] | None = None
+        self.attachment_ids = AttachmentIds(email)
+        """Issues this mailbox's attachment ids (a fresh one per fetch) and resolves them."""
 
     # -- messages -----------------------------------------------------------------------
 
@@ -129,8 +132,15 @@ class Mailbox:
 
     def attachment(self, message_id: str, attachment_id: str) -> bytes:
         """Return one attachment's bytes; 404 for an unknown message, and Gmail's 400
-        'Invalid attachment token' for an id the message never handed out."""
-        found = self.get_message(message_id).parsed.attachments.get(attachment_id)
+        'Invalid attachment token' for an id this mailbox never issued for the message.
+
+        Any id issued for the message, by any earlier fetch, resolves (see
+        ``fakegmail.attachment_ids``).
+        """
+        message = self.get_message(message_id)
+        part_id = self.attachment_ids.part_id(message_id, attachment_id)
+        found = next((a for a in message.parsed.attachments.values()
+                      if a.part_id == part_id), None) if part_id is not None else None
         if found is None:
             raise invalid_argument("Invalid attachment token")
         return found.data

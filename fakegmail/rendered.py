@@ -2,7 +2,8 @@
 
 A message's content (snippet, payload, size) never changes once parsed, so its JSON is
 rendered once per format and header selection and kept in a bounded cache; each answer
-then only adds the parts that do change (ids, labels, historyId). The bytes are exactly
+then only adds the parts that do change (ids, labels, historyId, and the attachment ids,
+which Gmail issues afresh on every fetch: see ``fakegmail.attachment_ids``). The bytes are exactly
 ``json.dumps(message_json(...), ensure_ascii=False, separators=(",", ":"))``, or with
 ``pretty=True`` exactly ``json.dumps(message_json(...), ensure_ascii=False, indent=2)``.
 """
@@ -13,9 +14,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from fakegmail.attachment_ids import AttachmentIds, issue_in_json
 from fakegmail.json_output import encode_compact, encode_pretty
 from fakegmail.mime import ParsedMessage
-from fakegmail.resources import MessageFormat, metadata_payload
+from fakegmail.resources import MessageFormat, attachment_placeholders, metadata_payload
 from fakegmail.stored import StoredMessage, StoredThread
 
 CACHE_SIZE = 8192
@@ -63,8 +65,10 @@ _content = _ContentCache(CACHE_SIZE)
 
 
 def message_json_bytes(message: StoredMessage, fmt: MessageFormat = MessageFormat.FULL,
-                       metadata_headers: Sequence[str] = (), *, pretty: bool = False) -> bytes:
-    """Return the Message resource in ``fmt`` as compact (or, ``pretty``, indented) JSON."""
+                       metadata_headers: Sequence[str] = (), *, pretty: bool = False,
+                       attachment_ids: AttachmentIds | None = None) -> bytes:
+    """Return the Message resource in ``fmt`` as compact (or, ``pretty``, indented) JSON,
+    with freshly issued attachment ids when given the mailbox's ``attachment_ids``."""
     if fmt is MessageFormat.RAW:
         from fakegmail.resources import message_json
 
@@ -72,24 +76,27 @@ def message_json_bytes(message: StoredMessage, fmt: MessageFormat = MessageForma
         return encode(message_json(message, fmt, metadata_headers)).encode()
     headers = tuple(metadata_headers) if fmt is MessageFormat.METADATA else ()
     if pretty:
-        return _pretty_message(message, fmt, headers)
+        return _pretty_message(message, fmt, headers, attachment_ids)
     head = '{"id":' + _encode(message.id) + ',"threadId":' + _encode(message.thread_id)
     if message.label_ids:
         head += ',"labelIds":' + _encode(list(message.label_ids))
     tail = (',"historyId":"' + str(message.history_id) + '","internalDate":"'
             + str(message.internal_date) + '"}')
-    return b"".join((head.encode(), b",", _content.get(message.parsed, fmt, headers),
-                     tail.encode()))
+    content = _issued(message, fmt, _content.get(message.parsed, fmt, headers),
+                      attachment_ids)
+    return b"".join((head.encode(), b",", content, tail.encode()))
 
 
 def thread_json_bytes(thread: StoredThread, fmt: MessageFormat = MessageFormat.FULL,
-                      metadata_headers: Sequence[str] = (), *, pretty: bool = False) -> bytes:
+                      metadata_headers: Sequence[str] = (), *, pretty: bool = False,
+                      attachment_ids: AttachmentIds | None = None) -> bytes:
     """Return the Thread resource with its messages in ``fmt`` as compact (or indented) JSON."""
     if pretty:
-        return _pretty_thread(thread, fmt, metadata_headers)
+        return _pretty_thread(thread, fmt, metadata_headers, attachment_ids)
     head = ('{"id":' + _encode(thread.id) + ',"historyId":"' + str(thread.history_id)
             + '","messages":[').encode()
-    messages = b",".join(message_json_bytes(m, fmt, metadata_headers)
+    messages = b",".join(message_json_bytes(m, fmt, metadata_headers,
+                                            attachment_ids=attachment_ids)
                          for m in thread.messages)
     return head + messages + b"]}"
 
@@ -97,6 +104,16 @@ def thread_json_bytes(thread: StoredThread, fmt: MessageFormat = MessageFormat.F
 def clear_cache() -> None:
     """Forget every rendered message content (frees memory; answers stay the same)."""
     _content.clear()
+
+
+def _issued(message: StoredMessage, fmt: MessageFormat, content: bytes,
+            attachment_ids: AttachmentIds | None) -> bytes:
+    """Return cached ``content`` with this fetch's attachment ids in place of the
+    placeholders (the cache keeps the placeholders, so no answer repeats an id)."""
+    if attachment_ids is None or fmt is not MessageFormat.FULL:
+        return content
+    return issue_in_json(content, attachment_placeholders(message.parsed),
+                         lambda part_id: attachment_ids.issue(message.id, part_id))
 
 
 def _render_content(parsed: ParsedMessage, fmt: MessageFormat,
@@ -124,7 +141,7 @@ def _render_pretty_content(parsed: ParsedMessage, fmt: MessageFormat,
 
 
 def _pretty_message(message: StoredMessage, fmt: MessageFormat,
-                    headers: tuple[str, ...]) -> bytes:
+                    headers: tuple[str, ...], attachment_ids: AttachmentIds | None) -> bytes:
     """Return the indented Message resource, its content from the cache."""
     inner = "\n" + _PRETTY_INDENT
     head = ("{" + inner + '"id": ' + _encode(message.id) + "," + inner + '"threadId": '
@@ -135,18 +152,20 @@ def _pretty_message(message: StoredMessage, fmt: MessageFormat,
         head += "," + inner + '"labelIds": [' + labels + inner + "]"
     tail = ("," + inner + '"historyId": "' + str(message.history_id) + '",' + inner
             + '"internalDate": "' + str(message.internal_date) + '"\n}')
-    return b"".join((head.encode(), b",\n",
-                     _content.get(message.parsed, fmt, headers, pretty=True), tail.encode()))
+    content = _issued(message, fmt, _content.get(message.parsed, fmt, headers, pretty=True),
+                      attachment_ids)
+    return b"".join((head.encode(), b",\n", content, tail.encode()))
 
 
-def _pretty_thread(thread: StoredThread, fmt: MessageFormat,
-                   metadata_headers: Sequence[str]) -> bytes:
+def _pretty_thread(thread: StoredThread, fmt: MessageFormat, metadata_headers: Sequence[str],
+                   attachment_ids: AttachmentIds | None) -> bytes:
     """Return the indented Thread resource; each message is indented two levels deeper."""
     inner = "\n" + _PRETTY_INDENT
     nested = b"\n" + (_PRETTY_INDENT * 2).encode()
     head = ("{" + inner + '"id": ' + _encode(thread.id) + "," + inner + '"historyId": "'
             + str(thread.history_id) + '",' + inner + '"messages": [').encode()
     messages = (b"," + nested).join(
-        message_json_bytes(m, fmt, metadata_headers, pretty=True).replace(b"\n", nested)
+        message_json_bytes(m, fmt, metadata_headers, pretty=True,
+                           attachment_ids=attachment_ids).replace(b"\n", nested)
         for m in thread.messages)
     return head + nested + messages + ("\n" + _PRETTY_INDENT + "]\n}").encode()

@@ -7,6 +7,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from fakegmail.attachment_ids import AttachmentIds, issue_in_payload
 from fakegmail.history import HistoryRecord
 from fakegmail.mailbox import StoredDraft, StoredMessage, StoredThread
 from fakegmail.mime import ParsedMessage
@@ -38,8 +39,13 @@ def message_labels(message: StoredMessage) -> dict[str, Any]:
 
 
 def message_json(message: StoredMessage, fmt: MessageFormat = MessageFormat.FULL,
-                 metadata_headers: Sequence[str] = ()) -> dict[str, Any]:
-    """Return the Message resource in ``fmt``."""
+                 metadata_headers: Sequence[str] = (), *,
+                 attachment_ids: AttachmentIds | None = None) -> dict[str, Any]:
+    """Return the Message resource in ``fmt``.
+
+    With ``attachment_ids`` (the mailbox's), every attachment gets a freshly issued id, as
+    each Gmail answer does; without, the parsed placeholders stay (they never resolve).
+    """
     parsed = message.parsed
     out: dict[str, Any] = {"id": message.id, "threadId": message.thread_id}
     if message.label_ids:
@@ -47,6 +53,10 @@ def message_json(message: StoredMessage, fmt: MessageFormat = MessageFormat.FULL
     out["snippet"] = parsed.snippet
     if fmt is MessageFormat.FULL:
         out["payload"] = parsed.payload
+        if attachment_ids is not None:
+            out["payload"] = issue_in_payload(
+                parsed.payload, attachment_placeholders(parsed),
+                lambda part_id: attachment_ids.issue(message.id, part_id))
     elif fmt is MessageFormat.METADATA:
         out["payload"] = metadata_payload(parsed, metadata_headers)
     out["sizeEstimate"] = parsed.size_estimate
@@ -68,13 +78,20 @@ def metadata_payload(parsed: ParsedMessage, metadata_headers: Sequence[str] = ()
     return out
 
 
+def attachment_placeholders(parsed: ParsedMessage) -> dict[str, str]:
+    """Return the parsed payload's placeholder attachment ids, each with its part id."""
+    return {a.attachment_id: a.part_id for a in parsed.attachments.values()}
+
+
 def thread_json(thread: StoredThread, fmt: MessageFormat = MessageFormat.FULL,
-                metadata_headers: Sequence[str] = ()) -> dict[str, Any]:
+                metadata_headers: Sequence[str] = (), *,
+                attachment_ids: AttachmentIds | None = None) -> dict[str, Any]:
     """Return the Thread resource with its messages in ``fmt``."""
     return {
         "id": thread.id,
         "historyId": str(thread.history_id),
-        "messages": [message_json(m, fmt, metadata_headers) for m in thread.messages],
+        "messages": [message_json(m, fmt, metadata_headers, attachment_ids=attachment_ids)
+                     for m in thread.messages],
     }
 
 
@@ -84,12 +101,14 @@ def thread_summary(thread: StoredThread) -> dict[str, Any]:
 
 
 def draft_json(draft: StoredDraft, fmt: MessageFormat | None = None,
-               metadata_headers: Sequence[str] = ()) -> dict[str, Any]:
+               metadata_headers: Sequence[str] = (), *,
+               attachment_ids: AttachmentIds | None = None) -> dict[str, Any]:
     """Return the Draft resource; without ``fmt`` the message carries only ids and labels."""
     if fmt is None:
         message = message_labels(draft.message)
     else:
-        message = message_json(draft.message, fmt, metadata_headers)
+        message = message_json(draft.message, fmt, metadata_headers,
+                               attachment_ids=attachment_ids)
     return {"id": draft.id, "message": message}
 
 

@@ -78,7 +78,8 @@ def test_a_20_mb_attachment_goes_resumable_and_threads(
     [info] = thread.messages[1].attachments
     fetched = guard.mail.get_attachment(actor=owner, mailbox=account.email,
                                         purpose="email.read", message_id=sent.id,
-                                        attachment_id=info.attachment_id)
+                                        attachment_id=info.attachment_id,
+                                        part_id=info.part_id)
     assert fetched.data == data
     [entry] = guard.audit.query(AuditQuery(request_id="req-big"))
     assert (entry.action, entry.decision.value) == ("messages.send", "allow")
@@ -102,7 +103,8 @@ def test_a_dropped_chunk_is_resumed_from_the_confirmed_offset(
     [info] = message.attachments
     assert guard.mail.get_attachment(actor=owner, mailbox=account.email,
                                      purpose="email.read", message_id=sent.id,
-                                     attachment_id=info.attachment_id).data == data
+                                     attachment_id=info.attachment_id,
+                                     part_id=info.part_id).data == data
 
 
 def test_a_resumable_send_whose_last_answer_is_lost_is_not_sent_twice(
