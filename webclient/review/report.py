@@ -206,42 +206,54 @@ def template_values(report: ComplianceReport, text: Translator) -> dict[str, Any
 
 
 def render_pdf(report: ComplianceReport, text: Translator) -> bytes:
-    """Return the report as a PDF (core fonts; identifiers are ASCII)."""
+    """Return the report as a PDF (core fonts; identifiers are ASCII).
+
+    Every line and table cell wraps within the page's usable width, breaking inside a
+    word (a hash, a long origin or purpose name) when the word alone is wider, so nothing
+    is cut off at the edge or written over the next column.
+    """
     tr = text.tr
     pdf = FPDF(format="A4")
     pdf.set_title(_latin(tr("MailGuard compliance report")))
     pdf.set_creator("MailGuard")
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin(tr("MailGuard compliance report")), new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, [tr("MailGuard compliance report")], height=10)
     pdf.set_font("Helvetica", "", 10)
-    for line in meta_lines(report, text):
-        pdf.cell(0, 6, _latin(line), new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, meta_lines(report, text), height=6)
     for title, header, rows in sections(report, text):
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
+        _lines(pdf, [title], height=8)
         pdf.set_font("Helvetica", "", 10)
         if not rows:
-            pdf.cell(0, 6, _latin(tr("None in this period.")), new_x="LMARGIN", new_y="NEXT")
+            _lines(pdf, [tr("None in this period.")], height=6)
             continue
-        widths = _widths(len(header))
-        pdf.set_font("Helvetica", "B", 10)
-        for width, cell in zip(widths, header, strict=True):
-            pdf.cell(width, 6, _latin(cell), border="B")
-        pdf.ln()
-        pdf.set_font("Helvetica", "", 10)
-        for row in rows:
-            for width, cell in zip(widths, row, strict=True):
-                pdf.cell(width, 6, _latin(str(cell)))
-            pdf.ln()
+        _table(pdf, header, rows)
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, _latin(tr("Audit log integrity")), new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, [tr("Audit log integrity")], height=8)
     pdf.set_font("Helvetica", "", 10)
-    for line in integrity_lines(report, text):
-        pdf.multi_cell(0, 6, _latin(line), new_x="LMARGIN", new_y="NEXT")
+    _lines(pdf, integrity_lines(report, text), height=6)
     return bytes(pdf.output())
+
+
+def _lines(pdf: FPDF, lines: Iterable[str], *, height: float) -> None:
+    """Write each line from the left margin, wrapped within the usable width."""
+    for line in lines:
+        pdf.multi_cell(0, height, _latin(line), new_x="LMARGIN", new_y="NEXT")
+
+
+def _table(pdf: FPDF, header: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Write a table across the usable width: words left, counts right, cells wrapped."""
+    align = tuple("RIGHT" if column and all(isinstance(row[column], int) for row in rows)
+                  else "LEFT" for column in range(len(header)))
+    with pdf.table(width=pdf.epw, col_widths=_widths(len(header)), align="LEFT",
+                   borders_layout="HORIZONTAL_LINES", line_height=6, text_align=align,
+                   v_align="TOP") as table:
+        table.row([_latin(cell) for cell in header])
+        for row in rows:
+            table.row([_latin(str(cell)) for cell in row])
 
 
 def meta_lines(report: ComplianceReport, text: Translator) -> list[str]:
@@ -304,13 +316,13 @@ def integrity_lines(report: ComplianceReport, text: Translator) -> list[str]:
     return lines
 
 
-def _widths(columns: int) -> list[float]:
-    usable = 180.0
+def _widths(columns: int) -> tuple[float, ...]:
+    """Return the columns' shares of the width: the label column takes the most."""
     if columns == 1:
-        return [usable]
-    first = usable * 0.46
-    rest = (usable - first) / (columns - 1)
-    return [first] + [rest] * (columns - 1)
+        return (1.0,)
+    first = 0.46
+    rest = (1 - first) / (columns - 1)
+    return (first,) + (rest,) * (columns - 1)
 
 
 def _latin(value: str) -> str:
