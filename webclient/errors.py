@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -23,6 +23,7 @@ from guard.errors import (
 )
 from guard.retry import GmailNotFound
 from guard.vault import VaultKeyMissing
+from webclient.review.access import review_home_link
 
 
 class MailGuardFlask(Flask):
@@ -48,11 +49,34 @@ GMAIL_DAILY_LIMIT = "dailyLimitExceeded"
 GMAIL_DOMAIN_POLICY = "domainPolicy"
 
 
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _way_back() -> tuple[str, str]:
+    """Return the error page's way back, and its text: the home of the area it is in.
+
+    The staff console's pages lead back to the console, the review pages (for a reviewer)
+    to the review home, everything else to the reader's mail.
+    """
+    if not _under(request.path, "/staff"):
+        return url_for("pages.index"), _("Back to your mail")
+    if _under(request.path, "/staff/review"):
+        try:
+            review_home = review_home_link()
+        except (AuditUnavailable, OperationalError, InterfaceError):
+            review_home = None  # the session could not be read: the console's sign-in
+        if review_home is not None:
+            return review_home
+    return url_for("staff.home"), _("Back to the staff console")
+
+
 def _page(status: int, title: str, message: str, **extra: Any) -> tuple[str, int]:
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": message}, status  # type: ignore[return-value]
+    back_to, back_text = _way_back()
     return render_template("error.html", status=status, title=title, message=message,
-                           **extra), status
+                           back_to=back_to, back_text=back_text, **extra), status
 
 
 def init_app(app: Flask) -> None:

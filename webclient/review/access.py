@@ -22,6 +22,7 @@ from guard import Actor, ActorKind
 from guard.recording import record
 from guard.staff import StaffMember, StaffRegistry
 from webclient.guard_link import current_guard
+from webclient.review.text import tr
 from webclient.signed_in import user_id
 from webclient.staff import console, staff_session
 
@@ -49,6 +50,18 @@ def staff_registry() -> StaffRegistry:
     """Return the guard's staff registry."""
     registry: StaffRegistry = current_guard().staff
     return registry
+
+
+def review_home_link() -> tuple[str, str] | None:
+    """Return the review home's address and link text for a signed-in reviewer, else None.
+
+    Only a member acting in the security role is pointed at the review pages: to anyone
+    else they answer 404, so an error page does not confirm that they exist.
+    """
+    signed_in = staff_session.current()
+    if signed_in is None or signed_in.role != REVIEW_ROLE:
+        return None
+    return url_for("review.search"), tr("Back to the security review")
 
 
 def current_reviewer() -> Reviewer:

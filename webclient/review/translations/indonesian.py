@@ -65,6 +65,7 @@ INDONESIAN: dict[Message, Wording] = {
         "Log audit: %(origin)s; versi kebijakan %(version)s",
     "Audit search": "Pencarian audit",
     "Back to the search": "Kembali ke pencarian",
+    "Back to the security review": "Kembali ke tinjauan keamanan",
     "Basis": "Dasar",
     "Charts show at most %(days)d days: these are the last %(days)d days of the period.":
         "Grafik menampilkan paling banyak %(days)d hari: ini adalah %(days)d hari terakhir "
