@@ -81,7 +81,7 @@ def message(resource: Json) -> Message:
         snippet=snippet_text(resource.get("snippet")), text_body=body.text,
         html_body=body.html, attachments=attachments,
         size_estimate=int(resource.get("sizeEstimate") or 0),
-        internal_date=_internal_date(resource.get("internalDate")))
+        internal_date=_internal_date(resource.get("internalDate")), sections=body.sections)
 
 
 def thread(resource: Json) -> Thread:

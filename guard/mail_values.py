@@ -71,8 +71,45 @@ class AttachmentInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ForwardedHeaders:
+    """The headers of an attached message (message/rfc822), shown above its text.
+
+    Values only, decoded: the web client names them in the reader's language. ``date``
+    is None when the message has no Date a parser can read; ``date_written`` is the
+    header as written ("" when absent).
+    """
+
+    from_: str = ""
+    date: datetime | None = None
+    date_written: str = ""
+    subject: str = ""
+    to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BodySection:
+    """One stretch of a message's text in its two renditions, and whose text it is.
+
+    ``depth`` 0 is the sender's own text; ``depth`` n is inside n attached messages. A
+    section with ``forwarded`` set carries no text: it stands where an attached message
+    begins, and its headers are shown there; the message's text follows one level deeper.
+    ``html`` is UNSANITISED.
+    """
+
+    text: str | None
+    html: str | None
+    depth: int = 0
+    forwarded: ForwardedHeaders | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
-    """One message: headers, bodies (HTML unsanitised) and attachment descriptions."""
+    """One message: headers, bodies (HTML unsanitised) and attachment descriptions.
+
+    ``text_body`` and ``html_body`` are the whole text, an attached message's under a
+    plain separator line without its headers; ``sections`` holds the same text with the
+    attached messages' headers, for a client to show them in the reader's language.
+    """
 
     id: str
     thread_id: str
@@ -84,6 +121,7 @@ class Message:
     attachments: tuple[AttachmentInfo, ...]
     size_estimate: int
     internal_date: datetime | None
+    sections: tuple[BodySection, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

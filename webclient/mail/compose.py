@@ -57,6 +57,7 @@ from webclient.mail.mailbox_link import (
     bound_mailbox,
     request_id,
 )
+from webclient.mail.message_body import plain_text
 from webclient.mail.message_view import (
     addresses,
     from_parts,
@@ -258,12 +259,13 @@ def _forwarded(message: Message) -> str:
 
 
 def _plain_text(message: Message) -> str:
-    """Return the text a reply quotes or a forward carries: the text part, else the HTML's."""
-    if message.text_body and message.text_body.strip():
-        return message.text_body
-    if message.html_body:
-        return html_to_text(message.html_body)
-    return message.snippet or ""
+    """Return the text a reply quotes or a forward carries.
+
+    Each part's text part, else its HTML's text (``html_to_text``); an attached message
+    under its headers in the reader's language; Gmail's snippet when there is no text.
+    """
+    text = plain_text(message, html_as_text=html_to_text)
+    return text if text and text.strip() else message.snippet or ""
 
 
 def _references(headers: MessageHeaders) -> str:

@@ -17,11 +17,11 @@ from guard.mail_parsing import decode_header, split_sender
 from guard.mail_values import AttachmentInfo, Message, Thread
 from webclient import preferences
 from webclient.mail.mailbox_link import BoundMailbox
+from webclient.mail.message_body import plain_text, sanitized_html
 from webclient.sanitize import (
     MAX_INPUT_CHARS,
     FrameWords,
     SanitizedHtml,
-    sanitize_email_html,
     text_to_html,
 )
 from webclient.signed_in import user_id
@@ -189,17 +189,18 @@ def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: boo
                 shown_cids.add(cid.strip("<>"))
             return inline_url(box, message, cid)
 
-        body = sanitize_email_html(message.html_body, allow_remote_images=allow_remote_images,
-                                   cid_url=cid_url, words=frame_words())
-        if body.truncated:
+        body = sanitized_html(message, allow_remote_images=allow_remote_images,
+                              cid_url=cid_url, words=frame_words())
+        if body is not None and body.truncated:
             body = replace(body, html=_clipped_notice() + body.html)
-        if not _shows_nothing(body.html):
+        if body is not None and not _shows_nothing(body.html):
             return body
         # Nothing of the HTML part could be kept (all script, SVG or forms): the text
         # part, or a notice, says more than an empty frame.
-    if message.text_body and message.text_body.strip():
-        shown = text_to_html(message.text_body)
-        if len(message.text_body) > MAX_INPUT_CHARS:
+    text = plain_text(message)
+    if text and text.strip():
+        shown = text_to_html(text)
+        if len(text) > MAX_INPUT_CHARS:
             return _clipped_notice() + shown
         return shown
     return _no_text_notice(message)

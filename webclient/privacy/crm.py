@@ -24,6 +24,7 @@ from guard.provenance import GmailDerived
 from guard.transfers import TransferFailed
 from webclient.guard_link import current_guard
 from webclient.mail.mailbox_link import BoundMailbox, bound_mailbox, request_id
+from webclient.mail.message_body import plain_text
 from webclient.privacy.blueprint import blueprint
 from webclient.privacy.wording import (
     CRM_RECIPIENT,
@@ -74,6 +75,13 @@ def consent_in_force(mailbox: str, recipient_id: str, now: datetime
     return None
 
 
+def _text(message: Message) -> str:
+    """Return the text sent for ``message``: its body, attached messages under their
+    headers, or Gmail's snippet when it has no plain text."""
+    text = plain_text(message)
+    return text if text is not None else message.snippet
+
+
 def _sent_messages(thread: Thread) -> tuple[Message, ...]:
     """Return the conversation's messages without unsent drafts."""
     return tuple(m for m in thread.messages if "DRAFT" not in m.label_ids)
@@ -103,7 +111,7 @@ def conversation_payload(thread: Thread, *, mailbox: str, classes: tuple[DataCla
                 for m in messages]}, data_class)
         elif data_class is DataClass.CONTENT:
             parts["content"] = mark({"messages": [
-                {"id": m.id, "text": m.text_body if m.text_body is not None else m.snippet}
+                {"id": m.id, "text": _text(m)}
                 for m in messages]}, data_class)
         elif data_class is DataClass.ATTACHMENTS:
             parts["attachments"] = mark({"attachments": [

@@ -22,7 +22,8 @@ from guard.grants import GrantRecord
 from guard.mail_values import Message, Thread
 from guard.policy import AccessBasis
 from guard.retry import GmailNotFound
-from webclient.sanitize import frame_document, sanitize_email_html, text_to_html
+from webclient.mail.message_body import plain_text, sanitized_html
+from webclient.sanitize import frame_document, text_to_html
 from webclient.security import message_frame_csp
 from webclient.staff import services
 from webclient.staff.blueprint import blueprint
@@ -142,10 +143,11 @@ def _frame(me: StaffSession, evidence: Evidence, message_id: str) -> Response:
 
 def frame_response(message: Message, mark: Watermark) -> Response:
     """Return the message body for the sandboxed frame, watermarked, remote images off."""
-    if message.html_body:
-        body = sanitize_email_html(message.html_body, allow_remote_images=False).html
+    fragment = sanitized_html(message, allow_remote_images=False)
+    if fragment is not None:
+        body = fragment.html
     else:
-        body = text_to_html(message.text_body or message.snippet or "")
+        body = text_to_html(plain_text(message) or message.snippet or "")
     response = Response(frame_document(body + mark.frame_overlay(),
                                        allow_remote_images=False), mimetype="text/html")
     response.headers["Content-Security-Policy"] = message_frame_csp(allow_remote_images=False)

@@ -7,9 +7,11 @@ and HTML parts of a mixed message are all shown, in order; a related part shows 
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from guard.mail_parsing import message
+from guard.mail_values import ForwardedHeaders
 
 
 def _leaf(mime: str, text: str, **headers: str) -> dict[str, Any]:
@@ -43,16 +45,39 @@ def test_an_attached_messages_html_does_not_replace_the_senders_plain_text():
                                           From="Ann <ann@example.org>", Subject="Old news")))
     assert read.html_body is not None
     own, inner = read.html_body.find("See the attached"), read.html_body.find("<p>Inner</p>")
-    assert 0 <= own < read.html_body.find("From: Ann &lt;ann@example.org&gt;") < inner
-    assert "Subject: Old news" in read.html_body
+    assert 0 <= own < read.html_body.find("<blockquote>") < inner
     assert read.text_body is not None and read.text_body.startswith("See the attached")
+    mine, begins, theirs = read.sections
+    assert (mine.depth, mine.forwarded, mine.text) == (0, None, "See the attached message.")
+    assert begins.depth == 0 and begins.text is None and begins.html is None
+    assert begins.forwarded == ForwardedHeaders(from_="Ann <ann@example.org>",
+                                                subject="Old news")
+    assert (theirs.depth, theirs.html) == (1, "<p>Inner</p>")
+
+
+def test_an_attached_messages_headers_are_values_not_english_labels():
+    read = _read(_multi("multipart/mixed", _leaf("text/plain", "Mine."), _attached_message(
+        _leaf("text/plain", "Inner."), From="=?utf-8?q?Sari_W=C3=A1h?= <sari@example.org>",
+        To="Budi <budi@example.org>", Subject="=?utf-8?q?Laporan_=C3=A9?=",
+        Date="Tue, 4 Mar 2025 10:00:00 +0700")))
+    forwarded = read.sections[1].forwarded
+    assert forwarded is not None
+    assert forwarded.from_ == "Sari Wáh <sari@example.org>"
+    assert forwarded.to == ("Budi <budi@example.org>",)
+    assert forwarded.subject == "Laporan é"
+    assert forwarded.date == datetime(2025, 3, 4, 10, tzinfo=timezone(timedelta(hours=7)))
+    assert forwarded.date_written == "Tue, 4 Mar 2025 10:00:00 +0700"
+    for rendition in (read.text_body or "", read.html_body or ""):
+        assert "From:" not in rendition and "Subject:" not in rendition
 
 
 def test_an_attached_message_alone_is_shown_under_its_headers_not_as_the_senders_text():
     read = _read(_multi("multipart/mixed", _attached_message(
         _leaf("text/plain", "Inner text."), From="ann@example.org", Subject="Fwd")))
     assert read.html_body is None
-    assert read.text_body == "----------\nFrom: ann@example.org\nSubject: Fwd\n\nInner text."
+    assert read.text_body == "----------\n\nInner text."
+    assert read.sections[0].forwarded == ForwardedHeaders(from_="ann@example.org",
+                                                          subject="Fwd")
 
 
 def test_plain_and_html_side_by_side_in_a_mixed_message_are_both_shown_in_order():
