@@ -72,6 +72,9 @@ _DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
 _GENERIC_ATTRIBUTES = {
     "style", "class", "id", "title", "dir", "lang", "align", "valign", "bgcolor",
     "width", "height",
+    # kept so that the frame hides what the sender hid, as `display: none` already does,
+    # and a reply's quote (webclient.mail.html_text) leaves out what the frame hid
+    "hidden",
 }
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": _GENERIC_ATTRIBUTES,

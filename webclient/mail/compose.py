@@ -46,6 +46,7 @@ from guard.outgoing import InvalidMessage
 from guard.recording import record
 from webclient.bidi_text import neutralise_bidi
 from webclient.guard_link import current_guard
+from webclient.invisible_text import readable_text
 from webclient.mail.blueprint import blueprint
 from webclient.mail.gmail_ids import found_or_404, well_formed_or_400
 from webclient.mail.html_text import html_to_text
@@ -238,34 +239,38 @@ def _quote(message: Message) -> str:
 
     The conversation page shows that zone, so the quote names the same hour; the sender's
     own zone is named only in a forward, which copies the Date header with its offset.
+    The sender's bidi controls in the From are made visible, as the page shows a raw From.
     """
     date = message.headers.date
     when = to_user_timezone(date).strftime("%Y-%m-%d %H:%M") if date else ""
     quoted = "\n".join("> " + line for line in _plain_text(message).splitlines())
-    return "\n\n" + _("On %(when)s, %(who)s wrote:", when=when,
-                      who=message.headers.from_) + "\n" + quoted
+    return "\n\n" + readable_text(_("On %(when)s, %(who)s wrote:", when=when,
+                                    who=neutralise_bidi(message.headers.from_))) + "\n" + quoted
 
 
 def _forwarded(message: Message) -> str:
     header = [_("---------- Forwarded message ---------"),
-              _("From: %(who)s", who=message.headers.from_)]
+              _("From: %(who)s", who=neutralise_bidi(message.headers.from_))]
     if message.headers.date:
         header.append(_("Date: %(when)s",
                         when=message.headers.date.strftime("%Y-%m-%d %H:%M %z").strip()))
     header.append(_("Subject: %(subject)s", subject=message.headers.subject))
     if message.headers.to:
-        header.append(_("To: %(who)s", who=", ".join(readable_addresses(message.headers.to))))
-    return "\n\n" + "\n".join(header) + "\n\n" + _plain_text(message)
+        header.append(_("To: %(who)s", who=neutralise_bidi(
+            ", ".join(readable_addresses(message.headers.to)))))
+    return "\n\n" + readable_text("\n".join(header)) + "\n\n" + _plain_text(message)
 
 
 def _plain_text(message: Message) -> str:
-    """Return the text a reply quotes or a forward carries.
+    """Return the text a reply quotes or a forward carries, as the reader saw it.
 
-    Each part's text part, else its HTML's text (``html_to_text``); an attached message
-    under its headers in the reader's language; Gmail's snippet when there is no text.
+    Each part's text part, else the text its HTML shows (``html_to_text``); an attached
+    message under its headers in the reader's language; Gmail's snippet when there is no
+    text. Characters the reader could not see are removed (``readable_text``): the text
+    goes out under the reader's name.
     """
     text = plain_text(message, html_as_text=html_to_text)
-    return text if text and text.strip() else message.snippet or ""
+    return readable_text(text if text and text.strip() else message.snippet or "")
 
 
 def _references(headers: MessageHeaders) -> str:
