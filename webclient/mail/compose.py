@@ -532,8 +532,10 @@ def submit(account: int) -> Any:
             attachments += _carried(box, form, set(request.form.getlist("drop")))
             problems = _problems(form, attachments, sending=action == "send")
             if not problems:
-                return _send_or_save(box, form, action=action,
-                                     outgoing=_outgoing(box, form, aliases, attachments))
+                outgoing = _outgoing(box, form, aliases, attachments)
+                if action == "send" and _asks_before_sending(form):
+                    return _ask_before_sending(box, form, outgoing, aliases)
+                return _send_or_save(box, form, action=action, outgoing=outgoing)
         except InvalidMessage:
             problems.append(_("The message cannot be sent as written: a field contains a "
                               "line break or the message is too large."))
@@ -555,6 +557,34 @@ def submit(account: int) -> Any:
                            mode=mode if mode in MODES else "new", saving=action == "save",
                            aliases=aliases, problems=problems,
                            carried=_listed_carried(box, form)), 503 if unavailable else 400
+
+
+def _asks_before_sending(form: ComposeForm) -> bool:
+    """Tell whether to ask before sending: no subject, and the writer has not said yes.
+
+    Gmail asks "Send this message without a subject or text in the body?" for a message
+    without a subject; the page's script asks the same before the form leaves, and a
+    writer who said yes sends ``empty_subject=confirmed``.
+    """
+    return not form.subject.strip() and request.form.get("empty_subject") != "confirmed"
+
+
+def _ask_before_sending(box: BoundMailbox, form: ComposeForm, outgoing: OutgoingMessage,
+                        aliases: tuple[str, ...]) -> Any:
+    """Keep what was written as a draft and show it again, asking whether to send it.
+
+    Without the page's script the question is a page of its own; saving the draft keeps
+    the files just uploaded (a browser cannot be given them back), and the answer sends
+    that draft.
+    """
+    saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
+                               draft_id=form.draft_id or None)
+    kept = replace(form, draft_id=saved.id)
+    mode = request.form.get("mode", "new")
+    return render_template("mail/compose.html", box=box, form=kept,
+                           mode=mode if mode in MODES else "new", aliases=aliases,
+                           problems=[], carried=_listed_carried(box, kept),
+                           ask_empty_subject=True)
 
 
 def _send_or_save(box: BoundMailbox, form: ComposeForm, *, action: str,

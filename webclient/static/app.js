@@ -119,6 +119,31 @@
       });
     }
 
+    // Sending without a subject asks first, as Gmail does (the server asks the same
+    // when this script does not run). Registered before the autosave's handler, which
+    // leaves a submission this one cancelled alone.
+    var writing = document.querySelector("form.compose[data-empty-subject]");
+    if (writing) {
+      writing.addEventListener("submit", function (event) {
+        var submitter = event.submitter;
+        if (event.defaultPrevented || !submitter || submitter.name !== "action" ||
+            submitter.value !== "send") { return; }
+        var subject = writing.elements.namedItem("subject");
+        if (!subject || subject.value.trim() ||
+            writing.querySelector('input[name="empty_subject"]')) { return; }
+        if (!window.confirm(writing.dataset.emptySubject)) {
+          event.preventDefault();
+          subject.focus();
+          return;
+        }
+        var confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "empty_subject";
+        confirmed.value = "confirmed";
+        writing.appendChild(confirmed);
+      });
+    }
+
     // Drafts save themselves a few seconds after the writer stops typing.
     var compose = document.querySelector("form[data-autosave]");
     if (compose && window.fetch && window.FormData) {

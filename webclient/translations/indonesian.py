@@ -222,6 +222,12 @@ INDONESIAN: dict[Message, Wording] = {
     "Select all": "Pilih semua",
     "Select at least one conversation first.": "Pilih setidaknya satu percakapan dahulu.",
     "Send": "Kirim",
+    "Send anyway": "Tetap kirim",
+    "Send this message without a subject or text in the body?":
+        "Kirim pesan ini tanpa subjek atau teks di isi pesan?",
+    "Or add a subject below and press Send. What you wrote is kept as a draft.":
+        "Atau tambahkan subjek di bawah lalu tekan Kirim. Yang Anda tulis disimpan sebagai "
+        "draf.",
     "Sent": "Terkirim",
     "Shortcuts: j/k move, o open, r reply, a reply all, f forward, e archive, # trash, "
     "s star, x select, c compose, / search":
