@@ -240,7 +240,7 @@ def test_a_security_case_with_two_person_approval_until_it_expires(staff_site, w
     expect(page.locator("article.staff-message")).to_have_count(2)
     frame = page.frame_locator("iframe.staff-body").last
     expect(frame.locator("body")).to_contain_text("PIN bank saya 123456.")
-    expect(page.locator(".staff-basis")).to_contain_text("security case SEC-2025-017 (abuse)")
+    expect(page.locator(".staff-basis")).to_contain_text("security case SEC-2025-017 (Abuse)")
     requester.shot("security-in-use")
     used_at = page.url
 

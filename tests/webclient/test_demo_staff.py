@@ -98,7 +98,7 @@ def test_consent_security_case_aggregates_and_review_work_in_the_demo(demo: Demo
     agent = signed_in(demo, ROLE_OF["support"], area="staff")
     opened = agent.get(demo.url + f"staff/consented/{consent_id}/m/{message_id}", timeout=10)
     assert opened.status_code == 200
-    assert f"{ROLE_OF['support']} · support" in opened.text
+    assert f"{ROLE_OF['support']} · Support" in opened.text
 
     requester, approver = (signed_in(demo, email, area="staff") for email in SECURITY)
     asked = requester.post(demo.url + "staff/grants/new", data={
@@ -111,7 +111,7 @@ def test_consent_security_case_aggregates_and_review_work_in_the_demo(demo: Demo
         timeout=10)
     assert approved.status_code == 302
     case = requester.get(demo.url + f"staff/grants/{grant}/t/{thread_id}", timeout=10)
-    assert case.status_code == 200 and "security case SEC-DEMO-1 (abuse)" in case.text
+    assert case.status_code == 200 and "security case SEC-DEMO-1 (Abuse)" in case.text
 
     analyst = signed_in(demo, ROLE_OF["ops"], area="staff")
     counted = analyst.get(demo.url + "staff/aggregates?question=activity_by_day", timeout=10)

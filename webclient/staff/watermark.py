@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from guard.consents import ConsentRecord
 from guard.grants import GrantRecord
 from guard.policy import AccessBasis
+from webclient.staff.labels import category_label, role_label
 
 #: How many times the text repeats across the overlay.
 REPEATS = 24
@@ -37,7 +38,7 @@ _FRAME_TEXT_STYLE = (
 
 @dataclass(frozen=True, slots=True)
 class Watermark:
-    """The viewer, the basis they view on, and the moment, as one line of text."""
+    """The viewer, their role (its code), the basis they view on, and the moment."""
 
     viewer: str
     role: str
@@ -46,8 +47,9 @@ class Watermark:
 
     @property
     def text(self) -> str:
-        """Return the watermark line."""
-        return f"{self.viewer} · {self.role} · {self.basis} · {self.moment:%Y-%m-%d %H:%M} UTC"
+        """Return the watermark line, the role named in the reader's language."""
+        return (f"{self.viewer} · {role_label(self.role)} · {self.basis} · "
+                f"{self.moment:%Y-%m-%d %H:%M} UTC")
 
     def frame_overlay(self) -> str:
         """Return the overlay to append to the sanitised body inside the message frame."""
@@ -66,5 +68,5 @@ def grant_basis(record: GrantRecord) -> str:
     reference = record.reference
     if record.basis is AccessBasis.SECURITY:
         return _("security case %(case)s (%(category)s)", case=reference.case_id or "",
-                 category=reference.category or "")
+                 category=category_label(reference.category or ""))
     return _("legal request %(ref)s", ref=reference.legal_ref or "")

@@ -32,7 +32,7 @@ def test_support_opens_the_consented_message_watermarked(app, staff_client, user
     assert "Invoice 42 is wrong" in text
     assert "My bank PIN" not in text and "Re: Invoice 42" not in text
     assert page.headers["Cache-Control"] == "no-store"
-    assert f"{SUPPORT} · support · consent {consent.id}" in text
+    assert f"{SUPPORT} · Support · consent {consent.id}" in text
     assert 'class="staff-watermark"' in text
     assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in text
     assert f'src="/staff/consented/{consent.id}/m/{first}/frame"' in text
@@ -40,7 +40,7 @@ def test_support_opens_the_consented_message_watermarked(app, staff_client, user
     body = frame.get_data(as_text=True)
     assert frame.status_code == 200
     assert "The total should be 420." in body
-    assert f"{SUPPORT} · support · consent {consent.id}" in body
+    assert f"{SUPPORT} · Support · consent {consent.id}" in body
     assert "sandbox" in frame.headers["Content-Security-Policy"]
     assert "script-src 'none'" in frame.headers["Content-Security-Policy"]
     assert frame.headers["Cache-Control"] == "no-store"

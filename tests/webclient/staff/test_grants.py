@@ -70,10 +70,10 @@ def test_a_security_case_is_requested_approved_used_and_expires(app, staff_clien
     assert conversation.status_code == 200 and conversation.headers["Cache-Control"] == \
         "no-store"
     assert "Invoice 42 is wrong" in text and "Re: Invoice 42 is wrong" in text
-    assert f"{SECURITY_1} · security · security case SEC-481 (abuse)" in text
+    assert f"{SECURITY_1} · Security · security case SEC-481 (Abuse)" in text
     assert all(f'src="/staff/grants/{grant}/m/{m}/frame"' in text for m in (first, reply))
     frame = requester.get(f"/staff/grants/{grant}/m/{reply}/frame").get_data(as_text=True)
-    assert "My bank PIN is 123456" in frame and "security case SEC-481 (abuse)" in frame
+    assert "My bank PIN is 123456" in frame and "security case SEC-481 (Abuse)" in frame
 
     clock.advance(hours=4, minutes=1)
     requester = staff_client(SECURITY_1)  # back after hours away: signed in again
