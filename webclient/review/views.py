@@ -33,6 +33,7 @@ from webclient.review.access import reviewer_required, staff_registry
 from webclient.review.activity import StaffNames, count_activity, days_between
 from webclient.review.alerts import AlertKind, AlertRules, find_alerts
 from webclient.review.blueprint import blueprint
+from webclient.review.codes import worded
 from webclient.review.integrity import IntegrityMonitor
 from webclient.review.proofs import b64, check_inclusion
 from webclient.review.report import (
@@ -148,7 +149,7 @@ def entry(seq: int) -> Any:
         abort(404)
     check = check_inclusion(_log(), found)
     return render_template("review/entry.html", entry=found, check=check, b64=b64,
-                           names=_names())
+                           names=_names(), worded=worded)
 
 
 @blueprint.get("/integrity")

@@ -210,6 +210,23 @@ INDONESIAN: dict[Message, Wording] = {
     "system": "sistem",
     "user": "pengguna",
     "yes": "ya",
+    # An entry's codes as words (the code stays beside each word on the entry page).
+    "support": "dukungan",
+    "security": "keamanan",
+    "legal": "hukum",
+    "operations": "operasional",
+    "consent": "persetujuan",
+    "aggregate": "agregat",
+    "feature": "fitur",
+    "merger": "merger",
+    "viewed": "dilihat",
+    "no content": "tanpa isi",
+    "refused": "ditolak",
+    "blocked": "diblokir",
+    "not found": "tidak ditemukan",
+    "waiting for approval": "menunggu persetujuan",
+    "active": "aktif",
+    "done": "selesai",
 }
 
 

@@ -1,0 +1,58 @@
+"""The audit log's codes as words in the reviewer's language, each kept beside its code.
+
+An entry records actor kinds, staff roles, bases and outcomes as codes. The review pages
+show each as a word the reader understands and, when the word differs from the code (in
+Indonesian, or for ``ops`` and ``not_found``), the code in parentheses after it: the code
+is what the search filters, the CLI and exports take, so a reviewer can copy it exactly.
+A code not listed here (a composite outcome such as ``delivered:200``) is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from webclient.review.text import tr
+
+
+@dataclass(frozen=True, slots=True)
+class Worded:
+    """A code and the word the page shows for it."""
+
+    word: str
+    code: str
+
+    @property
+    def differs(self) -> bool:
+        """Return True when the word is not the code itself (so the code is shown too)."""
+        return self.word != self.code
+
+
+def _actor_kinds() -> dict[str, str]:
+    return {"user": tr("user"), "staff": tr("staff"), "system": tr("system")}
+
+
+def _roles() -> dict[str, str]:
+    return {"support": tr("support"), "security": tr("security"), "legal": tr("legal"),
+            "ops": tr("operations")}
+
+
+def _bases() -> dict[str, str]:
+    return {"consent": tr("consent"), "security": tr("security"), "legal": tr("legal"),
+            "aggregate": tr("aggregate"), "feature": tr("feature"), "merger": tr("merger")}
+
+
+def _outcomes() -> dict[str, str]:
+    return {"view": tr("viewed"), "no_content": tr("no content"), "refused": tr("refused"),
+            "blocked": tr("blocked"), "not_found": tr("not found"),
+            "pending": tr("waiting for approval"), "active": tr("active"), "ok": tr("done")}
+
+
+_WORDS: Mapping[str, Callable[[], dict[str, str]]] = {
+    "actor_kind": _actor_kinds, "role": _roles, "basis": _bases, "outcome": _outcomes}
+
+
+def worded(kind: str, code: str) -> Worded:
+    """Return ``code`` (of ``kind``: actor_kind, role, basis, outcome) with its word."""
+    return Worded(word=_WORDS[kind]().get(code, code), code=code)
+
