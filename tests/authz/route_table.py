@@ -235,6 +235,8 @@ PROBES: tuple[Probe, ...] = (
     # -- the privacy centre
     Probe("privacy.centre", "GET", fixed("/u/0/privacy/"), OWN),
     Probe("privacy.history", "GET", fixed("/u/0/privacy/history"), OWN),
+    Probe("privacy.open_message", "GET", mine("/u/0/privacy/history/m/{first}"),
+          OWNED_REDIRECT),
     Probe("privacy.share", "GET", mine("/u/0/privacy/share/{first}"), OWNED),
     Probe("privacy.share_agreed", "POST", mine("/u/0/privacy/share/{first}"), OWNED_REDIRECT,
           form=share_form),

@@ -82,6 +82,7 @@ MAIL_ATTACKS = (
     ("consent-withdraw", "POST", "/u/0/privacy/consents/{consent}/withdraw", {}),
     ("transfer-consent-withdraw", "POST",
      "/u/0/privacy/transfer-consents/{transfer_consent}/withdraw", {}),
+    ("history-message", "GET", "/u/0/privacy/history/m/{first}", {}),
     ("crm-page", "GET", "/u/0/privacy/crm/{thread}", {}),
     ("crm-send", "POST", "/u/0/privacy/crm/{thread}",
      {"target_kind": "contact", "target_name": "X", "recipient": "qontak-crm",

@@ -49,6 +49,7 @@ class HumanAccess:
     action: str
     message_ids: tuple[str, ...]
     thread_ids: tuple[str, ...]
+    attachment_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +125,9 @@ def human_accesses(entries: Iterable[AuditEntry]) -> tuple[HumanAccess, ...]:
         if entry.action not in INVESTIGATION_ACTIONS:
             continue
         key = entry.request_id or f"seq:{entry.seq}"
-        messages = _ids(entry, ResourceKind.MESSAGE, ResourceKind.ATTACHMENT)
+        messages = _ids(entry, ResourceKind.MESSAGE)
         threads = _ids(entry, ResourceKind.THREAD)
+        attachments = _ids(entry, ResourceKind.ATTACHMENT)
         earlier = found.get(key)
         if earlier is not None:
             found[key] = HumanAccess(
@@ -133,12 +135,14 @@ def human_accesses(entries: Iterable[AuditEntry]) -> tuple[HumanAccess, ...]:
                 basis=earlier.basis or entry.basis,
                 reference=earlier.reference or entry.basis_ref, action=earlier.action,
                 message_ids=tuple(sorted({*earlier.message_ids, *messages})),
-                thread_ids=tuple(sorted({*earlier.thread_ids, *threads})))
+                thread_ids=tuple(sorted({*earlier.thread_ids, *threads})),
+                attachment_ids=tuple(sorted({*earlier.attachment_ids, *attachments})))
             continue
         found[key] = HumanAccess(time=parse_time(entry.time), role=entry.actor_role,
                                  basis=entry.basis, reference=entry.basis_ref,
                                  action=entry.action, message_ids=tuple(sorted(messages)),
-                                 thread_ids=tuple(sorted(threads)))
+                                 thread_ids=tuple(sorted(threads)),
+                                 attachment_ids=tuple(sorted(attachments)))
     return tuple(found.values())
 
 

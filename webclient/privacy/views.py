@@ -7,14 +7,18 @@ what the policy does not allow. A consent or message that is not the user's is a
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from guard.consents import ConsentNotFound, ConsentRecord, InvalidConsent, TransferConsentRecord
 from guard.mail_values import Message
+from guard.retry import GmailNotFound
 from webclient.guard_link import current_guard
 from webclient.mail.mailbox_link import READ, BoundMailbox, bound_mailbox, request_id
 from webclient.mail.message_view import sender
@@ -24,6 +28,7 @@ from webclient.privacy.history import AccessHistory, read_history
 from webclient.privacy.wording import (
     grant_reference,
     p_,
+    pn_,
     role_label,
     share_wording,
     when,
@@ -213,7 +218,60 @@ def history(account: int) -> Any:
     found = read_history(guard.audit, actor=box.actor, mailbox=box.email,
                          policy_version=guard.policy.version, request_id=request_id())
     return render_template("privacy/history.html", box=box, history=found,
-                           cases=_grant_cases(box.email, found))
+                           cases=_grant_cases(box.email, found),
+                           messages_linked=functools.partial(_messages_linked, account),
+                           threads_linked=functools.partial(_threads_linked, account))
+
+
+#: What a Gmail message id looks like; anything else is not looked up.
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+#: Where the ids go in a translated "message(s) ..." wording.
+_IDS = "\x00"
+
+
+def _linked(wording: str, links: list[tuple[str, str]]) -> Markup:
+    """Return ``wording`` with its ids placeholder replaced by links (all text escaped)."""
+    before, _marker, after = wording.partition(_IDS)
+    shown = Markup(", ").join(Markup('<a href="{}">{}</a>').format(href, text)
+                              for href, text in links)
+    return escape(before) + shown + escape(after)
+
+
+def _messages_linked(account: int, ids: tuple[str, ...]) -> Markup:
+    """Return "message(s) <ids>" in the reader's language, each id a link to open it.
+
+    Only links: the history page reads nothing from Gmail (that would itself be an
+    access); whether a message is still there is learnt when its link is followed.
+    """
+    return _linked(pn_("message %(ids)s", "messages %(ids)s", len(ids), ids=_IDS),
+                   [(url_for("privacy.open_message", account=account, message_id=m), m)
+                    for m in ids])
+
+
+def _threads_linked(account: int, ids: tuple[str, ...]) -> Markup:
+    """Return "conversation(s) <ids>", each id a link to the conversation in the mail."""
+    return _linked(pn_("conversation %(ids)s", "conversations %(ids)s", len(ids), ids=_IDS),
+                   [(url_for("mail.thread", account=account, thread_id=t), t) for t in ids])
+
+
+@blueprint.get("/history/m/<message_id>")
+@sign_in_required
+def open_message(account: int, message_id: str) -> Any:
+    """Open a message the history names in the owner's own mail, in its conversation.
+
+    Only the message's thread id is read from Gmail (no headers, no content), recorded as
+    the owner reading it; the conversation page then records its own access as usual. A
+    message no longer in the mailbox answers that it no longer exists.
+    """
+    box = bound_mailbox(account)
+    if not _MESSAGE_ID.fullmatch(message_id):
+        abort(404)
+    thread_id = box.call("thread_ids_of", purpose=READ,
+                         message_ids=[message_id]).get(message_id)
+    if not thread_id:
+        raise GmailNotFound("the message is no longer in the mailbox")
+    return redirect(url_for("mail.thread", account=account, thread_id=thread_id)
+                    + f"#m-{message_id}")
 
 
 def _grant_cases(mailbox: str, found: AccessHistory) -> dict[str, str]:

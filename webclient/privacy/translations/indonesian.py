@@ -219,6 +219,7 @@ INDONESIAN: dict[Message, Wording] = {
     "a security investigation": "investigasi keamanan",
     "anonymous counts": "hitungan anonim",
     "attachments": "lampiran",
+    ("attachment %(ids)s", "attachments %(ids)s"): "lampiran %(ids)s",
     "content (the text of the messages)": "isi (teks pesan-pesannya)",
     ("conversation %(ids)s", "conversations %(ids)s"): "percakapan %(ids)s",
     "expired on %(when)s": "kedaluwarsa pada %(when)s",
