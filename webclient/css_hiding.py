@@ -13,27 +13,38 @@ any author ``display`` overrides).
 Caveats: selectors are matched for types, ids, classes, attributes and the four
 combinators; a rule with anything else (pseudo-classes, escapes) and rules inside
 ``@media`` are not applied, so their text is quoted. Text coloured like its background is
-not detected. Matching is bounded (``MAX_MATCH_STEPS``): past that, a hostile stylesheet's
-rules stop applying and the rest of the text is quoted by its style attributes alone,
-rather than a reply page taking minutes.
+not detected. Selectors are matched by ``webclient.css_selectors`` within a bound
+(``MAX_MATCH_STEPS``): past it, a hostile stylesheet's rules stop applying and the rest
+of the text is quoted by its style attributes alone, rather than a reply page taking
+minutes.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import tinycss2
 from tinycss2 import ast
+
+from webclient.css_selectors import (
+    MAX_MATCH_STEPS,
+    Budget,
+    Element,
+    Selector,
+    matches,
+    parse_selector,
+    subject_key,
+)
+
+__all__ = ["MAX_MATCH_STEPS", "ROOT", "Element", "Shown", "Stylesheet", "shown",
+           "style_declarations"]
 
 #: Below this size (in CSS pixels) text cannot be read.
 MIN_READABLE_PX = 2.0
 #: The frame's own text size (frame.css), which relative sizes start from.
 FRAME_FONT_PX = 14.0
 ROOT_FONT_PX = 16.0
-#: Selector tests one fragment may spend; a mailer's stylesheet needs far fewer.
-MAX_MATCH_STEPS = 300_000
 _PROPERTIES = frozenset({"display", "visibility", "opacity", "font-size", "font", "color",
                          "height", "max-height", "width", "max-width", "overflow",
                          "overflow-x", "overflow-y"})
@@ -48,159 +59,6 @@ _KEYWORD_SIZES = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.
                   "large": 18.0, "x-large": 24.0, "xx-large": 32.0, "xxx-large": 48.0}
 
 
-class Element:
-    """An element of the fragment: what selectors match and the tree around it."""
-
-    __slots__ = ("attrs", "children", "classes", "elements", "index", "parent", "tag")
-
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None) -> None:
-        self.tag = tag
-        self.attrs = attrs
-        self.classes = frozenset(attrs.get("class", "").split())
-        self.parent = parent
-        self.children: list[Element | str] = []
-        #: The element children, and this element's place among its parent's.
-        self.elements: list[Element] = []
-        self.index = 0
-        if parent is not None:
-            self.index = len(parent.elements)
-            parent.elements.append(self)
-            parent.children.append(self)
-
-    def previous_elements(self) -> Iterable[Element]:
-        """Yield the element siblings before this one, nearest first."""
-        if self.parent is not None:
-            yield from reversed(self.parent.elements[:self.index])
-
-
-# -- selectors ---------------------------------------------------------------------------
-
-_PART = re.compile(
-    r"""(?P<type>\*|[a-zA-Z][a-zA-Z0-9-]*)
-      |\#(?P<id>[-\w]+)
-      |\.(?P<cls>[-\w]+)
-      |\[\s*(?P<attr>[-\w]+)\s*(?:(?P<op>[~|^$*]?=)\s*
-           (?P<val>"[^"]*"|'[^']*'|[-\w]+)\s*(?P<flag>[iIsS])?\s*)?\]""", re.VERBOSE)
-_COMBINATOR = re.compile(r"\s*([>+~])\s*|\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class _Test:
-    kind: str
-    name: str
-    op: str = ""
-    value: str = ""
-    fold: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _Selector:
-    #: Compounds from the subject leftwards, each with the combinator that joins it to
-    #: the next one to its left.
-    steps: tuple[tuple[tuple[_Test, ...], str], ...]
-    specificity: tuple[int, int, int]
-
-
-def _parse_selector(text: str) -> _Selector | None:
-    """Parse one complex selector, or return None for syntax this module does not match."""
-    text = text.strip()
-    compounds: list[list[_Test]] = []
-    combinators: list[str] = []
-    pos = 0
-    current: list[_Test] = []
-    while pos < len(text):
-        part = _PART.match(text, pos)
-        if part is not None:
-            current.append(_test(part))
-            pos = part.end()
-            continue
-        joiner = _COMBINATOR.match(text, pos)
-        if joiner is None or not current or joiner.end() == len(text):
-            return None
-        compounds.append(current)
-        combinators.append(joiner.group(1) or " ")
-        current = []
-        pos = joiner.end()
-    if not current:
-        return None
-    compounds.append(current)
-    tests = [t for compound in compounds for t in compound]
-    specificity = (sum(t.kind == "id" for t in tests),
-                   sum(t.kind in ("class", "attr") for t in tests),
-                   sum(t.kind == "type" and t.name != "*" for t in tests))
-    steps = tuple((tuple(compound), combinator) for compound, combinator
-                  in zip(reversed(compounds), [*reversed(combinators), ""], strict=True))
-    return _Selector(steps=steps, specificity=specificity)
-
-
-def _test(part: re.Match[str]) -> _Test:
-    if part.group("type"):
-        return _Test("type", part.group("type").lower())
-    if part.group("id"):
-        return _Test("id", part.group("id"))
-    if part.group("cls"):
-        return _Test("class", part.group("cls"))
-    value = (part.group("val") or "").strip("\"'")
-    return _Test("attr", part.group("attr").lower(), part.group("op") or "", value,
-                 (part.group("flag") or "").lower() == "i")
-
-
-def _passes(element: Element, test: _Test) -> bool:
-    if test.kind == "type":
-        return test.name in ("*", element.tag)
-    if test.kind == "id":
-        return element.attrs.get("id") == test.name
-    if test.kind == "class":
-        return test.name in element.classes
-    if test.name not in element.attrs:
-        return False
-    have, want = element.attrs[test.name], test.value
-    if test.fold:
-        have, want = have.lower(), want.lower()
-    return {"": True, "=": have == want, "~=": want in have.split(),
-            "|=": have == want or have.startswith(want + "-"),
-            "^=": bool(want) and have.startswith(want),
-            "$=": bool(want) and have.endswith(want),
-            "*=": bool(want) and want in have}[test.op]
-
-
-class _Budget:
-    """The selector tests left for one fragment."""
-
-    __slots__ = ("left",)
-
-    def __init__(self) -> None:
-        self.left = MAX_MATCH_STEPS
-
-    def spend(self) -> bool:
-        self.left -= 1
-        return self.left >= 0
-
-
-def _matches(element: Element, steps: Sequence[tuple[tuple[_Test, ...], str]],
-             budget: _Budget) -> bool:
-    compound, combinator = steps[0]
-    if not budget.spend() or not all(_passes(element, test) for test in compound):
-        return False
-    if len(steps) == 1:
-        return True
-    rest = steps[1:]
-    if combinator == ">":
-        return element.parent is not None and _matches(element.parent, rest, budget)
-    if combinator == " ":
-        ancestor = element.parent
-        while ancestor is not None and budget.left > 0:
-            if _matches(ancestor, rest, budget):
-                return True
-            ancestor = ancestor.parent
-        return False
-    if combinator == "+":
-        before = next(iter(element.previous_elements()), None)
-        return before is not None and _matches(before, rest, budget)
-    return any(_matches(sibling, rest, budget) for sibling in element.previous_elements()
-               if budget.left > 0)
-
-
 # -- declarations and the cascade --------------------------------------------------------
 
 
@@ -213,7 +71,7 @@ class _Declaration:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    selector: _Selector
+    selector: Selector
     declarations: tuple[_Declaration, ...]
     order: int
 
@@ -244,7 +102,7 @@ class Stylesheet:
 
     rules: dict[str, list[_Rule]] = field(default_factory=dict)
     count: int = 0
-    budget: _Budget = field(default_factory=_Budget)
+    budget: Budget = field(default_factory=Budget)
 
     def add(self, css: str) -> None:
         """Add the rules of one ``<style>`` block (``@media`` and other at-rules skipped)."""
@@ -256,9 +114,9 @@ class Stylesheet:
             if not declarations:
                 continue
             for text in tinycss2.serialize(rule.prelude).split(","):
-                selector = _parse_selector(text)
+                selector = parse_selector(text)
                 if selector is not None:
-                    self.rules.setdefault(_key(selector), []).append(
+                    self.rules.setdefault(subject_key(selector), []).append(
                         _Rule(selector, declarations, self.count))
                     self.count += 1
 
@@ -275,7 +133,7 @@ class Stylesheet:
             ranked.append(((0, -1, 0, 0, 0, 0), _Declaration("display", (
                 ast.IdentToken(0, 0, "none"),), False)))
         for rule in self._candidates(element):
-            if self.budget.left > 0 and _matches(element, rule.selector.steps, self.budget):
+            if self.budget.left > 0 and matches(element, rule.selector.steps, self.budget):
                 for d in rule.declarations:
                     ranked.append(((int(d.important), 0, *rule.selector.specificity,
                                     rule.order), d))
@@ -289,17 +147,6 @@ class Stylesheet:
             elif d.name == "font-size":
                 winners.pop("font", None)
         return winners
-
-
-def _key(selector: _Selector) -> str:
-    """Return what an element must have for ``selector``'s subject to match it."""
-    subject = selector.steps[0][0]
-    for kind, prefix in (("id", "i:"), ("class", "c:")):
-        found = next((t.name for t in subject if t.kind == kind), None)
-        if found is not None:
-            return prefix + found
-    tag = next((t.name for t in subject if t.kind == "type" and t.name != "*"), None)
-    return "*" if tag is None else "t:" + tag
 
 
 # -- what the winning values make of an element ------------------------------------------

@@ -103,3 +103,14 @@ def test_the_frame_hides_what_the_hidden_attribute_hides(signed_in, mailbox):
     stored = deliver(mailbox, subject="Hidden", text="", html_body=HIDDEN_HTML)
     frame = signed_in.get(f"/u/0/m/{stored.id}/frame").get_data(as_text=True)
     assert re.search(r"<div hidden(=\"\")?>RAHASIA-3</div>", frame)
+
+
+def test_a_reply_to_deeply_nested_html_with_a_costly_stylesheet_is_quick(signed_in, mailbox):
+    """Mail nests thousands deep and can carry rules that test every pair of elements."""
+    rules = "".join(f"div ~ div ~ p.k{i} {{ display: none }} div div div span {{ color: red }}"
+                    for i in range(300))
+    markup = (f"<style>{rules}</style>" + "<div>" * 4000 + "<p>Dalam sekali.</p>"
+              + "</div>" * 4000 + "".join(f"<p>Baris {i}</p>" for i in range(2000)))
+    stored = deliver(mailbox, subject="Dalam", text="", html_body=markup)
+    body = _reply(signed_in, stored)
+    assert "> Dalam sekali." in body and "> Baris 1999" in body
