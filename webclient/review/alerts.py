@@ -1,11 +1,11 @@
 """Find what a security reviewer should look at first, with thresholds from configuration.
 
 Five rules, each over the window the reviewer chose: a staff member touching many
-mailboxes, one actor refused many times, staff access to mail outside office hours, a
-grant used after someone tried to revoke it, and any attempt at a prohibited purpose
-(advertising and the other families the policy can never allow). Rules only read entries;
-an alert names who (a staff address, or the keyed hash for anyone else), how many, and the
-entries to open, never content.
+mailboxes, one actor refused many times, staff access outside office hours (views of
+mail and aggregate queries counted apart), a grant used after someone tried to revoke it,
+and any attempt at a prohibited purpose (advertising and the other families the policy
+can never allow). Rules only read entries; an alert names who (a staff address, or the
+keyed hash for anyone else), how many, and the entries to open, never content.
 
 Configuration (``REVIEW_ALERTS`` in the app config, or the ``[alerts]`` table of the TOML
 file at ``REVIEW_ALERTS_PATH``): ``mailboxes_per_staff``, ``denials_per_actor``,
@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from audit import AuditEntry, Decision, ResourceKind
+from guard.policy.vocabulary import AGGREGATE_ACTION
 from webclient.review.activity import (
     StaffNames,
     ViewCounter,
@@ -33,6 +34,10 @@ from webclient.review.activity import (
 )
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: What an after-hours alert counts (its ``detail``): views of mail, or aggregate queries,
+#: which reach counts only and never a message, so they are not worded as reading mail.
+AFTER_HOURS_MAIL = "mail"
+AFTER_HOURS_AGGREGATE = "aggregate"
 _INT_KEYS = ("mailboxes_per_staff", "denials_per_actor", "prohibited_attempts",
              "office_hours_start", "office_hours_end")
 _KEYS = frozenset({*_INT_KEYS, "office_days", "timezone"})
@@ -160,7 +165,7 @@ def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
     """Apply the rules to ``entries`` (streamed, oldest first); most recent alerts first."""
     mailboxes: dict[str, _Tally] = defaultdict(_Tally)
     denials: dict[str, _Tally] = defaultdict(_Tally)
-    after_hours: dict[str, _Tally] = defaultdict(_Tally)
+    after_hours: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     prohibited: dict[str, _Tally] = defaultdict(_Tally)
     revoke_tried: dict[str, int] = {}
     used_after: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
@@ -182,7 +187,9 @@ def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
         mailboxes[actor].add(entry, entry.mailbox_h)
         if entry.decision is Decision.ALLOW and views.first(entry):
             if rules.outside_office_hours(entry):
-                after_hours[actor].add(entry)
+                what = (AFTER_HOURS_AGGREGATE if entry.action == AGGREGATE_ACTION
+                        else AFTER_HOURS_MAIL)
+                after_hours[(actor, what)].add(entry)
             for grant in _grants(entry):
                 if grant in revoke_tried:
                     used_after[(grant, actor)].add(entry)
@@ -195,9 +202,9 @@ def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
         if tally.count >= rules.denials_per_actor:
             found.append(_alert(AlertKind.REPEATED_DENIALS, actor, names, tally.count,
                                 rules.denials_per_actor, tally))
-    for actor, tally in after_hours.items():
+    for (actor, what), tally in after_hours.items():
         found.append(_alert(AlertKind.OUTSIDE_OFFICE_HOURS, actor, names, tally.count, 1,
-                            tally))
+                            tally, detail=what))
     for (grant, actor), tally in used_after.items():
         found.append(_alert(AlertKind.GRANT_USED_AFTER_REVOCATION, actor, names, tally.count,
                             1, tally, detail=grant))

@@ -38,6 +38,10 @@ INDONESIAN: dict[Message, Wording] = {
     ("%(who)s accessed mail %(num)d time outside office hours.",
      "%(who)s accessed mail %(num)d times outside office hours."):
         ("%(who)s mengakses email %(num)d kali di luar jam kerja.",),
+    ("%(who)s ran %(num)d aggregate query outside office hours (counts only, no mail).",
+     "%(who)s ran %(num)d aggregate queries outside office hours (counts only, no mail)."):
+        ("%(who)s menjalankan %(num)d kueri agregat di luar jam kerja (hanya hitungan, "
+         "tanpa email).",),
     ("%(who)s used grant %(grant)s %(num)d time after someone tried to revoke it.",
      "%(who)s used grant %(grant)s %(num)d times after someone tried to revoke it."):
         ("%(who)s memakai izin %(grant)s %(num)d kali setelah ada yang mencoba mencabutnya.",),
