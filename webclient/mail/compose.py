@@ -19,12 +19,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 
 from audit import ResourceKind, ResourceRef
 from guard.errors import (
     AccessDenied,
     GmailError,
+    GmailNotFound,
     GmailTimeout,
     GmailUnavailable,
     SendUnconfirmed,
@@ -83,6 +85,13 @@ MODES = ("new", "reply", "reply_all", "forward")
 #: Leading "Re:" or "Fwd:" prefixes (English, German, Indonesian), repeated or not.
 _REPLY_PREFIXES = re.compile(r"^\s*((re|aw|balas)\s*:\s*)+", re.IGNORECASE)
 _FORWARD_PREFIXES = re.compile(r"^\s*((fwd?|wg|terus)\s*:\s*)+", re.IGNORECASE)
+#: What the writer is told when the draft open in this window was sent or deleted in
+#: another one: what they wrote here is kept as a new draft, and not sent by this click.
+DRAFT_GONE_SAVED = _l("The draft open here was sent or deleted in another window; what "
+                      "you wrote here is saved as a new draft.")
+DRAFT_GONE_NOT_SENT = _l("The draft open here was sent or deleted in another window, so "
+                         "this was not sent. What you wrote here is saved as a new draft: "
+                         "send it if it should go out as well.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,8 +403,11 @@ def compose(account: int) -> Any:
             abort(400)
         original: Message = box.call("get_message", purpose=COMPOSE, message_id=original_id)
         form = reply_form(box, original, mode)
+        if mode == "forward":
+            carried = forwarded_files(original)
     return render_template("mail/compose.html", box=box, form=form, mode=mode,
-                           aliases=_aliases(box), problems=[], carried=carried)
+                           aliases=_aliases(box), problems=[], carried=carried,
+                           dropped=frozenset())
 
 
 def _outgoing(box: BoundMailbox, form: ComposeForm, aliases: tuple[str, ...],
@@ -457,42 +469,78 @@ def attachment_key(part: AttachmentInfo) -> str:
     return f"{part.size}:{part.filename}"
 
 
-def _carried(box: BoundMailbox, form: ComposeForm,
-             dropped: set[str]) -> tuple[OutgoingAttachment, ...]:
+def forwarded_files(original: Message) -> tuple[AttachmentInfo, ...]:
+    """Return the attachments a forward of ``original`` carries: its files, not its inline
+    parts (the forward's text is plain, so an image its HTML showed has no place in it)."""
+    return tuple(part for part in original.attachments if not part.inline)
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """The attachments a new version of the message keeps, and whether its draft is gone."""
+
+    files: tuple[OutgoingAttachment, ...] = ()
+    #: The form names a draft Gmail no longer has: it was sent or deleted in another
+    #: window (or tab) after this one opened it.
+    draft_gone: bool = False
+
+
+def _existing_draft(box: BoundMailbox, draft_id: str) -> Draft | None:
+    """Return draft ``draft_id``, or None when it is no longer in the mailbox."""
+    try:
+        draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=draft_id)
+    except GmailNotFound:
+        return None
+    return draft
+
+
+def _carried(box: BoundMailbox, form: ComposeForm, dropped: set[str]) -> Carried:
     """Return the attachments a new version of the message keeps from before.
 
     A saved draft keeps its attachments (less those the writer removed) through every
     save, autosave and the send; a forward that is not yet a draft carries the original's
-    attachments, so its first draft holds them as Gmail's does.
+    attachments (less those removed), so its first draft holds them as Gmail's does. A
+    forward whose draft was sent or deleted elsewhere carries the original's again; any
+    other draft that is gone leaves only what was written here.
     """
+    draft_gone = False
     if form.draft_id:
-        draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=form.draft_id)
-        kept = tuple(part for part in draft.message.attachments
-                     if attachment_key(part) not in dropped)
-        return _files_of(box, draft.message, kept)
+        draft = _existing_draft(box, form.draft_id)
+        if draft is not None:
+            kept = tuple(part for part in draft.message.attachments
+                         if attachment_key(part) not in dropped)
+            return Carried(_files_of(box, draft.message, kept))
+        draft_gone = True
     if form.forward_of:
         original: Message = box.call("get_message", purpose=COMPOSE,
                                      message_id=form.forward_of)
-        return _files_of(box, original, tuple(p for p in original.attachments
-                                              if not p.inline))
-    return ()
+        kept = tuple(part for part in forwarded_files(original)
+                     if attachment_key(part) not in dropped)
+        return Carried(_files_of(box, original, kept), draft_gone=draft_gone)
+    return Carried(draft_gone=draft_gone)
 
 
 def _listed_carried(box: BoundMailbox, form: ComposeForm) -> tuple[AttachmentInfo, ...]:
-    """Return the saved draft's attachments for the compose page shown again.
+    """Return the saved draft's (or the forwarded message's) attachments, for the compose
+    page shown again.
 
-    With Gmail not answering the list is left out, so the page still keeps what was
-    written; the draft keeps its attachments all the same.
+    With Gmail not answering, or the draft gone, the list is left out, so the page still
+    keeps what was written; a draft Gmail still has keeps its attachments all the same.
     """
-    if not form.draft_id:
-        return ()
     try:
-        draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=form.draft_id)
+        if form.draft_id:
+            draft = _existing_draft(box, form.draft_id)
+            if draft is not None:
+                return draft.message.attachments
+        if form.forward_of:
+            original: Message = box.call("get_message", purpose=COMPOSE,
+                                         message_id=form.forward_of)
+            return forwarded_files(original)
     except SendUnconfirmed:
         raise
-    except (GmailUnavailable, GmailTimeout):
+    except (GmailUnavailable, GmailTimeout, GmailNotFound):
         return ()
-    return draft.message.attachments
+    return ()
 
 
 def _problems(form: ComposeForm, attachments: tuple[OutgoingAttachment, ...], *,
@@ -525,12 +573,17 @@ def submit(account: int) -> Any:
         return redirect(url_for("mail.folder", account=account, slug="inbox"))
     aliases = _aliases(box)
     attachments = _uploaded()
+    dropped = set(request.form.getlist("drop"))
     problems = _problems(form, attachments, sending=action == "send")
     unavailable = False
     if not problems:
         try:
-            attachments += _carried(box, form, set(request.form.getlist("drop")))
+            carried = _carried(box, form, dropped)
+            attachments += carried.files
             problems = _problems(form, attachments, sending=action == "send")
+            if not problems and carried.draft_gone:
+                outgoing = _outgoing(box, form, aliases, attachments)
+                return _keep_as_new_draft(box, outgoing, sending=action == "send")
             if not problems:
                 outgoing = _outgoing(box, form, aliases, attachments)
                 if action == "send" and _asks_before_sending(form):
@@ -556,7 +609,8 @@ def submit(account: int) -> Any:
     return render_template("mail/compose.html", box=box, form=replace(form),
                            mode=mode if mode in MODES else "new", saving=action == "save",
                            aliases=aliases, problems=problems,
-                           carried=_listed_carried(box, form)), 503 if unavailable else 400
+                           carried=_listed_carried(box, form),
+                           dropped=frozenset(dropped)), 503 if unavailable else 400
 
 
 def _asks_before_sending(form: ComposeForm) -> bool:
@@ -577,22 +631,56 @@ def _ask_before_sending(box: BoundMailbox, form: ComposeForm, outgoing: Outgoing
     the files just uploaded (a browser cannot be given them back), and the answer sends
     that draft.
     """
-    saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
-                               draft_id=form.draft_id or None)
+    saved = _save_draft(box, outgoing, form.draft_id)
     kept = replace(form, draft_id=saved.id)
     mode = request.form.get("mode", "new")
     return render_template("mail/compose.html", box=box, form=kept,
                            mode=mode if mode in MODES else "new", aliases=aliases,
                            problems=[], carried=_listed_carried(box, kept),
-                           ask_empty_subject=True)
+                           dropped=frozenset(), ask_empty_subject=True)
+
+
+def _save_draft(box: BoundMailbox, outgoing: OutgoingMessage, draft_id: str) -> DraftRef:
+    """Save ``outgoing`` as draft ``draft_id``, or as a new draft without one.
+
+    Gmail keeps a draft's id when it is replaced, so an answer with another id tells that
+    the draft was gone (sent or deleted in another window since it was read here) and
+    what was written here became a new draft.
+    """
+    if draft_id:
+        try:
+            updated: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
+                                         draft_id=draft_id)
+        except GmailNotFound:
+            pass
+        else:
+            return updated
+    created: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
+                                 draft_id=None)
+    return created
+
+
+def _keep_as_new_draft(box: BoundMailbox, outgoing: OutgoingMessage, *, sending: bool) -> Any:
+    """Save what was written as a new draft, its own having gone, and say so.
+
+    The draft was sent or deleted in another window. Sending this window's text as well
+    could deliver a second message the writer did not mean to send, so nothing is sent:
+    the writer is told what happened and sends the new draft if it should go out too.
+    """
+    saved = _save_draft(box, outgoing, "")
+    flash(str(DRAFT_GONE_NOT_SENT if sending else DRAFT_GONE_SAVED), "error")
+    return redirect(url_for("mail.compose", account=box.account.index, draft=saved.id))
 
 
 def _send_or_save(box: BoundMailbox, form: ComposeForm, *, action: str,
                   outgoing: OutgoingMessage) -> Any:
     """Save ``outgoing`` as the form's draft, or send it and delete that draft."""
     if action == "save":
-        saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
-                                   draft_id=form.draft_id or None)
+        saved = _save_draft(box, outgoing, form.draft_id)
+        if form.draft_id and saved.id != form.draft_id:
+            flash(str(DRAFT_GONE_SAVED), "error")
+            return redirect(url_for("mail.compose", account=box.account.index,
+                                    draft=saved.id))
         flash(_("Draft saved."), "success")
         return redirect(url_for("mail.compose", account=box.account.index, draft=saved.id))
     sent: SentMessage = box.call("send", purpose=SEND, outgoing=outgoing)
@@ -616,16 +704,21 @@ def autosave(account: int) -> Any:
     if _problems(form, (), sending=False):
         return jsonify({"saved": False}), 422
     carried = _carried(box, form, set(request.form.getlist("drop")))
-    outgoing = _outgoing(box, form, _autosave_senders(box, form), carried)
+    outgoing = _outgoing(box, form, _autosave_senders(box, form), carried.files)
     try:
-        saved: DraftRef = box.call("save_draft", purpose=COMPOSE, outgoing=outgoing,
-                                   draft_id=form.draft_id or None)
+        saved = _save_draft(box, outgoing, "" if carried.draft_gone else form.draft_id)
     except InvalidMessage:
         return jsonify({"saved": False}), 422
     answer: dict[str, object] = {"saved": True, "draft_id": saved.id}
+    notes = []
+    if form.draft_id and saved.id != form.draft_id:
+        # The page's script shows the note and carries the new id from now on.
+        notes.append(str(DRAFT_GONE_SAVED))
     if left_out:
-        answer["note"] = _("Draft saved without the entries that are not email addresses: "
-                           "%(list)s", list=", ".join(left_out))
+        notes.append(_("Draft saved without the entries that are not email addresses: "
+                       "%(list)s", list=", ".join(left_out)))
+    if notes:
+        answer["note"] = " ".join(notes)
     return jsonify(answer)
 
 

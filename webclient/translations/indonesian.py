@@ -282,6 +282,15 @@ INDONESIAN: dict[Message, Wording] = {
         "File berikut tidak disimpan; lampirkan lagi: %(list)s",
     "Draft saved without the entries that are not email addresses: %(list)s":
         "Draf disimpan tanpa entri yang bukan alamat email: %(list)s",
+    "The draft open here was sent or deleted in another window; what you wrote here is "
+    "saved as a new draft.":
+        "Draf yang terbuka di sini sudah dikirim atau dihapus di jendela lain; yang Anda "
+        "tulis di sini disimpan sebagai draf baru.",
+    "The draft open here was sent or deleted in another window, so this was not sent. What "
+    "you wrote here is saved as a new draft: send it if it should go out as well.":
+        "Draf yang terbuka di sini sudah dikirim atau dihapus di jendela lain, jadi pesan "
+        "ini tidak dikirim. Yang Anda tulis di sini disimpan sebagai draf baru: kirimkan "
+        "jika pesan ini juga perlu dikirim.",
     "The original message's attachments are forwarded too.":
         "Lampiran pesan asli juga ikut diteruskan.",
     "There is nothing at this address.": "Tidak ada apa pun di alamat ini.",

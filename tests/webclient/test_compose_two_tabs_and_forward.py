@@ -1,0 +1,175 @@
+"""A draft open in two tabs, and forwarding with attachments, as the emulator records them.
+
+Tab A sends (or discards) a draft while tab B still has it open: what tab B then saves,
+autosaves or sends must not be lost to a 404 page, and must not go out a second time
+without the writer being told.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+
+from tests.webclient.conftest import deliver, post
+
+GONE = "The draft open here was sent or deleted in another window"
+
+
+def parsed(stored):
+    return email.message_from_bytes(stored.raw, policy=email.policy.default)
+
+
+def sent_messages(mailbox):
+    return mailbox.state.list_messages(label_ids=["SENT"])
+
+
+def draft_text(mailbox, draft_id: str) -> str:
+    message = parsed(mailbox.state.get_draft(draft_id).message)
+    return message.get_body(("plain",)).get_content().strip()
+
+
+def _draft_sent_from_tab_a(signed_in) -> str:
+    """Autosave a draft, then send it as tab A would; return the draft's id."""
+    first = post(signed_in, "/u/0/drafts/autosave", {"to": "ana@example.org",
+                                                     "subject": "Two tabs", "body": "v1"})
+    draft_id = first.get_json()["draft_id"]
+    sent = post(signed_in, "/u/0/compose", {"to": "ana@example.org", "subject": "Two tabs",
+                                            "body": "v2", "draft_id": draft_id,
+                                            "action": "send"})
+    assert sent.status_code == 302 and "/u/0/t/" in sent.headers["Location"]
+    return draft_id
+
+
+def test_saving_a_draft_already_sent_from_another_tab_keeps_what_was_written(signed_in,
+                                                                              mailbox):
+    draft_id = _draft_sent_from_tab_a(signed_in)
+    sent_before = len(sent_messages(mailbox))
+    # Tab B still has the draft open and saves what it holds.
+    saved = post(signed_in, "/u/0/compose", {"to": "ana@example.org", "subject": "Two tabs",
+                                             "body": "written in the other tab",
+                                             "draft_id": draft_id, "action": "save"})
+    assert saved.status_code == 302, saved.status_code
+    new_id = re.search(r"draft=([^&]+)", saved.headers["Location"]).group(1)
+    assert new_id != draft_id
+    page = signed_in.get(saved.headers["Location"])
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "written in the other tab" in text
+    assert GONE in text and "saved as a new draft" in text
+    assert [d.id for d in mailbox.state.list_drafts()] == [new_id]
+    assert draft_text(mailbox, new_id) == "written in the other tab"
+    assert len(sent_messages(mailbox)) == sent_before
+
+
+def test_autosaving_a_draft_already_sent_from_another_tab_answers_the_script(signed_in,
+                                                                              mailbox):
+    draft_id = _draft_sent_from_tab_a(signed_in)
+    again = post(signed_in, "/u/0/drafts/autosave", {"to": "ana@example.org",
+                                                     "subject": "Two tabs", "body": "v3",
+                                                     "draft_id": draft_id})
+    # The page's script reads JSON (saved, draft_id, note); a 404 error page tells it nothing.
+    assert again.status_code == 200 and again.is_json, (again.status_code, again.content_type)
+    answer = again.get_json()
+    assert answer["saved"] is True and answer["draft_id"] != draft_id
+    assert answer["note"].startswith(GONE)
+    assert draft_text(mailbox, answer["draft_id"]) == "v3"
+    # The script carries the new id from then on: the next autosave updates that draft.
+    later = post(signed_in, "/u/0/drafts/autosave", {"to": "ana@example.org",
+                                                     "subject": "Two tabs", "body": "v4",
+                                                     "draft_id": answer["draft_id"]})
+    assert later.get_json() == {"saved": True, "draft_id": answer["draft_id"]}
+    assert [d.id for d in mailbox.state.list_drafts()] == [answer["draft_id"]]
+
+
+def test_sending_a_draft_already_sent_from_another_tab_sends_nothing_and_says_so(signed_in,
+                                                                                  mailbox):
+    draft_id = _draft_sent_from_tab_a(signed_in)
+    sent_before = len(sent_messages(mailbox))
+    answer = post(signed_in, "/u/0/compose", {"to": "ana@example.org", "subject": "Two tabs",
+                                              "body": "tab B's version", "draft_id": draft_id,
+                                              "action": "send"})
+    assert len(sent_messages(mailbox)) == sent_before
+    assert answer.status_code == 302 and "draft=" in answer.headers["Location"]
+    page = signed_in.get(answer.headers["Location"]).get_data(as_text=True)
+    assert GONE in page and "so this was not sent" in page
+    assert "tab B&#39;s version" in page or "tab B's version" in page
+    (kept,) = mailbox.state.list_drafts()
+    assert draft_text(mailbox, kept.id) == "tab B's version"
+    # Sending that new draft is the writer's own choice, and sends it once.
+    post(signed_in, "/u/0/compose", {"to": "ana@example.org", "subject": "Two tabs",
+                                     "body": "tab B's version", "draft_id": kept.id,
+                                     "action": "send"})
+    assert len(sent_messages(mailbox)) == sent_before + 1
+    assert mailbox.state.list_drafts() == []
+
+
+def test_the_notice_is_in_indonesian_for_an_indonesian_reader(signed_in, mailbox):
+    draft_id = _draft_sent_from_tab_a(signed_in)
+    post(signed_in, "/language", {"lang": "id"})
+    page = post(signed_in, "/u/0/compose", {"to": "ana@example.org", "subject": "Two tabs",
+                                            "body": "b", "draft_id": draft_id,
+                                            "action": "send"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert GONE not in text
+    assert "draf baru" in text
+
+
+def test_a_forward_shows_the_attachments_it_will_carry(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Kontrak",
+                     attachments=(("kontrak.pdf", "application/pdf", b"%PDF-1.4 kontrak"),))
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={stored.id}"
+                         ).get_data(as_text=True)
+    assert "kontrak.pdf" in page
+    assert re.search(r'<input type="checkbox" name="drop" value="\d+:kontrak.pdf">', page)
+
+
+def test_an_attachment_removed_from_a_forward_is_not_sent(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Dua berkas", attachments=(
+        ("kontrak.pdf", "application/pdf", b"%PDF-1.4 kontrak"),
+        ("pribadi.txt", "text/plain", b"jangan diteruskan")))
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={stored.id}"
+                         ).get_data(as_text=True)
+    private = re.search(r'name="drop" value="(\d+:pribadi.txt)"', page).group(1)
+    answer = post(signed_in, "/u/0/compose", {"action": "send", "to": "rina@example.org",
+                                              "subject": "Fwd: Dua berkas", "body": "FYI",
+                                              "forward_of": stored.id, "drop": private})
+    assert answer.status_code == 302
+    message = parsed(sent_messages(mailbox)[0])
+    assert [p.get_filename() for p in message.iter_attachments()] == ["kontrak.pdf"]
+
+
+def test_a_forward_shown_again_keeps_its_list_and_what_was_removed(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Dua berkas", attachments=(
+        ("kontrak.pdf", "application/pdf", b"%PDF-1.4 kontrak"),
+        ("pribadi.txt", "text/plain", b"jangan diteruskan")))
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={stored.id}"
+                         ).get_data(as_text=True)
+    private = re.search(r'name="drop" value="(\d+:pribadi.txt)"', page).group(1)
+    refused = post(signed_in, "/u/0/compose", {"action": "send", "to": "not an address",
+                                               "subject": "Fwd: Dua berkas", "body": "FYI",
+                                               "forward_of": stored.id, "drop": private})
+    assert refused.status_code == 400
+    shown = refused.get_data(as_text=True)
+    assert "kontrak.pdf" in shown
+    assert f'name="drop" value="{private}" checked>' in shown
+
+
+def test_an_autosaved_forward_keeps_only_the_attachments_not_removed(signed_in, mailbox):
+    stored = deliver(mailbox, subject="Dua berkas", attachments=(
+        ("kontrak.pdf", "application/pdf", b"%PDF-1.4 kontrak"),
+        ("pribadi.txt", "text/plain", b"jangan diteruskan")))
+    page = signed_in.get(f"/u/0/compose?mode=forward&message={stored.id}"
+                         ).get_data(as_text=True)
+    private = re.search(r'name="drop" value="(\d+:pribadi.txt)"', page).group(1)
+    saved = post(signed_in, "/u/0/drafts/autosave", {"to": "rina@example.org",
+                                                     "subject": "Fwd: Dua berkas",
+                                                     "body": "FYI", "forward_of": stored.id,
+                                                     "drop": private})
+    draft_id = saved.get_json()["draft_id"]
+    post(signed_in, "/u/0/compose", {"action": "send", "to": "rina@example.org",
+                                     "subject": "Fwd: Dua berkas", "body": "FYI",
+                                     "forward_of": stored.id, "draft_id": draft_id,
+                                     "drop": private})
+    message = parsed(sent_messages(mailbox)[0])
+    assert [p.get_filename() for p in message.iter_attachments()] == ["kontrak.pdf"]
