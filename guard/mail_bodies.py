@@ -205,7 +205,7 @@ def _one_after_another(bodies: list[Body]) -> Body | None:
 def _richest(bodies: list[Body]) -> Body | None:
     """Return the alternative a client shows: the last HTML one, or the last plain one.
 
-    The plain rendition is kept beside a single HTML section (replies quote it), from the
+    The plain rendition is kept beside a single HTML section (for a text-only reader), from the
     last alternative that has one.
     """
     rich = [b for b in bodies if b.html is not None]

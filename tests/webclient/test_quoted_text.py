@@ -114,3 +114,32 @@ def test_a_reply_to_deeply_nested_html_with_a_costly_stylesheet_is_quick(signed_
     stored = deliver(mailbox, subject="Dalam", text="", html_body=markup)
     body = _reply(signed_in, stored)
     assert "> Dalam sekali." in body and "> Baris 1999" in body
+
+
+#: Plain and HTML versions that differ: the reader sees only the HTML one.
+PLAIN_VERSION = "Transfer ke rekening 111-PALSU.\nSalam, Bank"
+HTML_VERSION = "<p>Pembayaran Anda sudah kami terima.</p><p>Salam, Bank</p>"
+
+
+def test_a_reply_quotes_the_html_version_the_reader_saw_not_the_plain_one(signed_in,
+                                                                          mailbox):
+    stored = deliver(mailbox, subject="Pembayaran", text=PLAIN_VERSION,
+                     html_body=HTML_VERSION)
+    frame = signed_in.get(f"/u/0/m/{stored.id}/frame").get_data(as_text=True)
+    assert "Pembayaran Anda sudah kami terima." in frame and "111-PALSU" not in frame
+    for mode in ("reply", "reply_all", "forward"):
+        body = _reply(signed_in, stored, mode)
+        assert "111-PALSU" not in body, (mode, body)
+        assert "Pembayaran Anda sudah kami terima." in body, (mode, body)
+    assert "> Pembayaran Anda sudah kami terima.\n> Salam, Bank" in _reply(signed_in, stored)
+
+
+def test_a_reply_quotes_the_plain_version_when_the_html_shows_nothing(signed_in, mailbox):
+    """An HTML version the sanitiser empties (a form, a script) leaves the frame to the
+    plain version; the quote follows it."""
+    stored = deliver(mailbox, subject="Formulir", text=PLAIN_VERSION,
+                     html_body="<form><input name=a></form><script>x()</script>")
+    frame = signed_in.get(f"/u/0/m/{stored.id}/frame").get_data(as_text=True)
+    assert "111-PALSU" in frame
+    for mode in ("reply", "forward"):
+        assert "Transfer ke rekening 111-PALSU." in _reply(signed_in, stored, mode), mode

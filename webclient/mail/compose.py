@@ -65,6 +65,7 @@ from webclient.mail.message_view import (
     addresses,
     from_parts,
     readable_addresses,
+    shows_html,
     written_address,
 )
 from webclient.signed_in import sign_in_required
@@ -243,7 +244,7 @@ def _own_addresses(box: BoundMailbox) -> frozenset[str]:
     return frozenset({box.email.lower(), *(a.send_as_email.lower() for a in _send_as(box))})
 
 
-def _quote(message: Message) -> str:
+def _quote(box: BoundMailbox, message: Message) -> str:
     """Return a reply's quote of ``message``, its time in the reader's time zone.
 
     The conversation page shows that zone, so the quote names the same hour; the sender's
@@ -252,12 +253,12 @@ def _quote(message: Message) -> str:
     """
     date = message.headers.date
     when = to_user_timezone(date).strftime("%Y-%m-%d %H:%M") if date else ""
-    quoted = "\n".join("> " + line for line in _plain_text(message).splitlines())
+    quoted = "\n".join("> " + line for line in _plain_text(box, message).splitlines())
     return "\n\n" + readable_text(_("On %(when)s, %(who)s wrote:", when=when,
                                     who=neutralise_bidi(message.headers.from_))) + "\n" + quoted
 
 
-def _forwarded(message: Message) -> str:
+def _forwarded(box: BoundMailbox, message: Message) -> str:
     header = [_("---------- Forwarded message ---------"),
               _("From: %(who)s", who=neutralise_bidi(message.headers.from_))]
     if message.headers.date:
@@ -267,18 +268,23 @@ def _forwarded(message: Message) -> str:
     if message.headers.to:
         header.append(_("To: %(who)s", who=neutralise_bidi(
             ", ".join(readable_addresses(message.headers.to)))))
-    return "\n\n" + readable_text("\n".join(header)) + "\n\n" + _plain_text(message)
+    return "\n\n" + readable_text("\n".join(header)) + "\n\n" + _plain_text(box, message)
 
 
-def _plain_text(message: Message) -> str:
+def _plain_text(box: BoundMailbox, message: Message) -> str:
     """Return the text a reply quotes or a forward carries, as the reader saw it.
 
-    Each part's text part, else the text its HTML shows (``html_to_text``); an attached
-    message under its headers in the reader's language; Gmail's snippet when there is no
-    text. Characters the reader could not see are removed (``readable_text``): the text
-    goes out under the reader's name.
+    The version the conversation page shows (``shows_html``, the page's own choice): when
+    it shows the HTML, the text that HTML shows (``html_to_text``), never the plain
+    version, which a sender can fill with text the reader never saw; when it shows the
+    plain text, that. An attached message comes under its headers in the reader's
+    language; Gmail's snippet stands in when there is no text. Characters the reader could
+    not see are removed (``readable_text``): the text goes out under the reader's name.
     """
-    text = plain_text(message, html_as_text=html_to_text)
+    if shows_html(box, message):
+        text = plain_text(message, html_as_text=html_to_text, html_first=True)
+    else:
+        text = plain_text(message)
     return readable_text(text if text and text.strip() else message.snippet or "")
 
 
@@ -307,7 +313,7 @@ def reply_form(box: BoundMailbox, message: Message, mode: str) -> ComposeForm:
                  "thread_id": message.thread_id}
     if mode == "forward":
         return ComposeForm(subject=subject_with("Fwd:", headers.subject),
-                           body=_forwarded(message), forward_of=message.id, **threading)
+                           body=_forwarded(box, message), forward_of=message.id, **threading)
     mine = _own_addresses(box)
     sent_by_me = from_parts(headers.from_)[1].lower() in mine
     if sent_by_me:
@@ -322,7 +328,7 @@ def reply_form(box: BoundMailbox, message: Message, mode: str) -> ComposeForm:
         seen = {a.lower() for a in addresses(tuple(to))}
         cc = _unique(readable_addresses((*headers.to, *headers.cc)), mine | seen)
     return ComposeForm(to=", ".join(to), cc=", ".join(cc),
-                       subject=subject_with("Re:", headers.subject), body=_quote(message),
+                       subject=subject_with("Re:", headers.subject), body=_quote(box, message),
                        **threading)
 
 

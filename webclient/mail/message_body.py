@@ -65,20 +65,26 @@ def heading_html(headers: ForwardedHeaders) -> str:
 
 
 def plain_text(message: Message, *,
-               html_as_text: Callable[[str], str] | None = None) -> str | None:
+               html_as_text: Callable[[str], str] | None = None,
+               html_first: bool = False) -> str | None:
     """Return the text of ``message`` with its attached messages' headings, or None.
 
     :param html_as_text: turns the HTML of a section without plain text into text;
         without it such a section is left out, as in the plain rendition.
+    :param html_first: turn every section's HTML into text (``html_as_text``), its plain
+        version only where it has no HTML: the text of what a frame showing the HTML
+        rendition shows, where a section's plain and HTML versions may differ.
     """
     found = sections(message)
     if html_as_text is not None:
-        found = tuple(_with_text(section, html_as_text) for section in found)
+        found = tuple(_with_text(section, html_as_text, html_first=html_first)
+                      for section in found)
     return joined_text(found, heading=heading_text)
 
 
-def _with_text(section: BodySection, html_as_text: Callable[[str], str]) -> BodySection:
-    if (section.text or "").strip() or section.html is None:
+def _with_text(section: BodySection, html_as_text: Callable[[str], str], *,
+               html_first: bool) -> BodySection:
+    if section.html is None or ((section.text or "").strip() and not html_first):
         return section
     return BodySection(text=html_as_text(section.html), html=section.html,
                        depth=section.depth, forwarded=section.forwarded)

@@ -183,20 +183,10 @@ def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: boo
 
     :param shown_cids: collects the Content-IDs of the inline images the HTML body shows.
     """
-    if message.html_body:
-        def cid_url(cid: str) -> str:
-            if shown_cids is not None:
-                shown_cids.add(cid.strip("<>"))
-            return inline_url(box, message, cid)
-
-        body = sanitized_html(message, allow_remote_images=allow_remote_images,
-                              cid_url=cid_url, words=frame_words())
-        if body is not None and body.truncated:
-            body = replace(body, html=_clipped_notice() + body.html)
-        if body is not None and not _shows_nothing(body.html):
-            return body
-        # Nothing of the HTML part could be kept (all script, SVG or forms): the text
-        # part, or a notice, says more than an empty frame.
+    body = shown_html(box, message, allow_remote_images=allow_remote_images,
+                      shown_cids=shown_cids)
+    if body is not None:
+        return body
     text = plain_text(message)
     if text and text.strip():
         shown = text_to_html(text)
@@ -204,6 +194,41 @@ def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: boo
             return _clipped_notice() + shown
         return shown
     return _no_text_notice(message)
+
+
+def shown_html(box: BoundMailbox, message: Message, *, allow_remote_images: bool,
+               shown_cids: set[str] | None = None) -> SanitizedHtml | None:
+    """Return the sanitised HTML the message frame shows, or None when it shows the text.
+
+    The frame shows a message's HTML version when it has one and something of it is left
+    after sanitising; when nothing is (all script, SVG or forms) the text version, or a
+    notice, says more than an empty frame. A reply quotes by the same choice
+    (``shows_html``), so it quotes what the reader saw.
+    """
+    if not message.html_body:
+        return None
+
+    def cid_url(cid: str) -> str:
+        if shown_cids is not None:
+            shown_cids.add(cid.strip("<>"))
+        return inline_url(box, message, cid)
+
+    body = sanitized_html(message, allow_remote_images=allow_remote_images,
+                          cid_url=cid_url, words=frame_words())
+    if body is not None and body.truncated:
+        body = replace(body, html=_clipped_notice() + body.html)
+    if body is None or _shows_nothing(body.html):
+        return None
+    return body
+
+
+def shows_html(box: BoundMailbox, message: Message) -> bool:
+    """Tell whether the message frame shows ``message``'s HTML version (else its text).
+
+    Whether remote images load does not change the choice: a blocked image leaves its
+    placeholder, which counts as something shown, as the image itself does.
+    """
+    return shown_html(box, message, allow_remote_images=False) is not None
 
 
 _STYLE_BLOCK = re.compile(r"<style>.*?</style>", re.DOTALL)
