@@ -27,6 +27,7 @@ from audit.errors import (
     ForbiddenField,
     ForgedCheckpoint,
     ProofError,
+    SigningKeyMissing,
     TamperDetected,
 )
 from audit.log import AuditLog, ConsistencyProof, InclusionProof, Receipt, SignedCheckpoint
@@ -38,6 +39,6 @@ __all__ = [
     "AuditStats", "AuditUnavailable", "Checkpoint", "CheckpointError", "CheckpointSigner",
     "ConsistencyProof", "Count", "Decision", "ForbiddenField", "ForgedCheckpoint",
     "IdentifierHasher", "InclusionProof", "Problem", "ProblemKind", "ProofError", "Receipt",
-    "ResourceKind", "ResourceRef", "SignedCheckpoint", "TamperDetected", "TimeBucket",
-    "VerifyReport", "load_or_create_signing_key",
+    "ResourceKind", "ResourceRef", "SignedCheckpoint", "SigningKeyMissing", "TamperDetected",
+    "TimeBucket", "VerifyReport", "load_or_create_signing_key",
 ]

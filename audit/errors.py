@@ -57,6 +57,17 @@ class ForgedCheckpoint(CheckpointError):
     """
 
 
+class SigningKeyMissing(AuditError):
+    """Raise when the signing key file is missing for a log that a key already signs.
+
+    ``path`` is the file that was asked for; nothing was created there.
+    """
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class InvalidEvent(AuditError, ValueError):
     """Raise when an audit event or stored entry is malformed (bad value, missing field)."""
 

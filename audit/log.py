@@ -46,7 +46,7 @@ from audit.entry import (
     format_time,
     parse_time,
 )
-from audit.errors import AuditError, AuditUnavailable, CheckpointError
+from audit.errors import AuditError, AuditUnavailable, CheckpointError, SigningKeyMissing
 from audit.group_commit import Batch, GroupCommit, Request
 from audit.merkle import (
     consistency_proof,
@@ -599,11 +599,11 @@ def _require_key_file_or_unsigned(key: object, store: Store) -> None:
     ids = sorted(k.split("+")[1] for k in store.meta_items("verifier_key:").values()
                  if k.count("+") >= 2)
     if ids:
-        raise AuditError(
+        raise SigningKeyMissing(
             f"there is no checkpoint key file at {os.fspath(key)}, but this log is already "
             f"signed by key id {', '.join(ids)}; point the signing key setting at that key's "
             "file, or create a new key file first (mailguard audit new-signing-key FILE) to "
-            "replace the key on purpose (nothing was created)")
+            "replace the key on purpose (nothing was created)", os.fspath(key))
 
 
 def _signer(key: CheckpointSigner | Ed25519PrivateKey | str | os.PathLike[str] | None,

@@ -25,12 +25,15 @@ FILE_SETTINGS = ("MAILGUARD_AUDIT_SIGNING_KEY", "MAILGUARD_AUDIT_SIGNING_KEY_FIL
 
 def reason_not_started(error: BaseException, *, environ: Mapping[str, str]) -> str | None:
     """Return the one-line reason ``error`` stopped the server, or None for a bug."""
-    from audit.errors import AuditError
+    from audit.errors import AuditError, SigningKeyMissing
     from guard.errors import GuardError
     from webclient.config import ConfigError
 
     if isinstance(error, ConfigError | GuardError):
         return str(error)
+    if isinstance(error, SigningKeyMissing):
+        named = _setting_naming(error.path, environ) or "MAILGUARD_AUDIT_SIGNING_KEY"
+        return f"{named}: {error}"
     if isinstance(error, AuditError):
         return (f"the audit log cannot be opened with these settings: {error} "
                 "(MAILGUARD_AUDIT_HMAC_KEY, MAILGUARD_AUDIT_SIGNING_KEY, "

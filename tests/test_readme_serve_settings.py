@@ -96,10 +96,25 @@ def test_a_signing_key_path_that_is_a_folder_is_named(operator_env, monkeypatch,
     assert line.startswith(f"Error: MAILGUARD_AUDIT_SIGNING_KEY: cannot use {tmp_path}")
 
 
-def test_a_signing_key_in_a_folder_that_cannot_be_made_is_named(operator_env, monkeypatch):
+def test_a_signing_key_in_a_folder_that_cannot_be_made_is_named(operator_env, monkeypatch,
+                                                               tmp_path):
+    # a log no key has signed yet: its key file would be created, and cannot be
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    upgrade(fresh)
+    monkeypatch.setenv("MAILGUARD_DATABASE_URL", fresh)
     line = _serve_output(monkeypatch, "MAILGUARD_AUDIT_SIGNING_KEY",
                          "/proc/no-such-folder/audit-signing-key.pem")
     assert line.startswith("Error: MAILGUARD_AUDIT_SIGNING_KEY: cannot use /proc/no-such-folder")
+
+
+def test_a_missing_signing_key_of_a_signed_log_is_named_and_not_created(operator_env,
+                                                                       monkeypatch, tmp_path):
+    """A host started without the log's key file must not mint a second signer."""
+    elsewhere = tmp_path / "typo" / "audit-signing-key.pem"
+    line = _serve_output(monkeypatch, "MAILGUARD_AUDIT_SIGNING_KEY", str(elsewhere))
+    assert line.startswith(f"Error: MAILGUARD_AUDIT_SIGNING_KEY: there is no checkpoint key "
+                           f"file at {elsewhere}, but this log is already signed by key id ")
+    assert not elsewhere.exists()
 
 
 def test_unset_database_and_signing_key_are_those_of_the_other_commands(
