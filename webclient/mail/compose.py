@@ -589,12 +589,14 @@ def submit(account: int) -> Any:
             problems = _problems(form, attachments, sending=action == "send")
             if not problems and carried.draft_gone:
                 outgoing = _outgoing(box, form, aliases, attachments)
-                return _keep_as_new_draft(box, outgoing, sending=action == "send")
+                return _keep_as_new_draft(box, form, outgoing, aliases,
+                                          sending=action == "send")
             if not problems:
                 outgoing = _outgoing(box, form, aliases, attachments)
                 if action == "send" and _asks_before_sending(form):
                     return _ask_before_sending(box, form, outgoing, aliases)
-                return _send_or_save(box, form, action=action, outgoing=outgoing)
+                return _send_or_save(box, form, action=action, outgoing=outgoing,
+                                     aliases=aliases)
         except InvalidMessage:
             problems.append(_("The message cannot be sent as written: a field contains a "
                               "line break or the message is too large."))
@@ -666,27 +668,42 @@ def _save_draft(box: BoundMailbox, outgoing: OutgoingMessage, draft_id: str) -> 
     return created
 
 
-def _keep_as_new_draft(box: BoundMailbox, outgoing: OutgoingMessage, *, sending: bool) -> Any:
-    """Save what was written as a new draft, its own having gone, and say so.
+def _keep_as_new_draft(box: BoundMailbox, form: ComposeForm, outgoing: OutgoingMessage,
+                       aliases: tuple[str, ...], *, sending: bool) -> Any:
+    """Save what was written as a new draft, its own having gone, and say so (a 404).
 
     The draft was sent or deleted in another window. Sending this window's text as well
     could deliver a second message the writer did not mean to send, so nothing is sent:
     the writer is told what happened and sends the new draft if it should go out too.
     """
     saved = _save_draft(box, outgoing, "")
-    flash(str(DRAFT_GONE_NOT_SENT if sending else DRAFT_GONE_SAVED), "error")
-    return redirect(url_for("mail.compose", account=box.account.index, draft=saved.id))
+    return _draft_gone_page(box, form, saved, aliases, sending=sending)
+
+
+def _draft_gone_page(box: BoundMailbox, form: ComposeForm, saved: DraftRef,
+                     aliases: tuple[str, ...], *, sending: bool) -> Any:
+    """Show the new draft holding what was written, saying why, with a 404.
+
+    Gmail answers an id it does not hold in this mailbox the same way whether the draft
+    was sent elsewhere or is another mailbox's: 404, as for any id not found here (an
+    attempt on another mailbox's draft looks no different and changes nothing there).
+    """
+    kept = replace(form, draft_id=saved.id)
+    mode = request.form.get("mode", "new")
+    notice = DRAFT_GONE_NOT_SENT if sending else DRAFT_GONE_SAVED
+    return render_template("mail/compose.html", box=box, form=kept,
+                           mode=mode if mode in MODES else "new", saving=not sending,
+                           aliases=aliases, problems=[str(notice)],
+                           carried=_listed_carried(box, kept), dropped=frozenset()), 404
 
 
 def _send_or_save(box: BoundMailbox, form: ComposeForm, *, action: str,
-                  outgoing: OutgoingMessage) -> Any:
+                  outgoing: OutgoingMessage, aliases: tuple[str, ...]) -> Any:
     """Save ``outgoing`` as the form's draft, or send it and delete that draft."""
     if action == "save":
         saved = _save_draft(box, outgoing, form.draft_id)
         if form.draft_id and saved.id != form.draft_id:
-            flash(str(DRAFT_GONE_SAVED), "error")
-            return redirect(url_for("mail.compose", account=box.account.index,
-                                    draft=saved.id))
+            return _draft_gone_page(box, form, saved, aliases, sending=False)
         flash(_("Draft saved."), "success")
         return redirect(url_for("mail.compose", account=box.account.index, draft=saved.id))
     sent: SentMessage = box.call("send", purpose=SEND, outgoing=outgoing)
@@ -717,15 +734,17 @@ def autosave(account: int) -> Any:
         return jsonify({"saved": False}), 422
     answer: dict[str, object] = {"saved": True, "draft_id": saved.id}
     notes = []
-    if form.draft_id and saved.id != form.draft_id:
-        # The page's script shows the note and carries the new id from now on.
+    gone = bool(form.draft_id) and saved.id != form.draft_id
+    if gone:
+        # The page's script shows the note and carries the new id from now on; the 404 is
+        # what any id this mailbox does not hold gets (see _draft_gone_page).
         notes.append(str(DRAFT_GONE_SAVED))
     if left_out:
         notes.append(_("Draft saved without the entries that are not email addresses: "
                        "%(list)s", list=", ".join(left_out)))
     if notes:
         answer["note"] = " ".join(notes)
-    return jsonify(answer)
+    return jsonify(answer), 404 if gone else 200
 
 
 def _without_bad_entries(form: ComposeForm) -> tuple[ComposeForm, list[str]]:

@@ -162,9 +162,14 @@
           method: "POST", body: data, credentials: "same-origin",
           headers: { "X-CSRFToken": token, "Accept": "application/json" }
         }).then(function (response) {
-          if (!response.ok) { throw new Error(String(response.status)); }
+          // 404: the draft was sent or deleted in another window; the answer names the
+          // new draft that now holds what was written here.
+          if (!response.ok && response.status !== 404) {
+            throw new Error(String(response.status));
+          }
           return response.json();
         }).then(function (answer) {
+          if (!answer.saved) { throw new Error("not saved"); }
           if (answer.draft_id) { draftId.value = answer.draft_id; }
           status.textContent = answer.note || words.dataset.saved;
         }).catch(function () {
