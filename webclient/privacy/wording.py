@@ -101,12 +101,26 @@ def action_label(action: str) -> str:
     return labels.get(action, action)
 
 
+def category_label(category: str) -> str:
+    """Return how a security case category is named to the mailbox owner.
+
+    A category the policy file adds beyond these is shown as its code.
+    """
+    labels = {
+        "abuse": p_("abuse"),
+        "fraud": p_("fraud"),
+        "security_incident": p_("security incident"),
+        "bug": p_("software fault"),
+    }
+    return labels.get(category, category)
+
+
 def grant_reference(case_id: str | None, category: str | None, legal_ref: str | None) -> str:
     """Return the case or legal request a security or legal grant was opened for."""
     if legal_ref:
         return p_("legal request %(ref)s", ref=legal_ref)
     return p_("security case %(case)s (%(category)s)", case=case_id or "-",
-              category=category or "-")
+              category=category_label(category) if category else "-")
 
 
 def refusal_reason(rule_id: str) -> str:

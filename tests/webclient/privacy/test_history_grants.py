@@ -56,5 +56,30 @@ def test_a_refused_grant_revocation_is_named_in_words(signed_in, security_view):
 def test_the_case_is_named_in_indonesian(signed_in, security_view):
     signed_in.set_cookie("mailguard_lang", "id")
     page = html.unescape(page_of(signed_in, "/u/0/privacy/history"))
-    assert "kasus keamanan SEC-2041 (abuse)" in section(page, "data-human")
-    assert "mencabut akses ke kotak surat ini" in section(page, "data-refusals")
+    assert "kasus keamanan SEC-2041 (penyalahgunaan)" in section(page, "data-human")
+    refused = section(page, "data-refusals")
+    assert "mencabut akses ke kotak surat ini (kasus keamanan SEC-2041 (penyalahgunaan)" in refused
+    assert "(abuse)" not in page
+
+
+@pytest.mark.parametrize(("category", "english", "indonesian"), [
+    ("fraud", "fraud", "penipuan"),
+    ("security_incident", "security incident", "insiden keamanan"),
+])
+def test_each_case_category_is_named_in_words(guard, mailbox, conversation, signed_in,
+                                               category, english, indonesian):
+    for member in (INVESTIGATOR, APPROVER):
+        guard.staff.add(member.id, roles=[member.role], by=ADMIN)
+    grant = guard.grants.request(
+        actor=INVESTIGATOR, mailbox=mailbox.email, basis=AccessBasis.SECURITY,
+        reference=GrantReference(case_id="SEC-7", category=category),
+        duration=timedelta(hours=2))
+    guard.grants.approve(grant.id, actor=APPROVER)
+    guard.broker.view_message(INVESTIGATOR, mailbox=mailbox.email,
+                              message_id=conversation.first, grant_id=grant.id)
+    page = html.unescape(page_of(signed_in, "/u/0/privacy/history"))
+    assert f"security case SEC-7 ({english})" in section(page, "data-human")
+    signed_in.set_cookie("mailguard_lang", "id")
+    page = html.unescape(page_of(signed_in, "/u/0/privacy/history"))
+    assert f"kasus keamanan SEC-7 ({indonesian})" in section(page, "data-human")
+    assert category not in section(page, "data-human")

@@ -258,6 +258,10 @@ INDONESIAN: dict[Message, Wording] = {
     "withdraw a consent to transfers": "menarik persetujuan pengiriman data",
     "legal request %(ref)s": "permintaan hukum %(ref)s",
     "security case %(case)s (%(category)s)": "kasus keamanan %(case)s (%(category)s)",
+    "abuse": "penyalahgunaan",
+    "fraud": "penipuan",
+    "security incident": "insiden keamanan",
+    "software fault": "kesalahan perangkat lunak",
     "What they will see": "Yang akan mereka lihat",
     "The sender, recipients, date, subject and text of this message.":
         "Pengirim, penerima, tanggal, subjek, dan teks pesan ini.",
