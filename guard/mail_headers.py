@@ -12,7 +12,7 @@ import email.utils
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from guard.mail_values import MessageHeaders
 from guard.sender_authentication import sender_authenticated
@@ -89,7 +89,7 @@ def address_list(value: str | None) -> tuple[str, ...]:
     """
     if not value:
         return ()
-    pieces = _top_level_pieces(value)
+    pieces = top_level_pieces(value, separators=",", groups=True)
     if pieces is None or not any("@" in piece for piece in pieces):  # a group, local names
         pairs = email.utils.getaddresses([value])
         return tuple(_name_and_address(decode_header(n).strip(), one_line(a))
@@ -112,8 +112,27 @@ def address_list(value: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _top_level_pieces(value: str) -> list[str] | None:
-    """Split an address list at its top-level commas; None when it holds a group (``:``)."""
+@overload
+def top_level_pieces(value: str, *, separators: str,
+                     groups: Literal[False]) -> list[str]: ...
+
+
+@overload
+def top_level_pieces(value: str, *, separators: str, groups: bool) -> list[str] | None: ...
+
+
+def top_level_pieces(value: str, *, separators: str, groups: bool) -> list[str] | None:
+    """Split an address list at the ``separators`` outside quotes, angle brackets and
+    comments; with ``groups``, None when a top-level ``:`` starts a group.
+
+    The one scanner for address lists: a header's (``address_list``, commas, groups read
+    as RFC 5322 says) and a recipients field a writer typed (the web client's compose
+    page, commas, semicolons and line breaks, where ``:`` is just a character). A
+    separator inside a quoted display name (``"Doe, John" <j@example.com>``), an
+    angle-bracketed address or a comment belongs to its entry; a backslash escapes the
+    next character inside quotes and comments. The pieces are returned as they are,
+    blanks and surrounding spaces included.
+    """
     pieces, start, quoted, escaped = [], 0, False, False
     depth = {"<": 0, "(": 0}
     for i, ch in enumerate(value):
@@ -132,9 +151,9 @@ def _top_level_pieces(value: str) -> list[str] | None:
         elif ch == ")" and depth["("]:
             depth["("] -= 1
         elif not depth["<"] and not depth["("]:
-            if ch == ":":
+            if groups and ch == ":":
                 return None
-            if ch == ",":
+            if ch in separators:
                 pieces.append(value[start:i])
                 start = i + 1
     pieces.append(value[start:])

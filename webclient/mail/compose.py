@@ -31,6 +31,7 @@ from guard.errors import (
     GmailUnavailable,
     SendUnconfirmed,
 )
+from guard.mail_headers import top_level_pieces
 from guard.mail_values import (
     AttachmentData,
     AttachmentInfo,
@@ -73,7 +74,8 @@ from webclient.signed_in import sign_in_required
 #: Gmail accepts messages up to 35 MB through the upload endpoint; attachments grow by a
 #: third when base64-encoded, so the files themselves may total about 25 MB.
 MAX_ATTACHMENTS_BYTES = 25 * 1024 * 1024
-_SPLIT = re.compile(r"[,;\n]")
+#: What separates the entries of a recipients field as a writer types it.
+RECIPIENT_SEPARATORS = ",;\n"
 #: A media type as RFC 6838 names them: type/subtype, restricted characters, no parameters.
 _MEDIA_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 _MEDIA_TYPE = re.compile(f"{_MEDIA_NAME}/{_MEDIA_NAME}")
@@ -123,31 +125,11 @@ def _entries(text: str) -> list[str]:
     """Split a recipients field at commas, semicolons and newlines between addresses.
 
     A separator inside a quoted display name (``"Doe, John" <j@example.com>``, as reply
-    and reply-all write it), an angle-bracketed address or a comment is part of the entry.
+    and reply-all write it), an angle-bracketed address or a comment is part of the entry
+    (the guard's scanner for address lists, ``top_level_pieces``).
     """
-    entries: list[str] = []
-    current: list[str] = []
-    quoted = escaped = False
-    depth = {"<": 0, "(": 0}
-    for ch in text:
-        if escaped:
-            escaped = False
-        elif ch == "\\" and (quoted or depth["("]):
-            escaped = True
-        elif ch == '"' and not depth["("]:
-            quoted = not quoted
-        elif not quoted and ch in "<(":
-            depth[ch] += 1
-        elif not quoted and ch in ">)":
-            opener = "<" if ch == ">" else "("
-            depth[opener] = max(0, depth[opener] - 1)
-        elif not quoted and not any(depth.values()) and _SPLIT.fullmatch(ch):
-            entries.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    entries.append("".join(current))
-    return [entry.strip() for entry in entries if entry.strip()]
+    pieces = top_level_pieces(text, separators=RECIPIENT_SEPARATORS, groups=False)
+    return [entry.strip() for entry in pieces if entry.strip()]
 
 
 def split_addresses(text: str) -> tuple[str, ...]:
