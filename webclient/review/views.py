@@ -137,7 +137,8 @@ def search() -> Any:
         page, problem = PageRequest(), filter_message(error)
     results = fetch_page(_log(), filters, page) if not problem else None
     return render_template("review/search.html", filters=filters, problem=problem,
-                           results=results, names=_names(), page=page), 400 if problem else 200
+                           results=results, names=_names(), page=page,
+                           worded=worded), 400 if problem else 200
 
 
 @blueprint.get("/entries/<int:seq>")
