@@ -30,12 +30,30 @@ BATCH_MODIFY_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
+class MessageLabels:
+    """The labels of one message of a conversation."""
+
+    message_id: str
+    label_ids: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class ThreadLabels:
-    """The labels of one conversation's messages: those any message carries, and those all do."""
+    """The labels of one conversation's messages: those any message carries, those all do,
+    and each message's own (what an exact undo of a partly labelled conversation needs)."""
 
     thread_id: str
     on_any: frozenset[str]
     on_all: frozenset[str]
+    messages: tuple[MessageLabels, ...] = ()
+
+    def messages_with(self, label: str) -> tuple[str, ...]:
+        """Return the ids of the messages that carry ``label``."""
+        return tuple(m.message_id for m in self.messages if label in m.label_ids)
+
+    def messages_without(self, label: str) -> tuple[str, ...]:
+        """Return the ids of the messages that do not carry ``label``."""
+        return tuple(m.message_id for m in self.messages if label not in m.label_ids)
 
 
 def _decision_chunk(labels: int = 0) -> int:
@@ -255,8 +273,8 @@ class MailWriting(DecidedMailbox):
 
         What an undo needs to put conversations back where they were: read before the
         change, decided and recorded as ``threads.get`` naming each thread, fetched in
-        one batch with ``format=minimal`` and ``fields=id,messages(labelIds)`` (Gmail sends
-        neither headers nor bodies). A thread deleted meanwhile is left out.
+        one batch with ``format=minimal`` and ``fields=id,messages(id,labelIds)`` (Gmail
+        sends neither headers nor bodies). A thread deleted meanwhile is left out.
         """
         mailbox = mailbox.strip().lower()
         ids = list(dict.fromkeys(_id_list(thread_ids, "thread_ids")))
@@ -268,7 +286,7 @@ class MailWriting(DecidedMailbox):
                             action="threads.get", evidence=evidence, client_ip=client_ip,
                             request_id=request_id, thread_ids=chunk)
             builders = {f"t{index}": (lambda s, tid=tid: s.users().threads().get(
-                userId="me", id=tid, format="minimal", fields="id,messages(labelIds)"))
+                userId="me", id=tid, format="minimal", fields="id,messages(id,labelIds)"))
                 for index, tid in enumerate(chunk)}
             answers = self._calls.batch(mailbox, builders, what="threads.get")
             for index, tid in enumerate(chunk):
@@ -278,11 +296,16 @@ class MailWriting(DecidedMailbox):
                 if isinstance(answer, GmailError):
                     raise answer
                 if isinstance(answer, dict):
-                    sets = [frozenset(str(label) for label in message.get("labelIds") or ())
-                            for message in answer.get("messages") or ()]
+                    messages = tuple(
+                        MessageLabels(message_id=str(message.get("id", "")),
+                                      label_ids=frozenset(str(label) for label
+                                                          in message.get("labelIds") or ()))
+                        for message in answer.get("messages") or ())
+                    sets = [message.label_ids for message in messages]
                     found[tid] = ThreadLabels(
                         thread_id=tid, on_any=frozenset().union(*sets),
-                        on_all=frozenset.intersection(*sets) if sets else frozenset())
+                        on_all=frozenset.intersection(*sets) if sets else frozenset(),
+                        messages=messages)
         return found
 
     def _trash_or_untrash(self, verb: str, *, actor: Actor, mailbox: str, purpose: str,

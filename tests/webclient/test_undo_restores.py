@@ -8,6 +8,7 @@ move the others (into the Inbox, out of Spam) where they never were.
 from __future__ import annotations
 
 from tests.webclient.conftest import deliver, post
+from webclient.mail import actions
 
 
 def labels_of(mailbox, thread_id):
@@ -57,3 +58,60 @@ def test_undoing_a_delete_keeps_in_the_trash_what_was_there_already(signed_in, m
     post(signed_in, "/u/0/undo")
     assert labels_of(mailbox, kept.thread_id) == {"INBOX"}
     assert labels_of(mailbox, trashed_before.thread_id) == {"TRASH"}
+
+
+def _conversation(mailbox, first_labels, second_labels):
+    """Deliver a message and a reply to it in one conversation; return both."""
+    first = deliver(mailbox, subject="Two in one", labels=first_labels,
+                    message_id="<first@example.org>")
+    second = deliver(mailbox, subject="Re: Two in one", labels=second_labels,
+                     in_reply_to="<first@example.org>")
+    assert second.thread_id == first.thread_id
+    return first, second
+
+
+def message_labels(mailbox, message_id):
+    return set(mailbox.state.get_message(message_id).label_ids)
+
+
+def test_undoing_a_delete_keeps_in_the_trash_a_message_that_was_there_already(signed_in,
+                                                                              mailbox):
+    kept, trashed_before = _conversation(mailbox, ("INBOX",), ("TRASH",))
+    post(signed_in, "/u/0/act", {"action": "trash", "thread_ids": kept.thread_id,
+                                 "next": "/u/0/f/inbox"})
+    assert "TRASH" in message_labels(mailbox, kept.id)
+    post(signed_in, "/u/0/undo")
+    assert message_labels(mailbox, kept.id) == {"INBOX"}
+    assert message_labels(mailbox, trashed_before.id) == {"TRASH"}
+
+
+def test_undoing_a_delete_puts_spam_back_only_on_the_message_that_was_spam(signed_in,
+                                                                           mailbox):
+    mail, spam = _conversation(mailbox, ("INBOX",), ("SPAM",))
+    post(signed_in, "/u/0/act", {"action": "trash", "thread_ids": mail.thread_id,
+                                 "next": "/u/0/f/inbox"})
+    post(signed_in, "/u/0/undo")
+    assert message_labels(mailbox, mail.id) == {"INBOX"}
+    assert message_labels(mailbox, spam.id) == {"SPAM"}
+
+
+def test_undoing_an_archive_puts_back_in_the_inbox_only_the_message_that_was_there(
+        signed_in, mailbox):
+    archived_before, in_inbox = _conversation(mailbox, (), ("INBOX",))
+    post(signed_in, "/u/0/act", {"action": "archive", "thread_ids": in_inbox.thread_id,
+                                 "next": "/u/0/f/inbox"})
+    post(signed_in, "/u/0/undo")
+    assert message_labels(mailbox, in_inbox.id) == {"INBOX"}
+    assert message_labels(mailbox, archived_before.id) == set()
+
+
+def test_a_delete_too_large_to_undo_exactly_offers_no_undo(signed_in, mailbox, monkeypatch):
+    monkeypatch.setattr(actions, "MAX_UNDO_MESSAGES", 0)
+    kept, trashed_before = _conversation(mailbox, ("INBOX",), ("TRASH",))
+    page = post(signed_in, "/u/0/act", {"action": "trash", "thread_ids": kept.thread_id,
+                                        "next": "/u/0/f/inbox"}, follow_redirects=True)
+    assert "Moved to Trash" in page.get_data(as_text=True)
+    assert 'action="/u/0/undo"' not in page.get_data(as_text=True)
+    post(signed_in, "/u/0/undo")
+    assert "TRASH" in message_labels(mailbox, kept.id)
+    assert message_labels(mailbox, trashed_before.id) == {"TRASH"}

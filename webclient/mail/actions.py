@@ -6,8 +6,9 @@ message of a conversation (``/m/<id>/act``). Every change is the guard's
 ``email.organize`` call.
 
 An undo puts each conversation back where it was: before an archive, spam report or
-delete, the labels of the selected conversations are read (one batched ``threads.get``
-without content), and the undo reverses only what the action changed on each of them.
+delete, the labels of the selected conversations' messages are read (one batched
+``threads.get`` without content), and the undo reverses only what the action changed on
+each of them, message by message where a conversation was changed only in part.
 """
 
 from __future__ import annotations
@@ -85,51 +86,99 @@ def apply(account: int, name: str, thread_ids: list[str], label_id: str | None =
                      remove=action.remove)
 
 
-#: A step of an undo: ``untrash``, ``add`` or ``remove`` a label, and which of the
-#: conversations it applies to ("1" or "0" for each, in the order of ``thread_ids``).
+#: A step of an undo on whole conversations: ``untrash``, ``add`` or ``remove`` a label,
+#: and which of the conversations it applies to ("1" or "0" for each, in the order of
+#: ``thread_ids``).
 UndoStep = list[str]
+#: A step of an undo on single messages, for a conversation the action changed only in
+#: part (one message already in the Trash, one in Spam): the same kinds, the label, and
+#: the ids of the messages it applies to.
+MessageStep = list[Any]
+#: The most message ids an undo keeps. The session is a cookie, which a browser drops
+#: past about 4 KB (and the sign-in with it); a change that would need more to be undone
+#: exactly is not offered an undo.
+MAX_UNDO_MESSAGES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """What reverses an action: steps on whole conversations, and on single messages."""
+
+    threads: list[UndoStep]
+    messages: list[MessageStep]
+
+    def message_count(self) -> int:
+        """Return how many message ids the undo names."""
+        return sum(len(step[2]) for step in self.messages)
 
 
 def _undo_steps(action: Action, thread_ids: list[str],
-                before: dict[str, ThreadLabels]) -> list[UndoStep]:
+                before: dict[str, ThreadLabels]) -> Undo:
     """Return the steps that reverse ``action`` on each conversation, given its labels before.
 
-    A label the action added comes off only where it was not before; a label it took
-    away goes back only where it was. A delete is reversed only for conversations that
-    were not all in the Trash already, and Spam (which Gmail drops from what goes to the
-    Trash) goes back where it was. A conversation whose labels could not be read (gone
-    meanwhile) is left alone.
+    Each conversation goes back exactly as it was, message by message. A label the action
+    added comes off only where it was not before; a label it took away goes back only
+    where it was. A delete is reversed only for the messages that were not in the Trash
+    already, and Spam (which Gmail drops from what goes to the Trash) goes back on the
+    messages that had it. A conversation whose messages all had (or all lacked) a label
+    is changed as one; only one that was changed in part is named message by message. A
+    conversation whose labels could not be read (gone meanwhile) is left alone.
     """
+    threads: list[UndoStep] = []
+    messages: list[MessageStep] = []
+
     def which(test: Callable[[ThreadLabels], bool]) -> str:
         return "".join("1" if t in before and test(before[t]) else "0" for t in thread_ids)
 
-    steps: list[UndoStep] = []
+    def partly(kind: str, label: str, pick: Callable[[ThreadLabels], tuple[str, ...]],
+               test_label: str) -> None:
+        ids = [message_id for t in thread_ids if t in before
+               and _in_part(test_label, before[t]) for message_id in pick(before[t])]
+        messages.append([kind, label, ids])
+
     if action.trash:
-        steps.append(["untrash", "", which(lambda b: "TRASH" not in b.on_all)])
-        steps.append(["add", "SPAM", which(lambda b: "SPAM" in b.on_any)])
+        threads.append(["untrash", "", which(functools.partial(_lacks, "TRASH"))])
+        partly("untrash", "", lambda b: b.messages_without("TRASH"), "TRASH")
+        threads.append(["add", "SPAM", which(functools.partial(_carries_on_all, "SPAM"))])
+        partly("add", "SPAM", lambda b: b.messages_with("SPAM"), "SPAM")
     for label in action.add:
-        steps.append(["remove", label, which(functools.partial(_lacks, label))])
+        threads.append(["remove", label, which(functools.partial(_lacks, label))])
+        partly("remove", label, functools.partial(_without, label), label)
     for label in action.remove:
-        steps.append(["add", label, which(functools.partial(_carries, label))])
-    return [step for step in steps if "1" in step[2]]
+        threads.append(["add", label, which(functools.partial(_carries_on_all, label))])
+        partly("add", label, functools.partial(_with, label), label)
+    return Undo(threads=[step for step in threads if "1" in step[2]],
+                messages=[step for step in messages if step[2]])
 
 
-def _carries(label: str, labels: ThreadLabels) -> bool:
-    return label in labels.on_any
+def _carries_on_all(label: str, labels: ThreadLabels) -> bool:
+    return label in labels.on_all
 
 
 def _lacks(label: str, labels: ThreadLabels) -> bool:
     return label not in labels.on_any
 
 
-def _reverse(box: BoundMailbox, thread_ids: list[str], steps: object) -> None:
-    """Carry out the undo ``steps`` recorded for ``thread_ids`` (see ``_undo_steps``)."""
-    if not isinstance(steps, list):
-        return
+def _in_part(label: str, labels: ThreadLabels) -> bool:
+    """Tell whether some messages of the conversation carry ``label`` and some do not."""
+    return label in labels.on_any and label not in labels.on_all
+
+
+def _with(label: str, labels: ThreadLabels) -> tuple[str, ...]:
+    return labels.messages_with(label)
+
+
+def _without(label: str, labels: ThreadLabels) -> tuple[str, ...]:
+    return labels.messages_without(label)
+
+
+def _reverse(box: BoundMailbox, thread_ids: list[str], steps: object,
+             message_steps: object) -> None:
+    """Carry out the undo steps recorded for ``thread_ids`` (see ``_undo_steps``)."""
     untrash: list[str] = []
     add: dict[str, list[str]] = {}
     remove: dict[str, list[str]] = {}
-    for step in steps:
+    for step in steps if isinstance(steps, list) else ():
         if not (isinstance(step, list) and len(step) == 3
                 and all(isinstance(part, str) for part in step)):
             continue
@@ -142,11 +191,28 @@ def _reverse(box: BoundMailbox, thread_ids: list[str], steps: object) -> None:
                 add.setdefault(thread_id, []).append(label)
             elif kind == "remove":
                 remove.setdefault(thread_id, []).append(label)
-    if untrash:
-        box.call("untrash", purpose=ORGANIZE, thread_ids=tuple(untrash))
+    untrash_messages: list[str] = []
+    relabel: list[tuple[str, str, list[str]]] = []
+    for step in message_steps if isinstance(message_steps, list) else ():
+        if not (isinstance(step, list) and len(step) == 3 and isinstance(step[0], str)
+                and isinstance(step[1], str) and isinstance(step[2], list)
+                and all(isinstance(item, str) for item in step[2])):
+            continue
+        kind, label, ids = step
+        if kind == "untrash":
+            untrash_messages.extend(ids)
+        elif kind in ("add", "remove"):
+            relabel.append((kind, label, ids))
+    if untrash or untrash_messages:
+        box.call("untrash", purpose=ORGANIZE, thread_ids=tuple(untrash),
+                 message_ids=tuple(untrash_messages))
     for thread_id in dict.fromkeys([*add, *remove]):
         box.call("modify_thread", purpose=ORGANIZE, thread_id=thread_id,
                  add=tuple(add.get(thread_id, ())), remove=tuple(remove.get(thread_id, ())))
+    for kind, label, ids in relabel:
+        box.call("modify", purpose=ORGANIZE, message_ids=tuple(ids),
+                 add=(label,) if kind == "add" else (), remove=(label,) if kind == "remove"
+                 else ())
 
 
 @blueprint.post("/act")
@@ -180,6 +246,7 @@ def act(account: int) -> Any:
                                              thread_ids=tuple(thread_ids))
     apply(account, name, thread_ids, label_id, remove_label)
     count = len(thread_ids)
+    undo: Undo | None = None
     if label_id is not None:
         message = ngettext("Label changed on %(num)d conversation.",
                            "Label changed on %(num)d conversations.", count)
@@ -189,12 +256,15 @@ def act(account: int) -> Any:
         message = ngettext("%(what)s: %(num)d conversation.",
                            "%(what)s: %(num)d conversations.", count, what=action.done)
         if action.undo:
+            undo = _undo_steps(action, thread_ids, before)
+        if undo is not None and undo.message_count() <= MAX_UNDO_MESSAGES:
             session[UNDO_KEY] = {"account": account, "thread_ids": thread_ids,
-                                 "steps": _undo_steps(action, thread_ids, before),
+                                 "steps": undo.threads, "message_steps": undo.messages,
                                  "next": back}
         else:
+            undo = None
             session.pop(UNDO_KEY, None)
-    flash(message, "undo" if action is not None and action.undo else "success")
+    flash(message, "success" if undo is None else "undo")
     # Opening a conversation marks it read, so "unread" too goes back to the list.
     if name in ("archive", "trash", "spam", "unread") and request.form.get("from_thread"):
         back = safe_next(request.form.get("list")) or url_for("mail.folder", account=account,
@@ -232,7 +302,7 @@ def undo(account: int) -> Any:
         flash(_l("There is nothing to undo."), "error")
         return redirect(url_for("mail.folder", account=account, slug="inbox"))
     _reverse(bound_mailbox(account), [str(t) for t in last.get("thread_ids") or ()],
-             last.get("steps"))
+             last.get("steps"), last.get("message_steps"))
     flash(_l("Undone."), "success")
     return redirect(safe_next(str(last.get("next"))) or url_for("mail.folder",
                                                                 account=account,
