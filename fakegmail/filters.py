@@ -1,7 +1,8 @@
 """An account's Gmail filters: criteria and actions, checked as Gmail checks them.
 
-The emulator stores, lists and deletes filters; it does not apply them to mail that
-arrives (Gmail applies a filter to new mail only, and only as it arrives).
+The emulator stores, lists and deletes filters here; :mod:`fakegmail.filter_matching` runs
+them on mail as it arrives (Gmail applies a filter to new mail only, and only as it
+arrives), see :mod:`fakegmail.delivery`.
 
 The book holds no lock of its own: the owning :class:`fakegmail.mail_settings.MailSettings`
 calls it under its lock.

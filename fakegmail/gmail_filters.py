@@ -1,7 +1,7 @@
 """users.settings.filters: list, get, create, delete.
 
-Filters are stored and answered as Gmail answers them; the emulator does not run them on
-arriving mail.
+Filters are stored and answered as Gmail answers them, and run on mail as it arrives
+(:mod:`fakegmail.delivery`).
 """
 
 from __future__ import annotations

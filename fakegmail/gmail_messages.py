@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
-from fakegmail.authentication_results import authentication_results
+from fakegmail.delivery import classify, deliver_sent
 from fakegmail.errors import invalid_argument
 from fakegmail.gmail_ids import require_well_formed_id
 from fakegmail.http_io import (
@@ -24,7 +24,7 @@ from fakegmail.http_io import (
 )
 from fakegmail.mailbox import StoredMessage, parse_or_reject
 from fakegmail.methods import emulator_state, gmail_method
-from fakegmail.outgoing import OutgoingMessage, decode_raw, prepare_outgoing
+from fakegmail.outgoing import decode_raw, prepare_outgoing
 from fakegmail.paging import list_body
 from fakegmail.rendered import message_json_bytes
 from fakegmail.resources import message_json, message_labels, message_ref
@@ -160,19 +160,14 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     """Send ``raw`` from ``account``: store the sent copy, deliver to emulator accounts."""
     state = emulator_state()
     parsed = parse_or_reject(raw)
-    outgoing = prepare_outgoing(raw, parsed, sender=account.email,
-                                own_addresses=_verified_aliases(account), now=state.clock())
+    aliases = _verified_aliases(account)
+    outgoing = prepare_outgoing(raw, parsed, sender=account.email, own_addresses=aliases,
+                                now=state.clock())
     to_self = account.email in outgoing.recipients
     labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
     sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id,
                                        written_here=True)
-    others = [state.account(r) for r in outgoing.recipients if r != account.email]
-    if any(other is not None for other in others):
-        received = _as_received(outgoing, account)
-        delivered = parse_or_reject(received)
-        for other in others:
-            if other is not None:
-                other.mailbox.add_message(received, parsed=delivered)
+    deliver_sent(state, account, outgoing, own_addresses=aliases)
     return sent
 
 
@@ -180,19 +175,6 @@ def _verified_aliases(account: Account) -> frozenset[str]:
     """Return the account's verified send-as aliases (lower-case); pending ones are not
     the account's own until verified."""
     return frozenset(alias.lower() for alias in account.aliases)
-
-
-def _as_received(outgoing: OutgoingMessage, account: Account) -> bytes:
-    """Return the delivered copy as a recipient's Gmail stores it: under Gmail's
-    Authentication-Results for the From address as sent (after ``prepare_outgoing``
-    replaced an address the account does not own, so it reads the rewritten one)."""
-    own = {account.email, *_verified_aliases(account)}
-    from_address = outgoing.from_address
-    envelope = from_address if from_address in own else account.email
-    raw = outgoing.delivered
-    newline = b"\r\n" if b"\r\n" in raw else b"\n"
-    line = authentication_results(from_address=from_address, envelope_sender=envelope)
-    return line.encode("utf-8") + newline + raw
 
 
 def message_bytes(metadata: dict[str, Any], raw: bytes | None) -> bytes:
@@ -221,17 +203,20 @@ def _complete_insert(account: Account, metadata: dict[str, Any], raw: bytes | No
 def _complete_import(account: Account, metadata: dict[str, Any], raw: bytes | None,
                      args: MultiDict[str, str], view_args: dict[str, str]) -> Response:
     stored = _store(account, metadata, raw, args, default_labels=("INBOX", "UNREAD"),
-                    header_date=True)
+                    header_date=True, classified=True)
     return answer(message_labels(stored), method_id="gmail.users.messages.import")
 
 
 def _store(account: Account, metadata: dict[str, Any], raw: bytes | None,
            args: MultiDict[str, str], *, default_labels: tuple[str, ...],
-           header_date: bool, own_mail_is_sent: bool = False) -> StoredMessage:
+           header_date: bool, own_mail_is_sent: bool = False,
+           classified: bool = False) -> StoredMessage:
     """Store an inserted or imported message.
 
     With ``own_mail_is_sent`` (messages.insert), a message from the owner's address or one
-    of their send-as aliases also gets SENT, as Gmail's labels guide says of insert.
+    of their send-as aliases also gets SENT, as Gmail's labels guide says of insert. With
+    ``classified`` (messages.import), the account's filters change its labels as they do
+    for mail delivered; nothing is forwarded or answered (see fakegmail.delivery).
     """
     source = args.get("internalDateSource") or ("dateHeader" if header_date else "receivedTime")
     if source not in ("dateHeader", "receivedTime"):
@@ -242,6 +227,10 @@ def _store(account: Account, metadata: dict[str, Any], raw: bytes | None,
     parsed = parse_or_reject(data)
     if own_mail_is_sent and "SENT" not in labels and _from_owner(account, parsed.from_address):
         labels = [*labels, "SENT"]
+    if classified:
+        account.mailbox.require_labels(labels)  # an unknown label is refused before filtering
+        labels = list(classify(account, parsed, labels,
+                               now=emulator_state().clock()).label_ids)
     return account.mailbox.add_message(
         data, label_ids=labels, thread_id=_thread_id(metadata), parsed=parsed,
         date_from_header=source == "dateHeader")

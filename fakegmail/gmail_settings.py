@@ -3,8 +3,8 @@ auto-forwarding settings.
 
 A new account reports what Gmail reports for one: no auto-reply, English, IMAP on, POP
 off, no forwarding. Updates replace the whole resource, as a PUT does; an enum left at
-its ``...Unspecified`` value keeps the current choice. The emulator stores these settings
-and answers them back; it sends no auto-replies and forwards no mail.
+its ``...Unspecified`` value keeps the current choice. The vacation responder and
+auto-forwarding act on mail delivered to the account (:mod:`fakegmail.delivery`).
 """
 
 from __future__ import annotations

@@ -31,6 +31,10 @@ from fakegmail.send_as import SendAsBook
 WATCH_LIFETIME_MS = 7 * 24 * 3600 * 1000
 """How long a watch lasts: Gmail's watches expire after seven days unless renewed."""
 
+VACATION_REPEAT_MS = 4 * 24 * 3600 * 1000
+"""Gmail answers a sender once, and again only when they write four days or more after
+the reply they last got; editing the responder starts over for everyone."""
+
 _VACATION_DEFAULTS: Mapping[str, Any] = {
     "enableAutoReply": False,
     "responseSubject": "",
@@ -73,6 +77,7 @@ class MailSettings:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._vacation: dict[str, Any] = dict(_VACATION_DEFAULTS)
+        self._vacation_replied: dict[str, int] = {}
         self._language = "en"
         self._imap: dict[str, Any] = dict(_IMAP_DEFAULTS)
         self._pop: dict[str, Any] = dict(_POP_DEFAULTS)
@@ -109,7 +114,26 @@ class MailSettings:
         ordered = {k: value[k] for k in _VACATION_ORDER if k in value}
         with self.lock:
             self._vacation = ordered
+            self._vacation_replied = {}
             return dict(ordered)
+
+    def claim_vacation_reply(self, sender: str, *, now_ms: int) -> dict[str, Any] | None:
+        """Return the responder's settings and note the reply when ``sender`` is due one
+        now; None when the responder is off, outside its start and end times, or already
+        answered this sender within four days under the current settings."""
+        with self.lock:
+            vacation = self._vacation
+            if not vacation["enableAutoReply"]:
+                return None
+            if "startTime" in vacation and now_ms < int(vacation["startTime"]):
+                return None
+            if "endTime" in vacation and now_ms >= int(vacation["endTime"]):
+                return None
+            last = self._vacation_replied.get(sender)
+            if last is not None and now_ms - last < VACATION_REPEAT_MS:
+                return None
+            self._vacation_replied[sender] = now_ms
+            return dict(vacation)
 
     # -- language -----------------------------------------------------------------------
 

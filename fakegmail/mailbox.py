@@ -84,6 +84,11 @@ class Mailbox:
             return self._store(raw, parsed, labels, int(internal_date * 1000), thread_id,
                                written_here=written_here)
 
+    def require_labels(self, label_ids: Iterable[str]) -> tuple[str, ...]:
+        """Return ``label_ids`` when the mailbox has every one; 400 naming the first not."""
+        with self._lock:
+            return self._labels.require(label_ids)
+
     def get_message(self, message_id: str) -> StoredMessage:
         """Return one message; 404 when unknown."""
         message = self._messages.get(message_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from fakegmail.mime import ParsedMessage
@@ -13,16 +13,27 @@ from fakegmail.stored import StoredMessage
 def search_document(message: StoredMessage, user_label_names: Mapping[str, str],
                     ) -> SearchDocument:
     """Return what ``q`` searches in ``message``, with its current labels."""
-    tokens = {label.lower() for label in message.label_ids}
-    tokens.update(user_label_names[x] for x in message.label_ids if x in user_label_names)
-    parsed = message.parsed
+    return parsed_document(message.parsed, message.label_ids, user_label_names,
+                           headers=message.search_headers,
+                           internal_date=message.internal_date / 1000)
+
+
+def parsed_document(parsed: ParsedMessage, label_ids: Iterable[str],
+                    user_label_names: Mapping[str, str], *,
+                    headers: Mapping[str, str] | None = None,
+                    internal_date: float) -> SearchDocument:
+    """Return what ``q`` searches in a message not stored yet (one arriving), as it would
+    be stored with ``label_ids`` at ``internal_date`` (seconds)."""
+    label_ids = tuple(label_ids)
+    tokens = {label.lower() for label in label_ids}
+    tokens.update(user_label_names[x] for x in label_ids if x in user_label_names)
     return SearchDocument(
-        headers=message.search_headers,
+        headers=headers if headers is not None else search_headers(parsed),
         body_text=parsed.text,
         labels=frozenset(tokens),
         filenames=parsed.filenames,
         has_attachment=bool(parsed.attachments),
-        internal_date=message.internal_date / 1000,
+        internal_date=internal_date,
         size=parsed.size_estimate,
     )
 
