@@ -20,7 +20,7 @@ from webclient.mail.blueprint import blueprint
 from webclient.mail.folders import (
     BY_SLUG,
     FOLDERS,
-    counts,
+    folder_counts,
     label_names,
     user_labels,
 )
@@ -69,7 +69,7 @@ def _render_list(box: BoundMailbox, page: ThreadPage, *, title: object, labels:
     return render_template(
         "mail/list.html", box=box, title=title, rows=rows,
         thread_list=thread_list_html(rows, RowWords.current()),
-        user_labels=user_labels(labels), unread=counts(labels), folder=folder, query=query,
+        user_labels=user_labels(labels), counted=folder_counts(labels), folder=folder, query=query,
         newer=newer, older=older, here=here)
 
 
@@ -182,7 +182,7 @@ def thread(account: int, thread_id: str) -> Any:
                           images_for=request.args.get("images"))
     return render_template(
         "mail/thread.html", box=box, thread=conversation, messages=views,
-        user_labels=user_labels(labels), unread=counts(labels), folder=None, query="",
+        user_labels=user_labels(labels), counted=folder_counts(labels), folder=None, query="",
         here=request.full_path, label_names=label_names(labels),
         back=safe_next(request.args.get("from")) or url_for("mail.folder", account=account,
                                                  slug="inbox"))
