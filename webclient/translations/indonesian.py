@@ -578,6 +578,9 @@ INDONESIAN: dict[Message, Wording] = {
         "Izin akses berlaku lebih dari nol dan paling lama %(hours)s jam.",
     "A security grant needs a case id and a case category.":
         "Izin akses keamanan memerlukan ID kasus dan kategori kasus.",
+    "More than 0 and at most %(hours)d; parts of an hour are allowed (0.5 is half an hour).":
+        "Lebih dari 0 dan paling lama %(hours)d; bagian dari jam boleh (0.5 berarti setengah "
+        "jam).",
     "The case category must be one of %(categories)s.":
         "Kategori kasus harus salah satu dari %(categories)s.",
     "A legal grant needs the legal request's reference.":
