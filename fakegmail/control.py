@@ -99,7 +99,8 @@ def _send_as(data: dict[str, Any]) -> dict[str, str] | None:
 @blueprint.post("/accounts")
 def create_account() -> Response:
     """Create the account if needed and mint a token for it."""
-    data = _body({"email", "name", "scopes", "grant_scopes", "client_id", "send_as"})
+    data = _body({"email", "name", "scopes", "grant_scopes", "client_id", "send_as",
+                  "domain_wide_delegation"})
     email = _email(data)
     assert email is not None
     aliases = _send_as(data)
@@ -111,6 +112,10 @@ def create_account() -> Response:
     client_id = data.get("client_id", "emulator")
     if not isinstance(client_id, str) or not client_id:
         raise _bad("'client_id' must be a non-empty string.")
+    delegated = data.get("domain_wide_delegation", False)
+    if not isinstance(delegated, bool):
+        raise _bad("'domain_wide_delegation' must be true or false (true: the token stands "
+                   "for a service account with domain-wide authority acting as the account).")
     state = _state()
     account = state.ensure_account(email, name, tuple(scopes or (GMAIL_SCOPE_FULL,)))
     if aliases is not None:
@@ -119,7 +124,7 @@ def create_account() -> Response:
     if "grant_scopes" in data:
         oauth_registry().narrow_scopes(account.email, grant_scopes)
     minted = tuple(scopes or account.default_scopes or (GMAIL_SCOPE_FULL,))
-    grant = state.tokens.mint(account.email, minted, client_id=client_id)
+    grant = state.tokens.mint(account.email, minted, client_id=client_id, delegated=delegated)
     response = jsonify({
         "email": account.email,
         "name": account.name,
@@ -127,6 +132,7 @@ def create_account() -> Response:
         "refresh_token": grant.refresh_token,
         "expires_in": max(0, round(grant.expires_at - state.clock())),
         "scopes": sorted(grant.scopes),
+        "domain_wide_delegation": grant.delegated,
     })
     response.status_code = 201
     return response

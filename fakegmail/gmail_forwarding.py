@@ -1,9 +1,8 @@
 """users.settings.forwardingAddresses: list, get, create, delete.
 
 ``create`` answers ``verificationStatus: accepted`` at once and sends no verification mail
-(see :mod:`fakegmail.mail_settings`); Gmail lets only service accounts with domain-wide
-authority call it, while the emulator asks only for the scope the discovery document
-names.
+(see :mod:`fakegmail.mail_settings`). As in Gmail, only a service account with domain-wide
+authority may create or delete one; a person's token gets Gmail's 403.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from flask import Response
 
 from fakegmail.gmail_settings import SETTINGS
 from fakegmail.http_io import Routes, answer, json_body, no_content
-from fakegmail.methods import gmail_method
+from fakegmail.methods import gmail_method, require_domain_wide_authority
 from fakegmail.state import Account
 
 routes = Routes()
@@ -41,6 +40,7 @@ def get_forwarding_address(account: Account, forwardingEmail: str) -> Response: 
 @gmail_method("gmail.users.settings.forwardingAddresses.create")
 def create_forwarding_address(account: Account) -> Response:
     """Add a forwarding address, verified at once; 409 when it exists."""
+    require_domain_wide_authority()
     return answer(account.settings.add_forwarding_address(json_body(), owner=account.email))
 
 
@@ -48,5 +48,6 @@ def create_forwarding_address(account: Account) -> Response:
 @gmail_method("gmail.users.settings.forwardingAddresses.delete")
 def delete_forwarding_address(account: Account, forwardingEmail: str) -> Response:  # noqa: N803
     """Remove a forwarding address (auto-forwarding to it stops); 404 when unknown."""
+    require_domain_wide_authority()
     account.settings.delete_forwarding_address(forwardingEmail)
     return no_content()

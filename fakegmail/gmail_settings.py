@@ -13,7 +13,7 @@ from flask import Response
 
 from fakegmail.gmail_messages import USERS
 from fakegmail.http_io import Routes, answer, json_body
-from fakegmail.methods import gmail_method
+from fakegmail.methods import gmail_method, require_domain_wide_authority
 from fakegmail.state import Account
 
 routes = Routes()
@@ -86,5 +86,8 @@ def get_auto_forwarding(account: Account) -> Response:
 @routes.route(f"{SETTINGS}/autoForwarding", methods=["PUT"])
 @gmail_method("gmail.users.settings.updateAutoForwarding")
 def update_auto_forwarding(account: Account) -> Response:
-    """Replace auto-forwarding; 400 when enabled without a verified forwarding address."""
+    """Replace auto-forwarding; 400 when enabled without a verified forwarding address.
+
+    Only a service account with domain-wide authority may, as in Gmail."""
+    require_domain_wide_authority()
     return answer(account.settings.update_auto_forwarding(json_body()))

@@ -74,6 +74,25 @@ def insufficient_scope(method_id: str, scopes: frozenset[str]) -> GmailError:
     )
 
 
+DOMAIN_WIDE_ONLY = ("Access restricted to service accounts that have been delegated "
+                    "domain-wide authority")
+
+
+def require_domain_wide_authority() -> None:
+    """Raise Gmail's 403 unless the request's token is a service account's with
+    domain-wide authority.
+
+    Gmail's reference keeps some settings methods to such clients ("This method is only
+    available to service account clients that have been delegated domain-wide
+    authority"): creating, verifying and deleting send-as aliases and changing any but the
+    primary one, creating and deleting forwarding addresses, and changing auto-forwarding.
+    A person's OAuth token, whatever its scopes, is refused after the scope check.
+    """
+    grant: TokenGrant = g.grant
+    if not grant.delegated:
+        raise GmailError(403, DOMAIN_WIDE_ONLY, reason="forbidden")
+
+
 def authenticate(state: EmulatorState, method_id: str) -> TokenGrant:
     """Return the grant behind the request's access token, or raise Gmail's 401.
 

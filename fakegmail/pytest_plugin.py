@@ -83,11 +83,17 @@ class FakeGmailAccount:
 
 
 def new_account(state: EmulatorState, url: str, email: str | None = None,
-                scopes: Iterable[str] = (GMAIL_SCOPE_FULL,)) -> FakeGmailAccount:
-    """Create (or reuse) an account in ``state`` and mint it a token for ``scopes``."""
+                scopes: Iterable[str] = (GMAIL_SCOPE_FULL,), *,
+                domain_wide_delegation: bool = False) -> FakeGmailAccount:
+    """Create (or reuse) an account in ``state`` and mint it a token for ``scopes``.
+
+    With ``domain_wide_delegation`` the token stands for a service account with
+    domain-wide authority acting as the account, which the settings methods Gmail keeps
+    to such clients (send-as aliases, forwarding addresses, auto-forwarding) require.
+    """
     address = email or f"user{next(_account_numbers)}@fakegmail.test"
     account = state.ensure_account(address, scopes=tuple(scopes))
-    grant = state.tokens.mint(account.email, scopes)
+    grant = state.tokens.mint(account.email, scopes, delegated=domain_wide_delegation)
     return FakeGmailAccount(email=account.email, token=grant.access_token,
                             refresh_token=grant.refresh_token, state=state,
                             mailbox=account.mailbox, url=url)

@@ -20,6 +20,9 @@ class TokenGrant:
     access_token: str
     refresh_token: str
     expires_at: float
+    delegated: bool = False
+    """Issued to a service account with domain-wide authority acting as ``email`` (see
+    :func:`fakegmail.methods.require_domain_wide_authority`), not to the person."""
 
     def covers(self, accepted: Iterable[str]) -> bool:
         """Return True when any of the ``accepted`` scopes was granted to this token."""
@@ -35,8 +38,10 @@ class TokenStore:
         self._by_access: dict[str, TokenGrant] = {}
         self._by_refresh: dict[str, TokenGrant] = {}
 
-    def mint(self, email: str, scopes: Iterable[str], client_id: str = "emulator") -> TokenGrant:
-        """Issue a fresh access and refresh token pair."""
+    def mint(self, email: str, scopes: Iterable[str], client_id: str = "emulator", *,
+             delegated: bool = False) -> TokenGrant:
+        """Issue a fresh access and refresh token pair; ``delegated`` for one that stands for
+        a service account with domain-wide authority impersonating ``email``."""
         grant = TokenGrant(
             email=email,
             scopes=frozenset(scopes),
@@ -44,6 +49,7 @@ class TokenStore:
             access_token="ya29.emu-" + secrets.token_urlsafe(32),
             refresh_token="1//emu-" + secrets.token_urlsafe(32),
             expires_at=self._clock() + ACCESS_TOKEN_LIFETIME,
+            delegated=delegated,
         )
         with self._lock:
             self._by_access[grant.access_token] = grant

@@ -65,9 +65,12 @@ def account(fake_gmail: EmulatorServer) -> FakeGmailAccount:
 
 @pytest.fixture
 def service_for(fake_gmail: EmulatorServer) -> ServiceFactory:
-    """Return a factory: ``service_for(account, scopes=...)`` builds a Gmail client."""
-    def build(acct: FakeGmailAccount, scopes: Iterable[str] = (GMAIL_SCOPE_FULL,)) -> Any:
-        token = fake_gmail.state.tokens.mint(acct.email, scopes).access_token
+    """Return a factory: ``service_for(account, scopes=..., delegated=...)`` builds a Gmail
+    client (``delegated``: as a service account with domain-wide authority)."""
+    def build(acct: FakeGmailAccount, scopes: Iterable[str] = (GMAIL_SCOPE_FULL,), *,
+              delegated: bool = False) -> Any:
+        token = fake_gmail.state.tokens.mint(acct.email, scopes,
+                                             delegated=delegated).access_token
         return build_from_document(document_with_root(fake_gmail.url),
                                    credentials=Credentials(token))
     return build

@@ -31,7 +31,8 @@ def reader(fake_gmail: EmulatorServer) -> FakeGmailAccount:
 
 @pytest.fixture
 def writer(account: FakeGmailAccount, service_for: ServiceFactory) -> Any:
-    return service_for(account, scopes=[FULL, BASIC, SHARING]).users()
+    # aliases are created by a service account with domain-wide authority, as in Gmail
+    return service_for(account, scopes=[FULL, BASIC, SHARING], delegated=True).users()
 
 
 def _raw(from_: str, to: str, subject: str, **headers: str) -> bytes:

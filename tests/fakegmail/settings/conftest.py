@@ -2,7 +2,9 @@
 
 Gmail's settings updates need the ``gmail.settings.basic`` or ``gmail.settings.sharing``
 scope; the full ``https://mail.google.com/`` scope alone does not reach them, so the
-default client here carries all three.
+default client here carries all three. Send-as aliases, forwarding addresses and
+auto-forwarding are changed only by a service account with domain-wide authority, so the
+default client is one; ``person`` is the same scopes on the person's own token.
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ SHARING = "https://www.googleapis.com/auth/gmail.settings.sharing"
 
 @pytest.fixture
 def users(account: FakeGmailAccount, service_for: ServiceFactory) -> Any:
-    """Return ``users()`` of a client whose token holds the full and both settings scopes."""
+    """Return ``users()`` of a service account with domain-wide authority acting as
+    ``account``, with the full and both settings scopes."""
+    return service_for(account, scopes=[GMAIL_SCOPE_FULL, BASIC, SHARING],
+                       delegated=True).users()
+
+
+@pytest.fixture
+def person(account: FakeGmailAccount, service_for: ServiceFactory) -> Any:
+    """Return ``users()`` of the person's own token with the same three scopes."""
     return service_for(account, scopes=[GMAIL_SCOPE_FULL, BASIC, SHARING]).users()
 
 

@@ -168,7 +168,7 @@ def test_create_delete_and_verify_take_the_sharing_scope(account, service_for, c
 
 
 def test_the_sharing_scope_alone_creates_verifies_and_deletes(account, service_for):
-    send_as = service_for(account, scopes=[SHARING]).users().settings().sendAs()
+    send_as = service_for(account, scopes=[SHARING], delegated=True).users().settings().sendAs()
     execute_checked(send_as.create(userId="me", body={"sendAsEmail": "x@example.org"}))
     execute_checked(send_as.verify(userId="me", sendAsEmail="x@example.org"))
     execute_checked(send_as.delete(userId="me", sendAsEmail="x@example.org"))

@@ -174,7 +174,8 @@ def test_accounts_forwarding_to_each_other_deliver_one_copy_each(
         fake_gmail, service_for, account, settings, peer):
     address, outbox = peer
     partner = new_account(fake_gmail.state, fake_gmail.url)
-    partners = service_for(partner, scopes=[GMAIL_SCOPE_FULL, BASIC, SHARING]).users()
+    partners = service_for(partner, scopes=[GMAIL_SCOPE_FULL, BASIC, SHARING],
+                           delegated=True).users()
     for mine, other in ((settings, partner.email), (partners.settings(), account.email)):
         mine.forwardingAddresses().create(userId="me",
                                           body={"forwardingEmail": other}).execute()
