@@ -32,6 +32,10 @@ __all__ = ["HistorySlice", "Mailbox", "StoredDraft", "StoredMessage", "StoredThr
            "parse_or_reject"]
 INITIAL_HISTORY_ID = 1000
 MAX_BATCH_IDS = 1000
+DRAFT_LABELS_ONLY = ("Draft messages cannot have any label other than DRAFT: change the "
+                     "draft with drafts.update, or label the message once it is sent")
+"""The rule is Gmail's drafts guide's; the guide gives no error text, so these words are
+the emulator's own."""
 
 
 class Mailbox:
@@ -110,12 +114,16 @@ class Mailbox:
     def modify_messages(self, message_ids: Iterable[str], *, add: Iterable[str] = (),
                         remove: Iterable[str] = (), skip_unknown: bool = False,
                         ) -> list[StoredMessage]:
-        """Add and remove labels on messages; 400 for unknown or fixed labels."""
+        """Add and remove labels on messages; 400 for unknown or fixed labels, and for a
+        label added to a draft's message (Gmail's drafts guide: "Draft messages cannot
+        have any label other than the DRAFT system label")."""
         ids = _batch_ids(message_ids)
         with self._lock:
             add_ids = self._modifiable(add)
             remove_ids = self._modifiable(remove)
             targets = self._resolve(ids, skip_unknown)
+            if add_ids and any("DRAFT" in m.label_ids for m in targets):
+                raise invalid_argument(DRAFT_LABELS_ONLY)
             return [self._relabel(m, add_ids, remove_ids) for m in targets]
 
     def trash_messages(self, message_ids: Iterable[str]) -> list[StoredMessage]:
@@ -183,9 +191,11 @@ class Mailbox:
 
     def modify_thread(self, thread_id: str, *, add: Iterable[str] = (),
                       remove: Iterable[str] = ()) -> StoredThread:
-        """Add and remove labels on every message of a thread."""
+        """Add and remove labels on every message of a thread but its drafts, which keep
+        DRAFT alone (as a conversation labelled in Gmail leaves its draft reply be)."""
         with self._lock:
-            ids = [m.id for m in self.get_thread(thread_id).messages]
+            ids = [m.id for m in self.get_thread(thread_id).messages
+                   if "DRAFT" not in m.label_ids]
             self.modify_messages(ids, add=add, remove=remove)
             return self.get_thread(thread_id)
 
