@@ -172,3 +172,46 @@ def test_an_autosaved_forward_keeps_only_the_attachments_not_removed(signed_in, 
                                      "drop": private})
     message = parsed(sent_messages(mailbox)[0])
     assert [p.get_filename() for p in message.iter_attachments()] == ["kontrak.pdf"]
+
+
+def _gone_draft(signed_in) -> str:
+    """Autosave a draft, then discard it as another tab would; return its id."""
+    saved = post(signed_in, "/u/0/drafts/autosave", {"to": "ana@example.org",
+                                                     "subject": "Gone", "body": "v1"})
+    draft_id = saved.get_json()["draft_id"]
+    page = signed_in.get(f"/u/0/compose?draft={draft_id}").get_data(as_text=True)
+    assert "Gone" in page
+    post(signed_in, "/u/0/compose", {"action": "discard", "draft_id": draft_id})
+    return draft_id
+
+
+def _main(page: str) -> str:
+    return re.search(r"<main.*</main>", page, re.DOTALL).group(0)
+
+
+def test_reloading_a_draft_that_is_gone_says_so_and_offers_the_way_on(signed_in, mailbox):
+    draft_id = _gone_draft(signed_in)
+    answer = signed_in.get(f"/u/0/compose?draft={draft_id}")
+    # 404, as for any draft id this mailbox does not hold (see tests/authz)
+    assert answer.status_code == 404
+    page = answer.get_data(as_text=True)
+    assert "This draft is no longer here" in page
+    assert "sent or deleted" in page
+    assert 'href="/u/0/f/drafts"' in page
+    assert 'href="/u/0/compose"' in page
+
+
+def test_a_draft_id_never_seen_gets_the_same_page(signed_in, mailbox):
+    draft_id = _gone_draft(signed_in)
+    gone = signed_in.get(f"/u/0/compose?draft={draft_id}").get_data(as_text=True)
+    never = signed_in.get("/u/0/compose?draft=r123456789")
+    assert never.status_code == 404
+    assert _main(never.get_data(as_text=True)) == _main(gone)
+
+
+def test_the_gone_draft_page_is_in_indonesian_for_an_indonesian_reader(signed_in, mailbox):
+    draft_id = _gone_draft(signed_in)
+    post(signed_in, "/language", {"lang": "id"})
+    page = signed_in.get(f"/u/0/compose?draft={draft_id}").get_data(as_text=True)
+    assert "This draft is no longer here" not in page
+    assert "Draf ini sudah tidak ada" in page

@@ -13,6 +13,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -351,7 +352,27 @@ def _draft_of(box: BoundMailbox, message_id: str | None) -> str | None:
         token = page.next_page_token
         if not token:
             _record_unknown_draft_message(box, message_id)
-            abort(404)
+            abort(_no_such_draft_page(box))
+
+
+def _no_such_draft_page(box: BoundMailbox) -> Any:
+    """Answer a draft this mailbox does not hold: a 404 that says so and offers the way on.
+
+    A draft reopened after it was sent or deleted (in another window, on another device)
+    is the usual case: the page names Drafts and a new message instead of a bare "Not
+    found". It is the same page, word for word, for any draft id this mailbox does not
+    hold, whether it never existed or is another mailbox's, so it tells nothing about
+    other mailboxes (the authorization tests compare them).
+    """
+    response = make_response(render_template(
+        "error.html", status=404, title=_("This draft is no longer here"),
+        message=_("It was sent or deleted, perhaps in another window or on another "
+                  "device. Sent messages are in Sent; your other drafts are in Drafts."),
+        links=((url_for("mail.folder", account=box.account.index, slug="drafts"),
+                _("Go to Drafts")),
+               (url_for("mail.compose", account=box.account.index), _("New message")))),
+        404)
+    return response
 
 
 def _record_unknown_draft_message(box: BoundMailbox, message_id: str) -> None:
@@ -382,7 +403,10 @@ def compose(account: int) -> Any:
     carried: tuple[AttachmentInfo, ...] = ()
     draft_id = request.args.get("draft") or _draft_of(box, request.args.get("draft_message"))
     if draft_id:
-        draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=draft_id)
+        try:
+            draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=draft_id)
+        except GmailNotFound:
+            return _no_such_draft_page(box)
         form = _draft_form(draft)
         carried = draft.message.attachments
     elif mode in ("reply", "reply_all", "forward"):

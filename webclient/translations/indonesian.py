@@ -291,6 +291,12 @@ INDONESIAN: dict[Message, Wording] = {
         "Draf yang terbuka di sini sudah dikirim atau dihapus di jendela lain, jadi pesan "
         "ini tidak dikirim. Yang Anda tulis di sini disimpan sebagai draf baru: kirimkan "
         "jika pesan ini juga perlu dikirim.",
+    "This draft is no longer here": "Draf ini sudah tidak ada",
+    "It was sent or deleted, perhaps in another window or on another device. Sent "
+    "messages are in Sent; your other drafts are in Drafts.":
+        "Draf ini sudah dikirim atau dihapus, mungkin di jendela atau perangkat lain. Pesan "
+        "yang terkirim ada di Terkirim; draf Anda yang lain ada di Draf.",
+    "Go to Drafts": "Buka Draf",
     "The original message's attachments are forwarded too.":
         "Lampiran pesan asli juga ikut diteruskan.",
     "There is nothing at this address.": "Tidak ada apa pun di alamat ini.",
