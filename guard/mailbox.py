@@ -41,6 +41,7 @@ from guard.mail_values import (
 )
 from guard.mail_writing import BATCH_MODIFY_LIMIT, MailWriting
 from guard.policy import Actor
+from guard.shared_runs import SharedRuns
 
 __all__ = ["BATCH_LIMIT", "BATCH_MODIFY_LIMIT", "INBOX", "LABELS_MAX_AGE", "Evidence",
            "MailboxAccess"]
@@ -89,6 +90,11 @@ def _touched_labels(changes: Iterable[HistoryChange]) -> list[str]:
 
 class MailboxAccess(MailWriting):
     """The only road from the web client (and the staff broker) to Gmail data."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: Warm inbox pages of one mailbox asked for at once share a history sync.
+        self._inbox_syncs: SharedRuns[_Synced | None] = SharedRuns()
 
     def list_threads(self, *, actor: Actor, mailbox: str, purpose: str,
                      label_ids: Sequence[str] = (), query: str | None = None,
@@ -277,10 +283,20 @@ class MailboxAccess(MailWriting):
         if warm:
             assert self._cache is not None and state is not None
             with_labels = self._labels_fresh(state)
-            synced = self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=state,
-                                with_labels=with_labels, request_id=request_id,
-                                evidence=evidence, client_ip=client_ip,
-                                history_recorded=True)
+
+            def sync(waited: bool) -> _Synced | None:
+                # After waiting for another page's sync, start from where it left the cache.
+                now = self._cache.state(mailbox) if waited and self._cache else state
+                if now is None:
+                    return None
+                return self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=now,
+                                  with_labels=with_labels, request_id=request_id,
+                                  evidence=evidence, client_ip=client_ip,
+                                  history_recorded=True)
+
+            # Pages of this mailbox asked for meanwhile share one history call (module
+            # guard.shared_runs): each is still as fresh as if it had made its own.
+            synced = self._inbox_syncs.run((mailbox, with_labels), sync)
             if synced is not None:
                 labels = synced.labels if with_labels else None
                 if labels is None:
