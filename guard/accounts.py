@@ -180,6 +180,14 @@ class ConnectedAccounts:
                         request_id=request_id)
         raise AccessDenied(decision)
 
+    def actor_of(self, account: ConnectedAccount) -> Actor:
+        """Return the user actor for an account ``list_for`` has just returned.
+
+        The listing already shows the user connected the mailbox: a page that numbers the
+        user's accounts and then opens one of them needs no second look (``actor_for``).
+        """
+        return Actor(kind=ActorKind.USER, id=_normal(account.email))
+
     def needs_reconnect(self, mailbox: str) -> bool:
         """Return whether Google refused this mailbox's refresh token (the user reconnects)."""
         c = connected_accounts.c

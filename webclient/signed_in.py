@@ -30,6 +30,8 @@ class ConnectedAccount:
     index: int
     email: str
     needs_reconnect: bool = False
+    #: The user actor the guard gave for this account when listing it (None: ask again).
+    actor: Actor | None = None
 
 
 def user_id() -> str | None:
@@ -81,17 +83,13 @@ def accounts() -> tuple[ConnectedAccount, ...]:
     user = user_id()
     found: tuple[ConnectedAccount, ...] = ()
     if user is not None:
-        rows = current_guard().accounts.list_for(user)
-        found = tuple(ConnectedAccount(index=i, email=_email_of(row),
-                                       needs_reconnect=bool(getattr(row, "needs_reconnect",
-                                                                    False)))
-                      for i, row in enumerate(rows))
+        connected = current_guard().accounts
+        found = tuple(ConnectedAccount(index=i, email=row.email,
+                                       needs_reconnect=row.needs_reconnect,
+                                       actor=connected.actor_of(row))
+                      for i, row in enumerate(connected.list_for(user)))
     g._accounts = found
     return found
-
-
-def _email_of(row: Any) -> str:
-    return str(row if isinstance(row, str) else row.email)
 
 
 def account_at(index: int) -> ConnectedAccount:

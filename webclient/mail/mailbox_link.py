@@ -87,5 +87,6 @@ def bound_mailbox(index: int) -> BoundMailbox:
     account = account_at(index)
     user = user_id()
     assert user is not None, "sign_in_required runs first"
-    actor = current_guard().accounts.actor_for(user, account.email, request_id=request_id())
+    actor = account.actor or current_guard().accounts.actor_for(user, account.email,
+                                                                request_id=request_id())
     return BoundMailbox(account=account, actor=actor)
