@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, replace
 from email.utils import getaddresses, parseaddr
 
@@ -177,22 +177,28 @@ def render_body(box: BoundMailbox, message: Message, *, allow_remote_images: boo
                 shown_cids: set[str] | None = None) -> SanitizedHtml | str:
     """Return the sanitised HTML body, or the escaped plain-text body as HTML.
 
+    :param shown_cids: collects the Content-IDs of the inline images the HTML body shows.
+    """
+    return body_or_text(message, shown_html(box, message,
+                                            allow_remote_images=allow_remote_images,
+                                            shown_cids=shown_cids))
+
+
+def body_or_text(message: Message, shown: SanitizedHtml | None) -> SanitizedHtml | str:
+    """Return ``shown`` (the HTML the frame shows), else the text version as HTML.
+
     A message with no readable text says so instead of showing an empty frame: Gmail's
     snippet stands in, marked as a preview, when the body is in a part the guard does not
     read as text (an unknown text type, a multipart whose boundary never occurs).
-
-    :param shown_cids: collects the Content-IDs of the inline images the HTML body shows.
     """
-    body = shown_html(box, message, allow_remote_images=allow_remote_images,
-                      shown_cids=shown_cids)
-    if body is not None:
-        return body
+    if shown is not None:
+        return shown
     text = plain_text(message)
     if text and text.strip():
-        shown = text_to_html(text)
+        html = text_to_html(text)
         if len(text) > MAX_INPUT_CHARS:
-            return _clipped_notice() + shown
-        return shown
+            return _clipped_notice() + html
+        return html
     return _no_text_notice(message)
 
 
@@ -200,19 +206,30 @@ def shown_html(box: BoundMailbox, message: Message, *, allow_remote_images: bool
                shown_cids: set[str] | None = None) -> SanitizedHtml | None:
     """Return the sanitised HTML the message frame shows, or None when it shows the text.
 
-    The frame shows a message's HTML version when it has one and something of it is left
-    after sanitising; when nothing is (all script, SVG or forms) the text version, or a
-    notice, says more than an empty frame. A reply quotes by the same choice
-    (``shows_html``), so it quotes what the reader saw.
+    Inline images are shown through this mailbox's inline route (``inline_url``); see
+    ``seen_html`` for the choice itself.
     """
-    if not message.html_body:
-        return None
-
     def cid_url(cid: str) -> str:
         if shown_cids is not None:
             shown_cids.add(cid.strip("<>"))
         return inline_url(box, message, cid)
 
+    return seen_html(message, allow_remote_images=allow_remote_images, cid_url=cid_url)
+
+
+def seen_html(message: Message, *, allow_remote_images: bool,
+              cid_url: Callable[[str], str] | None = None) -> SanitizedHtml | None:
+    """Return the sanitised HTML a frame of ``message`` shows, or None when it shows text.
+
+    The frame shows a message's HTML version when it has one and something of it is left
+    after sanitising; when nothing is (all script, SVG or forms) the text version, or a
+    notice, says more than an empty frame. The owner's conversation page, a reply's quote
+    (``shows_html``), the staff console and a CRM transfer all follow this one choice, so
+    each shows or sends what the owner saw. Without ``cid_url`` inline images are left
+    out (the sanitiser counts them as removed); they never count as text.
+    """
+    if not message.html_body:
+        return None
     body = sanitized_html(message, allow_remote_images=allow_remote_images,
                           cid_url=cid_url, words=frame_words())
     if body is not None and body.truncated:

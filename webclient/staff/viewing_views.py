@@ -22,8 +22,8 @@ from guard.grants import GrantRecord
 from guard.mail_values import Message, Thread
 from guard.policy import AccessBasis
 from guard.retry import GmailNotFound
-from webclient.mail.message_body import plain_text, sanitized_html
-from webclient.sanitize import frame_document, text_to_html
+from webclient.mail.message_view import body_or_text, seen_html
+from webclient.sanitize import frame_document
 from webclient.security import message_frame_csp
 from webclient.staff import services
 from webclient.staff.blueprint import blueprint
@@ -142,12 +142,14 @@ def _frame(me: StaffSession, evidence: Evidence, message_id: str) -> Response:
 
 
 def frame_response(message: Message, mark: Watermark) -> Response:
-    """Return the message body for the sandboxed frame, watermarked, remote images off."""
-    fragment = sanitized_html(message, allow_remote_images=False)
-    if fragment is not None:
-        body = fragment.html
-    else:
-        body = text_to_html(plain_text(message) or message.snippet or "")
+    """Return the message body for the sandboxed frame, watermarked, remote images off.
+
+    The body is what the owner's conversation page shows (``seen_html``, else the text
+    version or a notice), sanitised by the same sanitiser, its notices in the staff
+    member's language; inline images are left out, as the console has no route to them.
+    """
+    shown = body_or_text(message, seen_html(message, allow_remote_images=False))
+    body = shown if isinstance(shown, str) else shown.html
     response = Response(frame_document(body + mark.frame_overlay(),
                                        allow_remote_images=False), mimetype="text/html")
     response.headers["Content-Security-Policy"] = message_frame_csp(allow_remote_images=False)
