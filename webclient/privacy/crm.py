@@ -24,7 +24,10 @@ from guard.provenance import GmailDerived
 from guard.transfers import TransferFailed
 from webclient.guard_link import current_guard
 from webclient.mail.mailbox_link import BoundMailbox, bound_mailbox, request_id
+from webclient.invisible_text import readable_text
+from webclient.mail.html_text import html_to_text
 from webclient.mail.message_body import plain_text
+from webclient.mail.message_view import seen_html
 from webclient.privacy.blueprint import blueprint
 from webclient.privacy.wording import (
     CRM_RECIPIENT,
@@ -75,11 +78,26 @@ def consent_in_force(mailbox: str, recipient_id: str, now: datetime
     return None
 
 
-def _text(message: Message) -> str:
-    """Return the text sent for ``message``: its body, attached messages under their
-    headers, or Gmail's snippet when it has no plain text."""
-    text = plain_text(message)
-    return text if text is not None else message.snippet
+def _content(message: Message) -> dict[str, str]:
+    """Return what is sent of ``message``'s content: what its owner saw of it.
+
+    When the conversation page shows the HTML version (``seen_html``, the page's own
+    choice), the CRM gets that HTML as the same sanitiser made it, remote images blocked
+    and inline images left out (no MailGuard address leaves), and its text is the text
+    that HTML shows, never the plain version, which a sender can fill with words the
+    owner never saw. Otherwise the text version alone. Attached messages come under their
+    headers; Gmail's snippet stands in when there is no text. Characters the owner could
+    not see are removed.
+    """
+    shown = seen_html(message, allow_remote_images=False)
+    if shown is None:
+        text = plain_text(message)
+        return {"id": message.id, "text": readable_text(
+            text if text is not None else message.snippet)}
+    text = plain_text(message, html_as_text=html_to_text, html_first=True)
+    return {"id": message.id, "text": readable_text(text if text and text.strip()
+                                                    else message.snippet or ""),
+            "html": shown.html}
 
 
 def _sent_messages(thread: Thread) -> tuple[Message, ...]:
@@ -110,9 +128,8 @@ def conversation_payload(thread: Thread, *, mailbox: str, classes: tuple[DataCla
                  "date": m.headers.date.isoformat() if m.headers.date else None}
                 for m in messages]}, data_class)
         elif data_class is DataClass.CONTENT:
-            parts["content"] = mark({"messages": [
-                {"id": m.id, "text": _text(m)}
-                for m in messages]}, data_class)
+            parts["content"] = mark({"messages": [_content(m) for m in messages]},
+                                    data_class)
         elif data_class is DataClass.ATTACHMENTS:
             parts["attachments"] = mark({"attachments": [
                 {"message_id": m.id, "filename": a.filename, "mime_type": a.mime_type,

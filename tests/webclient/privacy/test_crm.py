@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from tests.webclient.conftest import audit_entries, post
+from tests.webclient.conftest import audit_entries, deliver, post
 from tests.webclient.privacy.conftest import form_fields, page_of, text
 
 
@@ -183,3 +183,27 @@ def test_an_override_in_a_sender_name_is_neutralised_in_what_will_be_sent(signed
     page = html.unescape(page_of(signed_in, crm_path(thread_id)))
     assert "<bdi>Tagihan</bdi> — <bdi>Bank _ <attacker@evil.example></bdi>" in page
     assert "\u202e" not in page
+
+
+def test_the_crm_receives_what_the_owner_saw_not_the_plain_alternative(signed_in, mailbox,
+                                                                        crm):
+    message = deliver(mailbox, subject="Quote for PT Maju",
+                      text="Words only the plain part has.",
+                      html_body='<p>Total <b>Rp 4.200.000</b>, valid until Friday.</p>'
+                                '<script>alert(1)</script>'
+                                '<img src="https://tracker.example/p.gif">')
+    assert send(signed_in, message.thread_id).status_code == 302
+    [record] = crm.records.all()
+    [sent] = record.data["content"]["messages"]
+    assert "Total Rp 4.200.000, valid until Friday." in sent["text"]
+    assert "Words only the plain part has." not in str(record.data)
+    assert "<b>Rp 4.200.000</b>" in sent["html"]
+    assert "<script" not in sent["html"] and "tracker.example" not in sent["html"]
+
+
+def test_a_plain_message_is_sent_as_its_text_only(signed_in, conversation, crm):
+    assert send(signed_in, conversation.thread_id).status_code == 302
+    [record] = crm.records.all()
+    first = record.data["content"]["messages"][0]
+    assert first["text"].startswith("Please find the invoice.")
+    assert "html" not in first
