@@ -34,8 +34,13 @@ def aggregates() -> Any:
         since = _day(request.args.get("since"), today - timedelta(days=DEFAULT_DAYS - 1))
         until = _day(request.args.get("until"), today + timedelta(days=1))
     except ValueError:
-        since, until = today - timedelta(days=DEFAULT_DAYS - 1), today + timedelta(days=1)
-    args = {"question": question, "since": since, "until": until}
+        # Counts for the default week would answer a question nobody asked: say what to
+        # type and show the form again with what was typed; nothing is asked of the guard.
+        return render_template(
+            "staff/aggregates.html", result=None, question=question,
+            since=request.args.get("since", ""), until=request.args.get("until", ""),
+            error=_("Give each day as a date like 2025-03-01.")), 400
+    args = {"question": question, "since": since.isoformat(), "until": until.isoformat()}
     if question not in QUESTIONS:
         return render_template("staff/aggregates.html", result=None, error=_(
             "Choose one of the questions."), **args), 400

@@ -584,6 +584,8 @@ INDONESIAN: dict[Message, Wording] = {
         "Izin akses berlaku lebih dari nol dan paling lama %(hours)s jam.",
     "A security grant needs a case id and a case category.":
         "Izin akses keamanan memerlukan ID kasus dan kategori kasus.",
+    "Give each day as a date like 2025-03-01.":
+        "Isi setiap hari sebagai tanggal seperti 2025-03-01.",
     "More than 0 and at most %(hours)d; parts of an hour are allowed (0.5 is half an hour).":
         "Lebih dari 0 dan paling lama %(hours)d; bagian dari jam boleh (0.5 berarti setengah "
         "jam).",
