@@ -27,6 +27,11 @@ class Worded:
         """Return True when the word is not the code itself (so the code is shown too)."""
         return self.word != self.code
 
+    @property
+    def text(self) -> str:
+        """Return the word with the code in parentheses after it where they differ."""
+        return f"{self.word} ({self.code})" if self.differs else self.word
+
 
 def _actor_kinds() -> dict[str, str]:
     return {"user": tr("user"), "staff": tr("staff"), "system": tr("system")}
@@ -56,3 +61,9 @@ def worded(kind: str, code: str) -> Worded:
     """Return ``code`` (of ``kind``: actor_kind, role, basis, outcome) with its word."""
     return Worded(word=_WORDS[kind]().get(code, code), code=code)
 
+
+
+def basis_or_kind(code: str) -> Worded:
+    """Return a chart's access series worded: a basis, or the actor kind of an access
+    without one (an owner's or a system job's)."""
+    return worded("basis" if code in _bases() else "actor_kind", code)

@@ -33,7 +33,7 @@ from webclient.review.access import reviewer_required, staff_registry
 from webclient.review.activity import StaffNames, count_activity, days_between
 from webclient.review.alerts import AlertKind, AlertRules, find_alerts
 from webclient.review.blueprint import blueprint
-from webclient.review.codes import worded
+from webclient.review.codes import basis_or_kind, worded
 from webclient.review.integrity import IntegrityMonitor
 from webclient.review.proofs import b64, check_inclusion
 from webclient.review.report import (
@@ -197,7 +197,8 @@ def charts() -> Any:
                                                             other=tr("other")),
                                     chart_id=chart_id, empty_text=empty))
         for chart_id, title, counts in (
-            ("chart-basis", tr("Accesses by basis"), activity.accesses_by_basis),
+            ("chart-basis", tr("Accesses by basis"),
+             {basis_or_kind(k).text: v for k, v in activity.accesses_by_basis.items()}),
             ("chart-denials", tr("Denials by rule"), activity.denials_by_rule),
             ("chart-staff", tr("Human accesses per staff member"), activity.human_by_staff),
             ("chart-transfers", tr("Transfers per recipient"),

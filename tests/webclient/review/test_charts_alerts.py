@@ -154,3 +154,19 @@ def test_the_alerts_page_lists_what_the_rules_found(app, staff_client, scenario)
     text = text_of(staff_client(SECURITY_1).get(REVIEW + "alerts"))
     assert "Prohibited purpose advertising.targeting was attempted 1 time (refused)." in text
     assert re.search(rf"{re.escape(SECURITY_1)} used grant {scenario.grant_id} 1 time after", text)
+
+
+@pytest.mark.parametrize(("language", "consent", "security"), [
+    ("en", "consent", "security"),
+    ("id", "persetujuan (consent)", "keamanan (security)"),
+])
+def test_the_bases_are_named_in_the_readers_language(app, staff_client, scenario, language,
+                                                     consent, security):
+    reviewer = staff_client(SECURITY_1)
+    reviewer.set_cookie("mailguard_lang", language)
+    text = text_of(reviewer.get(REVIEW + "charts"))
+    basis = text[text.index('id="chart-basis"'):]
+    basis = basis[:basis.index("</svg>")]
+    assert f'data-series="{consent}"' in basis and f'data-series="{security}"' in basis
+    if language == "id":
+        assert 'data-series="consent"' not in basis
