@@ -23,9 +23,9 @@ from guard.policy import DataClass, TransferBasis
 from guard.provenance import GmailDerived
 from guard.transfers import TransferFailed
 from webclient.guard_link import current_guard
-from webclient.mail.mailbox_link import BoundMailbox, bound_mailbox, request_id
 from webclient.invisible_text import readable_text
 from webclient.mail.html_text import html_to_text
+from webclient.mail.mailbox_link import BoundMailbox, bound_mailbox, request_id
 from webclient.mail.message_body import plain_text
 from webclient.mail.message_view import seen_html
 from webclient.privacy.blueprint import blueprint
