@@ -197,7 +197,8 @@ def test_autosave_keeps_a_draft_that_has_no_recipient_yet(signed_in, mailbox, ap
     assert stored.get_body(("plain",)).get_content().strip() == "first thoughts"
     second = post(signed_in, "/u/0/drafts/autosave", {"subject": "Notes", "body": "more",
                                                       "draft_id": draft_id})
-    assert second.json == {"saved": True, "draft_id": draft_id}
+    assert second.json == {"saved": True, "draft_id": draft_id,
+                           "draft_message": mailbox.state.get_draft(draft_id).message.id}
     assert [d.id for d in mailbox.state.list_drafts()] == [draft_id]
     fields = form_fields(signed_in.get(f"/u/0/compose?draft={draft_id}")
                          .get_data(as_text=True))

@@ -94,7 +94,8 @@ def test_a_draft_keeps_its_attachment_through_autosave_and_send(signed_in, mailb
     autosaved = post(signed_in, "/u/0/drafts/autosave", {
         "to": "lia@example.org", "subject": "Kontrak", "body": "Draf kedua",
         "draft_id": draft_id})
-    assert autosaved.json == {"saved": True, "draft_id": draft_id}
+    assert autosaved.json == {"saved": True, "draft_id": draft_id,
+                              "draft_message": mailbox.state.get_draft(draft_id).message.id}
     kept = parsed(mailbox.state.get_draft(draft_id).message)
     assert [p.get_filename() for p in kept.iter_attachments()] == ["kontrak é.txt"]
     send_as_shown(signed_in, signed_in.get(f"/u/0/compose?draft={draft_id}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import re
 
 from tests.webclient.conftest import deliver, post
@@ -77,7 +78,9 @@ def test_autosaving_a_draft_already_sent_from_another_tab_answers_the_script(sig
     later = post(signed_in, "/u/0/drafts/autosave", {"to": "ana@example.org",
                                                      "subject": "Two tabs", "body": "v4",
                                                      "draft_id": answer["draft_id"]})
-    assert later.get_json() == {"saved": True, "draft_id": answer["draft_id"]}
+    assert later.get_json() == {
+        "saved": True, "draft_id": answer["draft_id"],
+        "draft_message": mailbox.state.get_draft(answer["draft_id"]).message.id}
     assert [d.id for d in mailbox.state.list_drafts()] == [answer["draft_id"]]
 
 
@@ -215,3 +218,131 @@ def test_the_gone_draft_page_is_in_indonesian_for_an_indonesian_reader(signed_in
     page = signed_in.get(f"/u/0/compose?draft={draft_id}").get_data(as_text=True)
     assert "This draft is no longer here" not in page
     assert "Draf ini sudah tidak ada" in page
+
+
+NEW_MESSAGE = "will send what you wrote here as a new message"
+
+
+def test_sending_the_draft_that_replaced_a_gone_one_asks_first(signed_in, mailbox):
+    draft_id = _draft_sent_from_tab_a(signed_in)
+    sent_before = len(sent_messages(mailbox))
+    # Tab B, without the page's script, saves: the page names the new draft.
+    saved = post(signed_in, "/u/0/compose", {"to": "ana@example.org", "subject": "Two tabs",
+                                             "body": "tab B", "draft_id": draft_id,
+                                             "action": "save"})
+    page = saved.get_data(as_text=True)
+    new_id = re.search(r'name="draft_id" value="([^"]+)"', page).group(1)
+    replaced = re.search(r'name="draft_replaced" value="([^"]*)"', page).group(1)
+    assert replaced
+    form = {"to": "ana@example.org", "subject": "Two tabs", "body": "tab B",
+            "draft_id": new_id, "draft_replaced": replaced, "action": "send"}
+    # A later Send of that draft asks before anything goes out.
+    asked = post(signed_in, "/u/0/compose", form)
+    assert len(sent_messages(mailbox)) == sent_before
+    text = asked.get_data(as_text=True)
+    assert NEW_MESSAGE in text
+    assert 'name="new_message" value="confirmed"' in text
+    assert [d.id for d in mailbox.state.list_drafts()] == [new_id]
+    # Saying yes sends it, once.
+    sent = post(signed_in, "/u/0/compose", {**form, "new_message": "confirmed"})
+    assert sent.status_code == 302
+    assert len(sent_messages(mailbox)) == sent_before + 1
+    assert mailbox.state.list_drafts() == []
+
+
+def test_the_not_sent_page_asks_whether_to_send_it_as_a_new_message(signed_in, mailbox):
+    draft_id = _draft_sent_from_tab_a(signed_in)
+    answer = post(signed_in, "/u/0/compose", {"to": "ana@example.org", "subject": "Two tabs",
+                                              "body": "tab B", "draft_id": draft_id,
+                                              "action": "send"})
+    text = answer.get_data(as_text=True)
+    assert "so this was not sent" in text
+    assert 'name="new_message" value="confirmed"' in text
+
+
+def test_the_autosave_of_a_gone_draft_tells_the_script_it_was_replaced(signed_in, mailbox):
+    draft_id = _draft_sent_from_tab_a(signed_in)
+    answer = post(signed_in, "/u/0/drafts/autosave", {"to": "ana@example.org",
+                                                      "subject": "Two tabs", "body": "v3",
+                                                      "draft_id": draft_id}).get_json()
+    assert answer["replaced"] is True
+    later = post(signed_in, "/u/0/drafts/autosave", {"to": "ana@example.org",
+                                                     "subject": "Two tabs", "body": "v4",
+                                                     "draft_id": answer["draft_id"]})
+    assert "replaced" not in later.get_json()
+
+
+def _draft_with_file(signed_in, mailbox) -> tuple[str, str]:
+    """Save a draft with a file, as the page does; return the compose page's draft and key."""
+    saved = post(signed_in, "/u/0/compose", {
+        "to": "ana@example.org", "subject": "With a file", "body": "see attached",
+        "action": "save", "attachments": (io.BytesIO(b"%PDF-1.4 kontrak"), "kontrak.pdf")},
+        content_type="multipart/form-data")
+    assert saved.status_code == 302
+    page = signed_in.get(saved.headers["Location"]).get_data(as_text=True)
+    draft_id = re.search(r'name="draft_id" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="carried_file" value="([^"]+)"', page).group(1)
+    message = re.search(r'name="draft_message" value="([^"]+)"', page).group(1)
+    assert mailbox.state.get_draft(draft_id).message.id == message
+    return draft_id, key
+
+
+def _files(mailbox, draft_id: str) -> list[str]:
+    message = parsed(mailbox.state.get_draft(draft_id).message)
+    return [part.get_filename() for part in message.iter_attachments()]
+
+
+def test_a_gone_drafts_files_it_can_still_read_go_into_the_new_draft(signed_in, mailbox):
+    draft_id, key = _draft_with_file(signed_in, mailbox)
+    message_id = mailbox.state.get_draft(draft_id).message.id
+    # Sent from Gmail's own client: the draft leaves Drafts, its message stays readable.
+    mailbox.state._drafts.pop(draft_id)
+    answer = post(signed_in, "/u/0/drafts/autosave", {
+        "to": "ana@example.org", "subject": "With a file", "body": "more", "draft_id": draft_id,
+        "draft_message": message_id, "carried_file": key}).get_json()
+    assert answer["draft_id"] != draft_id
+    assert _files(mailbox, answer["draft_id"]) == ["kontrak.pdf"]
+    assert "could not be kept" not in answer["note"]
+
+
+def test_a_gone_drafts_files_it_cannot_read_are_named(signed_in, mailbox):
+    draft_id, key = _draft_with_file(signed_in, mailbox)
+    message_id = mailbox.state.get_draft(draft_id).message.id
+    post(signed_in, "/u/0/compose", {"action": "discard", "draft_id": draft_id})
+    answer = post(signed_in, "/u/0/drafts/autosave", {
+        "to": "ana@example.org", "subject": "With a file", "body": "more", "draft_id": draft_id,
+        "draft_message": message_id, "carried_file": key}).get_json()
+    assert _files(mailbox, answer["draft_id"]) == []
+    assert "could not be kept" in answer["note"] and "kontrak.pdf" in answer["note"]
+    assert answer["lost_files"] == [key]
+    # Saved or sent from the page without its script, the page names them too.
+    page = post(signed_in, "/u/0/compose", {
+        "to": "ana@example.org", "subject": "With a file", "body": "more", "draft_id": draft_id,
+        "draft_message": message_id, "carried_file": key, "action": "save"})
+    assert page.status_code == 404
+    text = page.get_data(as_text=True)
+    assert "could not be kept" in text and "kontrak.pdf" in text
+
+
+def test_a_gone_drafts_files_removed_by_the_writer_are_not_named(signed_in, mailbox):
+    draft_id, key = _draft_with_file(signed_in, mailbox)
+    message_id = mailbox.state.get_draft(draft_id).message.id
+    post(signed_in, "/u/0/compose", {"action": "discard", "draft_id": draft_id})
+    answer = post(signed_in, "/u/0/drafts/autosave", {
+        "to": "ana@example.org", "subject": "With a file", "body": "more", "draft_id": draft_id,
+        "draft_message": message_id, "carried_file": key, "drop": key}).get_json()
+    assert "could not be kept" not in answer["note"]
+
+
+def test_the_question_and_the_lost_files_are_in_indonesian(signed_in, mailbox):
+    draft_id, key = _draft_with_file(signed_in, mailbox)
+    message_id = mailbox.state.get_draft(draft_id).message.id
+    post(signed_in, "/u/0/compose", {"action": "discard", "draft_id": draft_id})
+    post(signed_in, "/language", {"lang": "id"})
+    page = post(signed_in, "/u/0/compose", {
+        "to": "ana@example.org", "subject": "With a file", "body": "more", "draft_id": draft_id,
+        "draft_message": message_id, "carried_file": key, "action": "send"}
+        ).get_data(as_text=True)
+    assert "Kirim sebagai pesan baru" in page
+    assert "tidak dapat disimpan karena drafnya sudah tidak ada: kontrak.pdf" in page
+    assert NEW_MESSAGE not in page

@@ -96,6 +96,10 @@ DRAFT_GONE_SAVED = _l("The draft open here was sent or deleted in another window
 DRAFT_GONE_NOT_SENT = _l("The draft open here was sent or deleted in another window, so "
                          "this was not sent. What you wrote here is saved as a new draft: "
                          "send it if it should go out as well.")
+#: What the writer is asked before the draft that replaced a gone one is sent: its first
+#: version may have gone out already, from the other window.
+SEND_AS_NEW_MESSAGE = _l("The draft first open here was sent or deleted in another window. "
+                         "Send will send what you wrote here as a new message. Send it?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,11 @@ class ComposeForm:
     references: str = ""
     thread_id: str = ""
     draft_id: str = ""
+    #: The Gmail message the draft held when the page last saved or opened it: what the
+    #: draft's files are read from should the draft be gone.
+    draft_message: str = ""
+    #: "1" when the draft replaced one that was sent or deleted elsewhere: Send asks first.
+    draft_replaced: str = ""
     forward_of: str = ""
 
     @classmethod
@@ -336,7 +345,7 @@ def _draft_form(draft: Draft) -> ComposeForm:
                        body=message.text_body or "", in_reply_to=headers.in_reply_to or "",
                        references=" ".join(headers.references),
                        thread_id=message.thread_id if headers.in_reply_to else "",
-                       draft_id=draft.id)
+                       draft_id=draft.id, draft_message=message.id)
 
 
 def _draft_of(box: BoundMailbox, message_id: str | None) -> str | None:
@@ -407,7 +416,8 @@ def compose(account: int) -> Any:
             draft: Draft = box.call("get_draft", purpose=COMPOSE, draft_id=draft_id)
         except GmailNotFound:
             return _no_such_draft_page(box)
-        form = _draft_form(draft)
+        form = replace(_draft_form(draft),
+                       draft_replaced="1" if request.args.get("replaced") else "")
         carried = draft.message.attachments
     elif mode in ("reply", "reply_all", "forward"):
         original_id = request.args.get("message", "")
@@ -495,6 +505,17 @@ class Carried:
     #: The form names a draft Gmail no longer has: it was sent or deleted in another
     #: window (or tab) after this one opened it.
     draft_gone: bool = False
+    #: The files of a gone draft that could not be read any more, by ``attachment_key``.
+    lost: tuple[str, ...] = ()
+
+    def lost_note(self) -> str:
+        """Return what the writer is told of the files that could not be kept, or ""."""
+        if not self.lost:
+            return ""
+        names = [neutralise_bidi(key.partition(":")[2]) or _("(unnamed file)")
+                 for key in self.lost]
+        return _("The draft's files could not be kept, as it is gone: %(list)s. Attach "
+                 "them again if they should go with it.", list=", ".join(names))
 
 
 def _existing_draft(box: BoundMailbox, draft_id: str) -> Draft | None:
@@ -512,24 +533,64 @@ def _carried(box: BoundMailbox, form: ComposeForm, dropped: set[str]) -> Carried
     A saved draft keeps its attachments (less those the writer removed) through every
     save, autosave and the send; a forward that is not yet a draft carries the original's
     attachments (less those removed), so its first draft holds them as Gmail's does. A
-    forward whose draft was sent or deleted elsewhere carries the original's again; any
-    other draft that is gone leaves only what was written here.
+    draft sent or deleted elsewhere keeps them too where they can still be read (see
+    ``_gone_draft_files``).
     """
-    draft_gone = False
     if form.draft_id:
         draft = _existing_draft(box, form.draft_id)
         if draft is not None:
             kept = tuple(part for part in draft.message.attachments
                          if attachment_key(part) not in dropped)
             return Carried(_files_of(box, draft.message, kept))
-        draft_gone = True
+    files: tuple[OutgoingAttachment, ...] = ()
+    forwarded: set[str] = set()
     if form.forward_of:
         original: Message = box.call("get_message", purpose=COMPOSE,
                                      message_id=form.forward_of)
+        forwarded = {attachment_key(part) for part in forwarded_files(original)}
         kept = tuple(part for part in forwarded_files(original)
                      if attachment_key(part) not in dropped)
-        return Carried(_files_of(box, original, kept), draft_gone=draft_gone)
-    return Carried(draft_gone=draft_gone)
+        files = _files_of(box, original, kept)
+    if not form.draft_id:
+        return Carried(files)
+    listed = [key for key in dict.fromkeys(request.form.getlist("carried_file"))
+              if key not in dropped and key not in forwarded]
+    more, lost = _gone_draft_files(box, form.draft_message, listed)
+    return Carried(files + more, draft_gone=True, lost=lost)
+
+
+def _gone_draft_files(box: BoundMailbox, message_id: str, listed: list[str]
+                      ) -> tuple[tuple[OutgoingAttachment, ...], tuple[str, ...]]:
+    """Return the files ``listed`` (by ``attachment_key``) of a gone draft's message that
+    can still be read, and the keys of those that cannot.
+
+    A draft sent from Gmail's own client leaves Drafts while its message, in Sent, keeps
+    its id and its files; a deleted one takes its message with it. The message is asked
+    of this mailbox only, as any message id a form names, so a file of another mailbox
+    is never read.
+    """
+    if not listed:
+        return (), ()
+    message: Message | None = None
+    if message_id and _GMAIL_ID.fullmatch(message_id):
+        try:
+            message = box.call("get_message", purpose=COMPOSE, message_id=message_id)
+        except GmailNotFound:
+            message = None
+    parts = {attachment_key(part): part
+             for part in (message.attachments if message is not None else ())}
+    files: list[OutgoingAttachment] = []
+    lost: list[str] = []
+    for key in listed:
+        part = parts.get(key)
+        if message is None or part is None:
+            lost.append(key)
+            continue
+        try:
+            files.extend(_files_of(box, message, (part,)))
+        except GmailNotFound:
+            lost.append(key)
+    return tuple(files), tuple(lost)
 
 
 def _listed_carried(box: BoundMailbox, form: ComposeForm) -> tuple[AttachmentInfo, ...]:
@@ -576,7 +637,7 @@ def submit(account: int) -> Any:
     """Send the message, save it as a draft, or discard the draft."""
     box = bound_mailbox(account)
     form = ComposeForm.from_request()
-    well_formed_or_400([form.draft_id, form.forward_of, form.thread_id])
+    well_formed_or_400([form.draft_id, form.draft_message, form.forward_of, form.thread_id])
     action = request.form.get("action", "send")
     if action == "discard":
         if form.draft_id:
@@ -596,9 +657,14 @@ def submit(account: int) -> Any:
             if not problems and carried.draft_gone:
                 outgoing = _outgoing(box, form, aliases, attachments)
                 return _keep_as_new_draft(box, form, outgoing, aliases,
-                                          sending=action == "send")
+                                          sending=action == "send", carried=carried)
             if not problems:
                 outgoing = _outgoing(box, form, aliases, attachments)
+                if action == "send" and _asks_new_message(form):
+                    return _ask_before_sending(box, form, outgoing, aliases,
+                                               ask_new_message=True)
+                if request.form.get("new_message") == "confirmed":
+                    form = replace(form, draft_replaced="")
                 if action == "send" and _asks_before_sending(form):
                     return _ask_before_sending(box, form, outgoing, aliases)
                 return _send_or_save(box, form, action=action, outgoing=outgoing,
@@ -637,21 +703,35 @@ def _asks_before_sending(form: ComposeForm) -> bool:
     return not form.subject.strip() and request.form.get("empty_subject") != "confirmed"
 
 
+def _asks_new_message(form: ComposeForm) -> bool:
+    """Tell whether to ask before sending the draft that replaced a gone one.
+
+    Its first version was sent or deleted in another window; sending this one may send
+    the same mail twice, so the writer is asked once, by the page's script or by the
+    server, and a yes sends ``new_message=confirmed``.
+    """
+    return bool(form.draft_replaced) and request.form.get("new_message") != "confirmed"
+
+
 def _ask_before_sending(box: BoundMailbox, form: ComposeForm, outgoing: OutgoingMessage,
-                        aliases: tuple[str, ...]) -> Any:
+                        aliases: tuple[str, ...], *, ask_new_message: bool = False) -> Any:
     """Keep what was written as a draft and show it again, asking whether to send it.
 
     Without the page's script the question is a page of its own; saving the draft keeps
     the files just uploaded (a browser cannot be given them back), and the answer sends
-    that draft.
+    that draft. The question is whether to send without a subject, or (with
+    ``ask_new_message``) whether to send the draft that replaced a gone one.
     """
     saved = _save_draft(box, outgoing, form.draft_id)
-    kept = replace(form, draft_id=saved.id)
+    kept = replace(form, draft_id=saved.id, draft_message=saved.message_id)
+    if saved.id != form.draft_id and form.draft_id:
+        kept = replace(kept, draft_replaced="1")
     mode = request.form.get("mode", "new")
     return render_template("mail/compose.html", box=box, form=kept,
                            mode=mode if mode in MODES else "new", aliases=aliases,
                            problems=[], carried=_listed_carried(box, kept),
-                           dropped=frozenset(), ask_empty_subject=True)
+                           dropped=frozenset(), ask_empty_subject=not ask_new_message,
+                           ask_new_message=ask_new_message)
 
 
 def _save_draft(box: BoundMailbox, outgoing: OutgoingMessage, draft_id: str) -> DraftRef:
@@ -675,32 +755,39 @@ def _save_draft(box: BoundMailbox, outgoing: OutgoingMessage, draft_id: str) -> 
 
 
 def _keep_as_new_draft(box: BoundMailbox, form: ComposeForm, outgoing: OutgoingMessage,
-                       aliases: tuple[str, ...], *, sending: bool) -> Any:
+                       aliases: tuple[str, ...], *, sending: bool, carried: Carried) -> Any:
     """Save what was written as a new draft, its own having gone, and say so (a 404).
 
     The draft was sent or deleted in another window. Sending this window's text as well
     could deliver a second message the writer did not mean to send, so nothing is sent:
     the writer is told what happened and sends the new draft if it should go out too.
+    The files the new draft could not keep are named.
     """
     saved = _save_draft(box, outgoing, "")
-    return _draft_gone_page(box, form, saved, aliases, sending=sending)
+    return _draft_gone_page(box, form, saved, aliases, sending=sending,
+                            lost_note=carried.lost_note())
 
 
 def _draft_gone_page(box: BoundMailbox, form: ComposeForm, saved: DraftRef,
-                     aliases: tuple[str, ...], *, sending: bool) -> Any:
+                     aliases: tuple[str, ...], *, sending: bool, lost_note: str = "") -> Any:
     """Show the new draft holding what was written, saying why, with a 404.
 
     Gmail answers an id it does not hold in this mailbox the same way whether the draft
     was sent elsewhere or is another mailbox's: 404, as for any id not found here (an
     attempt on another mailbox's draft looks no different and changes nothing there).
+    The new draft is marked as a replacement, so Send asks before it goes out; the page
+    that says nothing was sent asks at once.
     """
-    kept = replace(form, draft_id=saved.id)
+    kept = replace(form, draft_id=saved.id, draft_message=saved.message_id,
+                   draft_replaced="1")
     mode = request.form.get("mode", "new")
     notice = DRAFT_GONE_NOT_SENT if sending else DRAFT_GONE_SAVED
+    problems = [str(notice), *([lost_note] if lost_note else [])]
     return render_template("mail/compose.html", box=box, form=kept,
                            mode=mode if mode in MODES else "new", saving=not sending,
-                           aliases=aliases, problems=[str(notice)],
-                           carried=_listed_carried(box, kept), dropped=frozenset()), 404
+                           aliases=aliases, problems=problems,
+                           carried=_listed_carried(box, kept), dropped=frozenset(),
+                           ask_new_message=sending), 404
 
 
 def _send_or_save(box: BoundMailbox, form: ComposeForm, *, action: str,
@@ -711,7 +798,8 @@ def _send_or_save(box: BoundMailbox, form: ComposeForm, *, action: str,
         if form.draft_id and saved.id != form.draft_id:
             return _draft_gone_page(box, form, saved, aliases, sending=False)
         flash(_("Draft saved."), "success")
-        return redirect(url_for("mail.compose", account=box.account.index, draft=saved.id))
+        return redirect(url_for("mail.compose", account=box.account.index, draft=saved.id,
+                                replaced="1" if form.draft_replaced else None))
     sent: SentMessage = box.call("send", purpose=SEND, outgoing=outgoing)
     if form.draft_id:
         try:
@@ -729,7 +817,7 @@ def autosave(account: int) -> Any:
     """Save the compose form as a draft (called by the page's script); answer its id."""
     box = bound_mailbox(account)
     form, left_out = _without_bad_entries(ComposeForm.from_request())
-    well_formed_or_400([form.draft_id, form.forward_of, form.thread_id])
+    well_formed_or_400([form.draft_id, form.draft_message, form.forward_of, form.thread_id])
     if _problems(form, (), sending=False):
         return jsonify({"saved": False}), 422
     carried = _carried(box, form, set(request.form.getlist("drop")))
@@ -739,12 +827,20 @@ def autosave(account: int) -> Any:
     except InvalidMessage:
         return jsonify({"saved": False}), 422
     answer: dict[str, object] = {"saved": True, "draft_id": saved.id}
+    if saved.message_id:
+        answer["draft_message"] = saved.message_id
     notes = []
     gone = bool(form.draft_id) and saved.id != form.draft_id
     if gone:
-        # The page's script shows the note and carries the new id from now on; the 404 is
-        # what any id this mailbox does not hold gets (see _draft_gone_page).
+        # The page's script shows the note, carries the new id from now on, marks the
+        # draft as a replacement (so Send asks first) and takes the files that could not
+        # be kept off its list; the 404 is what any id this mailbox does not hold gets
+        # (see _draft_gone_page).
         notes.append(str(DRAFT_GONE_SAVED))
+        answer["replaced"] = True
+        answer["lost_files"] = list(carried.lost)
+        if carried.lost:
+            notes.append(carried.lost_note())
     if left_out:
         notes.append(_("Draft saved without the entries that are not email addresses: "
                        "%(list)s", list=", ".join(left_out)))

@@ -195,4 +195,5 @@ blueprint.add_app_template_filter(readable_addresses, "readable_addresses")
 def _mail_globals() -> dict[str, Any]:
     return {"FOLDERS": FOLDERS, "connected_accounts": accounts,
             "attachment_key": compose.attachment_key,
+            "SEND_AS_NEW_MESSAGE": compose.SEND_AS_NEW_MESSAGE,
             "max_attachment_bytes": compose.MAX_ATTACHMENTS_BYTES}

@@ -119,6 +119,31 @@
       });
     }
 
+    // Sending the draft that replaced one sent or deleted in another window asks first:
+    // its first version may have gone out already (the server asks the same when this
+    // script does not run). Registered before the other submit handlers, which leave a
+    // submission this one cancelled alone.
+    var replacing = document.querySelector("form.compose[data-new-message]");
+    if (replacing) {
+      replacing.addEventListener("submit", function (event) {
+        var submitter = event.submitter;
+        var replaced = replacing.querySelector("[data-draft-replaced]");
+        if (event.defaultPrevented || !submitter || !replaced || !replaced.value ||
+            replacing.querySelector('input[type="hidden"][name="new_message"]')) { return; }
+        if (!(submitter.name === "action" && submitter.value === "send") &&
+            submitter.name !== "empty_subject") { return; }
+        if (!window.confirm(replacing.dataset.newMessage)) {
+          event.preventDefault();
+          return;
+        }
+        var confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "new_message";
+        confirmed.value = "confirmed";
+        replacing.appendChild(confirmed);
+      });
+    }
+
     // Sending without a subject asks first, as Gmail does (the server asks the same
     // when this script does not run). Registered before the autosave's handler, which
     // leaves a submission this one cancelled alone.
@@ -151,6 +176,8 @@
       var words = document.getElementById("autosave-words");
       var status = compose.querySelector("[data-autosave-status]");
       var draftId = compose.querySelector("[data-draft-id]");
+      var draftMessage = compose.querySelector("[data-draft-message]");
+      var draftReplaced = compose.querySelector("[data-draft-replaced]");
       var token = document.querySelector('meta[name="csrf-token"]').content;
       var saving = null;
       var leaving = false;
@@ -171,6 +198,15 @@
         }).then(function (answer) {
           if (!answer.saved) { throw new Error("not saved"); }
           if (answer.draft_id) { draftId.value = answer.draft_id; }
+          if (answer.draft_message && draftMessage) { draftMessage.value = answer.draft_message; }
+          // A new draft replaced one gone elsewhere: Send asks first, and the files it
+          // could not keep leave the list (the note names them).
+          if (answer.replaced && draftReplaced) { draftReplaced.value = "1"; }
+          (answer.lost_files || []).forEach(function (key) {
+            compose.querySelectorAll("[data-carried]").forEach(function (item) {
+              if (item.dataset.carried === key) { item.remove(); }
+            });
+          });
           status.textContent = answer.note || words.dataset.saved;
         }).catch(function () {
           // The status promises a retry: keep it, at once when the connection returns.

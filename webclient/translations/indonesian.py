@@ -297,6 +297,17 @@ INDONESIAN: dict[Message, Wording] = {
         "Draf ini sudah dikirim atau dihapus, mungkin di jendela atau perangkat lain. Pesan "
         "yang terkirim ada di Terkirim; draf Anda yang lain ada di Draf.",
     "Go to Drafts": "Buka Draf",
+    "The draft first open here was sent or deleted in another window. Send will send what "
+    "you wrote here as a new message. Send it?":
+        "Draf yang pertama terbuka di sini sudah dikirim atau dihapus di jendela lain. Kirim "
+        "akan mengirim yang Anda tulis di sini sebagai pesan baru. Kirim?",
+    "Send as a new message": "Kirim sebagai pesan baru",
+    "Or press Save draft to keep it as a draft, or Discard.":
+        "Atau tekan Simpan draf untuk menyimpannya sebagai draf, atau Buang.",
+    "The draft's files could not be kept, as it is gone: %(list)s. Attach them again if "
+    "they should go with it.":
+        "File draf ini tidak dapat disimpan karena drafnya sudah tidak ada: %(list)s. "
+        "Lampirkan lagi jika file itu perlu ikut dikirim.",
     "The original message's attachments are forwarded too.":
         "Lampiran pesan asli juga ikut diteruskan.",
     "There is nothing at this address.": "Tidak ada apa pun di alamat ini.",
