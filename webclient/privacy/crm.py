@@ -79,25 +79,22 @@ def consent_in_force(mailbox: str, recipient_id: str, now: datetime
 
 
 def _content(message: Message) -> dict[str, str]:
-    """Return what is sent of ``message``'s content: what its owner saw of it.
+    """Return what is sent of ``message``'s content: the text its owner saw of it.
 
-    When the conversation page shows the HTML version (``seen_html``, the page's own
-    choice), the CRM gets that HTML as the same sanitiser made it, remote images blocked
-    and inline images left out (no MailGuard address leaves), and its text is the text
-    that HTML shows, never the plain version, which a sender can fill with words the
-    owner never saw. Otherwise the text version alone. Attached messages come under their
-    headers; Gmail's snippet stands in when there is no text. Characters the owner could
-    not see are removed.
+    The consent names this class "content (the text of the messages)", so text is what
+    goes, never markup. When the conversation page shows the HTML version (``seen_html``,
+    the page's own choice), that is the text the HTML shows once sanitised, without what
+    its styles hide (``html_to_text``), never the plain version, which a sender can fill
+    with words the owner never saw. Otherwise the text version. Attached messages come
+    under their headers; Gmail's snippet stands in when there is no text. Characters the
+    owner could not see are removed.
     """
-    shown = seen_html(message, allow_remote_images=False)
-    if shown is None:
+    if seen_html(message, allow_remote_images=False) is None:
         text = plain_text(message)
-        return {"id": message.id, "text": readable_text(
-            text if text is not None else message.snippet)}
-    text = plain_text(message, html_as_text=html_to_text, html_first=True)
+    else:
+        text = plain_text(message, html_as_text=html_to_text, html_first=True)
     return {"id": message.id, "text": readable_text(text if text and text.strip()
-                                                    else message.snippet or ""),
-            "html": shown.html}
+                                                    else message.snippet or "")}
 
 
 def _sent_messages(thread: Thread) -> tuple[Message, ...]:

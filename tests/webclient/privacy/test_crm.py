@@ -185,7 +185,7 @@ def test_an_override_in_a_sender_name_is_neutralised_in_what_will_be_sent(signed
     assert "\u202e" not in page
 
 
-def test_the_crm_receives_what_the_owner_saw_not_the_plain_alternative(signed_in, mailbox,
+def test_the_crm_receives_the_text_the_owner_saw_not_the_plain_alternative(signed_in, mailbox,
                                                                         crm):
     message = deliver(mailbox, subject="Quote for PT Maju",
                       text="Words only the plain part has.",
@@ -197,8 +197,9 @@ def test_the_crm_receives_what_the_owner_saw_not_the_plain_alternative(signed_in
     [sent] = record.data["content"]["messages"]
     assert "Total Rp 4.200.000, valid until Friday." in sent["text"]
     assert "Words only the plain part has." not in str(record.data)
-    assert "<b>Rp 4.200.000</b>" in sent["html"]
-    assert "<script" not in sent["html"] and "tracker.example" not in sent["html"]
+    # The consent names "the text of the messages": text goes, never markup.
+    assert set(sent) == {"id", "text"}
+    assert "<" not in sent["text"] and "tracker.example" not in str(record.data)
 
 
 def test_a_plain_message_is_sent_as_its_text_only(signed_in, conversation, crm):
