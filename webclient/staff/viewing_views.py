@@ -163,10 +163,13 @@ def frame_response(message: Message, mark: Watermark) -> Response:
 @section_required(Section.CONSENTED)
 def consented() -> Any:
     """Ask for the consent reference a user gave, then open what it covers."""
-    reference = request.args.get("ref", "").strip()
-    if reference:
-        return redirect(url_for("staff.consent_messages", consent_id=reference))
-    return render_template("staff/consented.html")
+    typed = request.args.get("ref")
+    if typed is None:
+        return render_template("staff/consented.html", typed="")
+    if typed.strip():
+        return redirect(url_for("staff.consent_messages", consent_id=typed.strip()))
+    return render_template("staff/consented.html", typed=typed, error=_(
+        "Enter the consent reference the user gave you; it starts with cns_.")), 400
 
 
 @blueprint.get("/consented/<consent_id>")

@@ -418,6 +418,8 @@ INDONESIAN: dict[Message, Wording] = {
     "Choose…": "Pilih…",
     "Connected mailboxes by domain size": "Kotak surat terhubung menurut ukuran domain",
     "Consent reference": "Referensi persetujuan",
+    "Enter the consent reference the user gave you; it starts with cns_.":
+        "Masukkan referensi persetujuan yang diberikan pengguna kepada Anda; awalnya cns_.",
     "Consented messages": "Pesan dengan persetujuan",
     "Count": "Hitung",
     "Counts over groups of mailboxes, never messages or identifiers. A group with fewer "
