@@ -23,7 +23,7 @@ def role_label(role: str) -> str:
 def category_label(category: str) -> str:
     """Return the name of a security case category."""
     labels = {"abuse": _("Abuse"), "fraud": _("Fraud"),
-              "security_incident": _("Security incident"), "bug": _("Bug")}
+              "security_incident": _("Security incident"), "bug": _("Software fault")}
     return labels.get(category, category)
 
 

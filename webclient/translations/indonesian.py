@@ -142,7 +142,7 @@ INDONESIAN: dict[Message, Wording] = {
     "Abuse": "Penyalahgunaan",
     "Fraud": "Penipuan",
     "Security incident": "Insiden keamanan",
-    "Bug": "Bug",
+    "Software fault": "Kesalahan perangkat lunak",
     "Security review": "Tinjauan keamanan",
     "A label with this name already exists. Choose another name.":
         "Sudah ada label dengan nama ini. Pilih nama lain.",
