@@ -119,6 +119,16 @@
       });
     }
 
+    // A question the writer said yes to goes with the form, so the server does not ask it
+    // again.
+    function markConfirmed(form, name) {
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = name;
+      confirmed.value = "confirmed";
+      form.appendChild(confirmed);
+    }
+
     // Sending the draft that replaced one sent or deleted in another window asks first:
     // its first version may have gone out already (the server asks the same when this
     // script does not run). Registered before the other submit handlers, which leave a
@@ -136,11 +146,7 @@
           event.preventDefault();
           return;
         }
-        var confirmed = document.createElement("input");
-        confirmed.type = "hidden";
-        confirmed.name = "new_message";
-        confirmed.value = "confirmed";
-        replacing.appendChild(confirmed);
+        markConfirmed(replacing, "new_message");
       });
     }
 
@@ -161,11 +167,7 @@
           subject.focus();
           return;
         }
-        var confirmed = document.createElement("input");
-        confirmed.type = "hidden";
-        confirmed.name = "empty_subject";
-        confirmed.value = "confirmed";
-        writing.appendChild(confirmed);
+        markConfirmed(writing, "empty_subject");
       });
     }
 
