@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from audit import AuditLog, AuditQuery
 from webclient.review.activity import Activity, StaffNames, count_activity
+from webclient.review.codes import Worded, worded
 from webclient.review.text import Translator
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -253,7 +254,8 @@ def _table(pdf: FPDF, header: Sequence[str], rows: Sequence[tuple[Any, ...]]) ->
                    v_align="TOP") as table:
         table.row([_latin(cell) for cell in header])
         for row in rows:
-            table.row([_latin(str(cell)) for cell in row])
+            table.row([_latin(cell.text if isinstance(cell, Worded) else str(cell))
+                       for cell in row])
 
 
 def meta_lines(report: ComplianceReport, text: Translator) -> list[str]:
@@ -271,8 +273,17 @@ def meta_lines(report: ComplianceReport, text: Translator) -> list[str]:
 
 def sections(report: ComplianceReport, text: Translator
               ) -> list[tuple[str, list[str], list[tuple[Any, ...]]]]:
-    """Return the report's tables: title, header, rows (the HTML and the PDF show these)."""
+    """Return the report's tables: title, header, rows (the HTML and the PDF show these).
+
+    A basis is a ``Worded`` cell: named in the reader's language with its code after it
+    where they differ, as on the search and entry pages. Purposes, recipients and scopes
+    are the policy's identifiers and are shown as such (as those pages show them).
+    """
     tr = text.tr
+
+    def basis(code: str) -> Worded:
+        return worded("basis", code, words=tr)
+
     return [
         (tr("Scopes requested"), [tr("Scope")], [(s,) for s in report.scopes_requested]
          + [(tr("Gmail accounts connected in the period: %(num)d",
@@ -280,10 +291,11 @@ def sections(report: ComplianceReport, text: Translator
         (tr("Purposes used"), [tr("Purpose"), tr("Accesses")],
          [(r.label, r.count) for r in report.purposes]),
         (tr("Human accesses by basis"), [tr("Basis"), tr("Allowed"), tr("Refused")],
-         [(r.basis, r.allowed, r.refused) for r in report.human_access]),
+         [(basis(r.basis), r.allowed, r.refused) for r in report.human_access]),
         (tr("Transfers by recipient and basis"),
          [tr("Recipient"), tr("Basis"), tr("Sent"), tr("Refused"), tr("Not delivered")],
-         [(r.recipient, r.basis, r.sent, r.refused, r.failed) for r in report.transfers]),
+         [(r.recipient, basis(r.basis), r.sent, r.refused, r.failed)
+          for r in report.transfers]),
         (tr("Prohibited-use attempts (all refused)"), [tr("Purpose"), tr("Attempts")],
          [(r.label, r.count) for r in report.prohibited]),
     ]
