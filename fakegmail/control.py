@@ -1,6 +1,7 @@
-"""The emulator's control API under ``/_emulator/``: accounts, tokens, seeding, faults,
-quota, statistics, OAuth clients and reset. JSON in and out; never on Google's paths and
-never behind Gmail authentication, so bind the emulator to loopback only."""
+"""The emulator's control API under ``/_emulator/``: accounts, service accounts, tokens,
+seeding, faults, quota, statistics, OAuth clients and reset. JSON in and out; never on
+Google's paths and never behind Gmail authentication, so bind the emulator to loopback
+only."""
 
 from __future__ import annotations
 
@@ -136,6 +137,46 @@ def create_account() -> Response:
     })
     response.status_code = 201
     return response
+
+
+@blueprint.post("/service_accounts")
+def create_service_account() -> Response:
+    """Create a service account (or give one a new key) and return its JSON key file.
+
+    Without ``public_key`` the emulator generates the RSA key pair and the key file carries
+    the private key (answered once, never kept); with one (PEM public key or X.509
+    certificate) the key file leaves ``private_key`` out. ``domain_wide_delegation`` maps a
+    Workspace domain to the scopes its admin delegated, and replaces what was delegated.
+    """
+    data = _body({"client_email", "project_id", "public_key", "key_id",
+                  "domain_wide_delegation"})
+    client_email = _email({"email": data["client_email"]}) if "client_email" in data else None
+    for key in ("project_id", "public_key", "key_id"):
+        if key in data and (not isinstance(data[key], str) or not data[key]):
+            raise _bad(f"'{key}' must be a non-empty string when given.")
+    delegation = data.get("domain_wide_delegation")
+    if delegation is not None and not isinstance(delegation, dict):
+        raise _bad("'domain_wide_delegation' must map each Workspace domain to the scopes "
+                   "delegated, e.g. {\"example.com\": [\"https://mail.google.com/\"]}.")
+    try:
+        issued = _state().service_accounts.add_key(
+            client_email=client_email, project_id=data.get("project_id"),
+            public_key_pem=data.get("public_key"), key_id=data.get("key_id"),
+            delegation=delegation)
+    except ValueError as error:
+        raise _bad(str(error)) from None
+    response = jsonify({**issued.account.to_json(), "key_id": issued.key_id,
+                        "key_file": issued.key_file(request.url_root)})
+    response.headers["Cache-Control"] = "no-store"
+    response.status_code = 201
+    return response
+
+
+@blueprint.get("/service_accounts")
+def list_service_accounts() -> Response:
+    """List the service accounts (addresses, key ids, delegation; no key material)."""
+    return jsonify({"service_accounts": [a.to_json() for a in
+                                         _state().service_accounts.all()]})
 
 
 @blueprint.get("/accounts")
@@ -281,11 +322,13 @@ def list_clients() -> Response:
 
 @blueprint.post("/reset")
 def reset() -> Response:
-    """Drop every account, token, fault, counter, OAuth client and pending code."""
+    """Drop every account, service account, token, fault, counter, OAuth client and
+    pending code."""
     state = _state()
     with state.lock:
         state.accounts.clear()
         state.tokens = TokenStore(state.clock)
+    state.service_accounts.clear()
     state.faults.clear()
     state.stats.reset()
     state.quota.reset()

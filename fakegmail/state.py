@@ -14,6 +14,7 @@ from fakegmail.faults import FaultInjector
 from fakegmail.mail_settings import MailSettings
 from fakegmail.mailbox import Mailbox
 from fakegmail.quota import QuotaLedger
+from fakegmail.service_accounts import ServiceAccounts
 from fakegmail.tokens import TokenStore
 
 
@@ -103,6 +104,7 @@ class EmulatorState:
     per_user_quota_limit: int | None = None
     accounts: dict[str, Account] = field(default_factory=dict)
     tokens: TokenStore = field(init=False)
+    service_accounts: ServiceAccounts = field(init=False, default_factory=ServiceAccounts)
     quota: QuotaLedger = field(init=False)
     faults: FaultInjector = field(init=False)
     stats: RequestStats = field(init=False, default_factory=RequestStats)
