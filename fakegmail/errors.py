@@ -50,13 +50,16 @@ class GmailError(Exception):
         headers: dict[str, str] | None = None,
         detail: dict[str, str] | None = None,
         details: list[dict[str, Any]] | None = None,
+        status: str | None = None,
     ) -> None:
         """:param domain: ``errors[0].domain``; None leaves it out, as the errors Google's
             front end writes (request binding) carry none.
         :param detail: fields of Gmail's ``errors[0]`` that differ from the defaults (its
             own ``message``, ``location``, ``locationType``).
         :param details: the ``details`` list (``google.rpc`` messages such as ErrorInfo or
-            BadRequest), left out when None."""
+            BadRequest), left out when None.
+        :param status: the canonical ``status`` when Gmail's differs from the code's usual
+            one (a 400 ``FAILED_PRECONDITION``)."""
         super().__init__(message)
         self.code = code
         self.message = message
@@ -65,6 +68,7 @@ class GmailError(Exception):
         self.headers = dict(headers or {})
         self.detail = dict(detail or {})
         self.details = list(details) if details is not None else None
+        self.status = status or _STATUS_NAMES.get(code, "UNKNOWN")
 
     def body(self) -> dict[str, Any]:
         """Return the JSON body Gmail sends for this error."""
@@ -76,7 +80,7 @@ class GmailError(Exception):
             "code": self.code,
             "message": self.message,
             "errors": [first],
-            "status": _STATUS_NAMES.get(self.code, "UNKNOWN"),
+            "status": self.status,
         }
         if self.details is not None:
             error["details"] = self.details

@@ -93,6 +93,20 @@ def require_domain_wide_authority() -> None:
         raise GmailError(403, DOMAIN_WIDE_ONLY, reason="forbidden")
 
 
+def service_account_refused() -> GmailError:
+    """Return Gmail's answer to a service account's own token (no ``sub``, no delegation).
+
+    A service account has no mailbox. Gmail's reference does not document this answer
+    (its error guide lists no service-account case), so the emulator answers as Gmail is
+    seen to answer it in Google's client-library issue threads (e.g.
+    googleworkspace/python-samples#336, google-api-nodejs-client#2322): 400
+    ``failedPrecondition`` "Precondition check failed." with status
+    ``FAILED_PRECONDITION``, after the scope check.
+    """
+    return GmailError(400, "Precondition check failed.", reason="failedPrecondition",
+                      status="FAILED_PRECONDITION")
+
+
 def authenticate(state: EmulatorState, method_id: str) -> TokenGrant:
     """Return the grant behind the request's access token, or raise Gmail's 401.
 
@@ -155,6 +169,8 @@ def gmail_method(method_id: str) -> Callable[[F], F]:
                                  reason="forbidden")
             if not grant.covers(info.scopes):
                 raise insufficient_scope(method_id, info.scopes)
+            if grant.service_account:
+                raise service_account_refused()
             account: Account | None = state.account(grant.email)
             if account is None:
                 raise GmailError(400, "Mail service not enabled", reason="failedPrecondition")

@@ -23,6 +23,9 @@ class TokenGrant:
     delegated: bool = False
     """Issued to a service account with domain-wide authority acting as ``email`` (see
     :func:`fakegmail.methods.require_domain_wide_authority`), not to the person."""
+    service_account: bool = False
+    """The service account's own token (a JWT grant without ``sub``): ``email`` is the
+    service account's address, which has no Gmail mailbox."""
 
     def covers(self, accepted: Iterable[str]) -> bool:
         """Return True when any of the ``accepted`` scopes was granted to this token."""
@@ -39,9 +42,10 @@ class TokenStore:
         self._by_refresh: dict[str, TokenGrant] = {}
 
     def mint(self, email: str, scopes: Iterable[str], client_id: str = "emulator", *,
-             delegated: bool = False) -> TokenGrant:
+             delegated: bool = False, service_account: bool = False) -> TokenGrant:
         """Issue a fresh access and refresh token pair; ``delegated`` for one that stands for
-        a service account with domain-wide authority impersonating ``email``."""
+        a service account with domain-wide authority impersonating ``email``,
+        ``service_account`` for the service account ``email``'s own."""
         grant = TokenGrant(
             email=email,
             scopes=frozenset(scopes),
@@ -50,6 +54,7 @@ class TokenStore:
             refresh_token="1//emu-" + secrets.token_urlsafe(32),
             expires_at=self._clock() + ACCESS_TOKEN_LIFETIME,
             delegated=delegated,
+            service_account=service_account,
         )
         with self._lock:
             self._by_access[grant.access_token] = grant

@@ -103,7 +103,8 @@ def openid_configuration() -> Response:
         "claims_supported": ["aud", "email", "email_verified", "exp", "family_name",
                              "given_name", "hd", "iat", "iss", "name", "nonce", "sub"],
         "code_challenge_methods_supported": ["plain", "S256"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token",
+                                  "urn:ietf:params:oauth:grant-type:jwt-bearer"],
     }
     return Response(json.dumps(body, indent=1), mimetype="application/json")
 

@@ -1,4 +1,5 @@
-"""The token endpoint (code exchange with PKCE, refresh) and revocation."""
+"""The token endpoint (code exchange with PKCE, refresh, service accounts' JWT-bearer
+grant) and revocation."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from flask import Response, jsonify, request
 
 from fakegmail.oauth.blueprint import blueprint, emulator_state, oauth_registry
 from fakegmail.oauth.consent import ordered_scopes
+from fakegmail.oauth.jwt_bearer import GRANT_TYPE as JWT_BEARER
+from fakegmail.oauth.jwt_bearer import exchange_assertion
 from fakegmail.oauth.openid import issuer
 from fakegmail.oauth.registry import (
     CONSUMER_DOMAINS,
@@ -166,9 +169,12 @@ def _refresh(client_id: str) -> Response:
 @blueprint.post("/token")
 @blueprint.post("/o/oauth2/token")
 def token() -> Response:
-    """Exchange an authorization code or a refresh token for tokens."""
-    client_id, _secret = _client_credentials()
+    """Exchange an authorization code, a refresh token or a service account's signed
+    assertion for tokens."""
     grant_type = request.form.get("grant_type", "")
+    if grant_type == JWT_BEARER:  # the assertion, not a client secret, authenticates
+        return exchange_assertion()
+    client_id, _secret = _client_credentials()
     if grant_type == "authorization_code":
         return _exchange_code(client_id)
     if grant_type == "refresh_token":
