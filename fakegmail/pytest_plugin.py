@@ -12,6 +12,14 @@ that has MailGuard installed gets these fixtures without importing anything:
     access token: ``.email``, ``.token``, ``.refresh_token``, ``.state``, ``.mailbox``,
     ``.url``.
 
+``fake_gmail_service_account``
+    A fresh service account with a generated key, delegated every Gmail scope for the
+    domain of ``fake_gmail_account``'s addresses (``fakegmail.test``): ``.key_file`` (the
+    JSON key file, ``token_uri`` at the emulator), ``.credentials(scopes, subject=...)``
+    (google-auth's ``service_account.Credentials``, ``with_subject`` applied) and
+    ``.gmail(subject, scopes)``. Other delegations: ``new_service_account(state, url,
+    {"example.com": [scopes]})``.
+
 ``gmail_service``
     A google-api-python-client Gmail service for ``fake_gmail_account``, built from the
     bundled discovery document with its ``rootUrl`` aimed at the emulator, so batch and
@@ -23,8 +31,9 @@ that has MailGuard installed gets these fixtures without importing anything:
     OAuth hosts (``https://gmail.googleapis.com``, ``https://www.googleapis.com``,
     ``https://oauth2.googleapis.com``, ``https://accounts.google.com``,
     ``https://openidconnect.googleapis.com``) into an in-process emulator: no socket, no
-    server. Its ``.state`` is the emulator state and ``.add_account(email)`` returns a
-    ready access token. Calls to loopback addresses pass through untouched; any other host
+    server. Its ``.state`` is the emulator state, ``.add_account(email)`` returns a
+    ready access token and ``.add_service_account(delegation)`` a key file whose
+    ``token_uri`` is Google's. Calls to loopback addresses pass through untouched; any other host
     fails as ``responses`` makes it fail. It does not intercept httplib2, which
     google-api-python-client uses by default: use ``gmail_service`` for that client.
 
@@ -43,7 +52,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,7 +60,7 @@ from urllib.parse import urlsplit
 import pytest
 from requests import PreparedRequest
 
-from fakegmail.discovery import GMAIL_SCOPE_FULL, document_with_root
+from fakegmail.discovery import GMAIL_SCOPE_FULL, document_with_root, gmail_document
 from fakegmail.mailbox import Mailbox
 from fakegmail.server import EmulatorServer
 from fakegmail.state import EmulatorState
@@ -68,6 +77,9 @@ GOOGLE_URL = re.compile(
 )
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 _account_numbers = itertools.count(1)
+ACCOUNT_DOMAIN = "fakegmail.test"
+#: Every scope Gmail's methods accept, as the discovery document lists them.
+GMAIL_SCOPES = tuple(sorted(gmail_document()["auth"]["oauth2"]["scopes"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +103,52 @@ def new_account(state: EmulatorState, url: str, email: str | None = None,
     domain-wide authority acting as the account, which the settings methods Gmail keeps
     to such clients (send-as aliases, forwarding addresses, auto-forwarding) require.
     """
-    address = email or f"user{next(_account_numbers)}@fakegmail.test"
+    address = email or f"user{next(_account_numbers)}@{ACCOUNT_DOMAIN}"
     account = state.ensure_account(address, scopes=tuple(scopes))
     grant = state.tokens.mint(account.email, scopes, delegated=domain_wide_delegation)
     return FakeGmailAccount(email=account.email, token=grant.access_token,
                             refresh_token=grant.refresh_token, state=state,
                             mailbox=account.mailbox, url=url)
+
+
+@dataclass(frozen=True, slots=True)
+class FakeServiceAccount:
+    """A service account on the emulator and its JSON key file."""
+
+    client_email: str
+    key_file: dict[str, Any]
+    url: str
+
+    def credentials(self, scopes: Iterable[str] = (GMAIL_SCOPE_FULL,),
+                    subject: str | None = None) -> Any:
+        """Return google-auth's ``service_account.Credentials`` for the key file, acting as
+        ``subject`` (domain-wide delegation) when given."""
+        from google.oauth2 import service_account
+
+        credentials = service_account.Credentials.from_service_account_info(
+            self.key_file, scopes=list(scopes))
+        return credentials.with_subject(subject) if subject else credentials
+
+    def gmail(self, subject: str | None, scopes: Iterable[str] = (GMAIL_SCOPE_FULL,)) -> Any:
+        """Return a googleapiclient Gmail service with :meth:`credentials`."""
+        from googleapiclient.discovery import build_from_document
+
+        return build_from_document(document_with_root(self.url),
+                                   credentials=self.credentials(scopes, subject))
+
+
+def new_service_account(state: EmulatorState, url: str,
+                        delegation: Mapping[str, Iterable[str]] | None = None, *,
+                        client_email: str | None = None) -> FakeServiceAccount:
+    """Create a service account with a generated key in ``state``; its key file's
+    ``token_uri`` is ``url``'s. ``delegation`` maps a Workspace domain to the scopes its
+    admin delegated (domain-wide delegation); without it the account acts only as itself.
+    """
+    issued = state.service_accounts.add_key(
+        client_email=client_email,
+        delegation={d: list(s) for d, s in delegation.items()} if delegation else None)
+    return FakeServiceAccount(client_email=issued.account.client_email,
+                              key_file=issued.key_file(url), url=url)
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +162,13 @@ def fake_gmail() -> Iterator[EmulatorServer]:
 def fake_gmail_account(fake_gmail: EmulatorServer) -> FakeGmailAccount:
     """Return a fresh account with a full-scope access token on the session emulator."""
     return new_account(fake_gmail.state, fake_gmail.url)
+
+
+@pytest.fixture
+def fake_gmail_service_account(fake_gmail: EmulatorServer) -> FakeServiceAccount:
+    """Return a fresh service account delegated every Gmail scope for ``fakegmail.test``."""
+    return new_service_account(fake_gmail.state, fake_gmail.url,
+                               {ACCOUNT_DOMAIN: GMAIL_SCOPES})
 
 
 @pytest.fixture
@@ -142,6 +201,13 @@ class GmailResponsesMock:
     def add_account(self, email: str, scopes: Iterable[str] = (GMAIL_SCOPE_FULL,)) -> str:
         """Create ``email`` in the in-process emulator and return an access token for it."""
         return new_account(self.state, "https://gmail.googleapis.com/", email, scopes).token
+
+    def add_service_account(self, delegation: Mapping[str, Iterable[str]] | None = None
+                            ) -> dict[str, Any]:
+        """Create a service account in the in-process emulator; return its key file, whose
+        ``token_uri`` is Google's (``https://oauth2.googleapis.com/token``)."""
+        return new_service_account(self.state, "https://oauth2.googleapis.com/",
+                                   delegation).key_file
 
     def __getattr__(self, name: str) -> Any:
         """Offer the rest of ``responses.RequestsMock`` (``calls``, ``add``, ...)."""
