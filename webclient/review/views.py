@@ -283,7 +283,10 @@ def report_file(fmt: str) -> Any:
     """Download the compliance report as a standalone HTML file or a PDF."""
     filters, problem = _filters(default_range=True)
     if problem:
-        abort(400)
+        # The report page's form, with what was typed and what to type instead: a bare
+        # 400 named neither the field nor the form it wants.
+        return render_template("review/report.html", filters=filters, problem=problem,
+                               built=None), 400
     built = _build(filters)
     stamp = built.generated_at.replace(":", "").replace("-", "")
     disposition = f'attachment; filename="mailguard-compliance-{stamp}.{fmt}"'

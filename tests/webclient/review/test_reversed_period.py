@@ -27,6 +27,7 @@ def test_the_report_file_of_a_reversed_period_is_refused(staff_client):
     reviewer = staff_client(SECURITY_1)
     answer = reviewer.get(f"{REVIEW}report.pdf?since=2026-12-01&until=2026-11-01")
     assert answer.status_code == 400
+    assert "until: give a day on or after the start of the period" in text_of(answer)
 
 
 def test_a_one_day_period_is_fine(staff_client):
