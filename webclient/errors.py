@@ -23,11 +23,14 @@ from guard.errors import (
 )
 from guard.retry import GmailNotFound
 from guard.vault import VaultKeyMissing
+from webclient.link_cache import CachedLinks
 from webclient.review.access import review_home_link
 
 
-class MailGuardFlask(Flask):
-    """Flask, except that an unhandled exception is logged without its text.
+class MailGuardFlask(CachedLinks):
+    """Flask that logs an unhandled exception without its text, and builds links once.
+
+    Links: ``webclient.link_cache.CachedLinks``.
 
     Flask logs the whole traceback, whose last line is the exception's message, and a
     message can quote what it failed on: a subject, an address, a search. The log keeps
