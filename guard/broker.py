@@ -38,7 +38,7 @@ from guard.consents import ConsentBook
 from guard.errors import AccessDenied, ConsentRequired, GmailNotFound
 from guard.grants import GrantBook
 from guard.mail_decisions import THREAD_IDS_ACTION
-from guard.mail_values import Message, Thread
+from guard.mail_values import AttachmentData, Message, Thread
 from guard.policy import (
     REASONS,
     AccessBasis,
@@ -73,6 +73,12 @@ class MessageFetcher(Protocol):
                    request_id: str | None = None,
                    evidence: Consent | Grant | None = None) -> Any:
         """Return the thread, deciding and recording the Gmail call itself."""
+
+    def get_attachment(self, *, actor: Actor, mailbox: str, purpose: str, message_id: str,
+                       attachment_id: str, part_id: str | None = None,
+                       request_id: str | None = None,
+                       evidence: Consent | Grant | None = None) -> AttachmentData:
+        """Return a part's bytes, name and type, deciding and recording the Gmail call."""
 
     def thread_ids_of(self, *, actor: Actor, mailbox: str, purpose: str,
                       message_ids: Iterable[str], request_id: str | None = None,
@@ -113,6 +119,33 @@ class AccessBroker:
         self._confirm(actor, mailbox=mailbox, action="messages.get", resources=resources,
                       consent_id=consent_id, grant_id=grant_id, request_id=request_id)
         return message
+
+    def view_attachment(self, actor: Actor, *, mailbox: str, message_id: str,
+                        attachment_id: str, part_id: str | None = None,
+                        consent_id: str | None = None, grant_id: str | None = None,
+                        request_id: str | None = None) -> AttachmentData:
+        """Return one part (an inline image) of message ``message_id`` for staff ``actor``.
+
+        Decided and recorded as a view of that message's part (``attachments.get``, the
+        message and the part named) under the consent or grant, exactly as
+        ``view_message``: a part of a message the evidence does not cover is refused.
+        ``part_id`` finds the part when Gmail has since changed its attachment id.
+        """
+        request_id = request_id or uuid.uuid4().hex
+        mailbox = _mailbox(mailbox)
+        resources = Resources(message_ids=frozenset({message_id}),
+                              attachment_ids=frozenset({attachment_id}))
+        actor, purpose, evidence = self._decide(
+            actor, mailbox=mailbox, action="attachments.get", resources=resources,
+            consent_id=consent_id, grant_id=grant_id, request_id=request_id,
+            extra_ids=(part_id,) if part_id is not None else ())
+        data = self._mail.get_attachment(actor=actor, mailbox=mailbox, purpose=purpose,
+                                         message_id=message_id, attachment_id=attachment_id,
+                                         part_id=part_id, request_id=request_id,
+                                         evidence=evidence)
+        self._confirm(actor, mailbox=mailbox, action="attachments.get", resources=resources,
+                      consent_id=consent_id, grant_id=grant_id, request_id=request_id)
+        return data
 
     def view_thread(self, actor: Actor, *, mailbox: str, thread_id: str,
                     consent_id: str | None = None, grant_id: str | None = None,
@@ -272,7 +305,7 @@ class AccessBroker:
         decision = malformed_unless_recordable(
             check_access(self._policy, request),
             (actor.id, actor.role, mailbox, consent_id, grant_id, *extra_ids),
-            (resources.message_ids, resources.thread_ids))
+            (resources.message_ids, resources.thread_ids, resources.attachment_ids))
         if decision.allowed:
             try:
                 self._staff.require_actor(actor)
@@ -311,6 +344,7 @@ def _view_refs(resources: Resources, extra_refs: tuple[ResourceRef, ...],
     """Return what a view's entry names: the messages and threads, then the evidence."""
     refs = (*(ref(ResourceKind.MESSAGE, i) for i in sorted(resources.message_ids)),
             *(ref(ResourceKind.THREAD, i) for i in sorted(resources.thread_ids)),
+            *(ref(ResourceKind.ATTACHMENT, i) for i in sorted(resources.attachment_ids)),
             *extra_refs)
     if grant_id is not None:
         return (*refs, ref(ResourceKind.GRANT, grant_id))

@@ -118,6 +118,8 @@ class World:
     security_grant: str
     legal_grant: str
     inline_path: str
+    #: The security member's inline image URL of ``mine.html_message`` under their grant.
+    staff_inline_path: str = ""
     clients: dict[str, FlaskClient] = field(default_factory=dict)
 
     @property
@@ -298,6 +300,11 @@ def build_world(emulator: EmulatorServer, tmp: Any) -> Iterator[World]:
         found = re.search(r'src="(/u/0/inline/[^"]+)"', frame)
         assert found is not None, frame[:400]
         world.inline_path = found.group(1).replace("&amp;", "&")
+        frame = clients["security"].get(f"/staff/grants/{world.security_grant}/m/"
+                                      f"{mine.html_message}/frame").get_data(as_text=True)
+        found = re.search(r'src="(/staff/inline/[^"]+)"', frame)
+        assert found is not None, frame[:400]
+        world.staff_inline_path = found.group(1).replace("&amp;", "&")
         try:
             yield world
         finally:

@@ -9,7 +9,9 @@ own, so ``/u/0/`` is *their* mailbox and the owner's ids must be unknown there.
 ``mail.inline_part`` is a bearer URL by design: the sandboxed message frame has an
 opaque origin, so its image requests may come without the session cookie. Its token
 binds user, account index, message and part and expires after an hour; the IDOR suite
-tests that an altered or re-pointed token is refused.
+tests that an altered or re-pointed token is refused. ``staff.inline_part`` is the
+console's counterpart: its token binds a live staff session, the grant or consent, the
+message and the part, and the guard decides and records each fetch under that evidence.
 """
 
 from __future__ import annotations
@@ -300,6 +302,7 @@ PROBES: tuple[Probe, ...] = (
           mine("/staff/grants/{security_grant}/m/{first}/frame"),
           roles(anon=STAFF_LOGIN, user=STAFF_LOGIN, other=STAFF_LOGIN, security=200,
                 staff=404)),
+    Probe("staff.inline_part", "GET", lambda world, _role: world.staff_inline_path, PUBLIC),
     Probe("staff.approve", "POST", second_person_grant("approve"),
           roles(anon=STAFF_LOGIN, user=STAFF_LOGIN, other=STAFF_LOGIN, security=302,
                 legal=302, staff=404), form=with_token()),

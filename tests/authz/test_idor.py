@@ -262,3 +262,30 @@ def test_an_inline_image_url_is_bound_to_its_account_and_signature(world: World)
     payload, _, rest = token.partition(".")
     forged = payload[:-2] + ("xx" if not payload.endswith("xx") else "yy") + "." + rest
     assert client.get(f"/u/0/inline/{forged}").status_code == 404
+
+
+def test_a_staff_inline_image_url_is_bound_to_its_grant_and_signature(world: World) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    from webclient.staff.inline_images import SALT
+
+    path = world.staff_inline_path
+    client = world.clone(OTHER)
+    assert client.get(path).status_code == 200
+    assert client.get(path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+                      ).status_code == 404
+    signer = URLSafeTimedSerializer(world.app.secret_key, salt=SALT)
+    fields = signer.loads(path.rsplit("/", 1)[1])
+    # Even a token signed with the app's key gets nothing the grant does not cover: the
+    # other mailbox's message (the grant is for the owner's), or the grant of a colleague.
+    for index, value in ((6, world.theirs.html_message), (5, world.legal_grant)):
+        before = world.last_seq()
+        changed = list(fields)
+        changed[index] = value
+        answer = client.get("/staff/inline/" + signer.dumps(changed))
+        assert answer.status_code == 404
+        assert not leaks(answer, OWNER_SECRET, OTHER_SECRET)
+        if index == 5:
+            refused = world.entries_since(before, actor_id=SECURITY_1)
+            assert [(e.outcome, e.rule_id) for e in refused] == [
+                ("refused", "staff.basis_not_allowed")]

@@ -142,7 +142,22 @@ def _load() -> StaffSession | None:
     data = _payload()
     if data is None:
         return None
-    email, role, at, sid = data["email"], data["role"], data["at"], data["sid"]
+    return resume(data["email"], data["role"], data["at"], data["sid"])
+
+
+def session_fields(session: StaffSession) -> list[Any]:
+    """Return what identifies ``session`` (address, role, sign-in time, session id), for a
+    signed URL that must outlive the cookie's absence (``resume`` reads them back)."""
+    return [session.email, session.role, session.signed_in_at.timestamp(),
+            session.session_id]
+
+
+def resume(email: str, role: str, at: float, sid: str) -> StaffSession | None:
+    """Return the staff session these fields name while it is live, else None.
+
+    Live means what a cookie needs: within its lifetime, the member active in the role,
+    and the server's session record not revoked (sign-out ends it everywhere).
+    """
     signed_in = datetime.fromtimestamp(at, tz=services.now().tzinfo)
     expires = signed_in + lifetime()
     if not signed_in <= services.now() < expires:

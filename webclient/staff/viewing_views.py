@@ -19,15 +19,17 @@ from werkzeug.wrappers import Response
 from guard.consents import ConsentRecord
 from guard.errors import DecisionError, GmailAuthError
 from guard.grants import GrantRecord
-from guard.mail_values import Message, Thread
+from guard.mail_values import AttachmentData, Message, Thread
 from guard.policy import AccessBasis
 from guard.retry import GmailNotFound
-from webclient.mail.message_view import body_or_text, seen_html
+from webclient.mail.message_view import INLINE_IMAGE_TYPES, body_or_text, seen_html
+from webclient.mail.parts import FILE_CSP, content_disposition
 from webclient.sanitize import frame_document
 from webclient.security import message_frame_csp
 from webclient.staff import services
 from webclient.staff.blueprint import blueprint
 from webclient.staff.console import Section, bases_of, refuse, request_id, section_required
+from webclient.staff.inline_images import inline_url, read_inline_url
 from webclient.staff.staff_session import StaffSession, signed_in, staff_required
 from webclient.staff.watermark import Watermark, consent_basis, grant_basis
 
@@ -138,17 +140,22 @@ def _messages_page(me: StaffSession, evidence: Evidence, messages: list[Message]
 def _frame(me: StaffSession, evidence: Evidence, message_id: str) -> Response:
     """Serve one message body under ``evidence`` for the sandboxed, watermarked frame."""
     message = _message(me, evidence, message_id)
-    return frame_response(message, _watermark(me, evidence.basis))
+    return frame_response(message, _watermark(me, evidence.basis),
+                          cid_url=lambda cid: inline_url(me, evidence.reference, message, cid))
 
 
-def frame_response(message: Message, mark: Watermark) -> Response:
+def frame_response(message: Message, mark: Watermark, *,
+                   cid_url: Callable[[str], str] | None = None) -> Response:
     """Return the message body for the sandboxed frame, watermarked, remote images off.
 
     The body is what the owner's conversation page shows (``seen_html``, else the text
     version or a notice), sanitised by the same sanitiser, its notices in the staff
-    member's language; inline images are left out, as the console has no route to them.
+    member's language; its inline images come through ``cid_url`` (the console's
+    ``inline_part`` route, under the same evidence), so an HTML body made of inline
+    images is shown as its owner sees it rather than falling back to its text.
     """
-    shown = body_or_text(message, seen_html(message, allow_remote_images=False))
+    shown = body_or_text(message, seen_html(message, allow_remote_images=False,
+                                            cid_url=cid_url))
     body = shown if isinstance(shown, str) else shown.html
     response = Response(frame_document(body + mark.frame_overlay(),
                                        allow_remote_images=False), mimetype="text/html")
@@ -233,3 +240,34 @@ def grant_frame(grant_id: str, message_id: str) -> Any:
     """Serve one message body under a grant for the sandboxed, watermarked frame."""
     me = signed_in()
     return _frame(me, Evidence.of_grant(_grant(me, grant_id)), message_id)
+
+
+@blueprint.get("/inline/<token>")
+def inline_part(token: str) -> Any:
+    """Serve an inline image of a message shown under a consent or grant (a signed URL).
+
+    The sandboxed frame's image requests may come without the staff cookie, so the URL
+    names the staff session, which must still be live; the broker then decides and
+    records the view of that message's part under the evidence, as it does the message.
+    Only the owner's inline image types are served; anything else, or anything refused,
+    is 404.
+    """
+    found = read_inline_url(token)
+    if found is None:
+        abort(404)
+    me = found.session
+    consent_id = found.reference.get("consent_id")
+    evidence = (Evidence.of_consent(_consent(me, consent_id)) if consent_id is not None
+                else Evidence.of_grant(_grant(me, found.reference["grant_id"])))
+    data: AttachmentData = _broker_or_404(lambda: services.broker().view_attachment(
+        me.actor, mailbox=evidence.mailbox, message_id=found.message_id,
+        attachment_id=found.attachment_id, part_id=found.part_id, request_id=request_id(),
+        **evidence.reference))
+    mime = data.mime_type.lower()
+    if mime not in INLINE_IMAGE_TYPES:
+        abort(404)
+    response = Response(data.data, mimetype=mime)
+    response.headers["Content-Disposition"] = content_disposition("inline",
+                                                                  data.filename or "image")
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    return response

@@ -18,13 +18,16 @@ GUARDED_GETS = (
 GUARDED_POSTS = ("/staff/role", "/staff/grants/new", "/staff/grants/grt_x/approve",
                  "/staff/grants/grt_x/refuse")
 OPEN = {"staff.signin", "staff.start", "staff.callback", "staff.signout", "staff.static"}
+#: Routes whose signed URL names the staff session (the sandboxed frame's image requests
+#: may carry no cookie): without a valid one they answer 404, never the sign-in page.
+SIGNED = {"staff.inline_part"}
 
 
 def test_the_lists_above_cover_every_console_route(app):
     rules = {rule.rule.replace("<consent_id>", "cns_x").replace("<grant_id>", "grt_x")
              .replace("<message_id>", "m1").replace("<thread_id>", "t1")
              for rule in app.url_map.iter_rules()
-             if rule.endpoint.startswith("staff.") and rule.endpoint not in OPEN}
+             if rule.endpoint.startswith("staff.") and rule.endpoint not in OPEN | SIGNED}
     listed = {path.split("?")[0] for path in (*GUARDED_GETS, *GUARDED_POSTS)}
     assert rules == listed
 
@@ -34,6 +37,12 @@ def test_visitors_get_the_staff_sign_in_page(client, path):
     answer = client.get(path)
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/staff/signin")
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_a_signed_route_without_its_signature_is_not_found(client):
+    answer = client.get("/staff/inline/not-a-signed-value")
+    assert answer.status_code == 404
     assert answer.headers["Cache-Control"] == "no-store"
 
 
