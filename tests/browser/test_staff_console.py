@@ -287,9 +287,10 @@ def test_an_operations_aggregate_with_a_small_group_suppressed(staff_site, windo
 
 
 
-def test_staff_see_a_consented_messages_inline_image(staff_site, windows):
+def test_security_staff_see_a_granted_messages_inline_image(staff_site, windows):
     from email.message import EmailMessage
 
+    from guard.policy import AccessBasis, GrantReference
     from tests.webclient.conftest import PNG_1X1
 
     site = staff_site
@@ -298,26 +299,28 @@ def test_staff_see_a_consented_messages_inline_image(staff_site, windows):
     built = EmailMessage()
     built["From"], built["To"], built["Subject"] = "Dewi <dewi@anggraini.test>", email, "Logo"
     built["Date"] = "Mon, 03 Mar 2025 09:00:00 +0700"
-    built.set_content("The text version staff used to be shown.")
+    built.set_content("The text version of the logo.")
     built.add_alternative('<p><img id="logo" src="cid:logo7" alt="logo"></p>', subtype="html")
     built.get_payload()[1].add_related(PNG_1X1, maintype="image", subtype="png", cid="<logo7>",
                                        filename="logo.png")
     message = site.emulator.state.account(email).mailbox.add_message(
         built.as_bytes(), label_ids=["INBOX"])
-    consent = site.guard.consents.record(
-        actor=Actor(kind=ActorKind.USER, id=email), grantee="support",
-        message_ids=[message.id], wording="Qontak support may read 'Logo' for 3 days.",
-        expires_at=site.clock() + timedelta(days=3))
+    grant = site.guard.grants.request(
+        actor=site.guard.staff.get(SECURITY_1).actor("security"), mailbox=email,
+        basis=AccessBasis.SECURITY, reference=GrantReference(case_id="SEC-77",
+                                                             category="abuse"),
+        duration=timedelta(hours=2))
+    site.guard.grants.approve(grant.id,
+                              actor=site.guard.staff.get(SECURITY_2).actor("security"))
 
-    agent = windows()
-    staff_sign_in(agent, site, SUPPORT)
-    page = agent.page
-    page.goto(site.url + f"staff/consented/{consent.id}/m/{message.id}")
+    investigator = windows()
+    staff_sign_in(investigator, site, SECURITY_1)
+    page = investigator.page
+    page.goto(site.url + f"staff/grants/{grant.id}/m/{message.id}")
     frame = page.frame_locator("iframe.staff-body").first
     image = frame.locator("img#logo")
     expect(image).to_have_count(1)
     # the sandboxed (opaque-origin) frame loads it with the signed URL alone
     image.evaluate("img => img.decode()")
     assert image.evaluate("img => img.naturalWidth") == 1
-    expect(frame.locator("body")).not_to_contain_text("The text version staff")
-    assert not agent.violations, agent.violations
+    assert not investigator.violations, investigator.violations

@@ -1,13 +1,18 @@
-"""Signed URLs for the inline images of a message a staff member is shown.
+"""Signed URLs for the inline images of a message a staff member is shown under a grant.
 
 The console's message frame is sandboxed with an opaque origin, so its image requests
 may come without the staff cookie (``SameSite=Lax``), as the owner's do without theirs
 (``webclient.mail.message_view.inline_url``). Each URL is signed with the app's secret
 key under its own salt and binds the staff session (address, role, sign-in, session id),
-the evidence (consent or grant), the message and the part; it expires with the owner's
-inline URLs. It lets nobody past the guard: the route serving it finds the session live
-(sign-out or removal ends it), then asks the access broker, which decides the view of
-that message's part under that evidence and records it, before Gmail is reached.
+the grant, the message and the part; it expires with the owner's inline URLs. It lets
+nobody past the guard: the route serving it finds the session live (sign-out or removal
+ends it), then asks the access broker, which decides the view of that message's part
+under that grant and records it, before Gmail is reached.
+
+Only a security or legal grant shows inline images. A user's consent does not: the owner
+agreed that support may see the sender, recipients, date, subject and text of the message
+and its attachments' names "but not their contents", so a consented frame leaves images
+out, as it always did.
 """
 
 from __future__ import annotations
@@ -23,16 +28,14 @@ from webclient.mail.message_view import INLINE_MAX_AGE
 from webclient.staff.staff_session import StaffSession, resume, session_fields
 
 SALT = "mailguard.staff-inline-part"
-#: The broker's keywords for the evidence a URL may carry.
-EVIDENCE_KEYS = ("consent_id", "grant_id")
 
 
 @dataclass(frozen=True, slots=True)
 class InlinePart:
-    """What a valid URL names: the live session, the evidence, the message and its part."""
+    """What a valid URL names: the live session, the grant, the message and its part."""
 
     session: StaffSession
-    reference: dict[str, str]
+    grant_id: str
     message_id: str
     attachment_id: str
     part_id: str
@@ -42,18 +45,16 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt=SALT)
 
 
-def inline_url(session: StaffSession, reference: dict[str, str], message: Message,
+def inline_url(session: StaffSession, grant_id: str, message: Message,
                content_id: str) -> str:
-    """Return the URL of ``message``'s inline (``cid:``) image for ``session`` under the
-    evidence ``reference`` (``{"consent_id": ...}`` or ``{"grant_id": ...}``), or
-    ``about:blank`` when the message has no such part."""
+    """Return the URL of ``message``'s inline (``cid:``) image for ``session`` under grant
+    ``grant_id``, or ``about:blank`` when the message has no such part."""
     wanted = content_id.strip("<>")
     part = next((a for a in message.attachments
                  if a.content_id and a.content_id.strip("<>") == wanted), None)
     if part is None:
         return "about:blank"
-    (key, value), = reference.items()
-    token = _serializer().dumps([*session_fields(session), key, value, message.id,
+    token = _serializer().dumps([*session_fields(session), grant_id, message.id,
                                  part.attachment_id, part.part_id])
     return url_for("staff.inline_part", token=token)
 
@@ -64,15 +65,15 @@ def read_inline_url(token: str) -> InlinePart | None:
         value: Any = _serializer().loads(token, max_age=INLINE_MAX_AGE)
     except BadSignature:
         return None
-    if not isinstance(value, list) or len(value) != 9:
+    if not isinstance(value, list) or len(value) != 8:
         return None
-    email, role, at, sid, key, reference, message_id, attachment_id, part_id = value
-    if not (all(isinstance(v, str) for v in (email, role, sid, reference, message_id,
+    email, role, at, sid, grant_id, message_id, attachment_id, part_id = value
+    if not (all(isinstance(v, str) for v in (email, role, sid, grant_id, message_id,
                                              attachment_id, part_id))
-            and isinstance(at, (int, float)) and key in EVIDENCE_KEYS):
+            and isinstance(at, (int, float))):
         return None
     session = resume(email, role, float(at), sid)
     if session is None:
         return None
-    return InlinePart(session=session, reference={key: reference}, message_id=message_id,
+    return InlinePart(session=session, grant_id=grant_id, message_id=message_id,
                       attachment_id=attachment_id, part_id=part_id)

@@ -140,8 +140,11 @@ def _messages_page(me: StaffSession, evidence: Evidence, messages: list[Message]
 def _frame(me: StaffSession, evidence: Evidence, message_id: str) -> Response:
     """Serve one message body under ``evidence`` for the sandboxed, watermarked frame."""
     message = _message(me, evidence, message_id)
+    grant = evidence.grant
+    if grant is None:  # a consent covers the text, not the images (inline_images)
+        return frame_response(message, _watermark(me, evidence.basis))
     return frame_response(message, _watermark(me, evidence.basis),
-                          cid_url=lambda cid: inline_url(me, evidence.reference, message, cid))
+                          cid_url=lambda cid: inline_url(me, grant.id, message, cid))
 
 
 def frame_response(message: Message, mark: Watermark, *,
@@ -150,9 +153,9 @@ def frame_response(message: Message, mark: Watermark, *,
 
     The body is what the owner's conversation page shows (``seen_html``, else the text
     version or a notice), sanitised by the same sanitiser, its notices in the staff
-    member's language; its inline images come through ``cid_url`` (the console's
-    ``inline_part`` route, under the same evidence), so an HTML body made of inline
-    images is shown as its owner sees it rather than falling back to its text.
+    member's language. Under a grant its inline images come through ``cid_url`` (the
+    console's ``inline_part`` route, under the same grant), so an HTML body made of
+    inline images is shown as its owner sees it; without one they are left out.
     """
     shown = body_or_text(message, seen_html(message, allow_remote_images=False,
                                             cid_url=cid_url))
@@ -244,11 +247,11 @@ def grant_frame(grant_id: str, message_id: str) -> Any:
 
 @blueprint.get("/inline/<token>")
 def inline_part(token: str) -> Any:
-    """Serve an inline image of a message shown under a consent or grant (a signed URL).
+    """Serve an inline image of a message shown under a grant (a signed URL).
 
     The sandboxed frame's image requests may come without the staff cookie, so the URL
     names the staff session, which must still be live; the broker then decides and
-    records the view of that message's part under the evidence, as it does the message.
+    records the view of that message's part under the grant, as it does the message.
     Only the owner's inline image types are served; anything else, or anything refused,
     is 404.
     """
@@ -256,9 +259,7 @@ def inline_part(token: str) -> Any:
     if found is None:
         abort(404)
     me = found.session
-    consent_id = found.reference.get("consent_id")
-    evidence = (Evidence.of_consent(_consent(me, consent_id)) if consent_id is not None
-                else Evidence.of_grant(_grant(me, found.reference["grant_id"])))
+    evidence = Evidence.of_grant(_grant(me, found.grant_id))
     data: AttachmentData = _broker_or_404(lambda: services.broker().view_attachment(
         me.actor, mailbox=evidence.mailbox, message_id=found.message_id,
         attachment_id=found.attachment_id, part_id=found.part_id, request_id=request_id(),

@@ -1,8 +1,9 @@
 """Staff see a granted message's inline images as its owner does: through the console's own
-route, under the same consent or grant, each fetch decided and recorded by the guard.
+route, under the same grant, each fetch decided and recorded by the guard.
 
-The console had no route to them, so an HTML body made only of inline images sanitised to
-nothing and staff were shown its text version instead of what the owner read.
+The console had no route to them, so an HTML body made only of inline images showed staff
+an empty frame where its owner saw the pictures. A user's consent still shows no image:
+the owner agreed to the message's text, and to its attachments' names but not contents.
 """
 
 from __future__ import annotations
@@ -14,14 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from audit import AuditQuery
 from tests.webclient.conftest import PNG_1X1, csrf_token, deliver
-from tests.webclient.staff.conftest import (
-    SECURITY_1,
-    SECURITY_2,
-    SUPPORT,
-    give_consent,
-    guard_of,
-    revoke_consent,
-)
+from tests.webclient.staff.conftest import SECURITY_1, SECURITY_2, SUPPORT, give_consent, guard_of
 from webclient.mail.parts import FILE_CSP
 from webclient.staff.inline_images import SALT
 
@@ -35,20 +29,33 @@ def inline_src(frame: str) -> str:
     return html.unescape(found[0])
 
 
-def attachment_views(app, message_id: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    """Return (decision, rule, outcome) of the staff views of ``message_id``'s parts."""
+def part_views(app, message_id: str | None = None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """Return (decision, rule, outcome) of the staff views of message parts."""
     return [(e.decision.value, e.rule_id, e.outcome) for e in guard_of(app).audit.query(
         AuditQuery(actor_kind="staff")) if e.action == "attachments.get"
-        and any(r.kind.value == "message" and r.id == message_id for r in e.resources)
-        and e.outcome in ("view", "refused")]
+        and e.outcome in ("view", "refused") and (message_id is None or any(
+            r.kind.value == "message" and r.id == message_id for r in e.resources))]
 
 
-def test_a_consented_image_only_body_shows_its_images(app, staff_client, user):
+def approved_grant(staff_client, mailbox: str, requester_email: str,  # type: ignore[no-untyped-def]
+                   approver_email: str, hours: str = "0.25"):
+    """Return (requester's client, grant id) of an approved security grant on ``mailbox``."""
+    requester, approver = staff_client(requester_email), staff_client(approver_email)
+    answer = requester.post("/staff/grants/new", data={
+        "csrf_token": csrf_token(requester, "/staff/grants/new"), "basis": "security",
+        "mailbox": mailbox, "case_id": "SEC-9", "category": "abuse", "hours": hours})
+    grant = answer.headers["Location"].rsplit("/", 1)[1]
+    approved = approver.post(f"/staff/grants/{grant}/approve", data={
+        "csrf_token": csrf_token(approver, "/staff/grants")})
+    assert approved.status_code == 302
+    return requester, grant
+
+
+def test_a_granted_image_only_body_shows_its_images(app, staff_client, user, clock):
     message = deliver(user, subject="Banner", text="The text version nobody reads.",
                       html_body=IMAGES_ONLY, inline_png="banner1")
-    consent = give_consent(app, user, [message.id])
-    agent = staff_client(SUPPORT)
-    frame = agent.get(f"/staff/consented/{consent.id}/m/{message.id}/frame").get_data(
+    requester, grant = approved_grant(staff_client, user.email, SECURITY_1, SECURITY_2)
+    frame = requester.get(f"/staff/grants/{grant}/m/{message.id}/frame").get_data(
         as_text=True)
     assert "The text version nobody reads." not in frame
     src = inline_src(frame)
@@ -59,66 +66,46 @@ def test_a_consented_image_only_body_shows_its_images(app, staff_client, user):
     assert image.headers["Cache-Control"] == "no-store"
     assert image.headers["Content-Security-Policy"] == FILE_CSP
     assert image.headers["Content-Disposition"].startswith("inline;")
-    assert attachment_views(app, message.id) == [("allow", "consent.allowed", "view")]
+    assert part_views(app, message.id) == [("allow", "security.allowed", "view")]
     entry = [e for e in guard_of(app).audit.query(AuditQuery(actor_kind="staff"))
              if e.action == "attachments.get" and e.outcome == "view"][0]
-    assert entry.basis == "consent" and entry.basis_ref == consent.id
-    assert {r.kind.value for r in entry.resources} >= {"message", "attachment", "consent"}
-    revoke_consent(app, user, consent.id)
+    assert entry.basis == "security" and entry.basis_ref == grant
+    assert {r.kind.value for r in entry.resources} == {"message", "attachment", "grant"}
+    clock.advance(minutes=20)  # past the grant, within the staff session's idle time
     assert app.test_client().get(src).status_code == 404
-    assert attachment_views(app, message.id)[-1] == ("deny", "consent.revoked", "refused")
+    assert part_views(app, message.id)[-1] == ("deny", "grant.expired", "refused")
 
 
-def test_an_image_of_a_message_the_consent_does_not_cover_is_refused(app, staff_client,
-                                                                      user):
-    shared = deliver(user, subject="Banner", html_body=IMAGES_ONLY, inline_png="banner1")
-    other = deliver(user, subject="Private banner", html_body=IMAGES_ONLY,
-                    inline_png="banner1")
-    consent = give_consent(app, user, [shared.id])
-    agent = staff_client(SUPPORT)
-    src = inline_src(agent.get(f"/staff/consented/{consent.id}/m/{shared.id}/frame")
+def test_a_consented_frame_shows_no_image(app, staff_client, user):
+    message = deliver(user, subject="Banner", html_body=IMAGES_ONLY, inline_png="banner1")
+    consent = give_consent(app, user, [message.id])
+    answer = staff_client(SUPPORT).get(f"/staff/consented/{consent.id}/m/{message.id}/frame")
+    frame = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "/staff/inline/" not in frame and "cid:" not in frame
+    assert part_views(app) == []
+
+
+def test_a_url_repointed_to_a_colleagues_grant_is_refused(app, staff_client, user):
+    message = deliver(user, subject="Banner", html_body=IMAGES_ONLY, inline_png="banner1")
+    requester, mine = approved_grant(staff_client, user.email, SECURITY_1, SECURITY_2)
+    _colleague, theirs = approved_grant(staff_client, user.email, SECURITY_2, SECURITY_1)
+    src = inline_src(requester.get(f"/staff/grants/{mine}/m/{message.id}/frame")
                      .get_data(as_text=True))
     signer = URLSafeTimedSerializer(app.secret_key, salt=SALT)
     fields = signer.loads(src.rsplit("/", 1)[1])
-    fields[6] = other.id
-    repointed = "/staff/inline/" + signer.dumps(fields)
-    assert agent.get(repointed).status_code == 404
-    assert attachment_views(app, other.id) == [("deny", "consent.message_not_covered",
-                                                "refused")]
-    assert agent.get(src[:-3] + "AAA").status_code == 404  # an altered URL
+    fields[4] = theirs
+    assert requester.get("/staff/inline/" + signer.dumps(fields)).status_code == 404
+    assert part_views(app, message.id) == [("deny", "grant.wrong_staff", "refused")]
+    assert requester.get(src[:-3] + "AAA").status_code == 404  # an altered URL
 
 
 def test_signing_out_ends_the_images_urls(app, staff_client, user):
     message = deliver(user, subject="Banner", html_body=IMAGES_ONLY, inline_png="banner1")
-    consent = give_consent(app, user, [message.id])
-    agent = staff_client(SUPPORT)
-    src = inline_src(agent.get(f"/staff/consented/{consent.id}/m/{message.id}/frame")
+    requester, grant = approved_grant(staff_client, user.email, SECURITY_1, SECURITY_2)
+    src = inline_src(requester.get(f"/staff/grants/{grant}/m/{message.id}/frame")
                      .get_data(as_text=True))
-    token = csrf_token(agent, "/staff/consented")
-    assert agent.post("/staff/signout", data={"csrf_token": token}).status_code == 302
+    token = csrf_token(requester, "/staff/grants")
+    assert requester.post("/staff/signout", data={"csrf_token": token}).status_code == 302
     assert app.test_client().get(src).status_code == 404
-    assert attachment_views(app, message.id) == []
-
-
-def test_a_granted_message_shows_its_images_while_the_grant_is_in_force(app, staff_client,
-                                                                        user, clock):
-    message = deliver(user, subject="Banner", text="Text version.", html_body=IMAGES_ONLY,
-                      inline_png="banner1")
-    requester, approver = staff_client(SECURITY_1), staff_client(SECURITY_2)
-    answer = requester.post("/staff/grants/new", data={
-        "csrf_token": csrf_token(requester, "/staff/grants/new"), "basis": "security",
-        "mailbox": user.email, "case_id": "SEC-9", "category": "abuse", "hours": "0.25"})
-    grant = answer.headers["Location"].rsplit("/", 1)[1]
-    approved = approver.post(f"/staff/grants/{grant}/approve", data={
-        "csrf_token": csrf_token(approver, "/staff/grants")})
-    assert approved.status_code == 302
-    frame = requester.get(f"/staff/grants/{grant}/m/{message.id}/frame").get_data(
-        as_text=True)
-    assert "Text version." not in frame
-    src = inline_src(frame)
-    image = app.test_client().get(src)
-    assert image.status_code == 200 and image.data == PNG_1X1
-    assert attachment_views(app, message.id) == [("allow", "security.allowed", "view")]
-    clock.advance(minutes=20)  # past the grant, within the staff session's idle time
-    assert app.test_client().get(src).status_code == 404
-    assert attachment_views(app, message.id)[-1] == ("deny", "grant.expired", "refused")
+    assert part_views(app, message.id) == []
