@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from webclient.mail.compose import subject_with
+from webclient.mail.replies import subject_with
 
 
 @pytest.mark.parametrize(("prefix", "subject", "expected"), [

@@ -19,6 +19,9 @@ from webclient.mail.blueprint import blueprint
 
 #: What a Gmail id looks like; attachment ids run to several hundred characters.
 GMAIL_ID = re.compile(r"[A-Za-z0-9_-]{1,2048}")
+#: What a Gmail message id can look like; anything else is neither asked of Gmail nor put
+#: in an audit entry by the compose pages.
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
 #: The URL parts of the mail routes that carry a Gmail id.
 ID_PARTS = ("thread_id", "message_id", "attachment_id", "label_id")
 

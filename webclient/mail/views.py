@@ -17,6 +17,7 @@ from webclient.mail import (  # noqa: F401  (registers their routes)
     parts,
 )
 from webclient.mail.blueprint import blueprint
+from webclient.mail.compose_files import MAX_ATTACHMENTS_BYTES, attachment_key
 from webclient.mail.folders import (
     BY_SLUG,
     FOLDERS,
@@ -194,6 +195,6 @@ blueprint.add_app_template_filter(readable_addresses, "readable_addresses")
 @blueprint.app_context_processor
 def _mail_globals() -> dict[str, Any]:
     return {"FOLDERS": FOLDERS, "connected_accounts": accounts,
-            "attachment_key": compose.attachment_key,
+            "attachment_key": attachment_key,
             "SEND_AS_NEW_MESSAGE": compose.SEND_AS_NEW_MESSAGE,
-            "max_attachment_bytes": compose.MAX_ATTACHMENTS_BYTES}
+            "max_attachment_bytes": MAX_ATTACHMENTS_BYTES}
