@@ -7,6 +7,8 @@ Settings come from the environment so secrets never appear on a command line:
   MAILGUARD_POLICY_PATH             the policy file, as for mailguard serve (default: the
                                     shipped policy; MAILGUARD_POLICY is read too)
   MAILGUARD_AUDIT_HMAC_KEY          the audit log's identifier-hashing key, hex or base64
+  MAILGUARD_STAFF_DOMAIN            the Google domain staff sign in with, as for mailguard
+                                    serve; when set, add refuses an address outside it
 
 Every change is recorded in the audit log (actor = the operating-system user) before it is
 stored; if the log cannot record it, the change is refused.
@@ -103,6 +105,12 @@ def staff() -> None:
 @_db_option
 def add(email: str, roles: tuple[str, ...], db_url: str) -> None:
     """Add EMAIL with the given roles (or give a known member more roles)."""
+    domain = os.environ.get("MAILGUARD_STAFF_DOMAIN", "").strip().lower().lstrip("@")
+    if domain and email.strip().lower().rpartition("@")[2] != domain:
+        raise click.ClickException(
+            f"{email.strip()} is outside the staff domain {domain} (MAILGUARD_STAFF_DOMAIN): "
+            "staff sign in with that domain's Google accounts only, so this member could "
+            "never sign in; add their address in that domain")
     with _registry(db_url) as registry:
         member = registry.add(email, roles=roles, by=_operator())
     click.echo(f"{member.email}: {', '.join(sorted(member.roles))}")

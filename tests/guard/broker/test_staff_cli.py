@@ -20,8 +20,9 @@ def run(tmp_path: Path) -> tuple[str, Invoke]:
     url = f"sqlite:///{tmp_path / 'instance' / 'mailguard.db'}"
     runner = CliRunner()
 
-    def invoke(*args: str, key: str | None = HMAC_KEY.hex()) -> Result:
-        env = {"MAILGUARD_DATABASE_URL": url, "MAILGUARD_AUDIT_HMAC_KEY": key or ""}
+    def invoke(*args: str, key: str | None = HMAC_KEY.hex(), domain: str = "") -> Result:
+        env = {"MAILGUARD_DATABASE_URL": url, "MAILGUARD_AUDIT_HMAC_KEY": key or "",
+               "MAILGUARD_STAFF_DOMAIN": domain}
         return runner.invoke(staff, list(args), env=env)
 
     return url, invoke
@@ -73,3 +74,17 @@ def test_help_names_the_commands(run: tuple[str, Invoke]) -> None:
     result = invoke("--help")
     assert result.exit_code == 0
     assert all(word in result.output for word in ("add", "remove", "list"))
+
+
+def test_add_refuses_an_address_outside_the_staff_domain(run: tuple[str, Invoke]) -> None:
+    url, invoke = run
+    refused = invoke("add", "mallory@gmail.com", "--role", "security", domain="qontak.com")
+    assert refused.exit_code == 1
+    assert "outside the staff domain qontak.com (MAILGUARD_STAFF_DOMAIN)" in refused.output
+    assert "mallory" not in invoke("list", "--all").output  # nobody was added
+    lookalike = invoke("add", "eve@qontak.com.evil.example", "--role", "support",
+                       domain="qontak.com")
+    assert lookalike.exit_code == 1
+    added = invoke("add", "Alice@Qontak.com", "--role", "security", domain="Qontak.com")
+    assert added.exit_code == 0, added.output
+    assert invoke("add", "bob@gmail.com", "--role", "legal").exit_code == 0  # no domain set
