@@ -150,7 +150,8 @@ def build_report(log: AuditLog, *, since: str, until: str | None, now: datetime,
         first_bad_last=first.range_end if first is not None else None)
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     return ComplianceReport(
-        since=since or "-", until=until or generated, generated_at=generated,
+        since=_shown_time(since) or "-", until=_shown_time(until) or generated,
+        generated_at=generated,
         origin=log.origin, policy_version=policy_version,
         scopes_requested=tuple(scopes), accounts_connected=activity.accounts_connected,
         entries=activity.entries, allowed=activity.allowed, denied=activity.denied,
@@ -159,6 +160,13 @@ def build_report(log: AuditLog, *, since: str, until: str | None, now: datetime,
         transfers=_transfer_rows(activity),
         prohibited=_rows(activity.prohibited.items()),
         integrity=integrity)
+
+
+def _shown_time(stored: str | None) -> str:
+    """Return a stored audit time as the report shows it: whole seconds without ``.000000``."""
+    if stored and stored.endswith(".000000Z"):
+        return stored.removesuffix(".000000Z") + "Z"
+    return stored or ""
 
 
 def _rows(items: Iterable[tuple[str, int]]) -> tuple[Row, ...]:

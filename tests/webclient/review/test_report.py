@@ -81,6 +81,7 @@ def test_a_period_without_activity_says_none(app, staff_client, scenario):
         "since": "2001-01-01", "until": "2001-01-31"}))
     assert "None in this period." in text
     assert "Verified: intact" in text  # integrity covers the whole log, whatever the period
+    assert "Period: 2001-01-01T00:00:00Z to 2001-02-01T00:00:00Z (UTC)" in text
 
 
 def test_mailguard_report_writes_html_and_pdf(app, scenario, tmp_path, monkeypatch):
