@@ -593,12 +593,17 @@ def _pending(prepared: PreparedEntry, seq: int, time: str) -> PendingLeaf:
 
 
 def _require_key_file_or_unsigned(key: object, store: Store) -> None:
-    """Refuse to create a signing key file for a log that another key already signs."""
+    """Refuse to create a signing key file for a log that another key already signs.
+
+    The file is looked for again after the log's keys are read: a process starting beside
+    this one (another web worker) may have created it and recorded its key in between,
+    and it creates the file before it records the key, so that key is then this file's.
+    """
     if not isinstance(key, str | os.PathLike) or Path(key).exists():
         return
     ids = sorted(k.split("+")[1] for k in store.meta_items("verifier_key:").values()
                  if k.count("+") >= 2)
-    if ids:
+    if ids and not Path(key).exists():
         raise SigningKeyMissing(
             f"there is no checkpoint key file at {os.fspath(key)}, but this log is already "
             f"signed by key id {', '.join(ids)}; point the signing key setting at that key's "

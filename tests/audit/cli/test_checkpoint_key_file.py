@@ -56,3 +56,31 @@ def test_a_log_never_signed_gets_its_key_on_first_use(env, monkeypatch):
     assert key.exists()
     monkeypatch.setenv("MAILGUARD_AUDIT_SIGNING_KEY", str(key))
     assert CliRunner().invoke(audit, ["checkpoint", "--db", f"sqlite:///{db}"]).exit_code == 0
+
+
+def test_workers_starting_together_share_the_key_one_of_them_creates(env, monkeypatch):
+    """Another process creates the key file and records its key while this one starts:
+    between this one's look for the file and its read of the log's keys. Both sign with
+    that key; nothing is refused (it was: a web worker failed to start)."""
+    from audit.store import Store
+
+    db, key_file = env / "audit.db", env / "keys" / "audit-signing.key"
+    real_items = Store.meta_items
+    peer: list[AuditLog] = []
+
+    def peer_starts_meanwhile(self, prefix):
+        if prefix == "verifier_key:" and not peer:
+            monkeypatch.setattr(Store, "meta_items", real_items)
+            peer.append(AuditLog.open(db, hmac_key=HMAC_KEY, signing_key=str(key_file)))
+        return real_items(self, prefix)
+
+    AuditLog.open(db, hmac_key=HMAC_KEY).close()  # the log exists, unsigned
+    monkeypatch.setattr(Store, "meta_items", peer_starts_meanwhile)
+    with AuditLog.open(db, hmac_key=HMAC_KEY, signing_key=str(key_file)) as log:
+        assert peer, "the other process started in between"
+        log.append(event())
+        log.checkpoint()
+        mine = log.verifier_key()
+    with peer[0] as other:
+        other.checkpoint()
+        assert other.verifier_key() == mine  # one key signs the log
