@@ -141,9 +141,16 @@ class DeploymentProcesses:
         return settings_file
 
     def stop(self) -> None:
-        """Stop every process this deployment started, newest first."""
+        """Stop every process this deployment started, newest first; print their logs' ends.
+
+        pytest shows what a fixture prints only when its test fails, so a failure that the
+        servers saw first (a worker that did not boot, one killed on a timeout) says so.
+        """
         for process in reversed(self._processes):
             stop(process)
+        for log in sorted(self.folder.glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-30:]
+            print(f"--- the end of {log.name}", *tail, sep="\n")
 
 
 def consent_at_emulator(emulator: str, authorize_url: str, email: str) -> str:
