@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import gunicorn
 import requests
 
 from audit.checkpoint import load_or_create_signing_key
@@ -33,6 +34,11 @@ BIN = Path(sys.executable).parent
 CLIENT_ID = "mailguard-scale.apps.googleusercontent.com"
 CLIENT_SECRET = "scale-test-secret"  # noqa: S105 - the emulator's test client
 TIMEOUT = 30
+
+
+#: gunicorn >= 25.1 opens one control socket per OS user: the arbiters started here (and
+#: the emulator beside them) must not share it, as `mailguard serve` does not.
+NO_CONTROL_SOCKET = ("--no-control-socket",) if gunicorn.version_info >= (25, 1) else ()
 
 
 def listening_socket() -> socket.socket:
@@ -99,7 +105,7 @@ class DeploymentProcesses:
                 started.append(subprocess.Popen(
                     [str(BIN / "gunicorn"), "--bind", f"fd://{sock.fileno()}",
                      "--workers", str(workers), "--worker-class", "gthread",
-                     "--threads", str(threads), "--timeout", "60",
+                     "--threads", str(threads), "--timeout", "60", *NO_CONTROL_SOCKET,
                      "tests.scale.site:build()"],
                     pass_fds=(sock.fileno(),), cwd=ROOT,
                     env=dict(env, MAILGUARD_SCALE_SITE=str(settings_file)),
