@@ -16,6 +16,7 @@ from flask_babel import gettext
 
 from guard.grants import GRANT_PROBLEMS, MAX_REFERENCE, InvalidGrant
 from guard.policy import Decision
+from webclient.staff.labels import category_label
 
 
 def N_(message: str) -> str:
@@ -108,4 +109,12 @@ def grant_problem_text(problem: InvalidGrant) -> str:
     if wording is None or needed is None or set(needed) - set(problem.details):
         return str(problem)
     return str(gettext(wording, max=MAX_REFERENCE,
-                       **{name: problem.details[name] for name in needed}))
+                       **{name: _worded(name, problem.details[name]) for name in needed}))
+
+
+def _worded(name: str, value: str) -> str:
+    """Return a problem's detail as the reader reads it: the policy's case categories
+    (the guard joins their codes with ", ") each named as the request form names them."""
+    if name == "categories":
+        return ", ".join(category_label(code) for code in value.split(", "))
+    return value
