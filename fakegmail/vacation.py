@@ -5,7 +5,8 @@ within ``startTime``/``endTime``; it does not answer mail classified as spam, ma
 a mailing list, or automatic mail (RFC 3834: ``Auto-Submitted`` other than ``no``,
 ``Precedence: bulk/list/junk``), and its own replies carry ``Auto-Submitted:
 auto-replied`` so two responders never answer each other. ``restrictToDomain`` answers
-only senders in the account's own domain; ``restrictToContacts`` only the account's
+only senders in the account's own domain, for a Workspace account only (see
+:func:`within_restrictions`); ``restrictToContacts`` only the account's
 contacts, which the emulator, having no contact list, takes to be the people the account
 has sent mail to (Gmail adds those to "Other contacts" too). The account's signature is
 not appended. Once-per-sender bookkeeping lives in
@@ -21,6 +22,7 @@ from email.utils import formataddr
 from typing import Any
 
 from fakegmail.mime import ParsedMessage
+from fakegmail.service_accounts import CONSUMER_DOMAINS
 
 _TAG = re.compile(r"<[^>]*>")
 _AUTOMATIC_PRECEDENCE = frozenset({"bulk", "list", "junk"})
@@ -42,9 +44,18 @@ def answerable(parsed: ParsedMessage, label_ids: Collection[str], *, owner: str)
 def within_restrictions(vacation: Mapping[str, Any], sender: str, *, owner: str,
                         contacts: Collection[str]) -> bool:
     """Tell whether ``restrictToDomain`` and ``restrictToContacts`` let ``sender`` get a
-    reply (both must hold when both are set, as in Gmail)."""
-    if vacation.get("restrictToDomain") and (
-            sender.rpartition("@")[2] != owner.rpartition("@")[2]):
+    reply (both must hold when both are set, as in Gmail).
+
+    Gmail's reference says ``restrictToDomain`` "is only available for Google Workspace
+    users" and documents no answer for a consumer account (gmail.com, googlemail.com)
+    that sets it. The emulator stores the flag as written but does not apply it for such
+    an account (every sender is answered, as without the flag), just as it treats a
+    consumer domain as no organisation elsewhere: it cannot delegate authority to a
+    service account.
+    """
+    owner_domain = owner.rpartition("@")[2]
+    if vacation.get("restrictToDomain") and owner_domain not in CONSUMER_DOMAINS and (
+            sender.rpartition("@")[2] != owner_domain):
         return False
     return not (vacation.get("restrictToContacts") and sender not in contacts)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from fakegmail.discovery import GMAIL_SCOPE_FULL
@@ -197,3 +199,19 @@ def test_auto_forwarding_sends_nothing_for_imported_mail(
         sender="a@luar.example", to=account.email, subject="Impor"))}).execute()
     assert subjects(users, "in:inbox") == ["Impor"]
     assert subjects(service_for(archive).users(), "in:inbox") == []
+
+
+def test_restrict_to_domain_is_kept_but_not_applied_for_a_consumer_account(
+        fake_gmail, service_for, peer):
+    # Gmail offers restrictToDomain to Workspace users only and documents no answer for
+    # a gmail.com account that sets it: the emulator keeps the flag and answers everyone.
+    consumer = new_account(fake_gmail.state, fake_gmail.url,
+                           email=f"liburan.{secrets.token_hex(4)}@gmail.com")
+    mine = service_for(consumer, scopes=[GMAIL_SCOPE_FULL, BASIC, SHARING]).users()
+    saved = mine.settings().updateVacation(
+        userId="me", body={**AWAY, "restrictToDomain": True}).execute()
+    assert saved["restrictToDomain"] is True
+    assert mine.settings().getVacation(userId="me").execute()["restrictToDomain"] is True
+    address, outbox = peer  # in fakegmail.test, not gmail.com
+    send(outbox, sender=address, to=consumer.email, subject="Dari luar")
+    assert subjects(outbox, "in:inbox") == ["Sedang cuti"]
