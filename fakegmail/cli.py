@@ -14,6 +14,7 @@ import click
 
 from fakegmail.discovery import GMAIL_SCOPE_FULL
 from fakegmail.gunicorn_server import GunicornEmulator, listen
+from fakegmail.outbound import DEFAULT_LIMIT
 from fakegmail.state import EmulatorState
 
 DEFAULT_PORT = 8089
@@ -63,8 +64,11 @@ def prepare_accounts(state: EmulatorState, accounts: Sequence[tuple[str, str]],
               help="Account to create (repeatable); default: the demo accounts.")
 @click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 120_000),
               help="Latency added to every Gmail call.")
+@click.option("--outbound-limit", default=DEFAULT_LIMIT, show_default=True,
+              type=click.IntRange(1, 100_000),
+              help="Messages sent outside the emulator kept per account (/_emulator/outbound).")
 def fake_gmail(host: str, port: int, seed_messages: int, accounts: tuple[str, ...],
-               latency_ms: int) -> None:
+               latency_ms: int, outbound_limit: int) -> None:
     """Run the local Gmail API and Google OAuth emulator until SIGINT or SIGTERM."""
     for email in accounts:
         if "@" not in email:
@@ -80,7 +84,7 @@ def fake_gmail(host: str, port: int, seed_messages: int, accounts: tuple[str, ..
                                    f"({error.strerror or error}); "
                                    "choose another --port, or 0 for a free one") from None
     url = f"http://{host}:{listener.getsockname()[1]}/"
-    state = EmulatorState()
+    state = EmulatorState(outbound_limit=outbound_limit)
     chosen = [(email, "") for email in accounts] if accounts else _demo_accounts()
     try:
         minted = prepare_accounts(state, chosen, seed_messages)

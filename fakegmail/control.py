@@ -1,10 +1,11 @@
 """The emulator's control API under ``/_emulator/``: accounts, service accounts, tokens,
-seeding, faults, quota, statistics, OAuth clients and reset. JSON in and out; never on
-Google's paths and never behind Gmail authentication, so bind the emulator to loopback
-only."""
+seeding, faults, quota, statistics, OAuth clients, the outbound record and reset. JSON
+in and out; never on Google's paths and never behind Gmail authentication, so bind the
+emulator to loopback only."""
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -320,10 +321,34 @@ def list_clients() -> Response:
                                 for c in clients]})
 
 
+@blueprint.get("/outbound")
+def list_outbound() -> Response:
+    """List the mail that left the emulator for outside addresses (of ``?account=``
+    only, when given), oldest first; the message bytes are fetched one at a time."""
+    account = request.args.get("account")
+    if account is not None:
+        account = _email({"email": account})
+    mails = _state().outbound.entries(account)
+    return jsonify({"outbound": [mail.to_json() for mail in mails]})
+
+
+@blueprint.get("/outbound/<mail_id>")
+def get_outbound(mail_id: str) -> Response:
+    """Return one outbound record with the message as it left (``raw``, base64url, as
+    Gmail's ``format=raw``); 404 when unknown or no longer kept."""
+    mail = _state().outbound.get(mail_id)
+    if mail is None:
+        raise GmailError(404, f"No outbound message {mail_id!r} is kept (the record keeps "
+                         "the last messages of each account; reset clears it).",
+                         reason="notFound")
+    raw = base64.urlsafe_b64encode(mail.raw).decode("ascii")
+    return jsonify({**mail.to_json(), "raw": raw})
+
+
 @blueprint.post("/reset")
 def reset() -> Response:
-    """Drop every account, service account, token, fault, counter, OAuth client and
-    pending code."""
+    """Drop every account, service account, token, fault, counter, outbound record,
+    OAuth client and pending code."""
     state = _state()
     with state.lock:
         state.accounts.clear()
@@ -333,5 +358,6 @@ def reset() -> Response:
     state.stats.reset()
     state.quota.reset()
     state.quota.per_user_limit = state.per_user_quota_limit
+    state.outbound.clear()
     oauth_registry().reset()
     return jsonify({"reset": True, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})

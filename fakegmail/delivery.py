@@ -9,8 +9,9 @@ classification") runs the filters' label actions only: the method "does not send
 message", so nothing is forwarded and no auto-reply goes out. ``messages.insert`` bypasses
 classification and runs none of this.
 
-A forwarded copy or an auto-reply reaches an address only when it is an emulator account;
-mail to any other address leaves nothing behind. A copy is never forwarded back to an
+A sent message, a forwarded copy or an auto-reply reaches an address only when it is an
+emulator account; mail to any other address is kept in the outbound record
+(:mod:`fakegmail.outbound`) as it would have left. A copy is never forwarded back to an
 account it has already passed through, so two accounts forwarding to each other deliver
 one copy each.
 """
@@ -23,6 +24,7 @@ from email.utils import getaddresses
 from fakegmail.authentication_results import authentication_results
 from fakegmail.filter_matching import FilterOutcome, run_filters
 from fakegmail.mime import ParsedMessage
+from fakegmail.outbound import Reason
 from fakegmail.outgoing import OutgoingMessage, prepare_outgoing
 from fakegmail.state import Account, EmulatorState
 from fakegmail.stored import StoredMessage, parse_or_reject
@@ -54,17 +56,30 @@ def classify(account: Account, parsed: ParsedMessage, label_ids: Iterable[str], 
 
 
 def deliver_sent(state: EmulatorState, sender: Account, outgoing: OutgoingMessage, *,
-                 own_addresses: Iterable[str]) -> None:
+                 own_addresses: Iterable[str], message_id: str) -> None:
     """Deliver a message ``sender`` sent to every recipient that is an emulator account
-    (other than the sender, whose copy the caller stored)."""
-    others = [state.account(r) for r in outgoing.recipients if r != sender.email]
-    if not any(other is not None for other in others):
+    (other than the sender, whose copy the caller stored) and record it as leaving for the
+    others. ``message_id`` is the sent message's Message-ID."""
+    others = [r for r in outgoing.recipients if r != sender.email]
+    targets = [state.account(r) for r in others]
+    outside = [r for r, target in zip(others, targets, strict=True) if target is None]
+    if outside:
+        record_outbound(state, sender, outside, outgoing.delivered, message_id, "sent")
+    if len(outside) == len(others):
         return
     received = received_copy(outgoing, sender, own_addresses)
     parsed = parse_or_reject(received)
-    for other in others:
-        if other is not None:
-            deliver(state, other, received, parsed, passed=(sender.email,))
+    for target in targets:
+        if target is not None:
+            deliver(state, target, received, parsed, passed=(sender.email,))
+
+
+def record_outbound(state: EmulatorState, account: Account, recipients: Sequence[str],
+                    raw: bytes, message_id: str | None, reason: Reason) -> None:
+    """Keep a message that left ``account`` for addresses outside the emulator."""
+    state.outbound.record(account=account.email, recipients=recipients,
+                          message_id=message_id or "", reason=reason,
+                          sent_at=state.clock(), raw=raw)
 
 
 def received_copy(outgoing: OutgoingMessage, sender: Account,
@@ -88,26 +103,44 @@ def deliver(state: EmulatorState, account: Account, raw: bytes, parsed: ParsedMe
 
     :param passed: the accounts this copy has already been through (sender, forwarders).
     """
-    now = state.clock()
-    outcome = classify(account, parsed, ARRIVAL_LABELS, now=now)
+    labels, forwards = arrival(account, parsed, ARRIVAL_LABELS, now=state.clock())
+    stored = account.mailbox.add_message(raw, label_ids=labels, parsed=parsed)
+    send_forwards(state, account, raw, parsed, forwards, passed=passed)
+    _answer(state, account, stored)
+    return stored
+
+
+def arrival(account: Account, parsed: ParsedMessage, label_ids: Iterable[str], *,
+            now: float) -> tuple[list[str], list[tuple[str, Reason]]]:
+    """Return the labels mail arriving for ``account`` with ``label_ids`` gets from its
+    filters and its auto-forwarding disposition, and the addresses it is forwarded to
+    (each with why: a filter's ``forward`` or auto-forwarding)."""
+    outcome = classify(account, parsed, label_ids, now=now)
     labels = list(outcome.label_ids)
-    forwards = list(outcome.forward_to)
+    forwards: list[tuple[str, Reason]] = [(a.lower(), "forwarded") for a in outcome.forward_to]
     auto = account.settings.auto_forwarding()
     if auto.get("enabled") and auto.get("emailAddress") and "SPAM" not in labels:
-        if auto["emailAddress"] not in forwards:
-            forwards.append(auto["emailAddress"])
+        address = auto["emailAddress"].lower()
+        if all(address != a for a, _ in forwards):
+            forwards.append((address, "auto-forwarded"))
         added, removed = _DISPOSITIONS.get(auto.get("disposition", ""), ((), ()))
         labels = [x for x in labels if x not in removed]
         labels += [x for x in added if x not in labels]
-    stored = account.mailbox.add_message(raw, label_ids=labels, parsed=parsed)
+    return labels, forwards
+
+
+def send_forwards(state: EmulatorState, account: Account, raw: bytes, parsed: ParsedMessage,
+                  forwards: Sequence[tuple[str, Reason]], *, passed: Sequence[str]) -> None:
+    """Forward the copy of ``raw`` that arrived for ``account``: delivered to an emulator
+    account it has not been through yet, recorded as leaving for any other address."""
     chain = (*passed, account.email)
-    for address in forwards:
+    for address, reason in forwards:
         target = state.account(address)
-        if target is not None and target.email not in chain:
-            copy = _forwarded(raw, account.email, target.email)
+        copy = _forwarded(raw, account.email, address)
+        if target is None:
+            record_outbound(state, account, (address,), copy, parsed.message_id, reason)
+        elif target.email not in chain:
             deliver(state, target, copy, parse_or_reject(copy), passed=chain)
-    _answer(state, account, stored)
-    return stored
 
 
 def _forwarded(raw: bytes, forwarder: str, target: str) -> bytes:
@@ -136,10 +169,13 @@ def _answer(state: EmulatorState, account: Account, stored: StoredMessage) -> No
     raw = reply_bytes(claimed, stored.parsed, owner=account.email, owner_name=account.name,
                       to=to)
     outgoing = prepare_outgoing(raw, parse_or_reject(raw), sender=account.email, now=now)
-    account.mailbox.add_message(outgoing.raw, label_ids=("SENT",), thread_id=stored.thread_id,
-                                written_here=True)
+    sent = account.mailbox.add_message(outgoing.raw, label_ids=("SENT",),
+                                       thread_id=stored.thread_id, written_here=True)
     target = state.account(to)
-    if target is not None:  # its Auto-Submitted field keeps the target from answering
+    if target is None:
+        record_outbound(state, account, (to,), outgoing.delivered, sent.parsed.message_id,
+                        "vacation")
+    else:  # its Auto-Submitted field keeps the target from answering
         received = received_copy(outgoing, account, ())
         deliver(state, target, received, parse_or_reject(received), passed=(account.email,))
 

@@ -157,7 +157,8 @@ def get_attachment(account: Account, messageId: str, id: str) -> Response:  # no
 
 
 def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> StoredMessage:
-    """Send ``raw`` from ``account``: store the sent copy, deliver to emulator accounts."""
+    """Send ``raw`` from ``account``: store the sent copy, deliver to emulator accounts
+    and record what leaves for other addresses."""
     state = emulator_state()
     parsed = parse_or_reject(raw)
     aliases = _verified_aliases(account)
@@ -167,7 +168,8 @@ def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> Stor
     labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
     sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id,
                                        written_here=True)
-    deliver_sent(state, account, outgoing, own_addresses=aliases)
+    deliver_sent(state, account, outgoing, own_addresses=aliases,
+                 message_id=sent.parsed.message_id or "")
     return sent
 
 

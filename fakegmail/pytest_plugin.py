@@ -37,6 +37,13 @@ that has MailGuard installed gets these fixtures without importing anything:
     fails as ``responses`` makes it fail. It does not intercept httplib2, which
     google-api-python-client uses by default: use ``gmail_service`` for that client.
 
+``outbound_mail(state, account=None)``
+    The mail the emulator sent to addresses outside it (``messages.send``/``drafts.send``,
+    filter forwards, auto-forwarding, vacation replies), oldest first, as
+    ``fakegmail.outbound.OutboundMail`` records (``.recipients``, ``.message_id``,
+    ``.reason``, ``.raw``, ...); also ``fake_gmail_account.outbound()`` and
+    ``gmail_responses.outbound(account)``. Over HTTP: ``GET /_emulator/outbound``.
+
 Example::
 
     def test_lists_inbox(gmail_responses):
@@ -62,6 +69,7 @@ from requests import PreparedRequest
 
 from fakegmail.discovery import GMAIL_SCOPE_FULL, document_with_root, gmail_document
 from fakegmail.mailbox import Mailbox
+from fakegmail.outbound import OutboundMail
 from fakegmail.server import EmulatorServer
 from fakegmail.state import EmulatorState
 
@@ -92,6 +100,16 @@ class FakeGmailAccount:
     state: EmulatorState
     mailbox: Mailbox
     url: str
+
+    def outbound(self) -> list[OutboundMail]:
+        """Return the mail this account sent outside the emulator, oldest first."""
+        return outbound_mail(self.state, self.email)
+
+
+def outbound_mail(state: EmulatorState, account: str | None = None) -> list[OutboundMail]:
+    """Return the mail that left the emulator for outside addresses (from ``account``
+    only, when given), oldest first; reset clears it. See :mod:`fakegmail.outbound`."""
+    return state.outbound.entries(account)
 
 
 def new_account(state: EmulatorState, url: str, email: str | None = None,
@@ -208,6 +226,11 @@ class GmailResponsesMock:
         ``token_uri`` is Google's (``https://oauth2.googleapis.com/token``)."""
         return new_service_account(self.state, "https://oauth2.googleapis.com/",
                                    delegation).key_file
+
+    def outbound(self, account: str | None = None) -> list[OutboundMail]:
+        """Return the mail the in-process emulator sent outside it (see
+        :func:`outbound_mail`)."""
+        return outbound_mail(self.state, account)
 
     def __getattr__(self, name: str) -> Any:
         """Offer the rest of ``responses.RequestsMock`` (``calls``, ``add``, ...)."""

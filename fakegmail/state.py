@@ -1,5 +1,6 @@
 """Everything one running emulator holds: accounts with their mailboxes, tokens, quota,
-faults and request counters. Shared by all request threads; each part locks itself."""
+faults, request counters and the record of mail sent outside the emulator. Shared by all
+request threads; each part locks itself."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from fakegmail.faults import FaultInjector
 from fakegmail.mail_settings import MailSettings
 from fakegmail.mailbox import Mailbox
+from fakegmail.outbound import DEFAULT_LIMIT, OutboundLog
 from fakegmail.quota import QuotaLedger
 from fakegmail.service_accounts import ServiceAccounts
 from fakegmail.tokens import TokenStore
@@ -102,18 +104,22 @@ class EmulatorState:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     per_user_quota_limit: int | None = None
+    outbound_limit: int = DEFAULT_LIMIT
+    """Outbound records kept per account (see :mod:`fakegmail.outbound`)."""
     accounts: dict[str, Account] = field(default_factory=dict)
     tokens: TokenStore = field(init=False)
     service_accounts: ServiceAccounts = field(init=False, default_factory=ServiceAccounts)
     quota: QuotaLedger = field(init=False)
     faults: FaultInjector = field(init=False)
     stats: RequestStats = field(init=False, default_factory=RequestStats)
+    outbound: OutboundLog = field(init=False)
     lock: threading.RLock = field(init=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.tokens = TokenStore(self.clock)
         self.quota = QuotaLedger(self.clock, self.per_user_quota_limit)
         self.faults = FaultInjector(sleep=self.sleep)
+        self.outbound = OutboundLog(self.outbound_limit)
 
     def ensure_account(self, email: str, name: str | None = None,
                        scopes: tuple[str, ...] = ()) -> Account:
