@@ -8,7 +8,14 @@ from typing import Any
 from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
-from fakegmail.delivery import classify, deliver_sent
+from fakegmail.delivery import (
+    ARRIVAL_LABELS,
+    arrival,
+    classify,
+    deliver_sent,
+    received_copy,
+    send_forwards,
+)
 from fakegmail.errors import invalid_argument
 from fakegmail.gmail_ids import require_well_formed_id
 from fakegmail.http_io import (
@@ -24,6 +31,7 @@ from fakegmail.http_io import (
 )
 from fakegmail.mailbox import StoredMessage, parse_or_reject
 from fakegmail.methods import emulator_state, gmail_method
+from fakegmail.outbound import Reason
 from fakegmail.outgoing import decode_raw, prepare_outgoing
 from fakegmail.paging import list_body
 from fakegmail.rendered import message_json_bytes
@@ -157,19 +165,28 @@ def get_attachment(account: Account, messageId: str, id: str) -> Response:  # no
 
 
 def send_message(account: Account, raw: bytes, *, thread_id: str | None) -> StoredMessage:
-    """Send ``raw`` from ``account``: store the sent copy, deliver to emulator accounts
-    and record what leaves for other addresses."""
+    """Send ``raw`` from ``account``: store the sent copy (run through the account's
+    filters as arriving mail too when the account is a recipient), deliver to emulator
+    accounts and record what leaves for other addresses."""
     state = emulator_state()
     parsed = parse_or_reject(raw)
     aliases = _verified_aliases(account)
     outgoing = prepare_outgoing(raw, parsed, sender=account.email, own_addresses=aliases,
                                 now=state.clock())
+    sent_parsed = parse_or_reject(outgoing.raw)
+    labels = ["SENT"]
+    forwards: list[tuple[str, Reason]] = []
     to_self = account.email in outgoing.recipients
-    labels = ("SENT", "INBOX", "UNREAD") if to_self else ("SENT",)
+    if to_self:  # one message, SENT and arrived: the filters run on it as on any arrival
+        arrived, forwards = arrival(account, sent_parsed, ARRIVAL_LABELS, now=state.clock())
+        labels += arrived
     sent = account.mailbox.add_message(outgoing.raw, label_ids=labels, thread_id=thread_id,
-                                       written_here=True)
+                                       parsed=sent_parsed, written_here=True)
     deliver_sent(state, account, outgoing, own_addresses=aliases,
-                 message_id=sent.parsed.message_id or "")
+                 message_id=sent_parsed.message_id or "")
+    if forwards:
+        received = received_copy(outgoing, account, aliases)
+        send_forwards(state, account, received, sent_parsed, forwards, passed=())
     return sent
 
 

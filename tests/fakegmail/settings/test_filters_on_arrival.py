@@ -128,3 +128,27 @@ def test_a_filter_on_a_label_deleted_since_still_runs_its_other_actions(
     users.labels().delete(userId="me", id=label).execute()
     send(outbox, make_raw(sender=address, to=account.email, subject="After delete"))
     assert labels_of(users, "After delete") == ["INBOX"]
+
+
+def test_filters_run_on_mail_the_account_sends_itself(account, users, settings, sender):
+    label = users.labels().create(userId="me", body={"name": "Catatan"}).execute()["id"]
+    settings.filters().create(userId="me", body={
+        "criteria": {"from": account.email},
+        "action": {"addLabelIds": [label], "removeLabelIds": ["INBOX"]}}).execute()
+    address, _ = sender
+    send(users, make_raw(sender=account.email, to=account.email, subject="Untuk diri"))
+    send(users, make_raw(sender=account.email, to=address, subject="Untuk orang"))
+    assert labels_of(users, "Untuk diri") == sorted(["SENT", "UNREAD", label])
+    assert labels_of(users, "Untuk orang") == ["SENT"]  # sent mail alone is not arriving
+
+
+def test_a_filter_forwards_mail_the_account_sends_itself(account, users, settings):
+    settings.forwardingAddresses().create(
+        userId="me", body={"forwardingEmail": "arsip@luar.example"}).execute()
+    settings.filters().create(userId="me", body={
+        "criteria": {"subject": "pengingat"},
+        "action": {"forward": "arsip@luar.example"}}).execute()
+    send(users, make_raw(sender=account.email, to=account.email, subject="Pengingat"))
+    assert labels_of(users, "Pengingat") == ["INBOX", "SENT", "UNREAD"]
+    (record,) = account.outbound()
+    assert (record.reason, record.recipients) == ("forwarded", ("arsip@luar.example",))
