@@ -193,13 +193,18 @@ def body_or_text(message: Message, shown: SanitizedHtml | None) -> SanitizedHtml
     """
     if shown is not None:
         return shown
+    return text_version(message) or _no_text_notice(message)
+
+
+def text_version(message: Message) -> str | None:
+    """Return the text version of ``message`` as the frame's HTML, or None without text."""
     text = plain_text(message)
-    if text and text.strip():
-        html = text_to_html(text)
-        if len(text) > MAX_INPUT_CHARS:
-            return _clipped_notice() + html
-        return html
-    return _no_text_notice(message)
+    if not (text and text.strip()):
+        return None
+    html = text_to_html(text)
+    if len(text) > MAX_INPUT_CHARS:
+        return _clipped_notice() + html
+    return html
 
 
 def shown_html(box: BoundMailbox, message: Message, *, allow_remote_images: bool,
@@ -250,6 +255,20 @@ def shows_html(box: BoundMailbox, message: Message) -> bool:
 
 _STYLE_BLOCK = re.compile(r"<style>.*?</style>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+#: An image the sanitiser left without a source (an inline image no ``cid_url`` mapped).
+_SOURCELESS_IMAGE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
+def only_left_out_images(body: SanitizedHtml) -> bool:
+    """Tell whether ``body``, sanitised without a ``cid_url``, shows nothing but the inline
+    images it left out.
+
+    ``seen_html`` counts such a body as shown, because its owner sees the images; a frame
+    that may not show them (staff under the user's consent) would be empty. Without a
+    source an image shows nothing, at most its ``alt`` text where the picture should be.
+    """
+    return ("cid-image" in body.removed
+            and _shows_nothing(_SOURCELESS_IMAGE.sub("", body.html)))
 
 
 def _shows_nothing(fragment: str) -> bool:

@@ -12,7 +12,9 @@ under that grant and records it, before Gmail is reached.
 Only a security or legal grant shows inline images. A user's consent does not: the owner
 agreed that support may see the sender, recipients, date, subject and text of the message
 and its attachments' names "but not their contents", so a consented frame leaves images
-out, as it always did.
+out, as it always did; an HTML body that shows nothing else gives way to its text version,
+or to a note that its content is images the consent does not cover
+(``viewing_views.frame_response``).
 """
 
 from __future__ import annotations

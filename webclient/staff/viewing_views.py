@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from guard.consents import ConsentRecord
@@ -22,9 +23,15 @@ from guard.grants import GrantRecord
 from guard.mail_values import AttachmentData, Message, Thread
 from guard.policy import AccessBasis
 from guard.retry import GmailNotFound
-from webclient.mail.message_view import INLINE_IMAGE_TYPES, body_or_text, seen_html
+from webclient.mail.message_view import (
+    INLINE_IMAGE_TYPES,
+    body_or_text,
+    only_left_out_images,
+    seen_html,
+    text_version,
+)
 from webclient.mail.parts import FILE_CSP, content_disposition
-from webclient.sanitize import frame_document
+from webclient.sanitize import SanitizedHtml, frame_document
 from webclient.security import message_frame_csp
 from webclient.staff import services
 from webclient.staff.blueprint import blueprint
@@ -155,10 +162,16 @@ def frame_response(message: Message, mark: Watermark, *,
     version or a notice), sanitised by the same sanitiser, its notices in the staff
     member's language. Under a grant its inline images come through ``cid_url`` (the
     console's ``inline_part`` route, under the same grant), so an HTML body made of
-    inline images is shown as its owner sees it; without one they are left out.
+    inline images is shown as its owner sees it. Without one (the user's consent, which
+    covers the text) they are left out, and an HTML body that showed only them gives
+    way to the text version, or to a note that the message's content is images the
+    consent does not cover, rather than a frame of empty images.
     """
-    shown = body_or_text(message, seen_html(message, allow_remote_images=False,
-                                            cid_url=cid_url))
+    seen = seen_html(message, allow_remote_images=False, cid_url=cid_url)
+    if cid_url is None and seen is not None and only_left_out_images(seen):
+        shown: SanitizedHtml | str = text_version(message) or _images_not_covered()
+    else:
+        shown = body_or_text(message, seen)
     body = shown if isinstance(shown, str) else shown.html
     response = Response(frame_document(body + mark.frame_overlay(),
                                        allow_remote_images=False), mimetype="text/html")
@@ -166,6 +179,13 @@ def frame_response(message: Message, mark: Watermark, *,
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _images_not_covered() -> str:
+    """Return the frame's note for a consented message whose only content is images."""
+    return '<p class="mg-unrenderable">{}</p>'.format(escape(_(
+        "This message's content is images, which the user's consent does not cover: it "
+        "covers the message's text and its attachments' names.")))
 
 
 @blueprint.get("/consented")

@@ -618,6 +618,10 @@ INDONESIAN: dict[Message, Wording] = {
         "Pesan ini tidak berisi teks; lampirannya tercantum di bawahnya.",
     "This message has no text.":
         "Pesan ini tidak berisi teks.",
+    "This message's content is images, which the user's consent does not cover: it covers "
+    "the message's text and its attachments' names.":
+        "Isi pesan ini berupa gambar, yang tidak tercakup dalam persetujuan pengguna: "
+        "persetujuan itu mencakup teks pesan dan nama lampirannya.",
     "This message is too long to show in full; only its beginning is shown.":
         "Pesan ini terlalu panjang untuk ditampilkan seluruhnya; hanya bagian awalnya yang "
         "ditampilkan.",

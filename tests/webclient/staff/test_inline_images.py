@@ -4,6 +4,8 @@ route, under the same grant, each fetch decided and recorded by the guard.
 The console had no route to them, so an HTML body made only of inline images showed staff
 an empty frame where its owner saw the pictures. A user's consent still shows no image:
 the owner agreed to the message's text, and to its attachments' names but not contents.
+A consented body made only of inline images showed staff a frame of empty images; it now
+shows the text version, or says its content is images the consent does not cover.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from audit import AuditQuery
@@ -84,6 +87,51 @@ def test_a_consented_frame_shows_no_image(app, staff_client, user):
     assert answer.status_code == 200
     assert "/staff/inline/" not in frame and "cid:" not in frame
     assert part_views(app) == []
+
+
+def consented_frame(app, staff_client, user, message, *, language: str = "en") -> str:  # type: ignore[no-untyped-def]
+    """Return the frame a support agent is shown for ``message`` under the user's consent."""
+    consent = give_consent(app, user, [message.id])
+    agent = staff_client(SUPPORT)
+    agent.set_cookie("mailguard_lang", language)
+    answer = agent.get(f"/staff/consented/{consent.id}/m/{message.id}/frame")
+    assert answer.status_code == 200
+    return html.unescape(answer.get_data(as_text=True))
+
+
+def test_a_consented_image_only_body_shows_its_text_version(app, staff_client, user):
+    # The owner sees the images; the consent covers the text, so staff see the text
+    # version rather than a frame of empty images.
+    message = deliver(user, subject="Banner", text="Our summer sale starts Monday.",
+                      html_body=IMAGES_ONLY, inline_png="banner1")
+    frame = consented_frame(app, staff_client, user, message)
+    assert "Our summer sale starts Monday." in frame
+    assert "<img" not in frame and "/staff/inline/" not in frame
+    assert part_views(app) == []
+
+
+@pytest.mark.parametrize(("language", "note"), [
+    ("en", "This message's content is images, which the user's consent does not cover"),
+    ("id", "Isi pesan ini berupa gambar, yang tidak tercakup dalam persetujuan pengguna"),
+])
+def test_a_consented_image_only_body_without_text_says_why_nothing_is_shown(
+        app, staff_client, user, language, note):
+    message = deliver(user, subject="Banner", text="", html_body=IMAGES_ONLY,
+                      inline_png="banner1")
+    frame = consented_frame(app, staff_client, user, message, language=language)
+    assert note in frame
+    assert "<img" not in frame and "/staff/inline/" not in frame
+    assert part_views(app) == []
+
+
+def test_a_consented_body_with_text_and_images_still_shows_its_html_text(app, staff_client,
+                                                                          user):
+    message = deliver(user, subject="Banner", text="The plain version.",
+                      html_body='<p>Words the <b>HTML</b> shows.</p><img src="cid:banner1">',
+                      inline_png="banner1")
+    frame = consented_frame(app, staff_client, user, message)
+    assert "Words the <b>HTML</b> shows." in frame
+    assert "The plain version." not in frame and "/staff/inline/" not in frame
 
 
 def test_a_url_repointed_to_a_colleagues_grant_is_refused(app, staff_client, user):
