@@ -141,6 +141,13 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt=INLINE_SALT)
 
 
+def cid_part(message: Message, content_id: str) -> AttachmentInfo | None:
+    """Return the part of ``message`` a ``cid:`` reference names, or None."""
+    wanted = content_id.strip("<>")
+    return next((a for a in message.attachments
+                 if a.content_id and a.content_id.strip("<>") == wanted), None)
+
+
 def inline_url(box: BoundMailbox, message: Message, content_id: str) -> str:
     """Return a signed URL for one inline (``cid:``) image of ``message``.
 
@@ -149,9 +156,7 @@ def inline_url(box: BoundMailbox, message: Message, content_id: str) -> str:
     message and part, and expires after an hour. It carries the part id as well as the
     attachment id, which Gmail changes on every fetch of the message.
     """
-    wanted = content_id.strip("<>")
-    part = next((a for a in message.attachments
-                 if a.content_id and a.content_id.strip("<>") == wanted), None)
+    part = cid_part(message, content_id)
     if part is None:
         return "about:blank"
     token = _serializer().dumps([user_id(), box.account.index, message.id,

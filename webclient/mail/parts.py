@@ -117,9 +117,19 @@ def inline_part(account: int, token: str) -> Any:
     box = BoundMailbox(account=ConnectedAccount(index=index, email=mailbox), actor=actor)
     data: AttachmentData = box.call("get_attachment", purpose=READ, message_id=message_id,
                                     attachment_id=attachment_id, part_id=part_id)
-    if data.mime_type.lower() not in INLINE_IMAGE_TYPES:
+    return inline_image_response(data)
+
+
+def inline_image_response(data: AttachmentData) -> Response:
+    """Return an inline image for a message frame; 404 for a type not shown inline.
+
+    Shared by the owner's inline URLs and the staff console's: only the image types in
+    ``INLINE_IMAGE_TYPES``, never rendered as a page (``FILE_CSP``).
+    """
+    mime = data.mime_type.lower()
+    if mime not in INLINE_IMAGE_TYPES:
         abort(404)
-    response = Response(data.data, mimetype=data.mime_type.lower())
+    response = Response(data.data, mimetype=mime)
     response.headers["Content-Disposition"] = content_disposition("inline",
                                                                   data.filename or "image")
     response.headers["Content-Security-Policy"] = FILE_CSP

@@ -26,7 +26,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from guard.mail_values import Message
-from webclient.mail.message_view import INLINE_MAX_AGE
+from webclient.mail.message_view import INLINE_MAX_AGE, cid_part
 from webclient.staff.staff_session import StaffSession, resume, session_fields
 
 SALT = "mailguard.staff-inline-part"
@@ -51,9 +51,7 @@ def inline_url(session: StaffSession, grant_id: str, message: Message,
                content_id: str) -> str:
     """Return the URL of ``message``'s inline (``cid:``) image for ``session`` under grant
     ``grant_id``, or ``about:blank`` when the message has no such part."""
-    wanted = content_id.strip("<>")
-    part = next((a for a in message.attachments
-                 if a.content_id and a.content_id.strip("<>") == wanted), None)
+    part = cid_part(message, content_id)
     if part is None:
         return "about:blank"
     token = _serializer().dumps([*session_fields(session), grant_id, message.id,

@@ -24,13 +24,12 @@ from guard.mail_values import AttachmentData, Message, Thread
 from guard.policy import AccessBasis
 from guard.retry import GmailNotFound
 from webclient.mail.message_view import (
-    INLINE_IMAGE_TYPES,
     body_or_text,
     only_left_out_images,
     seen_html,
     text_version,
 )
-from webclient.mail.parts import FILE_CSP, content_disposition
+from webclient.mail.parts import inline_image_response
 from webclient.sanitize import SanitizedHtml, frame_document
 from webclient.security import message_frame_csp
 from webclient.staff import services
@@ -284,11 +283,4 @@ def inline_part(token: str) -> Any:
         me.actor, mailbox=evidence.mailbox, message_id=found.message_id,
         attachment_id=found.attachment_id, part_id=found.part_id, request_id=request_id(),
         **evidence.reference))
-    mime = data.mime_type.lower()
-    if mime not in INLINE_IMAGE_TYPES:
-        abort(404)
-    response = Response(data.data, mimetype=mime)
-    response.headers["Content-Disposition"] = content_disposition("inline",
-                                                                  data.filename or "image")
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    return response
+    return inline_image_response(data)
