@@ -90,10 +90,14 @@ def received_copy(outgoing: OutgoingMessage, sender: Account,
     own = {sender.email, *own_addresses}
     from_address = outgoing.from_address
     envelope = from_address if from_address in own else sender.email
-    raw = outgoing.delivered
+    return _fields_first(outgoing.delivered, [authentication_results(
+        from_address=from_address, envelope_sender=envelope)])
+
+
+def _fields_first(raw: bytes, fields: Sequence[str]) -> bytes:
+    """Return ``raw`` under the header ``fields`` Gmail adds, in the message's line ending."""
     newline = b"\r\n" if b"\r\n" in raw else b"\n"
-    line = authentication_results(from_address=from_address, envelope_sender=envelope)
-    return line.encode("utf-8") + newline + raw
+    return b"".join(field.encode("utf-8") + newline for field in fields) + raw
 
 
 def deliver(state: EmulatorState, account: Account, raw: bytes, parsed: ParsedMessage, *,
@@ -146,9 +150,8 @@ def send_forwards(state: EmulatorState, account: Account, raw: bytes, parsed: Pa
 def _forwarded(raw: bytes, forwarder: str, target: str) -> bytes:
     """Return the copy Gmail forwards: the message as received, under the X-Forwarded
     fields Gmail adds."""
-    newline = b"\r\n" if b"\r\n" in raw else b"\n"
-    fields = f"X-Forwarded-To: {target}\nX-Forwarded-For: {forwarder} {target}\n"
-    return fields.replace("\n", newline.decode()).encode("ascii") + raw
+    return _fields_first(raw, [f"X-Forwarded-To: {target}",
+                               f"X-Forwarded-For: {forwarder} {target}"])
 
 
 def _answer(state: EmulatorState, account: Account, stored: StoredMessage) -> None:
