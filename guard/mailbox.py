@@ -283,10 +283,11 @@ class MailboxAccess(MailWriting):
         if warm:
             assert self._cache is not None and state is not None
             with_labels = self._labels_fresh(state)
+            cache = self._cache
 
             def sync(waited: bool) -> _Synced | None:
                 # After waiting for another page's sync, start from where it left the cache.
-                now = self._cache.state(mailbox) if waited and self._cache else state
+                now = cache.state(mailbox) if waited else state
                 if now is None:
                     return None
                 return self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=now,

@@ -138,9 +138,9 @@ def _undo_steps(action: Action, thread_ids: list[str],
 
     if action.trash:
         threads.append(["untrash", "", which(functools.partial(_lacks, "TRASH"))])
-        partly("untrash", "", lambda b: b.messages_without("TRASH"), "TRASH")
+        partly("untrash", "", functools.partial(_without, "TRASH"), "TRASH")
         threads.append(["add", "SPAM", which(functools.partial(_carries_on_all, "SPAM"))])
-        partly("add", "SPAM", lambda b: b.messages_with("SPAM"), "SPAM")
+        partly("add", "SPAM", functools.partial(_with, "SPAM"), "SPAM")
     for label in action.add:
         threads.append(["remove", label, which(functools.partial(_lacks, label))])
         partly("remove", label, functools.partial(_without, label), label)
