@@ -1,10 +1,11 @@
 """Turn untrusted mail HTML into a fragment that is safe to show in the message frame.
 
-The pipeline: cap the input, let nh3 (ammonia on html5ever, a spec-compliant HTML parser)
-parse it and keep only allow-listed tags and attributes, filter every URL and every style
-value here (nh3 checks neither CSS values nor what an image URL would leak), then walk
-nh3's canonical serialization once to filter `<style>` blocks, replace blocked images by
-placeholders and collect the links with their real targets.
+The pipeline: cap the input and its nesting depth (``webclient.nesting_depth``), let nh3
+(ammonia on html5ever, a spec-compliant HTML parser) parse it and keep only allow-listed
+tags and attributes, filter every URL and every style value here (nh3 checks neither CSS
+values nor what an image URL would leak), then walk nh3's canonical serialization once to
+filter `<style>` blocks, replace blocked images by placeholders and collect the links with
+their real targets.
 
 Security caveats: this is one of three layers. The fragment must be shown only through
 `frame_document()` inside `<iframe sandbox="allow-popups allow-popups-to-escape-sandbox">`
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import nh3
 
+from webclient.nesting_depth import limit_nesting
 from webclient.sanitize_css import filter_style_attribute, filter_stylesheet
 
 MAX_INPUT_CHARS = 2_000_000
@@ -321,6 +323,10 @@ def _sanitize(
         html_text = html_text[:MAX_INPUT_CHARS]
     html_text = _INVISIBLE_CONTROLS.sub("", html_text.replace("\x00", "\ufffd"))
     run = _Run(allow_remote_images=allow_remote_images, cid_url=cid_url, words=words)
+    limited = limit_nesting(html_text)  # the parser's time grows with the square of depth
+    if limited.dropped:
+        html_text = limited.html
+        run.removed.add("deep-nesting")
     run.removed.update(_report_dropped_markup(html_text))
     cleaned = nh3.clean(
         html_text,

@@ -1,0 +1,175 @@
+"""Cap how deeply mail HTML nests elements, before the HTML parser sees it.
+
+html5ever (the parser under nh3) checks the stack of open elements on many start tags (is
+there a `<p>` in button scope? a `<li>` in list item scope?), so a message of 50,000 nested
+`<div>` tags cost it 16 seconds of CPU on this project's 2-core machine, and the time grows with the square of the depth:
+one hostile mail could hold a web worker for minutes. Browsers cap the depth themselves
+(Chromium's parser stops nesting at 512 elements), so mail that deep never rendered as
+nested anyway.
+
+``limit_nesting`` reads the markup the way the parser's tokenizer does (comments, raw text
+elements such as `<style>` and `<script>`, quoted attribute values) and keeps a stack of
+the elements left open. A start tag that would open an element deeper than ``max_depth``
+is left out, and so is the end tag that matches it; everything else, text included, stays
+as it was. The stack follows the parser's common cases (an end tag closes the elements
+opened inside it; a start tag ends what the parser's implied end tags end: `<li>` an open
+`<li>`, `<tr>` an open row, `<a>` an open link, a block an open `<p>`; void elements never
+open), and where it errs it errs deeper than the parser, so the cap only ever bites early. The result is still parsed and sanitized in full: leaving a tag out can only
+lose markup, never let any through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_DEPTH = 256
+"""Elements nested deeper than this are flattened into their ancestor at this depth."""
+
+VOID_ELEMENTS = frozenset((
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
+    "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+))
+"""Elements that never have content: their start tag opens nothing."""
+
+RAW_TEXT_ELEMENTS = frozenset((
+    "iframe", "noembed", "noframes", "noscript", "script", "style", "textarea", "title",
+    "xmp",
+))
+"""Elements whose content is text up to their own end tag, never markup."""
+
+_SCOPE_EDGES = frozenset((
+    "applet", "caption", "html", "marquee", "object", "table", "td", "template", "th",
+))
+"""Elements an implied end tag never reaches past (the parser's "scope" boundaries)."""
+
+_CLOSES_P = frozenset((
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "dir",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hgroup", "li", "listing", "main", "menu", "nav",
+    "ol", "p", "pre", "section", "summary", "table", "ul", "xmp",
+))
+"""Start tags that end an open `<p>`, as the parser does."""
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+# A start tag of a key here ends the innermost open element named in its value (and the
+# elements opened inside that one), unless an element of the boundary set comes first:
+# `<li>a<li>b` makes two siblings, `<tr><td>a<tr>` two rows, `<a>x<a>y` two links.
+_ENDS_OPEN: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "li": (frozenset(("li",)), _SCOPE_EDGES | {"ol", "ul", "menu"}),
+    "dd": (frozenset(("dd", "dt")), _SCOPE_EDGES | {"dl"}),
+    "dt": (frozenset(("dd", "dt")), _SCOPE_EDGES | {"dl"}),
+    "td": (frozenset(("td", "th")), frozenset(("tr", "table", "template", "html"))),
+    "th": (frozenset(("td", "th")), frozenset(("tr", "table", "template", "html"))),
+    "tr": (frozenset(("tr",)), frozenset(("table", "template", "html"))),
+    "tbody": (frozenset(("tbody", "thead", "tfoot")), frozenset(("table", "template", "html"))),
+    "thead": (frozenset(("tbody", "thead", "tfoot")), frozenset(("table", "template", "html"))),
+    "tfoot": (frozenset(("tbody", "thead", "tfoot")), frozenset(("table", "template", "html"))),
+    "option": (frozenset(("option",)), frozenset(("select", "datalist", "html"))),
+    "optgroup": (frozenset(("optgroup", "option")), frozenset(("select", "html"))),
+    "a": (frozenset(("a",)), _SCOPE_EDGES),
+    "nobr": (frozenset(("nobr",)), _SCOPE_EDGES),
+    "button": (frozenset(("button",)), _SCOPE_EDGES),
+    **{ruby: (frozenset(("rb", "rt", "rp", "rtc")), frozenset(("ruby", *_SCOPE_EDGES)))
+       for ruby in ("rb", "rt", "rp", "rtc")},
+}
+
+
+# One token of markup the parser's tokenizer would see as more than text: a comment (to
+# its end, or to the end of the markup), a doctype or other `<!`/`<?`/`</` construct that
+# is a bogus comment, or a start or end tag (groups: "/", name, attributes). A `<` ends an
+# unquoted tag early, so no run of `<`s makes a search scan the rest of the markup again.
+_TOKEN = re.compile(
+    r"""<!--(?:-?>|[\s\S]*?--!?>|[\s\S]*)"""
+    r"""|<[!?][^>]*>?|</(?![A-Za-z])[^>]*>?"""
+    r"""|<(/?)([A-Za-z][^\t\n\f\r /><]*)((?:"[^"]*"|'[^']*'|[^'"><])*)>""")
+_RAW_TEXT_END = {name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE)
+                 for name in RAW_TEXT_ELEMENTS}
+
+
+@dataclass(frozen=True, slots=True)
+class Limited:
+    """The markup with its over-deep tags left out, and how many tags were left out."""
+
+    html: str
+    dropped: int
+
+
+def limit_nesting(markup: str, max_depth: int = MAX_DEPTH) -> Limited:
+    """Return ``markup`` without the tags that would nest elements deeper than ``max_depth``.
+
+    Markup with no more tags than ``max_depth`` is returned as it is, unread.
+    """
+    if markup.count("<") <= max_depth:
+        return Limited(markup, 0)
+    out: list[str] = []
+    open_names: list[str] = []
+    left_open: dict[str, int] = {}  # names of start tags left out, whose end tags go too
+    dropped = 0
+    kept_from = pos = 0
+    length = len(markup)
+    while (token := _TOKEN.search(markup, pos)) is not None:
+        lt, pos = token.span()
+        name = token.group(2)
+        if name is None:  # a comment or a bogus comment
+            continue
+        name = name.lower()
+        if token.group(1):  # an end tag
+            if left_open.get(name):
+                left_open[name] -= 1
+                out.append(markup[kept_from:lt])
+                kept_from, dropped = pos, dropped + 1
+            elif name in open_names:
+                del open_names[_last_index(open_names, name):]
+            continue
+        if name in VOID_ELEMENTS:
+            continue
+        _end_implied(open_names, name)
+        if len(open_names) >= max_depth:
+            # Left out, a raw text element's content is markup to the parser: read it so.
+            left_open[name] = left_open.get(name, 0) + 1
+            out.append(markup[kept_from:lt])
+            kept_from, dropped = pos, dropped + 1
+            continue
+        open_names.append(name)
+        if name == "plaintext":  # the rest of the document is text
+            break
+        if name in RAW_TEXT_ELEMENTS:
+            end = _RAW_TEXT_END[name].search(markup, pos)
+            pos = length if end is None else end.start()
+    if not dropped:
+        return Limited(markup, 0)
+    out.append(markup[kept_from:])
+    return Limited("".join(out), dropped)
+
+
+def _end_implied(open_names: list[str], name: str) -> None:
+    """Pop the elements a start tag of ``name`` ends, as the parser's implied end tags do."""
+    if name in _CLOSES_P:
+        _end_innermost(open_names, _P, _SCOPE_EDGES | {"button"})
+    if name in _HEADINGS and open_names and open_names[-1] in _HEADINGS:
+        open_names.pop()
+    rule = _ENDS_OPEN.get(name)
+    if rule is not None:
+        _end_innermost(open_names, *rule)
+
+
+_P = frozenset(("p",))
+
+
+def _end_innermost(open_names: list[str], names: frozenset[str], edges: frozenset[str]
+                   ) -> None:
+    """Pop through the innermost open element named in ``names`` unless an edge comes first."""
+    for index in range(len(open_names) - 1, -1, -1):
+        found = open_names[index]
+        if found in names:
+            del open_names[index:]
+            return
+        if found in edges:
+            return
+
+
+def _last_index(names: list[str], name: str) -> int:
+    """Return the index of the last ``name`` in ``names`` (which holds it)."""
+    return len(names) - 1 - names[::-1].index(name)
