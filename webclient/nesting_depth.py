@@ -2,10 +2,10 @@
 
 html5ever (the parser under nh3) checks the stack of open elements on many start tags (is
 there a `<p>` in button scope? a `<li>` in list item scope?), so a message of 50,000 nested
-`<div>` tags cost it 16 seconds of CPU on this project's 2-core machine, and the time grows with the square of the depth:
-one hostile mail could hold a web worker for minutes. Browsers cap the depth themselves
-(Chromium's parser stops nesting at 512 elements), so mail that deep never rendered as
-nested anyway.
+`<div>` tags cost it 16 seconds of CPU on this project's 2-core machine, and the time grows
+with the square of the depth: one hostile mail could hold a web worker for minutes.
+Browsers cap the depth themselves (Chromium's parser stops nesting at 512 elements), so
+mail that deep never rendered as nested anyway.
 
 ``limit_nesting`` reads the markup the way the parser's tokenizer does (comments, raw text
 elements such as `<style>` and `<script>`, quoted attribute values) and keeps a stack of
@@ -14,8 +14,9 @@ is left out, and so is the end tag that matches it; everything else, text includ
 as it was. The stack follows the parser's common cases (an end tag closes the elements
 opened inside it; a start tag ends what the parser's implied end tags end: `<li>` an open
 `<li>`, `<tr>` an open row, `<a>` an open link, a block an open `<p>`; void elements never
-open), and where it errs it errs deeper than the parser, so the cap only ever bites early. The result is still parsed and sanitized in full: leaving a tag out can only
-lose markup, never let any through.
+open), and where it errs it errs deeper than the parser, so the cap only ever bites early.
+The result is still parsed and sanitized in full: leaving a tag out can only lose markup,
+never let any through.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def limit_nesting(markup: str, max_depth: int = MAX_DEPTH) -> Limited:
     if markup.count("<") <= max_depth:
         return Limited(markup, 0)
     out: list[str] = []
-    open_names: list[str] = []
+    stack = _OpenElements()
     left_open: dict[str, int] = {}  # names of start tags left out, whose end tags go too
     dropped = 0
     kept_from = pos = 0
@@ -120,19 +121,19 @@ def limit_nesting(markup: str, max_depth: int = MAX_DEPTH) -> Limited:
                 left_open[name] -= 1
                 out.append(markup[kept_from:lt])
                 kept_from, dropped = pos, dropped + 1
-            elif name in open_names:
-                del open_names[_last_index(open_names, name):]
+            else:
+                stack.end(name)
             continue
         if name in VOID_ELEMENTS:
             continue
-        _end_implied(open_names, name)
-        if len(open_names) >= max_depth:
+        stack.end_implied(name)
+        if len(stack.names) >= max_depth:
             # Left out, a raw text element's content is markup to the parser: read it so.
             left_open[name] = left_open.get(name, 0) + 1
             out.append(markup[kept_from:lt])
             kept_from, dropped = pos, dropped + 1
             continue
-        open_names.append(name)
+        stack.open(name)
         if name == "plaintext":  # the rest of the document is text
             break
         if name in RAW_TEXT_ELEMENTS:
@@ -144,32 +145,58 @@ def limit_nesting(markup: str, max_depth: int = MAX_DEPTH) -> Limited:
     return Limited("".join(out), dropped)
 
 
-def _end_implied(open_names: list[str], name: str) -> None:
-    """Pop the elements a start tag of ``name`` ends, as the parser's implied end tags do."""
-    if name in _CLOSES_P:
-        _end_innermost(open_names, _P, _SCOPE_EDGES | {"button"})
-    if name in _HEADINGS and open_names and open_names[-1] in _HEADINGS:
-        open_names.pop()
-    rule = _ENDS_OPEN.get(name)
-    if rule is not None:
-        _end_innermost(open_names, *rule)
-
-
 _P = frozenset(("p",))
+_P_EDGES = _SCOPE_EDGES | {"button"}
 
 
-def _end_innermost(open_names: list[str], names: frozenset[str], edges: frozenset[str]
-                   ) -> None:
-    """Pop through the innermost open element named in ``names`` unless an edge comes first."""
-    for index in range(len(open_names) - 1, -1, -1):
-        found = open_names[index]
-        if found in names:
-            del open_names[index:]
+class _OpenElements:
+    """The names of the elements left open, innermost last, with a count of each name.
+
+    The counts answer "is any such element open?" at once, so a start tag only walks the
+    stack when there is something for it to end.
+    """
+
+    __slots__ = ("counts", "names")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.counts: dict[str, int] = {}
+
+    def open(self, name: str) -> None:
+        self.names.append(name)
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    def end(self, name: str) -> None:
+        """Close the innermost open ``name`` and everything opened inside it, if one is open."""
+        if self.counts.get(name):
+            self._end_innermost(frozenset((name,)), frozenset())
+
+    def end_implied(self, name: str) -> None:
+        """Close what a start tag of ``name`` ends, as the parser's implied end tags do."""
+        if name in _CLOSES_P:
+            self._end_innermost(_P, _P_EDGES)
+        names = self.names
+        if name in _HEADINGS and names and names[-1] in _HEADINGS:
+            self._close_from(len(names) - 1)
+        rule = _ENDS_OPEN.get(name)
+        if rule is not None:
+            self._end_innermost(*rule)
+
+    def _end_innermost(self, names: frozenset[str], edges: frozenset[str]) -> None:
+        """Close the innermost element named in ``names`` unless an edge comes first."""
+        if not any(self.counts.get(name) for name in names):
             return
-        if found in edges:
-            return
+        stack = self.names
+        for index in range(len(stack) - 1, -1, -1):
+            found = stack[index]
+            if found in names:
+                self._close_from(index)
+                return
+            if found in edges:
+                return
 
-
-def _last_index(names: list[str], name: str) -> int:
-    """Return the index of the last ``name`` in ``names`` (which holds it)."""
-    return len(names) - 1 - names[::-1].index(name)
+    def _close_from(self, index: int) -> None:
+        counts = self.counts
+        for name in self.names[index:]:
+            counts[name] -= 1
+        del self.names[index:]
