@@ -19,11 +19,11 @@ one copy each.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from email.utils import getaddresses
 
 from fakegmail.authentication_results import authentication_results
 from fakegmail.filter_matching import FilterOutcome, run_filters
 from fakegmail.mime import ParsedMessage
+from fakegmail.mime_fields import read_addresses
 from fakegmail.outbound import Reason
 from fakegmail.outgoing import OutgoingMessage, prepare_outgoing
 from fakegmail.state import Account, EmulatorState
@@ -188,5 +188,5 @@ def _contacts(account: Account) -> frozenset[str]:
     found: set[str] = set()
     for message in account.mailbox.list_messages(label_ids=("SENT",)):
         values = [v for k, v in message.parsed.headers if k.lower() in ("to", "cc", "bcc")]
-        found.update(address.lower() for _, address in getaddresses(values) if address)
+        found.update(address.lower() for _, address in read_addresses(values) if address)
     return frozenset(found)

@@ -25,11 +25,12 @@ import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from email.utils import formataddr, formatdate, getaddresses
+from email.utils import formataddr, formatdate
 from typing import Literal, overload
 
 from fakegmail.errors import invalid_argument
 from fakegmail.mime import ParsedMessage
+from fakegmail.mime_fields import read_addresses
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/\-_=]")
@@ -86,7 +87,7 @@ def prepare_outgoing(raw: bytes, parsed: ParsedMessage, *, sender: str,
     if parsed.header("From") is None:
         added.append(b"From: " + sender.encode())
     else:
-        written = getaddresses(_field_values(lines, b"from"))
+        written = read_addresses(_field_values(lines, b"from"))
         first = next(((name, address) for name, address in written if address), ("", ""))
         if first[1].lower() in {sender.lower(), *own_addresses}:
             from_address = first[1].lower()
@@ -110,7 +111,7 @@ def _sent_from(lines: list[bytes], name: str, address: str) -> bytes:
     if not name:
         return address.encode()
     values = _field_values(lines, b"from", raw=True)
-    mailboxes = [a for _, a in getaddresses(_field_values(lines, b"from")) if a]
+    mailboxes = [a for _, a in read_addresses(_field_values(lines, b"from")) if a]
     if len(values) == 1 and len(mailboxes) == 1 and values[0].count(b"<") == 1:
         phrase = values[0].split(b"<", 1)[0].strip()
         if phrase:
@@ -145,7 +146,7 @@ def _recipients(lines: list[bytes], field: str) -> list[str]:
     holding a comma stays one name.
     """
     found: list[str] = []
-    for _, address in getaddresses(_field_values(lines, field.lower().encode())):
+    for _, address in read_addresses(_field_values(lines, field.lower().encode())):
         if not address:
             continue  # an empty entry between commas, or an empty group
         if _ADDRESS.fullmatch(address) is None:

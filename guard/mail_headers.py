@@ -10,7 +10,7 @@ import email.errors
 import email.header
 import email.utils
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, overload
 
@@ -41,6 +41,53 @@ def one_line(value: str) -> str:
     not controls, and are left to the web client (``webclient.bidi_text``).
     """
     return _CONTROLS.sub("", value.translate(_AS_SPACE))
+
+
+#: Comments nested deeper than this lose their inner parentheses before an address parser
+#: reads them (their text stays).
+MAX_COMMENT_DEPTH = 16
+
+
+def flatten_deep_comments(value: str) -> str:
+    """Return ``value`` with the parentheses of comments nested past ``MAX_COMMENT_DEPTH``
+    left out, their text kept.
+
+    Python's address parser (``email.utils``) reads a nested comment by calling itself:
+    a From or Cc of 3,000 ``(`` raised RecursionError, so one message's sender could make
+    the reader's inbox page fail. No real address needs comments 16 deep. Quotes and
+    backslash escapes are read as ``top_level_pieces`` reads them.
+    """
+    if value.count("(") <= MAX_COMMENT_DEPTH:
+        return value
+    out: list[str] = []
+    depth, quoted, escaped = 0, False, False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and (quoted or depth):
+            escaped = True
+        elif ch == '"' and not depth:
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+            if depth > MAX_COMMENT_DEPTH:
+                continue
+        elif not quoted and ch == ")" and depth:
+            depth -= 1
+            if depth >= MAX_COMMENT_DEPTH:
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def parse_address(value: str) -> tuple[str, str]:
+    """``email.utils.parseaddr``, safe with comments nested thousands deep."""
+    return email.utils.parseaddr(flatten_deep_comments(value))
+
+
+def parse_addresses(values: Iterable[str]) -> list[tuple[str, str]]:
+    """``email.utils.getaddresses``, safe with comments nested thousands deep."""
+    return email.utils.getaddresses([flatten_deep_comments(value) for value in values])
 
 
 def decode_header(value: str) -> str:
@@ -91,7 +138,7 @@ def address_list(value: str | None) -> tuple[str, ...]:
         return ()
     pieces = top_level_pieces(value, separators=",", groups=True)
     if pieces is None or not any("@" in piece for piece in pieces):  # a group, local names
-        pairs = email.utils.getaddresses([value])
+        pairs = parse_addresses([value])
         return tuple(_name_and_address(decode_header(n).strip(), one_line(a))
                      for n, a in pairs if one_line(a))
     out = []
@@ -105,7 +152,7 @@ def address_list(value: str | None) -> tuple[str, ...]:
         pending = []
         sender = split_sender(decode_header(entry))
         if sender is None:
-            name, address = email.utils.parseaddr(entry)
+            name, address = parse_address(entry)
             sender = (decode_header(name).strip(), address)
         if one_line(sender[1]):
             out.append(_name_and_address(one_line(sender[0]), one_line(sender[1])))
@@ -215,14 +262,14 @@ def header_date(value: str | None) -> datetime | None:
 
 def _from_address(value: str, sender: tuple[str, str] | None) -> str:
     """Return the address of a From value (split as ``sender``), or "" when it names none."""
-    return sender[1] if sender is not None else email.utils.parseaddr(decode_header(value))[1]
+    return sender[1] if sender is not None else parse_address(decode_header(value))[1]
 
 
 def display_name(value: str) -> str:
     """Return the decoded name of a From value, or its address."""
     sender = _sender(value)
     if sender is None:
-        name, address = email.utils.parseaddr(decode_header(value))
+        name, address = parse_address(decode_header(value))
         return name.strip() or address
     return sender[0] or sender[1]
 

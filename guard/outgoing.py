@@ -23,6 +23,7 @@ from typing import Any
 import idna
 
 from guard.errors import InvalidMessage
+from guard.mail_headers import parse_address
 from guard.mail_values import OutgoingMessage
 
 #: Gmail's limit on a message sent through the upload endpoint (35 MiB).
@@ -101,7 +102,7 @@ def _addresses(field: str, values: Iterable[str]) -> list[str]:
         text = _clean(field, value).strip()
         if not text:
             continue
-        name, addr = email.utils.parseaddr(text)
+        name, addr = parse_address(text)
         if "@" not in addr or addr.startswith("@") or addr.endswith("@") or " " in addr:
             raise InvalidMessage(f"{field} has an entry that is not an email address; use "
                                  "'Name <name@example.com>' or 'name@example.com'")
@@ -122,7 +123,7 @@ def _addresses(field: str, values: Iterable[str]) -> list[str]:
 
 
 def _message_id(sender: str) -> str:
-    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "mailguard.local"
+    domain = parse_address(sender)[1].rpartition("@")[2] or "mailguard.local"
     return f"<{uuid.uuid4().hex}.{secrets.token_hex(4)}@{domain}>"
 
 

@@ -6,13 +6,13 @@ import html as html_lib
 import re
 from collections.abc import Callable, Set
 from dataclasses import dataclass, replace
-from email.utils import getaddresses, parseaddr
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import escape
 
+from guard.mail_headers import parse_address, parse_addresses
 from guard.mail_parsing import decode_header, split_sender
 from guard.mail_values import AttachmentInfo, Message, Thread
 from webclient import preferences
@@ -99,7 +99,7 @@ def from_parts(value: str) -> tuple[str, str]:
     way the address in the closing angle brackets is the one the message names, and a
     name holding ``<someone@...>`` never becomes the address.
     """
-    return split_sender(value) or parseaddr(value)
+    return split_sender(value) or parse_address(value)
 
 
 def sender(message: Message) -> tuple[str, str]:
@@ -110,7 +110,7 @@ def sender(message: Message) -> tuple[str, str]:
 
 def addresses(values: tuple[str, ...]) -> list[str]:
     """Return the bare addresses of header values."""
-    return [address for _name, address in getaddresses(list(values)) if address]
+    return [address for _name, address in parse_addresses(values) if address]
 
 
 def written_address(name: str, address: str) -> str:
@@ -134,7 +134,7 @@ def readable_addresses(values: tuple[str, ...]) -> list[str]:
     never sees the encoding and a reply never sends it as the name.
     """
     return [written_address(decode_header(name), address)
-            for name, address in getaddresses(list(values)) if address]
+            for name, address in parse_addresses(values) if address]
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -9,9 +9,8 @@ an address instead of refusing the whole message.
 from __future__ import annotations
 
 import re
-from email.utils import getaddresses
 
-from guard.mail_headers import top_level_pieces
+from guard.mail_headers import parse_addresses, top_level_pieces
 from webclient.mail.message_view import addresses, written_address
 
 #: What separates the entries of a recipients field as a writer types it.
@@ -31,7 +30,7 @@ def recipient_entries(text: str) -> list[str]:
 
 def split_addresses(text: str) -> tuple[str, ...]:
     """Split a recipients field into its addresses, each as ``name <address>`` or bare."""
-    pairs = (pair for entry in recipient_entries(text) for pair in getaddresses([entry]))
+    pairs = (pair for entry in recipient_entries(text) for pair in parse_addresses([entry]))
     return tuple(written_address(name, address) for name, address in pairs if address)
 
 
@@ -44,7 +43,7 @@ def invalid_addresses(text: str) -> list[str]:
     """
     bad = []
     for entry in recipient_entries(text):
-        addresses = [address for _name, address in getaddresses([entry])]
+        addresses = [address for _name, address in parse_addresses([entry])]
         if not addresses or not all(
                 re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address)
                 and address.rpartition("@")[0].isascii() and _fits_mail(address)

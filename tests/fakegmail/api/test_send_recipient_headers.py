@@ -45,3 +45,20 @@ def test_a_draft_may_hold_a_bad_recipient_but_is_not_sent_with_it(users):
 def test_well_formed_recipient_fields_are_sent(users, value):
     sent = users.messages().send(userId="me", body={"raw": b64(raw_with("To", value))}).execute()
     assert sent["labelIds"] == ["SENT"]
+
+
+DEEP_COMMENT = "(" * 3000
+
+
+@pytest.mark.parametrize("field", ["From", "To", "Cc"])
+def test_a_comment_nested_thousands_deep_is_read_not_a_server_error(users, field):
+    # Python's address parser calls itself per nested comment: this was a 500.
+    raw = (f"From: me@example.org {DEEP_COMMENT if field == 'From' else ''}\r\n"
+           f"To: bob@example.org {DEEP_COMMENT if field == 'To' else ''}\r\n"
+           f"Cc: carol@example.org {DEEP_COMMENT if field == 'Cc' else ''}\r\n"
+           "Subject: s\r\n\r\nBody\r\n").encode()
+    inserted = users.messages().insert(userId="me", body={"raw": b64(raw)}).execute()
+    sent = users.messages().send(userId="me", body={"raw": b64(raw)}).execute()
+    assert sent["labelIds"] == ["SENT"]
+    found = users.messages().list(userId="me", q="cc:carol@example.org").execute()
+    assert {m["id"] for m in found["messages"]} >= {inserted["id"], sent["id"]}
