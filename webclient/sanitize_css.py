@@ -31,6 +31,14 @@ MAX_CSS_CHARS = 200_000
 MAX_NESTING = 4
 """Deepest `@media` nesting kept; deeper rules are dropped."""
 
+MAX_BRACKET_DEPTH = 32
+"""CSS whose brackets nest deeper than this is dropped whole, unparsed: tinycss2 reads a
+nested `(` or `[` by calling itself, so a style of 100,000 `(` raised RecursionError and the
+whole message showed as unrenderable. Real CSS nests a few levels (`calc(var(...))`)."""
+
+_OPENING = "([{"
+_CLOSING = ")]}"
+
 ALLOWED_PROPERTIES: frozenset[str] = frozenset(
     {
         "background", "background-color", "background-image", "background-position",
@@ -113,6 +121,9 @@ def filter_style_attribute(value: str, *, image_url: ImageUrlPolicy) -> Filtered
     if len(value) > MAX_CSS_CHARS:
         report.drop("css-oversized")
         return FilteredCss("", frozenset(report.removed))
+    if _nests_too_deep(value):
+        report.drop("css-too-deep")
+        return FilteredCss("", frozenset(report.removed))
     nodes = tinycss2.parse_blocks_contents(value, skip_comments=True, skip_whitespace=True)
     css = "; ".join(_filter_declarations(nodes, image_url=image_url, report=report))
     return FilteredCss(css, frozenset(report.removed))
@@ -124,9 +135,28 @@ def filter_stylesheet(css: str, *, image_url: ImageUrlPolicy) -> FilteredCss:
     if len(css) > MAX_CSS_CHARS:
         report.drop("css-oversized")
         return FilteredCss("", frozenset(report.removed))
+    if _nests_too_deep(css):
+        report.drop("css-too-deep")
+        return FilteredCss("", frozenset(report.removed))
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     out = _filter_rules(rules, image_url=image_url, report=report, depth=0)
     return FilteredCss("\n".join(out), frozenset(report.removed))
+
+
+def _nests_too_deep(css: str) -> bool:
+    """Whether brackets in ``css`` nest past ``MAX_BRACKET_DEPTH`` (those in strings and
+    comments count too: that only ever drops CSS, never lets any through)."""
+    if sum(css.count(ch) for ch in _OPENING) <= MAX_BRACKET_DEPTH:
+        return False
+    depth = 0
+    for ch in css:
+        if ch in _OPENING:
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                return True
+        elif ch in _CLOSING and depth:
+            depth -= 1
+    return False
 
 
 def _filter_rules(

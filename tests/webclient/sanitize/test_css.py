@@ -124,3 +124,26 @@ def test_oversized_css_is_dropped_whole() -> None:
     result = filter_stylesheet("p { color: red }" * 20_000, image_url=_no_images)
     assert result.css == ""
     assert "css-oversized" in result.removed
+
+
+@pytest.mark.parametrize("opening", ["(", "[", "{"])
+def test_css_nested_past_the_limit_is_dropped_and_the_message_still_renders(opening):
+    # tinycss2 reads nested brackets by calling itself: 100,000 "(" raised RecursionError,
+    # and the whole message showed as unrenderable.
+    from webclient.sanitize import sanitize_email_html
+
+    deep = opening * 100_000
+    assert filter_style_attribute(f"color:{deep}", image_url=_no_images).removed == {
+        "css-too-deep"}
+    assert filter_stylesheet(f"a{{color:{deep}}}", image_url=_no_images).css == ""
+    result = sanitize_email_html(f'<p style="color:red;width:{deep}">Hello</p>'
+                                 f"<style>p {{ margin: {deep} }}</style>",
+                                 allow_remote_images=False)
+    assert result.html == "<p>Hello</p>"
+    assert "css-too-deep" in result.removed
+
+
+def test_css_that_nests_a_few_levels_is_kept():
+    kept = filter_style_attribute("margin: 0 0 0 0; " + "color: rgb(1, 2, 3); " * 40,
+                                  image_url=_no_images)
+    assert kept.removed == frozenset() and kept.css.count("rgb(1, 2, 3)") == 40
