@@ -104,9 +104,12 @@ class Filters:
             rule_id=self.rule or None, resource_id=self.resource or None,
             since=since, until=until, **extra)  # type: ignore[arg-type]
 
-    def args(self) -> dict[str, str]:
-        """Return the non-empty filters as query-string arguments (for links)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+    def args(self, **overrides: str) -> dict[str, str]:
+        """Return the non-empty filters as query-string arguments (for links), with
+        ``overrides`` in place of the filters of the same name (an alert's link to its
+        actor's entries replaces the actor the page was filtered by, if any)."""
+        found = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+        return found | overrides
 
     def is_empty(self) -> bool:
         """Say whether no filter was given."""
