@@ -255,7 +255,7 @@ def header_date(value: str | None) -> datetime | None:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # year 99999999999: Overflow
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 

@@ -100,7 +100,7 @@ def retry_after_seconds(raw: str, now: float) -> float | None:
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:  # an HTTP date is always GMT
             return None

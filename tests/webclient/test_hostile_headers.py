@@ -1,4 +1,5 @@
-"""Address headers built to break a parser (comments nested thousands deep) cost nothing.
+"""Headers built to break a parser cost nothing: address comments nested thousands deep,
+dates past any calendar.
 
 Python's address parser (``email.utils``) reads a nested comment by calling itself, so a
 From, To or Cc of 3,000 ``(`` raised RecursionError: the message's sender could make the
@@ -12,7 +13,8 @@ import email.policy
 
 import pytest
 
-from guard.mail_headers import address_list, display_name, message_headers
+from guard.mail_headers import address_list, display_name, header_date, message_headers
+from guard.retry import retry_after_seconds
 from tests.webclient.conftest import post
 
 DEEP = "(" * 3000
@@ -63,3 +65,22 @@ def test_a_typed_recipient_with_a_deeply_nested_comment_goes_to_its_address(
     sent = mailbox.state.list_messages(label_ids=["SENT"])[0]
     assert email.message_from_bytes(sent.raw, policy=email.policy.default)["To"] == (
         "bob@example.org")
+
+
+@pytest.mark.parametrize("value", ["1 Jan 99999999999 00:00:00 +0000",
+                                   "Mon, 99 Foo 99999 99:99:99 +9999"])
+def test_a_date_no_calendar_holds_reads_as_no_date(value: str) -> None:
+    # A year past datetime's range raised OverflowError: the conversation answered 500.
+    assert header_date(value) is None
+    assert retry_after_seconds(value.replace("+0000", "GMT"), now=0.0) is None
+
+
+def test_the_conversation_of_a_message_dated_past_any_calendar_opens(signed_in, mailbox):
+    raw = (b"From: Ann <ann@example.org>\r\nTo: " + mailbox.email.encode() +
+           b"\r\nSubject: Far future\r\nDate: 1 Jan 99999999999 00:00:00 +0000\r\n"
+           b"Message-ID: <future@example.org>\r\n\r\nHello from later.\r\n")
+    stored = mailbox.state.add_message(raw, label_ids=["INBOX"])
+    assert signed_in.get("/u/0/f/inbox").status_code == 200
+    page = signed_in.get(f"/u/0/t/{stored.thread_id}")
+    assert page.status_code == 200
+    assert "Hello from later." in page.get_data(as_text=True)
