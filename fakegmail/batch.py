@@ -10,6 +10,8 @@ parts that carry none).
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 import secrets
 from collections.abc import Iterable
@@ -20,7 +22,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from fakegmail.errors import invalid_argument
+from fakegmail.errors import invalid_argument, not_found
 
 MAX_PARTS = 100
 """Gmail's limit; above it Gmail refuses the whole batch with its own wording, kept here."""
@@ -149,7 +151,18 @@ def inherited_headers(outer: Iterable[tuple[str, str]]) -> tuple[tuple[str, str]
                  and name.lower() not in _NOT_INHERITED)
 
 
+#: A batch carries Gmail API calls only, as Google's Gmail batch endpoint does: a part
+#: aimed at the emulator's control routes, OAuth or any other path is answered 404.
+BATCHED_PREFIX = "/gmail/v1/"
+
+
 def _dispatch(part: PartRequest, inherited: tuple[tuple[str, str], ...] = ()) -> PartResponse:
+    if not posixpath.normpath(part.path).startswith(BATCHED_PREFIX):
+        error = not_found(f"A batch carries Gmail API calls only (paths under "
+                          f"{BATCHED_PREFIX}); {part.path[:200]} is not one.")
+        return PartResponse(part.content_id, error.code,
+                            (("Content-Type", "application/json; charset=UTF-8"),),
+                            json.dumps(error.body(), indent=2).encode())
     headers = [(k, v) for k, v in part.headers if k.lower() not in _SKIPPED_HEADERS | {"host"}]
     own = {name.lower() for name, _ in headers}
     headers += [(k, v) for k, v in inherited if k.lower() not in own]

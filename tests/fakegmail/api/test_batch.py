@@ -123,3 +123,15 @@ def test_parts_without_any_authorization_are_401(fake_gmail, account):
     assert answers[0][1]["error"]["status"] == "UNAUTHENTICATED"
     assert answers[1][0] == 200
     assert answers[1][1]["emailAddress"] == account.email
+
+
+@pytest.mark.parametrize("path", ["/_emulator/outbound", "/token", "/batch/gmail/v1",
+                                  "/gmail/v1/users/me/../../../_emulator/outbound"])
+def test_a_part_aimed_outside_the_gmail_api_is_404(fake_gmail, account, path):
+    # Google's Gmail batch endpoint carries Gmail calls only; the emulator ran any of its
+    # routes, its control routes among them.
+    answers = _raw_batch(fake_gmail.url, [(path, {}), ("/gmail/v1/users/me/profile", {})],
+                         outer={"Authorization": f"Bearer {account.token}"})
+    assert answers[0][0] == 404
+    assert answers[0][1]["error"]["status"] == "NOT_FOUND"
+    assert answers[1][0] == 200
