@@ -1,4 +1,5 @@
-"""Assemble the emulator's Flask application: Gmail API, batch, upload, OAuth, control."""
+"""Assemble the emulator's Flask application: Gmail API, batch, upload, OAuth, control,
+discovery."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def gmail_error_response(error: GmailError) -> Response:
 
 def create_app(state: EmulatorState | None = None) -> Flask:
     """Return a WSGI app emulating Gmail and Google OAuth over ``state`` (new if None)."""
-    from fakegmail import batch, control, gmail_api, oauth
+    from fakegmail import batch, control, discovery_service, gmail_api, oauth
 
     app = Flask(__name__)
     app.wsgi_app = MethodOverride(app.wsgi_app)  # type: ignore[method-assign]
@@ -42,6 +43,7 @@ def create_app(state: EmulatorState | None = None) -> Flask:
     app.register_blueprint(batch.blueprint)
     app.register_blueprint(oauth.blueprint)
     app.register_blueprint(control.blueprint)
+    app.register_blueprint(discovery_service.blueprint)
 
     @app.errorhandler(GmailError)
     def on_gmail_error(error: GmailError) -> Response:
