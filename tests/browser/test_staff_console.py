@@ -271,14 +271,17 @@ def test_an_operations_aggregate_with_a_small_group_suppressed(staff_site, windo
     page = analyst.page
     expect(page.locator("h1")).to_have_text("Aggregates")
     page.get_by_role("button", name="Count").click()
+    # This test's entries carry the site clock's day; earlier tests of the module, before
+    # that clock was moved on, may have left groups on the day before (past 22:00 UTC).
+    day = site.clock.now.date().isoformat()
     table = page.locator("#aggregate")
-    expect(table.locator("tr.suppressed").first).to_contain_text(
-        f"suppressed (fewer than {K} mailboxes)")
+    expect(table.locator("tr.suppressed", has_text=f"suppressed (fewer than {K} mailboxes)")
+           .filter(has_text=day)).not_to_have_count(0)
     # privacy.consent (K mailboxes) is hidden too, and says why: with the day's total it
     # would give the small group away. The bigger email.read group is shown.
-    expect(table.locator("tr.suppressed", has_text="privacy.consent")).to_contain_text(
-        "it would reveal a smaller group")
-    read_row = table.locator("tr:not(.suppressed)", has_text="email.read")
+    expect(table.locator("tr.suppressed", has_text="privacy.consent").filter(has_text=day)
+           ).to_contain_text("it would reveal a smaller group")
+    read_row = table.locator("tr:not(.suppressed)", has_text="email.read").filter(has_text=day)
     expect(read_row).to_have_count(1)
     assert int(read_row.locator("td.number").first.inner_text()) >= K + 5
     expect(page.get_by_role("link", name="Consented messages")).to_have_count(0)
