@@ -44,6 +44,40 @@ _SCOPE_EDGES = frozenset((
 ))
 """Elements an implied end tag never reaches past (the parser's "scope" boundaries)."""
 
+_SCOPES = {
+    "p": _SCOPE_EDGES | {"button"},
+    "li": _SCOPE_EDGES | {"ol", "ul"},
+    **{name: frozenset(("html", "table", "template"))
+       for name in ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption")},
+}
+"""The scope an end tag of these looks for its element in (the others: ``_SCOPE_EDGES``)."""
+
+SPECIAL = frozenset((
+    "address", "applet", "area", "article", "aside", "base", "basefont", "bgsound",
+    "blockquote", "body", "br", "button", "caption", "center", "col", "colgroup", "dd",
+    "details", "dir", "div", "dl", "dt", "embed", "fieldset", "figcaption", "figure",
+    "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head",
+    "header", "hgroup", "hr", "html", "iframe", "img", "input", "keygen", "li", "link",
+    "listing", "main", "marquee", "menu", "meta", "nav", "noembed", "noframes", "noscript",
+    "object", "ol", "p", "param", "plaintext", "pre", "script", "search", "section",
+    "select", "source", "style", "summary", "table", "tbody", "td", "template", "textarea",
+    "tfoot", "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp",
+))
+"""The HTML standard's "special" elements: most end tags and list items stop at them."""
+
+FORMATTING = frozenset((
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
+    "tt", "u",
+))
+"""Formatting elements: one closed by another element's end tag stays "active", and the
+parser opens it again at the next text (reconstruction)."""
+
+MAX_ACTIVE_FORMATTING = 64
+"""Formatting start tags past this many active ones are left out. The parser keeps at most
+three alike (same name and attributes, "Noah's Ark"), but with a different attribute on
+each, 2,000 `<p><b class=N></p>` made it rebuild 2,000 elements at every later element:
+26 s of CPU and an answer that grew with the square of the mail."""
+
 _CLOSES_P = frozenset((
     "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "dir",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
@@ -53,28 +87,13 @@ _CLOSES_P = frozenset((
 """Start tags that end an open `<p>`, as the parser does."""
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-
-# A start tag of a key here ends the innermost open element named in its value (and the
-# elements opened inside that one), unless an element of the boundary set comes first:
-# `<li>a<li>b` makes two siblings, `<tr><td>a<tr>` two rows, `<a>x<a>y` two links.
-_ENDS_OPEN: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "li": (frozenset(("li",)), _SCOPE_EDGES | {"ol", "ul", "menu"}),
-    "dd": (frozenset(("dd", "dt")), _SCOPE_EDGES | {"dl"}),
-    "dt": (frozenset(("dd", "dt")), _SCOPE_EDGES | {"dl"}),
-    "td": (frozenset(("td", "th")), frozenset(("tr", "table", "template", "html"))),
-    "th": (frozenset(("td", "th")), frozenset(("tr", "table", "template", "html"))),
-    "tr": (frozenset(("tr",)), frozenset(("table", "template", "html"))),
-    "tbody": (frozenset(("tbody", "thead", "tfoot")), frozenset(("table", "template", "html"))),
-    "thead": (frozenset(("tbody", "thead", "tfoot")), frozenset(("table", "template", "html"))),
-    "tfoot": (frozenset(("tbody", "thead", "tfoot")), frozenset(("table", "template", "html"))),
-    "option": (frozenset(("option",)), frozenset(("select", "datalist", "html"))),
-    "optgroup": (frozenset(("optgroup", "option")), frozenset(("select", "html"))),
-    "a": (frozenset(("a",)), _SCOPE_EDGES),
-    "nobr": (frozenset(("nobr",)), _SCOPE_EDGES),
-    "button": (frozenset(("button",)), _SCOPE_EDGES),
-    **{ruby: (frozenset(("rb", "rt", "rp", "rtc")), frozenset(("ruby", *_SCOPE_EDGES)))
-       for ruby in ("rb", "rt", "rp", "rtc")},
-}
+_TABLE_PARTS = {"td": frozenset(("td", "th")), "th": frozenset(("td", "th")),
+                "tr": frozenset(("tr",)), "tbody": frozenset(("tbody", "thead", "tfoot")),
+                "thead": frozenset(("tbody", "thead", "tfoot")),
+                "tfoot": frozenset(("tbody", "thead", "tfoot"))}
+_TABLE_EDGES = {"td": frozenset(("tr", "table", "template", "html")),
+                "th": frozenset(("tr", "table", "template", "html"))}
+_RUBY = frozenset(("rb", "rt", "rp", "rtc"))
 
 
 # One token of markup the parser's tokenizer would see as more than text: a comment (to
@@ -127,7 +146,8 @@ def limit_nesting(markup: str, max_depth: int = MAX_DEPTH) -> Limited:
         if name in VOID_ELEMENTS:
             continue
         stack.end_implied(name)
-        if len(stack.names) >= max_depth:
+        if len(stack.names) >= max_depth or (
+                name in FORMATTING and not stack.activate(name, token.group(3))):
             # Left out, a raw text element's content is markup to the parser: read it so.
             left_open[name] = left_open.get(name, 0) + 1
             out.append(markup[kept_from:lt])
@@ -145,42 +165,79 @@ def limit_nesting(markup: str, max_depth: int = MAX_DEPTH) -> Limited:
     return Limited("".join(out), dropped)
 
 
-_P = frozenset(("p",))
-_P_EDGES = _SCOPE_EDGES | {"button"}
-
-
 class _OpenElements:
-    """The names of the elements left open, innermost last, with a count of each name.
+    """The names of the elements left open, innermost last, with a count of each name, and
+    the active formatting elements.
 
-    The counts answer "is any such element open?" at once, so a start tag only walks the
-    stack when there is something for it to end.
+    It pops only where the HTML standard's tree builder surely pops at least as much, so
+    its depth is never below the parser's (formatting elements the parser opens again are
+    bounded by ``MAX_ACTIVE_FORMATTING`` instead). The counts answer "is any such element
+    open?" at once, so a tag only walks the stack when there is something for it to end.
     """
 
-    __slots__ = ("counts", "names")
+    __slots__ = ("active", "counts", "names")
 
     def __init__(self) -> None:
         self.names: list[str] = []
         self.counts: dict[str, int] = {}
+        self.active: list[tuple[str, str]] = []  # (name, attributes), oldest first
 
     def open(self, name: str) -> None:
         self.names.append(name)
         self.counts[name] = self.counts.get(name, 0) + 1
 
+    def activate(self, name: str, attributes: str) -> bool:
+        """Record a formatting start tag as active; False (record nothing) past the cap."""
+        key = (name, " ".join(attributes.split()))
+        alike = [index for index, found in enumerate(self.active) if found == key]
+        if len(alike) >= 3:  # Noah's Ark: the oldest of three alike makes way
+            del self.active[alike[0]]
+        elif len(self.active) >= MAX_ACTIVE_FORMATTING:
+            return False
+        self.active.append(key)
+        return True
+
     def end(self, name: str) -> None:
-        """Close the innermost open ``name`` and everything opened inside it, if one is open."""
-        if self.counts.get(name):
-            self._end_innermost(frozenset((name,)), frozenset())
+        """Close what an end tag of ``name`` closes, if anything."""
+        if name in FORMATTING:
+            for index in range(len(self.active) - 1, -1, -1):
+                if self.active[index][0] == name:
+                    del self.active[index]
+                    break
+            # Closed at once only when nothing special stands inside it; otherwise the
+            # parser's adoption agency moves elements rather than closing them.
+            self._end_innermost(frozenset((name,)), SPECIAL)
+        elif name in SPECIAL:
+            self._end_innermost(frozenset((name,)), _SCOPES.get(name, _SCOPE_EDGES))
+        else:
+            self._end_innermost(frozenset((name,)), SPECIAL)
 
     def end_implied(self, name: str) -> None:
         """Close what a start tag of ``name`` ends, as the parser's implied end tags do."""
         if name in _CLOSES_P:
-            self._end_innermost(_P, _P_EDGES)
+            self._end_innermost(_P, _SCOPES["p"])
         names = self.names
-        if name in _HEADINGS and names and names[-1] in _HEADINGS:
+        current = names[-1] if names else ""
+        if name in _HEADINGS and current in _HEADINGS:
             self._close_from(len(names) - 1)
-        rule = _ENDS_OPEN.get(name)
-        if rule is not None:
-            self._end_innermost(*rule)
+        elif name == "li":
+            self._end_innermost(frozenset(("li",)), _LIST_ITEM_STOPS)
+        elif name in ("dd", "dt"):
+            self._end_innermost(frozenset(("dd", "dt")), _LIST_ITEM_STOPS)
+        elif name in ("a", "nobr", "option") and current == name:
+            self._close_from(len(names) - 1)
+        elif name == "optgroup":
+            for closes in ("option", "optgroup"):
+                if self.names and self.names[-1] == closes:
+                    self._close_from(len(self.names) - 1)
+        elif name == "button":
+            self._end_innermost(frozenset(("button",)), _SCOPE_EDGES)
+        elif name in _TABLE_PARTS and self.counts.get("table"):
+            self._end_innermost(_TABLE_PARTS[name],
+                                _TABLE_EDGES.get(name, _SCOPES["table"]))
+        elif name in _RUBY and self.counts.get("ruby"):
+            while self.names and self.names[-1] in _RUBY:
+                self._close_from(len(self.names) - 1)
 
     def _end_innermost(self, names: frozenset[str], edges: frozenset[str]) -> None:
         """Close the innermost element named in ``names`` unless an edge comes first."""
@@ -200,3 +257,8 @@ class _OpenElements:
         for name in self.names[index:]:
             counts[name] -= 1
         del self.names[index:]
+
+
+_P = frozenset(("p",))
+#: An `<li>` (or `<dd>`, `<dt>`) ends an open one past any element but these.
+_LIST_ITEM_STOPS = SPECIAL - {"address", "div", "p"}
