@@ -11,12 +11,15 @@ mail that deep never rendered as nested anyway.
 elements such as `<style>` and `<script>`, quoted attribute values) and keeps a stack of
 the elements left open. A start tag that would open an element deeper than ``max_depth``
 is left out, and so is the end tag that matches it; everything else, text included, stays
-as it was. The stack follows the parser's common cases (an end tag closes the elements
-opened inside it; a start tag ends what the parser's implied end tags end: `<li>` an open
-`<li>`, `<tr>` an open row, `<a>` an open link, a block an open `<p>`; void elements never
-open), and where it errs it errs deeper than the parser, so the cap only ever bites early.
-The result is still parsed and sanitized in full: leaving a tag out can only lose markup,
-never let any through.
+as it was. The stack pops only where the standard's tree builder surely pops at least as
+much (an end tag closes its element unless a special element or a scope boundary stands in
+the way; `<li>` ends an open `<li>`, a block an open `<p>`, a cell or row another only
+inside a table; void elements never open), so its depth is never below the parser's and the
+cap can only bite early. Formatting elements (`<b>`, `<font>`...) closed by another element
+stay "active" and the parser opens them again at the next text; with a different attribute
+on each, it rebuilt thousands in every later element, so past ``MAX_ACTIVE_FORMATTING``
+active ones further formatting start tags are left out too. The result is still parsed and
+sanitized in full: leaving a tag out can only lose markup, never let any through.
 """
 
 from __future__ import annotations
