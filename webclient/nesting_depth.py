@@ -14,15 +14,15 @@ is left out, and so is the end tag that matches it; everything else, text includ
 as it was. The stack pops only where the standard's tree builder surely pops at least as
 much (an end tag closes its element unless a special element or a scope boundary stands in
 the way; `<li>` ends an open `<li>`, a block an open `<p>`, a cell or row another only
-inside a table; void elements never open), so for the shapes tested its depth is never
-below the parser's and the cap can only bite early. Known gap: end tags the parser ignores
-out of their context still close here (`</form>`, which the parser removes alone; `</td>`,
-`</caption>` outside a table; `</head>`, `</body>`), so `<form><div></form>` repeated
-still nests 5,000 deep. Formatting elements (`<b>`, `<font>`...) closed by another element
-stay "active" and the parser opens them again at the next text; with a different attribute
-on each, it rebuilt thousands in every later element, so past ``MAX_ACTIVE_FORMATTING``
-active ones further formatting start tags are left out too. The result is still parsed and
-sanitized in full: leaving a tag out can only lose markup, never let any through.
+inside a table; void elements never open), and tags the parser ignores out of their
+context (`<td>` and `</td>` outside a table, `<body>`, `</head>`) count for nothing, while
+`</form>` takes the form out alone, as the parser does; so its depth is never below the
+parser's and the cap can only bite early. Formatting elements (`<b>`, `<font>`...) closed
+by another element stay "active" and the parser opens them again at the next text; with a
+different attribute on each, it rebuilt thousands in every later element, so past
+``MAX_ACTIVE_FORMATTING`` active ones further formatting start tags are left out too. The
+result is still parsed and sanitized in full: leaving a tag out can only lose markup, never
+let any through.
 """
 
 from __future__ import annotations
@@ -100,6 +100,13 @@ _TABLE_PARTS = {"td": frozenset(("td", "th")), "th": frozenset(("td", "th")),
 _TABLE_EDGES = {"td": frozenset(("tr", "table", "template", "html")),
                 "th": frozenset(("tr", "table", "template", "html"))}
 _RUBY = frozenset(("rb", "rt", "rp", "rtc"))
+#: Start tags the parser never pushes in a mail's body (it merges or ignores them); their
+#: end tags close nothing either.
+_NEVER_OPEN = frozenset(("html", "head", "body", "frameset"))
+#: Table parts: the parser ignores them, start and end tag, unless a table is open.
+_TABLE_ONLY = frozenset(("caption", "colgroup", "tbody", "td", "tfoot", "th", "thead", "tr"))
+#: A current node at which a `<table>` start tag closes the open table first.
+_TABLE_MODE = frozenset(("table", "tbody", "tfoot", "thead", "tr"))
 
 
 # One token of markup the parser's tokenizer would see as more than text: a comment (to
@@ -141,6 +148,8 @@ def limit_nesting(markup: str, max_depth: int = MAX_DEPTH) -> Limited:
         if name is None:  # a comment or a bogus comment
             continue
         name = name.lower()
+        if name in _NEVER_OPEN or (name in _TABLE_ONLY and not stack.counts.get("table")):
+            continue  # the parser ignores it here, start tag and end tag alike
         if token.group(1):  # an end tag
             if left_open.get(name):
                 left_open[name] -= 1
@@ -205,6 +214,12 @@ class _OpenElements:
 
     def end(self, name: str) -> None:
         """Close what an end tag of ``name`` closes, if anything."""
+        if name == "form":  # the parser takes the form out alone, what it holds stays open
+            if self.counts.get("form"):
+                index = len(self.names) - 1 - self.names[::-1].index("form")
+                del self.names[index]
+                self.counts["form"] -= 1
+            return
         if name in FORMATTING:
             for index in range(len(self.active) - 1, -1, -1):
                 if self.active[index][0] == name:
@@ -220,6 +235,10 @@ class _OpenElements:
 
     def end_implied(self, name: str) -> None:
         """Close what a start tag of ``name`` ends, as the parser's implied end tags do."""
+        if name == "table" and self.names and self.names[-1] in _TABLE_MODE:
+            # A table started where only table parts may stand: the parser closes the open
+            # table first ("act as if </table>").
+            self._end_innermost(frozenset(("table",)), _SCOPES["table"])
         if name in _CLOSES_P:
             self._end_innermost(_P, _SCOPES["p"])
         names = self.names

@@ -57,6 +57,10 @@ HOSTILE = {
     # End tags that the parser ignores where a special element stands in the way.
     **{f"{unit} repeated": unit * 5_000 for unit in (
         "<span><div></span>", "<li><ul></li>", "<b><div></b>")},
+    # End tags the parser ignores out of their context, or takes one element out for.
+    **{f"{unit} repeated": unit * 5_000 for unit in (
+        "<form><div></form>", "<td><div></td>", "<caption><div></caption>",
+        "<head><div></head>", "<body><div></body>", "<table><table></table><td><div></td>")},
 }
 
 
