@@ -1,6 +1,9 @@
 """Several processes running ``mailguard db upgrade`` at once all succeed, one after another.
 
-The processes are forked, not threads: Alembic keeps its running context in a module global.
+The upgraders are processes, not threads: Alembic keeps its running context in a module
+global. They are spawned, not forked: a child forked while another thread of the test
+process held a lock (the test runner and earlier tests leave threads running) once waited
+for it forever and the round never ended.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from tests.migrations.schemas import schema_of
 
 UPGRADERS = 6
 ROUNDS = 3
-FORK = multiprocessing.get_context("fork")
+PROCESSES = multiprocessing.get_context("spawn")
 
 
 def _upgrade_after(start: Barrier, url: str, outcomes: multiprocessing.SimpleQueue[str]
@@ -29,9 +32,9 @@ def _upgrade_after(start: Barrier, url: str, outcomes: multiprocessing.SimpleQue
 
 def upgrade_all_at_once(url: str) -> list[str]:
     """Run ``UPGRADERS`` processes that upgrade ``url`` together; return their outcomes."""
-    start = FORK.Barrier(UPGRADERS)
-    outcomes: multiprocessing.SimpleQueue[str] = FORK.SimpleQueue()
-    processes = [FORK.Process(target=_upgrade_after, args=(start, url, outcomes))
+    start = PROCESSES.Barrier(UPGRADERS)
+    outcomes: multiprocessing.SimpleQueue[str] = PROCESSES.SimpleQueue()
+    processes = [PROCESSES.Process(target=_upgrade_after, args=(start, url, outcomes))
                  for _ in range(UPGRADERS)]
     for process in processes:
         process.start()
