@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_BIN ?= /usr/lib/postgresql/15/bin
 
-.PHONY: run test lint check bench system-deps clean hostile
+.PHONY: run test lint check bench system-deps node-deps clean hostile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,16 +14,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Debian packages the test suite needs: the PostgreSQL 15 server and Chromium for the
-## browser tests. Installed only when missing.
+## Debian packages the test suite needs: the PostgreSQL 15 server, Chromium for the
+## browser tests and Node.js for the test of Google's Node.js client. Installed only when
+## missing.
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+## Google's Node.js Gmail client and google-auth-library, as package-lock.json pins them,
+## for tests/fakegmail/node.
+NODE_DIR := tests/fakegmail/node
+node-deps: $(NODE_DIR)/node_modules/.installed
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package-lock.json | system-deps
+	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
 
 run: $(STAMP)
 	$(BIN)/mailguard demo --port $${PORT:-8000} --seed-messages $${SEED_MESSAGES:-200}
@@ -41,7 +52,7 @@ lint: $(STAMP)
 ## The whole suite on SQLite, then again with every database-backed suite on the same
 ## throw-away PostgreSQL server (MAILGUARD_TEST_DATABASE=postgres; see tests/conftest.py).
 PG_SUITES := tests/audit tests/guard tests/webclient tests/browser tests/hostile tests/authz tests/migrations
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps node-deps lint
 	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -n 2 -q && \
 		MAILGUARD_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q $(PG_SUITES)'
 
@@ -60,4 +71,4 @@ bench: $(STAMP) system-deps
 	bash scripts/with-postgres.sh $(BIN)/python -m bench --report bench/results/report.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache $(NODE_DIR)/node_modules

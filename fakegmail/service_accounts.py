@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -70,7 +71,8 @@ class IssuedKey:
 
         The fields and their order are those of a key file Google Cloud downloads.
         ``private_key`` is left out when the caller supplied the public key (and keeps the
-        private one). The x509 certificate URLs are left out: the emulator serves none.
+        private one). The certificate addresses are the emulator's (see
+        :mod:`fakegmail.oauth.certificates`).
         """
         base = base_url if base_url.endswith("/") else base_url + "/"
         body: dict[str, Any] = {
@@ -85,6 +87,9 @@ class IssuedKey:
             "client_id": self.account.client_id,
             "auth_uri": base + "o/oauth2/auth",
             "token_uri": base + "token",
+            "auth_provider_x509_cert_url": base + "oauth2/v1/certs",
+            "client_x509_cert_url": base + "robot/v1/metadata/x509/"
+                                    + quote(self.account.client_email, safe=""),
             "universe_domain": UNIVERSE_DOMAIN,
         })
         return body

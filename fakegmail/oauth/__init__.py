@@ -3,7 +3,8 @@
 Authorization code flow with PKCE: ``/o/oauth2/auth`` shows a consent page listing the
 emulator's accounts; "Allow" redirects back with a single-use code that ``/token`` trades
 (with the code verifier) for tokens from the emulator's ``TokenStore``. Also served:
-refresh, revocation, userinfo, the signing keys (JWKS) and the OpenID configuration.
+refresh, revocation, userinfo, the signing keys (JWKS and X.509 certificates, also a
+service account's) and the OpenID configuration.
 
 Clients: any client id is accepted until one is registered through the control API
 (``POST /_emulator/clients``); from then on only registered clients, with their secret and
@@ -12,7 +13,13 @@ redirect URIs, are. Tokens and codes are never logged.
 
 from __future__ import annotations
 
-from fakegmail.oauth import consent, openid, token, tokeninfo  # noqa: F401 - registers views
+from fakegmail.oauth import (  # noqa: F401 - registers views
+    certificates,
+    consent,
+    openid,
+    token,
+    tokeninfo,
+)
 from fakegmail.oauth.blueprint import blueprint, oauth_registry
 from fakegmail.oauth.registry import Client, OAuthError, OAuthRegistry
 

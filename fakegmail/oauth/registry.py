@@ -100,6 +100,8 @@ class OAuthRegistry:
     granted: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     refresh_owners: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    certificates: dict[tuple[str, int], str] = field(default_factory=dict)
+    """(key id, modulus) -> the PEM certificate served for that public key."""
     _key: rsa.RSAPrivateKey | None = None
     _kid: str = ""
 

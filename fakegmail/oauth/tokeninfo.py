@@ -7,6 +7,7 @@ from typing import Any
 import jwt
 from flask import Response, jsonify, request
 
+from fakegmail.bearer import request_token
 from fakegmail.oauth.blueprint import blueprint, emulator_state, oauth_registry
 from fakegmail.oauth.registry import EMAIL_SCOPES, granted_scope_names, subject_id
 
@@ -62,8 +63,10 @@ def tokeninfo() -> Response:
     As Google's v3 tokeninfo: every value is a string; an access token's answer names its
     client (``azp``/``aud``), account (``sub``, and ``email`` with the email scope), scopes
     and expiry; an id_token's answer is its verified claims plus the ``alg`` and ``kid``.
+    The access token may also come as a bearer token in the Authorization header, as
+    google-auth-library for Node.js sends it (``OAuth2Client.getTokenInfo``).
     """
-    access_token = request.values.get("access_token")
+    access_token = request.values.get("access_token") or request_token()
     if access_token:
         return _access_token_info(access_token)
     id_token = request.values.get("id_token")

@@ -109,6 +109,24 @@ def test_consumer_account_id_token_has_no_hosted_domain(emulator: EmulatorServer
     assert claims["email"] == "bob@gmail.com"
 
 
+def test_id_token_verifies_against_the_pem_certificates_google_auth_reads_by_default(
+        emulator: EmulatorServer) -> None:
+    """``/oauth2/v1/certs``: the form ``verify_oauth2_token`` and Node's ``verifyIdToken`` read."""
+    flow = sign_in(emulator, OPENID)
+    answer = requests.get(emulator.url + "oauth2/v1/certs", timeout=10)
+    jwks = requests.get(emulator.url + "oauth2/v3/certs", timeout=10).json()
+
+    claims = id_token.verify_token(flow.oauth2session.token["id_token"],
+                                   google.auth.transport.requests.Request(),
+                                   audience="test-client.apps.googleusercontent.com",
+                                   certs_url=emulator.url + "oauth2/v1/certs")
+
+    assert claims["email"] == "alice@example.com"
+    assert list(answer.json()) == [key["kid"] for key in jwks["keys"]]
+    assert "max-age=" in answer.headers["Cache-Control"]
+    assert requests.get(emulator.url + "oauth2/v1/certs", timeout=10).json() == answer.json()
+
+
 def test_id_token_from_another_emulator_fails_verification(emulator: EmulatorServer) -> None:
     flow = sign_in(emulator, OPENID)
     with EmulatorServer() as other:
@@ -116,6 +134,10 @@ def test_id_token_from_another_emulator_fails_verification(emulator: EmulatorSer
             id_token.verify_token(flow.oauth2session.token["id_token"],
                                   google.auth.transport.requests.Request(),
                                   certs_url=other.url + "oauth2/v3/certs")
+        with pytest.raises(ValueError, match="(?i)key id .* not found|signature"):
+            id_token.verify_token(flow.oauth2session.token["id_token"],
+                                  google.auth.transport.requests.Request(),
+                                  certs_url=other.url + "oauth2/v1/certs")
 
 
 def test_no_id_token_without_openid_scope(emulator: EmulatorServer) -> None:
@@ -279,6 +301,10 @@ def test_tokeninfo_describes_live_tokens_as_google_does(emulator: EmulatorServer
         assert body["sub"] == userinfo(emulator, token["access_token"]).json()["sub"]
         assert 0 < int(body["expires_in"]) <= 3600
 
+    bearer = requests.post(emulator.url + "tokeninfo", timeout=10,  # as Node's getTokenInfo
+                           headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert bearer.status_code == 200 and bearer.json()["email"] == "alice@example.com"
+
     claims = requests.post(emulator.url + "tokeninfo", data={"id_token": token["id_token"]},
                            timeout=10).json()
     assert claims["email"] == "alice@example.com" and claims["email_verified"] == "true"
@@ -288,6 +314,11 @@ def test_tokeninfo_describes_live_tokens_as_google_does(emulator: EmulatorServer
                   timeout=10).raise_for_status()
     for params in ({"access_token": token["access_token"]}, {"id_token": "not.a.jwt"}, {}):
         dead = requests.get(emulator.url + "tokeninfo", params=params, timeout=10)
+        assert dead.status_code == 400
+        assert dead.json() == {"error": "invalid_token", "error_description": "Invalid Value"}
+    for header in (f"Bearer {token['access_token']}", "Bearer ", "Basic x"):
+        dead = requests.post(emulator.url + "tokeninfo", headers={"Authorization": header},
+                             timeout=10)
         assert dead.status_code == 400
         assert dead.json() == {"error": "invalid_token", "error_description": "Invalid Value"}
 

@@ -8,9 +8,13 @@ import json
 import time
 from typing import Any
 
+import google.auth.crypt
+import google.auth.jwt
 import google.auth.transport.requests
+import google.oauth2.id_token
 import pytest
 import requests
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.exceptions import RefreshError
@@ -84,7 +88,11 @@ def test_the_control_api_returns_a_complete_key_file_aimed_at_the_emulator(fake_
     key_file = body["key_file"]
     assert list(key_file) == ["type", "project_id", "private_key_id", "private_key",
                               "client_email", "client_id", "auth_uri", "token_uri",
+                              "auth_provider_x509_cert_url", "client_x509_cert_url",
                               "universe_domain"]
+    assert key_file["auth_provider_x509_cert_url"] == fake_gmail.url + "oauth2/v1/certs"
+    assert key_file["client_x509_cert_url"] == (
+        fake_gmail.url + "robot/v1/metadata/x509/" + key_file["client_email"].replace("@", "%40"))
     assert key_file["type"] == "service_account"
     assert key_file["token_uri"] == fake_gmail.url + "token"
     assert key_file["private_key_id"] == body["key_id"]
@@ -251,3 +259,49 @@ def test_the_in_process_mock_serves_service_accounts_at_googles_token_url(gmail_
                           headers={"Authorization": f"Bearer {credentials.token}"},
                           timeout=10)
     assert (answer.status_code, answer.json()["emailAddress"]) == (200, "ana@" + DOMAIN)
+
+
+def _self_signed_jwt(key_file: dict[str, Any], audience: str) -> bytes:
+    """Return a JWT the service account signs with its own key, as for a push endpoint."""
+    signer = google.auth.crypt.RSASigner.from_service_account_info(key_file)
+    now = int(time.time())
+    return google.auth.jwt.encode(signer, {
+        "iss": key_file["client_email"], "sub": key_file["client_email"],
+        "aud": audience, "iat": now, "exp": now + 600})
+
+
+@pytest.mark.parametrize("form", ["x509", "jwk"])
+def test_a_jwt_the_service_account_signs_verifies_against_its_published_keys(
+        robot: FakeServiceAccount, form: str) -> None:
+    certs_url = robot.key_file["client_x509_cert_url"].replace("/x509/", f"/{form}/")
+    token = _self_signed_jwt(robot.key_file, "https://crm.example/push")
+
+    claims = google.oauth2.id_token.verify_token(
+        token, google.auth.transport.requests.Request(), audience="https://crm.example/push",
+        certs_url=certs_url)
+
+    assert claims["iss"] == robot.key_file["client_email"]
+
+
+def test_a_supplied_public_key_is_published_as_a_certificate_holding_it(
+        fake_gmail: EmulatorServer) -> None:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    created = requests.post(fake_gmail.url + "_emulator/service_accounts",
+                            json={"public_key": pem, "key_id": "uploaded-key-1"},
+                            timeout=10).json()
+
+    published = requests.get(created["key_file"]["client_x509_cert_url"], timeout=10).json()
+
+    certificate = x509.load_pem_x509_certificate(published["uploaded-key-1"].encode())
+    assert certificate.public_key().public_numbers() == private.public_key().public_numbers()
+    assert list(published) == ["uploaded-key-1"]
+
+
+def test_the_keys_of_an_unknown_service_account_are_not_found(fake_gmail: EmulatorServer) -> None:
+    for form in ("x509", "jwk"):
+        answer = requests.get(fake_gmail.url + f"robot/v1/metadata/{form}/"
+                              "nobody%40qontak-crm-test.iam.gserviceaccount.com", timeout=10)
+        assert answer.status_code == 404
+        assert answer.json()["error"]["status"] == "NOT_FOUND"
