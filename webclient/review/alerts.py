@@ -43,6 +43,10 @@ _INT_KEYS = ("mailboxes_per_staff", "denials_per_actor", "prohibited_attempts",
 _KEYS = frozenset({*_INT_KEYS, "office_days", "timezone"})
 
 
+#: The action of an attempt to revoke a grant (whoever made it, allowed or refused).
+REVOKE_ACTION = "grant.revoke"
+
+
 class AlertConfigError(ValueError):
     """The alert thresholds are malformed; the message names the key and what it accepts."""
 
@@ -160,14 +164,22 @@ class _Tally:
             self.keys.add(key)
 
 
-def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
-                names: StaffNames) -> tuple[Alert, ...]:
-    """Apply the rules to ``entries`` (streamed, oldest first); most recent alerts first."""
+def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules, names: StaffNames,
+                revocations: Iterable[AuditEntry] = ()) -> tuple[Alert, ...]:
+    """Apply the rules to ``entries`` (streamed, oldest first); most recent alerts first.
+
+    ``revocations``: attempts to revoke a grant that ``entries`` may leave out (the page was
+    filtered by the grant's user, and the attempt was someone else's); a use of a grant
+    after an attempt to revoke it is found either way.
+    """
     mailboxes: dict[str, _Tally] = defaultdict(_Tally)
     denials: dict[str, _Tally] = defaultdict(_Tally)
     after_hours: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     prohibited: dict[str, _Tally] = defaultdict(_Tally)
     revoke_tried: dict[str, int] = {}
+    for attempt in revocations:
+        for grant in _grants(attempt):
+            revoke_tried[grant] = min(attempt.seq, revoke_tried.get(grant, attempt.seq))
     used_after: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     # A staff view is recorded twice under one request id (the broker's decision, then
     # the Gmail call): count accesses once per request, as the charts and report do.
@@ -178,7 +190,7 @@ def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
             denials[actor].add(entry)
         if is_prohibited(entry.purpose):
             prohibited[entry.purpose].add(entry)
-        if entry.action == "grant.revoke":
+        if entry.action == REVOKE_ACTION:
             for grant in _grants(entry):
                 revoke_tried.setdefault(grant, entry.seq)
             continue
@@ -191,7 +203,7 @@ def find_alerts(entries: Iterable[AuditEntry], rules: AlertRules,
                         else AFTER_HOURS_MAIL)
                 after_hours[(actor, what)].add(entry)
             for grant in _grants(entry):
-                if grant in revoke_tried:
+                if revoke_tried.get(grant, entry.seq) < entry.seq:
                     used_after[(grant, actor)].add(entry)
     found: list[Alert] = []
     for actor, tally in mailboxes.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from webclient.charts import StackedBars, render_stacked_bars
 from webclient.guard_link import current_guard
 from webclient.review.access import reviewer_required, staff_registry
 from webclient.review.activity import StaffNames, count_activity, days_between
-from webclient.review.alerts import AlertKind, AlertRules, find_alerts
+from webclient.review.alerts import REVOKE_ACTION, AlertKind, AlertRules, find_alerts
 from webclient.review.blueprint import blueprint
 from webclient.review.codes import basis_or_kind, worded
 from webclient.review.integrity import IntegrityMonitor
@@ -224,8 +225,13 @@ def alerts() -> Any:
     """List what the alert rules found over the window, most recent first."""
     filters, problem = _filters(default_range=True)
     rules: AlertRules = current_app.extensions[ALERT_RULES]
-    found = find_alerts(_log().query((Filters() if problem else filters).query()), rules,
-                        _names())
+    shown = Filters() if problem else filters
+    # attempts to revoke a grant count whoever made them, so that a page filtered by the
+    # grant's user still shows its use after one
+    period = Filters(since=shown.since, until=shown.until)
+    revocations = replace(period, action=REVOKE_ACTION)
+    found = find_alerts(_log().query(shown.query()), rules, _names(),
+                        revocations=() if shown == period else _log().query(revocations.query()))
     return render_template("review/alerts.html", filters=filters, problem=problem,
                            alerts=found, rules=rules, kinds=AlertKind), 400 if problem else 200
 

@@ -112,6 +112,21 @@ def test_a_grant_used_after_a_revocation_attempt():
     assert [(a.detail, a.count, a.first_seq) for a in used] == [(grant.id, 1, 3)]
 
 
+def test_an_attempt_given_apart_counts_only_for_later_uses():
+    # The page filtered by the grant's user lists that user's entries only; the attempt,
+    # someone else's, comes separately, and a use before it is no alert.
+    grant = ResourceRef(ResourceKind.GRANT, "grt_" + "c" * 24)
+    uses = [entry(seq, basis_ref=grant.id, resources=(grant,), purpose="security.investigation")
+            for seq in (1, 3)]
+    attempt = entry(2, action="grant.revoke", decision="deny", actor="h1:" + "d" * 64,
+                    resources=(grant,), purpose="security.investigation")
+    found = find_alerts(uses, AlertRules(), NAMES, revocations=[attempt])
+    used = [a for a in found if a.kind is AlertKind.GRANT_USED_AFTER_REVOCATION]
+    assert [(a.detail, a.count, a.first_seq) for a in used] == [(grant.id, 1, 3)]
+    assert AlertKind.GRANT_USED_AFTER_REVOCATION not in kinds(
+        find_alerts(uses[:1], AlertRules(), NAMES, revocations=[attempt]))
+
+
 def test_advertising_attempts_always_alert():
     attempt = entry(1, kind="user", action="messages.get", decision="deny",
                     purpose="advertising.targeting")
@@ -179,11 +194,15 @@ def test_the_bases_are_named_in_the_readers_language(app, staff_client, scenario
 def test_alerts_filtered_by_the_field_their_links_set_still_link_to_their_entries(
         app, staff_client, scenario, field, value):
     # Each alert's link names its own actor (or purpose): with the page filtered by that
-    # field, the link was built with the name twice and the page answered 500.
+    # field, the link was built with the name twice and the page answered 500. Filtered by
+    # the grant's user, the grant alert stays although the revocation attempt was another
+    # staff member's (it showed only out of office hours, through the after-hours alert).
     answer = staff_client(SECURITY_1).get(REVIEW + "alerts", query_string={field: value})
     assert answer.status_code == 200
     links = [html.unescape(link) for link in
              re.findall(r'href="([^"]*/review/\?[^"]*)"', answer.get_data(as_text=True))]
     assert links
+    if field == "actor":
+        assert "used grant" in html.unescape(answer.get_data(as_text=True))
     for link in links:
         assert parse_qs(urlsplit(link).query)[field] == [value]
