@@ -20,34 +20,42 @@ ROUNDS = 3
 PROCESSES = multiprocessing.get_context("spawn")
 
 
-def _upgrade_after(start: Barrier, url: str, outcomes: multiprocessing.SimpleQueue[str]
-                   ) -> None:
-    """Run in a child process: wait for the others, upgrade, report the outcome."""
-    start.wait()
-    try:
-        outcomes.put(str(upgrade(url)))
-    except MigrationError as error:
-        outcomes.put(f"{error} <- {error.__cause__!r}")
+def _upgrade_each(start: Barrier, urls: list[str],
+                  outcomes: multiprocessing.SimpleQueue[tuple[str, str]]) -> None:
+    """Run in a child process: for each database, wait for the others, upgrade, report."""
+    for url in urls:
+        start.wait(timeout=120)
+        try:
+            outcomes.put((url, str(upgrade(url))))
+        except MigrationError as error:
+            outcomes.put((url, f"{error} <- {error.__cause__!r}"))
 
 
-def upgrade_all_at_once(url: str) -> list[str]:
-    """Run ``UPGRADERS`` processes that upgrade ``url`` together; return their outcomes."""
+def upgrade_all_at_once(urls: list[str]) -> dict[str, list[str]]:
+    """Upgrade each of ``urls`` with ``UPGRADERS`` processes starting together, one database
+    after another (the same processes for every round: spawning is the slow part); return
+    each database's outcomes."""
     start = PROCESSES.Barrier(UPGRADERS)
-    outcomes: multiprocessing.SimpleQueue[str] = PROCESSES.SimpleQueue()
-    processes = [PROCESSES.Process(target=_upgrade_after, args=(start, url, outcomes))
+    outcomes: multiprocessing.SimpleQueue[tuple[str, str]] = PROCESSES.SimpleQueue()
+    processes = [PROCESSES.Process(target=_upgrade_each, args=(start, urls, outcomes))
                  for _ in range(UPGRADERS)]
     for process in processes:
         process.start()
     for process in processes:
-        process.join(timeout=120)
+        process.join(timeout=240)
         assert process.exitcode == 0
-    return sorted(outcomes.get() for _ in processes)
+    found: dict[str, list[str]] = {url: [] for url in urls}
+    for _ in range(UPGRADERS * len(urls)):
+        url, outcome = outcomes.get()
+        found[url].append(outcome)
+    return found
 
 
 def test_upgrades_started_together_on_an_empty_database_all_reach_head(
         tmp_path, reference_url):
-    for n in range(ROUNDS):
-        url = database_url_for(tmp_path / f"round{n}.db")
-        assert upgrade_all_at_once(url) == [head()] * UPGRADERS
+    urls = [database_url_for(tmp_path / f"round{n}.db") for n in range(ROUNDS)]
+    found = upgrade_all_at_once(urls)
+    for url in urls:
+        assert found[url] == [head()] * UPGRADERS
         assert current(url) == head()
         assert schema_of(url) == schema_of(reference_url)
