@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_BIN ?= /usr/lib/postgresql/15/bin
 
-.PHONY: run test lint check bench system-deps node-deps clean hostile
+.PHONY: run test lint check bench system-deps node-deps clean hostile test-clock
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ PG_SUITES := tests/audit tests/guard tests/webclient tests/browser tests/hostile
 test: $(STAMP) system-deps node-deps lint
 	bash scripts/with-postgres.sh bash -c '$(BIN)/pytest -n 2 -q && \
 		MAILGUARD_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q $(PG_SUITES)'
+
+## The suites that run in one process again, with the wall clock started at moments where
+## the hour matters (tests/clock_shift.py): Jakarta office hours on a weekday, a Saturday
+## night before UTC midnight, Jakarta midnight, the turn of the year.
+CLOCK_MOMENTS ?= 2026-11-30T03:00:00Z 2026-11-28T22:30:00Z 2026-11-30T16:58:00Z \
+	2026-12-31T23:58:00Z
+test-clock: $(STAMP) system-deps
+	bash scripts/with-postgres.sh bash -c 'for moment in $(CLOCK_MOMENTS); do \
+		MAILGUARD_TEST_NOW=$$moment $(BIN)/pytest -n 2 -q -p no:cacheprovider \
+			tests/webclient tests/guard tests/authz tests/audit tests/fakegmail \
+			--ignore=tests/fakegmail/node || exit 1; done'
 
 ## The long hostile runs: fault sessions with new seeds and fuzzing (hypothesis over the
 ## kept corpus, then atheris/libFuzzer adding to tests/hostile/corpus), each within

@@ -25,6 +25,9 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+# MAILGUARD_TEST_NOW moves the wall clock of the test process (see tests/clock_shift.py).
+pytest_plugins = ["tests.clock_shift"]
+
 # Property and fuzz tests draw the same inputs on every run of the suite, so a run cannot
 # fail on an input no earlier run tried; the long runs of ``make hostile``
 # (``HOSTILE_SECONDS``) draw new ones, and what they find becomes a kept example or seed.
