@@ -147,6 +147,7 @@ class _RangeScan:
                     clean = self._fast_batch(rows, acc, start, end)
                 if not clean and self._slow_batch(rows, acc, start, end) < 0:
                     break
+                rows = []  # let the batch go before the next one is read: one batch at a time
                 done = end
                 if self.progress is not None:
                     self.progress(done - lo)
