@@ -14,6 +14,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+import tracemalloc
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from audit import AuditEvent, AuditLog
-from audit.verify import PARALLEL_MIN
+from audit.verify import BATCH, PARALLEL_MIN
 
 HMAC_KEY = b"bench-audit-hmac-key-0123456789ab"
 
@@ -147,6 +148,20 @@ def _process_writer(url: str, threads: int, count: int, ready: Any, go: Any,
         log.close()
 
 
+def verify_peak(log: AuditLog, *, columns: bool) -> int:
+    """Return the most memory Python held at once verifying ``log`` in one process (bytes).
+
+    tracemalloc slows the run; only the peak is taken from it.
+    """
+    tracemalloc.start()
+    try:
+        if not log.verify(workers=1, columns=columns).ok:
+            raise RuntimeError("benchmark log failed verification")
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def fill(url: str, size: int, signing_key: Ed25519PrivateKey) -> AuditLog:
     """Return a log holding ``size`` entries (written in large atomic batches)."""
     log = AuditLog.open(url, hmac_key=HMAC_KEY, signing_key=signing_key,
@@ -196,6 +211,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
             start = time.process_time()
             alone = log.verify(workers=1)  # CPU time: other work on the machine barely moves it
             cpu_per_entry = (time.process_time() - start) / size * 1e6
+            peaks = {columns: verify_peak(log, columns=columns) for columns in (True, False)}
             if not (report.ok and tree_only.ok and alone.ok):
                 raise RuntimeError(f"benchmark log failed verification: {report.problems}")
             db = sqlite3.connect(folder / "big.db")
@@ -216,6 +232,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
                 "verify_tree_only_sqlite", size / tree_elapsed, "entries/s", ">= 500000",
                 f"{size} entries in {workers} process(es), verify(columns=False); raw SHA-256 "
                 f"{raw_rate:.0f}/s (one core)"))
+            results.append(_result(
+                "verify_peak_memory_sqlite", peaks[True] / 2**20, "MiB", "flat",
+                f"{size} entries in one process, columns checked: Python's peak allocation "
+                f"(tracemalloc), one batch of {BATCH} entries held at a time; tree only "
+                f"{peaks[False] / 2**20:.1f} MiB"))
             results.append(_result(
                 "verify_cpu_per_entry_sqlite", cpu_per_entry, "us CPU", "context",
                 f"{size} entries, columns checked, in one process (workers=1): CPU time per "
