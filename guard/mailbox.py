@@ -150,8 +150,8 @@ class MailboxAccess(MailWriting):
         """Serve the inbox's first page from the cache after one history call, or None."""
         assert self._cache is not None
         state = self._cache.state(mailbox)
-        if state is None or max_results > state.page_size:
-            return None
+        if state is None or max_results != state.page_size:
+            return None  # another page size: the cached page's token does not fit it
         synced = self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=state,
                             with_labels=False, request_id=request_id, evidence=evidence,
                             client_ip=client_ip)
@@ -275,7 +275,10 @@ class MailboxAccess(MailWriting):
         mailbox = mailbox.strip().lower()
         max_results = max(1, min(int(max_results), 500))
         state = self._cache.state(mailbox) if self._cache is not None else None
-        warm = state is not None and max_results <= state.page_size
+        # Only a first page of the size cached is served from the cache: a smaller one
+        # would carry the cached page's token (none when the cached page held every
+        # thread) and hide the older page.
+        warm = state is not None and max_results == state.page_size
         self._authorize_all(actor=actor, mailbox=mailbox, purpose=purpose,
                             accesses=(("threads.list", (INBOX,)), ("labels.list", ()),
                                       ("history.list" if warm else "profile.get", ())),

@@ -16,7 +16,11 @@ def ids(page: str) -> list[str]:
 
 def test_archiving_the_whole_last_page_shows_the_page_before_not_an_empty_inbox(
         signed_in, mailbox, app):
-    app.config["MAIL_PAGE_SIZE"] = 10
+    # How many conversations the seeded inbox holds depends on the mailbox's address (the
+    # seed mixes it in): two pages, the last of two conversations, whatever it holds.
+    everything = ids(signed_in.get("/u/0/f/inbox").get_data(as_text=True))
+    assert len(everything) >= 3
+    app.config["MAIL_PAGE_SIZE"] = len(everything) - 2
     first = signed_in.get("/u/0/f/inbox").get_data(as_text=True)
     older = OLDER.search(first)
     assert older is not None

@@ -203,3 +203,19 @@ def test_a_label_renamed_elsewhere_shows_its_new_name_once_the_list_is_old(
     assert shown(inbox(guard, owner, account))[label["id"]][0] == "Old name"
     now[0] += LABELS_MAX_AGE + timedelta(seconds=1)
     assert shown(inbox(guard, owner, account))[label["id"]][0] == "New name"
+
+
+def test_a_smaller_first_page_than_the_cached_one_still_leads_to_the_older_page(
+        guard: Guard, owner: Actor, account: FakeGmailAccount) -> None:
+    # The cache held a first page of 10 and all four threads; a page of 2 served from it
+    # said there was nothing older (the cached page's own token was none).
+    for n in range(4):
+        add_message(account, subject=f"Paged {n}")
+    assert inbox(guard, owner, account).page.next_page_token is None  # 10: all of them
+
+    small = guard.mail.list_inbox(actor=owner, mailbox=account.email, purpose="email.read",
+                                  max_results=2)
+
+    assert len(small.page.threads) == 2
+    assert small.page.next_page_token is not None
+    assert len(inbox(guard, owner, account).page.threads) == 4
