@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from flask import Response, jsonify
-from jwt.algorithms import RSAAlgorithm
 
 from fakegmail.oauth.blueprint import blueprint, emulator_state, oauth_registry
+from fakegmail.oauth.registry import public_jwk
 
 #: How long readers may keep the keys (Google's answers carry a similar max-age).
 CACHE_SECONDS = 3600
@@ -86,26 +86,16 @@ def id_token_certificates() -> Response:
     return _cacheable({kid: certificate_pem(key.public_key(), ISSUER_NAME, kid)})
 
 
-@blueprint.get("/robot/v1/metadata/x509/<path:client_email>")
-@blueprint.get("/service_accounts/v1/metadata/x509/<path:client_email>")
-def service_account_certificates(client_email: str) -> Response:
-    """Return a service account's public keys as PEM certificates, by key id."""
+@blueprint.get("/robot/v1/metadata/<any(x509, jwk):form>/<path:client_email>")
+@blueprint.get("/service_accounts/v1/metadata/<any(x509, jwk):form>/<path:client_email>")
+def service_account_keys(form: str, client_email: str) -> Response:
+    """Return a service account's public keys by key id: PEM certificates (``x509``) or a
+    JSON Web Key Set (``jwk``)."""
     account = emulator_state().service_accounts.get(client_email)
     if account is None:
         return _not_found(client_email)
+    keys = sorted(account.keys.items())
+    if form == "jwk":
+        return _cacheable({"keys": [public_jwk(key, key_id) for key_id, key in keys]})
     return _cacheable({key_id: certificate_pem(key, account.client_email, key_id)
-                       for key_id, key in sorted(account.keys.items())})
-
-
-@blueprint.get("/robot/v1/metadata/jwk/<path:client_email>")
-@blueprint.get("/service_accounts/v1/metadata/jwk/<path:client_email>")
-def service_account_jwks(client_email: str) -> Response:
-    """Return a service account's public keys as a JSON Web Key Set."""
-    account = emulator_state().service_accounts.get(client_email)
-    if account is None:
-        return _not_found(client_email)
-    keys = []
-    for key_id, key in sorted(account.keys.items()):
-        jwk = RSAAlgorithm.to_jwk(key, as_dict=True)
-        keys.append({**jwk, "kid": key_id, "alg": "RS256", "use": "sig"})
-    return _cacheable({"keys": keys})
+                       for key_id, key in keys})

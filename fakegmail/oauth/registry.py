@@ -165,9 +165,14 @@ class OAuthRegistry:
     def jwks(self) -> dict[str, Any]:
         """Return the public signing key as a JSON Web Key Set."""
         key, kid = self.signing_key()
-        jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-        assert isinstance(jwk, dict)
-        return {"keys": [{**jwk, "kid": kid, "alg": "RS256", "use": "sig"}]}
+        return {"keys": [public_jwk(key.public_key(), kid)]}
+
+
+def public_jwk(key: rsa.RSAPublicKey, kid: str) -> dict[str, Any]:
+    """Return ``key`` as a JSON Web Key for RS256 signatures, named ``kid``."""
+    jwk = RSAAlgorithm.to_jwk(key, as_dict=True)
+    assert isinstance(jwk, dict)
+    return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
 
 
 def redirect_uri_problem(uri: str) -> str | None:
