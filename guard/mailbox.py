@@ -88,6 +88,16 @@ def _touched_labels(changes: Iterable[HistoryChange]) -> list[str]:
     return sorted(touched)
 
 
+def cache_serves(state: CacheState, max_results: int) -> bool:
+    """Say whether the cached first page can answer a first page of ``max_results``.
+
+    Only a page of the size cached: a smaller one would carry the cached page's token (none
+    when the cached page held every thread) and hide the older page; a larger one needs
+    threads the cache does not hold.
+    """
+    return max_results == state.page_size
+
+
 class MailboxAccess(MailWriting):
     """The only road from the web client (and the staff broker) to Gmail data."""
 
@@ -150,8 +160,8 @@ class MailboxAccess(MailWriting):
         """Serve the inbox's first page from the cache after one history call, or None."""
         assert self._cache is not None
         state = self._cache.state(mailbox)
-        if state is None or max_results != state.page_size:
-            return None  # another page size: the cached page's token does not fit it
+        if state is None or not cache_serves(state, max_results):
+            return None
         synced = self._sync(actor=actor, mailbox=mailbox, purpose=purpose, state=state,
                             with_labels=False, request_id=request_id, evidence=evidence,
                             client_ip=client_ip)
@@ -275,10 +285,7 @@ class MailboxAccess(MailWriting):
         mailbox = mailbox.strip().lower()
         max_results = max(1, min(int(max_results), 500))
         state = self._cache.state(mailbox) if self._cache is not None else None
-        # Only a first page of the size cached is served from the cache: a smaller one
-        # would carry the cached page's token (none when the cached page held every
-        # thread) and hide the older page.
-        warm = state is not None and max_results == state.page_size
+        warm = state is not None and cache_serves(state, max_results)
         self._authorize_all(actor=actor, mailbox=mailbox, purpose=purpose,
                             accesses=(("threads.list", (INBOX,)), ("labels.list", ()),
                                       ("history.list" if warm else "profile.get", ())),
